@@ -1,0 +1,41 @@
+package conformance
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/edge-pi/edge/infer"
+)
+
+const nodeTests = "../../../shared/data/onnx-node-tests"
+
+// TestNodeConformance runs every ONNX node test case; a case fails the
+// test when all its operators are ones edge implements and it is not
+// skipped for an unsupported data type or attribute.
+func TestNodeConformance(t *testing.T) {
+	if _, err := os.Stat(nodeTests); err != nil {
+		t.Fatalf("ONNX node tests not found at %s: %v", nodeTests, err)
+	}
+	rep, err := Run(nodeTests, "", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	supported := map[string]bool{}
+	for _, op := range infer.Supported() {
+		supported[op] = true
+	}
+	for _, r := range rep.Results {
+		switch r.Status {
+		case Failed:
+			t.Errorf("%s: %s", r.Case, r.Reason)
+		case Skipped:
+			t.Logf("%s skipped: %s", r.Case, r.Reason)
+		}
+	}
+	t.Log(rep.Summary())
+	if rep.Passed < 250 {
+		t.Errorf("only %d cases passed, want at least 250", rep.Passed)
+	}
+	_ = strings.Contains
+}

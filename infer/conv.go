@@ -1,0 +1,287 @@
+package infer
+
+import (
+	"github.com/edge-pi/edge/simd"
+)
+
+// convKernel is a 2-D convolution (1-D runs as 2-D with height 1) through
+// im2col and a packed-weight GEMM, or a direct depthwise kernel when each
+// group has one input and one output channel.
+//
+// For batch image b and group g, the output rows co (Mg of them) over
+// OH·OW columns are A_g (Mg × K, K = Cg·KH·KW) times the im2col matrix of
+// the input (K × OH·OW). Threads split the columns; each thread builds its
+// im2col tile of tileCols columns in its own slice of the scratch buffer.
+type convKernel struct {
+	n *node
+
+	batch, cin, h, w  int
+	cout, oh, ow      int
+	kh, kw            int
+	sh, sw, dh, dw    int
+	pt, pl            int
+	groups, cg, mg, k int
+	pointwise         bool // 1×1, stride 1, no padding: the input is the im2col matrix
+	depthwise         bool
+
+	weights []float32 // Cout × K, own copy (BN folding scales it)
+	bias    []float32 // Cout
+	wConst  bool      // weights fixed at build time
+	bConst  bool
+	act     activation
+
+	packBuf []float32
+	packed  []simd.PackedA
+	dwp     simd.DWConv
+	scratch []float32
+	threads int
+
+	cur    struct{ b, g int } // the (image, group) being computed
+	body   func(c, lo, hi int)
+	dwBody func(lo, hi int)
+}
+
+const convTile = 128 // im2col columns per tile
+
+func init() {
+	register("Conv", []string{"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}, buildConv)
+}
+
+func buildConv(b *builder) (kernel, error) {
+	if err := b.wantInputs(2, 3); err != nil {
+		return nil, err
+	}
+	for i := 0; i < 3; i++ {
+		if err := b.float(i); err != nil {
+			return nil, err
+		}
+	}
+	x, w := b.in(0), b.in(1)
+	if len(x.shape) != 3 && len(x.shape) != 4 {
+		return nil, b.errf("input rank %d: only 1-D and 2-D convolutions are supported", len(x.shape))
+	}
+	if len(w.shape) != len(x.shape) {
+		return nil, b.errf("weight rank %d does not match input rank %d", len(w.shape), len(x.shape))
+	}
+	k := &convKernel{n: b.n, act: activation{kind: actNone}}
+	groups := int(b.a.int("group", 1))
+	xs, ws := x.shape, w.shape
+	if len(xs) == 3 { // N C W → N C 1 W
+		xs = []int{xs[0], xs[1], 1, xs[2]}
+		ws = []int{ws[0], ws[1], 1, ws[2]}
+	}
+	k.batch, k.cin, k.h, k.w = xs[0], xs[1], xs[2], xs[3]
+	k.cout, k.kh, k.kw = ws[0], ws[2], ws[3]
+	if ks := b.a.ints("kernel_shape", nil); ks != nil {
+		want := ws[2:]
+		if len(x.shape) == 3 {
+			want = ws[3:]
+		}
+		if len(ks) != len(want) {
+			return nil, b.errf("kernel_shape %v does not match the weights %v", ks, w.shape)
+		}
+		for i := range ks {
+			if int(ks[i]) != want[i] {
+				return nil, b.errf("kernel_shape %v does not match the weights %v", ks, w.shape)
+			}
+		}
+	}
+	if groups < 1 || k.cin%groups != 0 || k.cout%groups != 0 || ws[1]*groups != k.cin {
+		return nil, b.errf("group %d does not fit %d input channels, weights %v", groups, k.cin, w.shape)
+	}
+	spatialIn := x.shape[2:]
+	spatialK := w.shape[2:]
+	win, err := parseWindow(b, spatialIn, spatialK, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(x.shape) == 3 {
+		k.sh, k.sw, k.dh, k.dw, k.pt, k.pl = 1, win.strides[0], 1, win.dil[0], 0, win.padBegin[0]
+		k.oh, k.ow = 1, win.out[0]
+	} else {
+		k.sh, k.sw, k.dh, k.dw = win.strides[0], win.strides[1], win.dil[0], win.dil[1]
+		k.pt, k.pl = win.padBegin[0], win.padBegin[1]
+		k.oh, k.ow = win.out[0], win.out[1]
+	}
+	k.groups, k.cg, k.mg = groups, k.cin/groups, k.cout/groups
+	k.k = k.cg * k.kh * k.kw
+	k.pointwise = k.kh == 1 && k.kw == 1 && k.sh == 1 && k.sw == 1 && k.pt == 0 && k.pl == 0 && k.oh == k.h && k.ow == k.w
+	k.depthwise = k.cg == 1 && k.mg == 1 && groups > 1
+	k.wConst = w.isConst
+	if k.wConst {
+		k.weights = append([]float32(nil), w.t.F...)
+	}
+	k.bias = make([]float32, k.cout)
+	if bias := b.in(2); bias != nil {
+		if numel(bias.shape) != k.cout {
+			return nil, b.errf("bias has %d values for %d output channels", numel(bias.shape), k.cout)
+		}
+		if bias.isConst {
+			copy(k.bias, bias.t.F)
+			b.n.in = b.n.in[:2]
+		}
+	}
+	k.bConst = len(b.n.in) < 3
+	out := []int{k.batch, k.cout, k.oh, k.ow}
+	if len(x.shape) == 3 {
+		out = []int{k.batch, k.cout, k.ow}
+	}
+	return k, b.setOut(0, Float32, out)
+}
+
+func (k *convKernel) fuseAct(a *activation) bool {
+	if k.act.kind != actNone || (a.channels() != 0 && a.channels() != k.cout) {
+		return false
+	}
+	k.act = *a
+	return true
+}
+
+func (k *convKernel) fuseAffine(scale, shift []float32) bool {
+	if !k.wConst || !k.bConst || k.act.kind != actNone || len(scale) != k.cout {
+		return false
+	}
+	for co := 0; co < k.cout; co++ {
+		row := k.weights[co*k.k : (co+1)*k.k]
+		for i := range row {
+			row[i] *= scale[co]
+		}
+		k.bias[co] = k.bias[co]*scale[co] + shift[co]
+	}
+	return true
+}
+
+func (k *convKernel) prepare(threads int) error {
+	k.threads = threads
+	k.body = k.columns
+	k.dwBody = k.dwChannels
+	k.dwp = simd.DWConv{H: k.h, W: k.w, OH: k.oh, OW: k.ow, KH: k.kh, KW: k.kw,
+		StrideH: k.sh, StrideW: k.sw, PadT: k.pt, PadL: k.pl, DilH: k.dh, DilW: k.dw}
+	if k.weights == nil {
+		k.weights = make([]float32, k.cout*k.k)
+	}
+	if k.depthwise {
+		return nil
+	}
+	per := simd.PackedLen(k.mg, k.k)
+	k.packBuf = make([]float32, per*k.groups)
+	k.packed = make([]simd.PackedA, k.groups)
+	if k.wConst {
+		k.pack()
+	}
+	return nil
+}
+
+func (k *convKernel) pack() {
+	per := simd.PackedLen(k.mg, k.k)
+	for g := 0; g < k.groups; g++ {
+		k.packed[g] = simd.PackA(k.packBuf[g*per:(g+1)*per], k.mg, k.k, k.weights[g*k.mg*k.k:], k.k)
+	}
+}
+
+func (k *convKernel) scratchLen(threads int) int {
+	if k.pointwise || k.depthwise {
+		return 0
+	}
+	return threads * k.k * convTile
+}
+
+func (k *convKernel) setScratch(s []float32) { k.scratch = s }
+
+func (k *convKernel) run(p *pool) {
+	if !k.wConst {
+		copy(k.weights, k.n.in[1].t.F)
+		if !k.depthwise {
+			k.pack()
+		}
+	}
+	if !k.bConst {
+		copy(k.bias, k.n.in[2].t.F)
+	}
+	if k.depthwise {
+		p.parallel(k.batch*k.cout, 1, k.dwBody)
+		return
+	}
+	cols := k.oh * k.ow
+	for b := 0; b < k.batch; b++ {
+		for g := 0; g < k.groups; g++ {
+			k.cur.b, k.cur.g = b, g
+			// hand out whole tiles so every thread's im2col stays in its slice
+			p.parallelChunks((cols+convTile-1)/convTile, 1, k.body)
+		}
+	}
+}
+
+// columns computes output tiles [lo, hi) of the current image and group.
+func (k *convKernel) columns(slot, lo, hi int) {
+	x, y := k.n.in[0].t.F, k.n.out[0].t.F
+	b, g := k.cur.b, k.cur.g
+	cols := k.oh * k.ow
+	in := x[(b*k.cin+g*k.cg)*k.h*k.w:]
+	out := y[(b*k.cout+g*k.mg)*cols:]
+	var col []float32
+	if !k.pointwise {
+		col = k.scratch[slot*k.k*convTile : (slot+1)*k.k*convTile]
+	}
+	for t := lo; t < hi; t++ {
+		c0 := t * convTile
+		n := min(convTile, cols-c0)
+		if k.pointwise {
+			simd.GemmPacked(k.packed[g], 0, k.mg, n, in[c0:], k.h*k.w, out[c0:], cols)
+		} else {
+			k.im2col(in, col, c0, n)
+			simd.GemmPacked(k.packed[g], 0, k.mg, n, col, n, out[c0:], cols)
+		}
+		for m := 0; m < k.mg; m++ {
+			co := g*k.mg + m
+			row := out[m*cols+c0 : m*cols+c0+n]
+			if bv := k.bias[co]; bv != 0 {
+				for i := range row {
+					row[i] += bv
+				}
+			}
+			k.act.apply(row, co)
+		}
+	}
+}
+
+// im2col writes the K × n patch matrix for output columns [c0, c0+n) into
+// col (row stride n).
+func (k *convKernel) im2col(in, col []float32, c0, n int) {
+	r := 0
+	for c := 0; c < k.cg; c++ {
+		plane := in[c*k.h*k.w : (c+1)*k.h*k.w]
+		for ky := 0; ky < k.kh; ky++ {
+			for kx := 0; kx < k.kw; kx++ {
+				dst := col[r*n : (r+1)*n]
+				r++
+				oy, ox := c0/k.ow, c0%k.ow
+				for j := range dst {
+					iy := oy*k.sh - k.pt + ky*k.dh
+					ix := ox*k.sw - k.pl + kx*k.dw
+					if iy >= 0 && iy < k.h && ix >= 0 && ix < k.w {
+						dst[j] = plane[iy*k.w+ix]
+					} else {
+						dst[j] = 0
+					}
+					if ox++; ox == k.ow {
+						ox = 0
+						oy++
+					}
+				}
+			}
+		}
+	}
+}
+
+// dwChannels computes depthwise channels [lo, hi) over batch × channels.
+func (k *convKernel) dwChannels(lo, hi int) {
+	x, y := k.n.in[0].t.F, k.n.out[0].t.F
+	hw, ohw := k.h*k.w, k.oh*k.ow
+	for i := lo; i < hi; i++ {
+		c := i % k.cout
+		out := y[i*ohw : (i+1)*ohw]
+		simd.DepthwiseChannel(&k.dwp, x[i*hw:(i+1)*hw], k.weights[c*k.kh*k.kw:(c+1)*k.kh*k.kw], k.bias[c], out)
+		k.act.apply(out, c)
+	}
+}

@@ -1,0 +1,67 @@
+package simd
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices,
+// where op(X) is X or its transpose. op(A) is m×k, op(B) is k×n and C is
+// m×n; lda, ldb and ldc are the row strides of A, B and C as stored. When
+// beta is 0, C is not read (NaNs in it do not propagate).
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+		} else if beta != 1 {
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+		for p := 0; p < k; p++ {
+			var av float32
+			if transA {
+				av = a[p*lda+i]
+			} else {
+				av = a[i*lda+p]
+			}
+			av *= alpha
+			if av == 0 {
+				continue
+			}
+			if transB {
+				for j := range row {
+					row[j] += av * b[j*ldb+p]
+				}
+			} else {
+				br := b[p*ldb : p*ldb+n]
+				for j := range row {
+					row[j] += av * br[j]
+				}
+			}
+		}
+	}
+}
+
+// PackedA is an m×k matrix rearranged once for repeated multiplication
+// (the weights of a convolution or fully connected layer). Its layout
+// belongs to the implementation.
+type PackedA struct {
+	M, K int
+	data []float32
+}
+
+// PackedLen is the number of floats PackA needs for an m×k matrix.
+func PackedLen(m, k int) int { return packedLen(m, k) }
+
+// PackA packs the m×k row-major matrix a (row stride lda) into dst, which
+// must hold PackedLen(m, k) floats, and returns the packed matrix. dst may
+// be reused for another PackA of the same size later (weights that change
+// between runs).
+func PackA(dst []float32, m, k int, a []float32, lda int) PackedA {
+	packA(dst[:packedLen(m, k)], m, k, a, lda)
+	return PackedA{M: m, K: k, data: dst[:packedLen(m, k)]}
+}
+
+// GemmPacked computes rows [r0, r1) of C = A·B, where A is packed, B is
+// k×n row-major with row stride ldb, and C row i (i from r0) starts at
+// c[(i-r0)·ldc]. C is overwritten.
+func GemmPacked(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int) {
+	gemmPacked(a, r0, r1, n, b, ldb, c, ldc)
+}

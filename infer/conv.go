@@ -285,3 +285,7 @@ func (k *convKernel) dwChannels(lo, hi int) {
 		k.act.apply(out, c)
 	}
 }
+
+func (k *convKernel) flops() int64 {
+	return 2 * int64(k.batch) * int64(k.cout) * int64(k.oh*k.ow) * int64(k.k)
+}

@@ -228,3 +228,5 @@ func (k *gemmKernel) epilogue(y []float32) {
 		}
 	}
 }
+
+func (k *gemmKernel) flops() int64 { return 2 * int64(k.m) * int64(k.nn) * int64(k.kk) }

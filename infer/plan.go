@@ -22,7 +22,14 @@ type Options struct {
 	// inputs (shapes, indices, axes) must be bound this way: the engine
 	// computes in float32 and specialises the plan on them.
 	Consts map[string]*Tensor
+	// MaxBytes bounds the memory a plan may take for folded constants and
+	// activations; 0 means DefaultMaxBytes. A model that needs more is
+	// refused when the plan is built, never half-way through a run.
+	MaxBytes int64
 }
+
+// DefaultMaxBytes is the memory budget of a plan unless Options.MaxBytes says otherwise.
+const DefaultMaxBytes = 1 << 30
 
 // value is one tensor of a plan: a constant, or a runtime tensor that
 // lives in the plan's arena.
@@ -283,7 +290,7 @@ type Plan struct {
 	scratch []float32
 	pool    *pool
 	threads int
-	flops   int64
+	budget  int64 // bytes left for folded constants and the arena
 }
 
 // Plan compiles the model for the given options.
@@ -309,6 +316,10 @@ func (m *Model) Check(o Options) error {
 
 func (p *Plan) build(o Options, checkOnly bool) error {
 	m := p.model
+	p.budget = o.MaxBytes
+	if p.budget <= 0 {
+		p.budget = DefaultMaxBytes
+	}
 	batch := o.Batch
 	if batch <= 0 {
 		batch = 1
@@ -469,6 +480,9 @@ func (p *Plan) fold(n *node, k kernel) error {
 			src := n.in[0].t
 			o.t = &Tensor{DType: src.DType, Shape: o.shape, F: src.F, I: src.I}
 		} else {
+			if err := p.spend(int64(numel(o.shape)) * 8); err != nil {
+				return fmt.Errorf("%v: %w", n, err)
+			}
 			o.t = NewTensor(o.dtype, o.shape...)
 		}
 		o.isConst = true
@@ -482,6 +496,15 @@ func (p *Plan) fold(n *node, k kernel) error {
 		sc.setScratch(make([]float32, sc.scratchLen(1)))
 	}
 	return runSafely(n, k, nil)
+}
+
+// spend takes bytes from the plan's memory budget.
+func (p *Plan) spend(bytes int64) error {
+	if bytes > p.budget {
+		return fmt.Errorf("the plan needs more memory than its budget allows (Options.MaxBytes)")
+	}
+	p.budget -= bytes
+	return nil
 }
 
 func runSafely(n *node, k kernel, pl *pool) (err error) {
@@ -640,8 +663,14 @@ func (p *Plan) allocate() error {
 		placed = append(placed, span{off, off + size, r.first, r.last})
 		total = max(total, off+size)
 	}
-	if total > maxTotalElems {
-		return errors.New("the plan needs more than 4 GiB of activations")
+	scratch := 0
+	for _, n := range p.steps {
+		if sc, ok := n.k.(scratcher); ok {
+			scratch = max(scratch, sc.scratchLen(p.threads))
+		}
+	}
+	if err := p.spend(4 * int64(total+scratch)); err != nil {
+		return err
 	}
 	p.arena = make([]float32, total)
 	bind := func(v *value) {
@@ -658,12 +687,6 @@ func (p *Plan) allocate() error {
 	for _, n := range p.steps {
 		for _, v := range n.out {
 			bind(v)
-		}
-	}
-	scratch := 0
-	for _, n := range p.steps {
-		if sc, ok := n.k.(scratcher); ok {
-			scratch = max(scratch, sc.scratchLen(p.threads))
 		}
 	}
 	p.scratch = make([]float32, scratch)
@@ -737,4 +760,22 @@ func (p *Plan) Close() {
 		p.pool.close()
 		p.pool = nil
 	}
+}
+
+// flopper kernels report the floating-point operations of one run
+// (a multiply-add counts as two).
+type flopper interface {
+	flops() int64
+}
+
+// FLOPs is the number of floating-point operations of one Run in the
+// convolution and matrix kernels, which dominate it.
+func (p *Plan) FLOPs() int64 {
+	var f int64
+	for _, n := range p.steps {
+		if fl, ok := n.k.(flopper); ok {
+			f += fl.flops()
+		}
+	}
+	return f
 }

@@ -1,0 +1,124 @@
+// Command edge gives a Raspberry Pi one-shot recognition with twin
+// (Siamese) networks: it runs ONNX models on its own engine.
+//
+//	edge info MODEL                      describe a model
+//	edge infer --model M --input in.npy --output out.npy
+//	edge conformance DIR [--json]        run the ONNX node tests
+//	edge --version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// exit codes shared by all commands: 0 success (or match), 1 a negative
+// answer (no match, failed cases), 2 an error.
+const (
+	exitOK    = 0
+	exitNo    = 1
+	exitError = 2
+)
+
+// errNo is returned by a command whose answer is negative but which did
+// not fail.
+var errNo = errors.New("negative result")
+
+type command struct {
+	name  string
+	usage string
+	run   func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"info", "info MODEL [--json]", cmdInfo},
+		{"infer", "infer --model MODEL --input in.npy --output out.npy [--threads N]", cmdInfer},
+		{"conformance", "conformance DIR [--json] [--filter S] [--threads N]", cmdConformance},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return exitError
+		}
+		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		fmt.Fprintln(stdout, "edge", version)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, args[1:], stdout, stderr)
+		switch {
+		case err == nil:
+			return exitOK
+		case errors.Is(err, errNo):
+			return exitNo
+		case errors.Is(err, flag.ErrHelp):
+			return exitOK
+		case errors.Is(err, context.Canceled):
+			fmt.Fprintln(stderr, "edge: interrupted")
+			return exitError
+		default:
+			fmt.Fprintf(stderr, "edge %s: %v\n", c.name, err)
+			return exitError
+		}
+	}
+	fmt.Fprintf(stderr, "edge: unknown command %q\n", args[0])
+	usage(stderr)
+	return exitError
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: edge COMMAND [options]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  edge %s\n", c.usage)
+	}
+	fmt.Fprintln(w, "  edge --version")
+}
+
+// flags makes a FlagSet that reports errors instead of exiting, and
+// accepts flags after positional arguments (edge info model.onnx --json).
+func flags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("edge "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse parses args allowing positional arguments anywhere.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

@@ -1,0 +1,99 @@
+package infer
+
+import "math"
+
+// unaryOp names an element-wise operator of unaryKernel.
+type unaryOp int
+
+const (
+	unarySqrt unaryOp = iota
+	unaryExp
+	unaryLog
+	unaryAbs
+	unaryNeg
+)
+
+// unaryKernel applies an element-wise function: y[i] = f(x[i]). Float32
+// data is computed through float64 math; integer data (Abs and Neg only)
+// appears when constant folding shape arithmetic.
+type unaryKernel struct {
+	n    *node
+	op   unaryOp
+	body func(lo, hi int)
+}
+
+func init() {
+	unary := func(name string, op unaryOp) {
+		register(name, []string{"consumed_inputs"}, func(b *builder) (kernel, error) {
+			return buildUnary(b, op)
+		})
+	}
+	unary("Sqrt", unarySqrt)
+	unary("Exp", unaryExp)
+	unary("Log", unaryLog)
+	unary("Abs", unaryAbs)
+	unary("Neg", unaryNeg)
+}
+
+func buildUnary(b *builder, op unaryOp) (kernel, error) {
+	if err := b.wantInputs(1, 1); err != nil {
+		return nil, err
+	}
+	b.a.ignore("consumed_inputs") // opset 1 only; no effect at inference
+	x := b.in(0)
+	intOK := op == unaryAbs || op == unaryNeg
+	switch {
+	case x.dtype == Float32:
+	case (x.dtype == Int64 || x.dtype == Int32) && intOK:
+	default:
+		return nil, b.errf("data type %v is not supported by %s", x.dtype, b.n.op)
+	}
+	return &unaryKernel{n: b.n, op: op}, b.setOut(0, x.dtype, x.shape)
+}
+
+func (k *unaryKernel) prepare(int) error {
+	k.body = k.chunk
+	return nil
+}
+
+func (k *unaryKernel) run(p *pool) {
+	p.parallel(numel(k.n.out[0].shape), 16384, k.body)
+}
+
+// chunk computes elements [lo, hi).
+func (k *unaryKernel) chunk(lo, hi int) {
+	x, y := k.n.in[0].t, k.n.out[0].t
+	if y.DType.isInt() {
+		src, dst := x.I[lo:hi], y.I[lo:hi]
+		for i, v := range src {
+			if k.op == unaryNeg || v < 0 {
+				v = -v
+			}
+			dst[i] = v
+		}
+		return
+	}
+	src, dst := x.F[lo:hi], y.F[lo:hi]
+	switch k.op {
+	case unarySqrt:
+		for i, v := range src {
+			dst[i] = float32(math.Sqrt(float64(v)))
+		}
+	case unaryExp:
+		for i, v := range src {
+			dst[i] = float32(math.Exp(float64(v)))
+		}
+	case unaryLog:
+		for i, v := range src {
+			dst[i] = float32(math.Log(float64(v)))
+		}
+	case unaryAbs:
+		for i, v := range src {
+			dst[i] = math.Float32frombits(math.Float32bits(v) &^ (1 << 31))
+		}
+	case unaryNeg:
+		for i, v := range src {
+			dst[i] = -v
+		}
+	}
+}

@@ -207,6 +207,13 @@ func fromGorgonia(t tensor.Tensor) (*Tensor, error) {
 		out = &Tensor{DType: Int64, I: append([]int64(nil), v...)}
 	case int64:
 		out = &Tensor{DType: Int64, I: []int64{v}}
+	case []float64:
+		out = &Tensor{DType: Float64, F: make([]float32, len(v))}
+		for i, x := range v {
+			out.F[i] = float32(x)
+		}
+	case float64:
+		out = &Tensor{DType: Float64, F: []float32{float32(v)}}
 	case []int32:
 		out = &Tensor{DType: Int32, I: make([]int64, len(v))}
 		for i, x := range v {

@@ -140,7 +140,7 @@ func Load(data []byte) (*Model, error) {
 func decodeSafely(d *decoder, b []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("onnx-go: %v", r)
+			err = fmt.Errorf("onnx-go: %w: %v", errInternal, r)
 		}
 	}()
 	return onnx.NewModel(d).UnmarshalBinary(b)

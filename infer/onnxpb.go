@@ -670,6 +670,18 @@ func DecodeTensorProto(b []byte) (name string, t *Tensor, err error) {
 			for p := f.b; len(p) >= 4; p = p[4:] {
 				t.F = append(t.F, math.Float32frombits(uint32(p[0])|uint32(p[1])<<8|uint32(p[2])<<16|uint32(p[3])<<24))
 			}
+		case fTensorDoubles:
+			if f.typ == protowire.Fixed64Type {
+				t.F = append(t.F, float32(math.Float64frombits(f.v)))
+				return nil
+			}
+			for p := f.b; len(p) >= 8; p = p[8:] {
+				var v uint64
+				for j := 7; j >= 0; j-- {
+					v = v<<8 | uint64(p[j])
+				}
+				t.F = append(t.F, float32(math.Float64frombits(v)))
+			}
 		case fTensorInt32s, fTensorInt64s:
 			var e error
 			t.I, e = ints(f, t.I)
@@ -714,9 +726,18 @@ func DecodeTensorProto(b []byte) (name string, t *Tensor, err error) {
 					t.I[i] = 1
 				}
 			}
+		case Float64:
+			t.F = make([]float32, n)
+			for i := range t.F {
+				var v uint64
+				for j := 7; j >= 0; j-- {
+					v = v<<8 | uint64(raw[8*i+j])
+				}
+				t.F[i] = float32(math.Float64frombits(v))
+			}
 		}
 	}
-	if t.DType == Float32 && t.F == nil {
+	if (t.DType == Float32 || t.DType == Float64) && t.F == nil {
 		t.F = []float32{}
 	}
 	if t.DType.isInt() && t.I == nil {

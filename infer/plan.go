@@ -507,10 +507,14 @@ func (p *Plan) spend(bytes int64) error {
 	return nil
 }
 
+// errInternal marks a panic caught inside the engine: a bug, reported as
+// an error so that a running service keeps its safe state.
+var errInternal = errors.New("internal error")
+
 func runSafely(n *node, k kernel, pl *pool) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%v: %v", n, r)
+			err = fmt.Errorf("%v: %w: %v", n, errInternal, r)
 		}
 	}()
 	k.run(pl)
@@ -711,7 +715,7 @@ func (p *Plan) Run() error {
 			return err
 		}
 		if err := p.pool.takeErr(); err != nil {
-			return fmt.Errorf("%v: %w", n, err)
+			return fmt.Errorf("%v: %w: %v", n, errInternal, err)
 		}
 	}
 	return nil

@@ -69,7 +69,7 @@ func closeTo(t *testing.T, what string, got, want []float32, tol float64) {
 
 func TestConvBatchNormReluFused(t *testing.T) {
 	cases := []struct {
-		name                                        string
+		name                                       string
 		n, c, h, w, co, k, group, s, pad, dil, thr int
 	}{
 		{"3x3", 1, 3, 17, 19, 8, 3, 1, 1, 1, 1, 1},
@@ -208,21 +208,30 @@ func TestGemmPReluBatches(t *testing.T) {
 
 func TestRunAllocatesNothing(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 5))
-	model, _ := mlp(t, r, 64, 32, 8)
-	m, err := Load(model)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, threads := range []int{1, 2} {
-		p, err := m.Plan(Options{Threads: threads, Batch: 2})
+	fc, _ := mlp(t, r, 64, 32, 8)
+	g := newGB(13).input("x", -1, 3, 40, 40).output("y")
+	g.initF("w", []int64{8, 3, 3, 3}, randF(r, 216)).initF("dw", []int64{8, 1, 3, 3}, randF(r, 72))
+	g.initF("slope", []int64{8, 1, 1}, randF(r, 8))
+	g.node("c", "Conv", []string{"x", "w"}, []string{"c"}, attrInts("pads", 1, 1, 1, 1))
+	g.node("a", "PRelu", []string{"c", "slope"}, []string{"a"})
+	g.node("d", "Conv", []string{"a", "dw"}, []string{"d"}, attrInt("group", 8), attrInts("strides", 2, 2))
+	g.node("s", "Add", []string{"d", "d"}, []string{"y"})
+	for name, model := range map[string][]byte{"fc": fc, "conv": g.bytes()} {
+		m, err := Load(model)
 		if err != nil {
 			t.Fatal(err)
 		}
-		copy(p.Input(0).F, randF(r, 128))
-		if a := testing.AllocsPerRun(20, func() { _ = p.Run() }); a != 0 {
-			t.Errorf("threads %d: %v allocations per run, want 0", threads, a)
+		for _, threads := range []int{1, 2} {
+			p, err := m.Plan(Options{Threads: threads, Batch: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			copy(p.Input(0).F, randF(r, len(p.Input(0).F)))
+			if a := testing.AllocsPerRun(20, func() { _ = p.Run() }); a != 0 {
+				t.Errorf("%s, threads %d: %v allocations per run, want 0", name, threads, a)
+			}
+			p.Close()
 		}
-		p.Close()
 	}
 }
 

@@ -44,10 +44,12 @@ func (d DType) String() string {
 
 // supported reports whether tensors of this type can exist in a plan.
 // Float32 is the compute type; Int64, Int32 and Bool are held as int64
-// values and only appear as constants (shapes, indices, masks).
+// values and only appear as constants (shapes, indices, masks). Float64
+// constants (exporters emit a few, such as an epsilon before a Cast) are
+// held in F at float32 precision.
 func (d DType) supported() bool {
 	switch d {
-	case Float32, Int64, Int32, Bool:
+	case Float32, Int64, Int32, Bool, Float64:
 		return true
 	}
 	return false
@@ -56,8 +58,9 @@ func (d DType) supported() bool {
 // isInt reports whether the type is held in Tensor.I.
 func (d DType) isInt() bool { return d == Int64 || d == Int32 || d == Bool }
 
-// Tensor is a dense, row-major (C order) tensor. Float32 data lives in F;
-// integer and boolean data in I (booleans as 0/1).
+// Tensor is a dense, row-major (C order) tensor. Float32 (and Float64,
+// rounded to float32) data lives in F; integer and boolean data in I
+// (booleans as 0/1).
 type Tensor struct {
 	DType DType
 	Shape []int

@@ -10,7 +10,7 @@
 // and then the raw array data.
 //
 // Write always produces version 1.0 files with dtype '<f4' (little-endian
-// float32), byte for byte as numpy's np.save does. Read accepts versions 1.0,
+// float32), byte for byte as np.save does in numpy 1.24. Read accepts versions 1.0,
 // 2.0 and 3.0 and the following dtypes, converted to float32:
 //
 //	'<f4'  float32                 copied bit for bit (NaN payloads included)
@@ -51,8 +51,10 @@ type Array struct {
 
 // Limits applied to every file read or written.
 const (
-	// MaxElements is the largest number of elements an array may hold.
-	MaxElements = 1 << 31
+	// MaxElements is the largest number of elements an array may hold:
+	// 1<<31, or where int has 32 bits, the most whose size in bytes
+	// still fits an int (1<<29 - 1).
+	MaxElements = min(1<<31, math.MaxInt/4)
 	// MaxDims is the largest number of dimensions (numpy's own limit is 64).
 	MaxDims = 64
 	// MaxHeaderLen is the largest header, in bytes, that Read accepts.
@@ -535,7 +537,7 @@ func (p *parser) dim() (int, error) {
 }
 
 // Write encodes a as a version 1.0 .npy file with dtype '<f4'. The header
-// is the same, byte for byte, as the one numpy's np.save writes.
+// is the same, byte for byte, as the one numpy 1.24's np.save writes.
 func Write(w io.Writer, a *Array) error {
 	hdr, err := encodeHeader(a)
 	if err != nil {
@@ -544,7 +546,7 @@ func Write(w io.Writer, a *Array) error {
 	if _, err := w.Write(hdr); err != nil {
 		return fmt.Errorf("npy: writing header: %w", err)
 	}
-	buf := make([]byte, min(len(a.Data)*4, chunkBytes))
+	buf := make([]byte, 4*min(len(a.Data), chunkBytes/4))
 	for data := a.Data; len(data) > 0; {
 		k := min(len(data), len(buf)/4)
 		for i, v := range data[:k] {

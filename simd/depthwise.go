@@ -14,7 +14,7 @@ type DWConv struct {
 // OH×OW; out = bias + Σ w·in over the window, taps outside the input
 // counting as zero.
 func DepthwiseChannel(p *DWConv, in, w []float32, bias float32, out []float32) {
-	depthwiseGeneric(p, in, w, bias, out)
+	active.dw(p, in, w, bias, out)
 }
 
 func depthwiseGeneric(p *DWConv, in, w []float32, bias float32, out []float32) {

@@ -2,7 +2,9 @@ package simd
 
 // L2Squared returns Σ (a[i]-b[i])² over len(a) elements; b must be at
 // least as long as a.
-func L2Squared(a, b []float32) float32 {
+func L2Squared(a, b []float32) float32 { return active.l2(a, b[:len(a)]) }
+
+func l2Generic(a, b []float32) float32 {
 	b = b[:len(a)]
 	var s float32
 	for i, x := range a {
@@ -13,7 +15,9 @@ func L2Squared(a, b []float32) float32 {
 }
 
 // Dot returns Σ a[i]·b[i] over len(a) elements.
-func Dot(a, b []float32) float32 {
+func Dot(a, b []float32) float32 { return active.dot(a, b[:len(a)]) }
+
+func dotGeneric(a, b []float32) float32 {
 	b = b[:len(a)]
 	var s float32
 	for i, x := range a {
@@ -26,8 +30,10 @@ func Dot(a, b []float32) float32 {
 // of the row-major gallery matrix g (len(out) rows of len(q) floats).
 func L2SquaredBatch(q, g, out []float32) {
 	d := len(q)
+	g = g[:len(out)*d]
+	l2 := active.l2
 	for j := range out {
-		out[j] = L2Squared(q, g[j*d:(j+1)*d])
+		out[j] = l2(q, g[j*d:(j+1)*d])
 	}
 }
 

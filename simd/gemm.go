@@ -45,23 +45,31 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 type PackedA struct {
 	M, K int
 	data []float32
+	impl *impl // the implementation that packed it
 }
 
 // PackedLen is the number of floats PackA needs for an m×k matrix.
-func PackedLen(m, k int) int { return packedLen(m, k) }
+func PackedLen(m, k int) int { return active.packedLen(m, k) }
 
 // PackA packs the m×k row-major matrix a (row stride lda) into dst, which
 // must hold PackedLen(m, k) floats, and returns the packed matrix. dst may
 // be reused for another PackA of the same size later (weights that change
 // between runs).
 func PackA(dst []float32, m, k int, a []float32, lda int) PackedA {
-	packA(dst[:packedLen(m, k)], m, k, a, lda)
-	return PackedA{M: m, K: k, data: dst[:packedLen(m, k)]}
+	n := active.packedLen(m, k)
+	active.packA(dst[:n], m, k, a, lda)
+	return PackedA{M: m, K: k, data: dst[:n], impl: active}
 }
 
 // GemmPacked computes rows [r0, r1) of C = A·B, where A is packed, B is
 // k×n row-major with row stride ldb, and C row i (i from r0) starts at
 // c[(i-r0)·ldc]. C is overwritten.
 func GemmPacked(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int) {
-	gemmPacked(a, r0, r1, n, b, ldb, c, ldc)
+	if r0 < 0 || r1 > a.M || r0 > r1 || n < 0 {
+		panic("simd: GemmPacked rows out of range")
+	}
+	if r0 == r1 || n == 0 {
+		return
+	}
+	a.impl.gemm(a, r0, r1, n, b, ldb, c, ldc)
 }

@@ -4,9 +4,9 @@ package simd
 // four rows of A at a time so that each row of B is read once per four
 // output rows.
 
-func packedLen(m, k int) int { return m * k }
+func packedLenGeneric(m, k int) int { return m * k }
 
-func packA(dst []float32, m, k int, a []float32, lda int) {
+func packAGeneric(dst []float32, m, k int, a []float32, lda int) {
 	for i := 0; i < m; i++ {
 		copy(dst[i*k:(i+1)*k], a[i*lda:i*lda+k])
 	}
@@ -51,8 +51,4 @@ func gemmPackedGeneric(a PackedA, r0, r1, n int, b []float32, ldb int, c []float
 			}
 		}
 	}
-}
-
-func gemmPacked(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int) {
-	gemmPackedGeneric(a, r0, r1, n, b, ldb, c, ldc)
 }

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/edge-pi/edge/npy"
+)
+
+const parity = "../../infer/testdata/parity/out"
+
+func edge(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// TestInferReproducesPyTorch runs `edge infer` on the torchvision
+// architectures exported by infer/testdata/parity/gen.py.
+func TestInferReproducesPyTorch(t *testing.T) {
+	for _, name := range []string{"resnet18", "mobilenet_v2", "squeezenet1_1"} {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.npy")
+			code, _, stderr := edge(t, "infer", "--model", filepath.Join(parity, name+".onnx"),
+				"--input", filepath.Join(parity, name+".in.npy"), "--output", out, "--threads", "2")
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			got, err := npy.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := npy.ReadFile(filepath.Join(parity, name+".out.npy"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Data) != len(want.Data) {
+				t.Fatalf("%d values, want %d", len(got.Data), len(want.Data))
+			}
+			scale, worst := 0.0, 0.0
+			for i := range want.Data {
+				scale = math.Max(scale, math.Abs(float64(want.Data[i])))
+				worst = math.Max(worst, math.Abs(float64(got.Data[i]-want.Data[i])))
+			}
+			t.Logf("%s: max |diff| %.3g, relative %.3g", name, worst, worst/scale)
+			if worst > 1e-4*scale {
+				t.Errorf("relative error %.3g exceeds 1e-4", worst/scale)
+			}
+		})
+	}
+}
+
+func TestInfo(t *testing.T) {
+	code, out, stderr := edge(t, "info", filepath.Join(parity, "res_prelu_dw.onnx"), "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r infoReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Opset != 13 || r.Ops["Conv"] == 0 || r.Ops["PRelu"] == 0 || r.Params == 0 || r.FLOPs == 0 || len(r.Inputs) != 1 {
+		t.Errorf("report %+v", r)
+	}
+	code, out, _ = edge(t, "info", filepath.Join(parity, "res_prelu_dw.onnx"))
+	if code != exitOK || !strings.Contains(out, "opset 13") || !strings.Contains(out, "flops") {
+		t.Errorf("text report: %s", out)
+	}
+}
+
+func TestErrorsExitTwo(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.onnx")
+	if err := npy.WriteFile(bad, &npy.Array{Shape: []int{1}, Data: []float32{1}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"info", bad},
+		{"info"},
+		{"nosuchcommand"},
+		{"infer", "--model", bad, "--input", bad, "--output", bad + ".out"},
+		{"conformance", t.TempDir()},
+	} {
+		if code, _, stderr := edge(t, args...); code != exitError || stderr == "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, stderr)
+		}
+	}
+	if code, out, _ := edge(t, "--version"); code != exitOK || !strings.HasPrefix(out, "edge ") {
+		t.Errorf("--version: %d %q", code, out)
+	}
+}
+
+func TestConformanceCommand(t *testing.T) {
+	code, out, stderr := edge(t, "conformance", "../../../shared/data/onnx-node-tests", "--filter", "test_relu")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s %s", code, out, stderr)
+	}
+	if !strings.Contains(out, "1 passed, 0 failed, 0 skipped") {
+		t.Errorf("output %q", out)
+	}
+}

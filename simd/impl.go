@@ -1,0 +1,38 @@
+package simd
+
+// impl is one implementation of the kernels. The generic one is always
+// present; architecture files add theirs to impls at package
+// initialisation when the CPU has the features they need (read once, into
+// the package-level flags of the architecture file).
+type impl struct {
+	name      string
+	packedLen func(m, k int) int
+	packA     func(dst []float32, m, k int, a []float32, lda int)
+	gemm      func(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int)
+	l2        func(a, b []float32) float32
+	dot       func(a, b []float32) float32
+	dw        func(p *DWConv, in, w []float32, bias float32, out []float32)
+}
+
+var generic = impl{
+	name:      "generic",
+	packedLen: packedLenGeneric,
+	packA:     packAGeneric,
+	gemm:      gemmPackedGeneric,
+	l2:        l2Generic,
+	dot:       dotGeneric,
+	dw:        depthwiseGeneric,
+}
+
+// impls lists every implementation usable on this CPU, best last.
+var impls = []impl{generic}
+
+// active is the implementation the exported functions use.
+var active = &impls[len(impls)-1]
+
+// use selects the best implementation; architecture files call it from
+// init after appending theirs.
+func use() { active = &impls[len(impls)-1] }
+
+// Implementation names the kernels in use ("generic", "avx2", "neon", …).
+func Implementation() string { return active.name }

@@ -117,7 +117,7 @@ type ValueInfo struct {
 func (v ValueInfo) Shape(def int) []int {
 	s := make([]int, len(v.Dims))
 	for i, d := range v.Dims {
-		if d.Value > 0 {
+		if d.Value >= 0 && d.Param == "" {
 			s[i] = int(d.Value)
 		} else {
 			s[i] = def
@@ -594,6 +594,10 @@ func parseValueInfo(b []byte) (ValueInfo, error) {
 			vi.Name, _ = str(f)
 		case fValueType:
 			return fields(f.b, func(t field) error {
+				switch t.num {
+				case 4, 5, 8, 9: // sequence_type, map_type, sparse_tensor_type, optional_type
+					return unsupportedf("sequence, map, sparse and optional values are not supported")
+				}
 				if t.num != fTypeTensor {
 					return nil
 				}

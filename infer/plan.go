@@ -146,6 +146,19 @@ type builder struct {
 	n     *node
 	a     *attrs
 	opset int64
+	plan  *Plan
+}
+
+// newConst allocates a constant output within the plan's memory budget.
+func (b *builder) newConst(dt DType, shape ...int) (*Tensor, error) {
+	n, err := checkedNumel(shape)
+	if err != nil {
+		return nil, b.errf("%v", err)
+	}
+	if err := b.plan.spend(int64(n) * 8); err != nil {
+		return nil, b.errf("%v", err)
+	}
+	return NewTensor(dt, shape...), nil
 }
 
 // in returns input i, or nil when absent.
@@ -350,7 +363,7 @@ func (p *Plan) build(o Options, checkOnly bool) error {
 				return fmt.Errorf("input %q has rank %d, given shape %v", in.Name, len(in.Dims), shape)
 			}
 			for i, d := range in.Dims {
-				if d.Value > 0 && int(d.Value) != shape[i] {
+				if d.Value >= 0 && d.Param == "" && int(d.Value) != shape[i] {
 					return fmt.Errorf("input %q has dimension %d fixed at %d, given shape %v", in.Name, i, d.Value, shape)
 				}
 			}
@@ -415,7 +428,7 @@ func (p *Plan) build(o Options, checkOnly bool) error {
 func (p *Plan) buildNode(n *node, am map[string]interface{}) error {
 	def := registry[n.op]
 	a := newAttrs(am)
-	b := &builder{n: n, a: a, opset: p.model.Opset}
+	b := &builder{n: n, a: a, opset: p.model.Opset, plan: p}
 	k, err := def.build(b)
 	if err != nil {
 		return err

@@ -1,0 +1,198 @@
+package infer
+
+import "github.com/edge-pi/edge/simd"
+
+// matmulKernel is MatMul with numpy semantics: the last two dimensions
+// are matrices, the ones before them broadcast, and a 1-D operand is a
+// row (A) or column (B) vector whose unit dimension is dropped from the
+// result.
+//
+// When B is a constant matrix (no batch dimensions other than 1s), every
+// row of A meets the same weights: they are packed once as W = Bᵀ (N × K)
+// and the kernel computes Yᵀ = W·Aᵀ over all rows of all batches at once,
+// splitting the N output features over the threads, as Gemm does.
+// Otherwise each batch is a simd.Sgemm, the threads splitting the rows.
+type matmulKernel struct {
+	n         *node
+	m, nn, kk int
+	batches   int
+	aOff      []int // per batch: offset of its A matrix
+	bOff      []int // per batch: offset of its B matrix
+
+	packedPath bool
+	rows       int // rows of A over all batches, on the packed path
+	packBuf    []float32
+	packed     simd.PackedA
+	scratch    []float32 // Aᵀ (K × rows) then Yᵀ (N × rows)
+	body       func(lo, hi int)
+}
+
+func init() {
+	register("MatMul", nil, buildMatMul)
+}
+
+func buildMatMul(b *builder) (kernel, error) {
+	if err := b.wantInputs(2, 2); err != nil {
+		return nil, err
+	}
+	a, bb := b.in(0), b.in(1)
+	if a.dtype != bb.dtype {
+		return nil, b.errf("input types differ: %v and %v", a.dtype, bb.dtype)
+	}
+	if a.dtype != Float32 && a.dtype != Int64 && a.dtype != Int32 {
+		return nil, b.errf("data type %v is not supported by MatMul", a.dtype)
+	}
+	if len(a.shape) == 0 || len(bb.shape) == 0 {
+		return nil, b.errf("operands %v and %v must have rank 1 or more", a.shape, bb.shape)
+	}
+	as, bs := a.shape, bb.shape
+	aVec, bVec := len(as) == 1, len(bs) == 1
+	if aVec {
+		as = []int{1, as[0]}
+	}
+	if bVec {
+		bs = []int{bs[0], 1}
+	}
+	k := &matmulKernel{n: b.n}
+	k.m, k.kk = as[len(as)-2], as[len(as)-1]
+	k.nn = bs[len(bs)-1]
+	if bs[len(bs)-2] != k.kk {
+		return nil, b.errf("inner dimensions differ: %v times %v", a.shape, bb.shape)
+	}
+	aBatch, bBatch := as[:len(as)-2], bs[:len(bs)-2]
+	batch, err := broadcastShape(aBatch, bBatch)
+	if err != nil {
+		return nil, b.errf("batch dimensions %v and %v do not broadcast", aBatch, bBatch)
+	}
+	out := append([]int(nil), batch...)
+	if !aVec {
+		out = append(out, k.m)
+	}
+	if !bVec {
+		out = append(out, k.nn)
+	}
+	if err := b.setOut(0, a.dtype, out); err != nil {
+		return nil, err
+	}
+	if numel(out) == 0 {
+		return k, nil // nothing to compute; batches stays 0
+	}
+	if bb.isConst && a.dtype == Float32 && numel(bBatch) == 1 {
+		// A's batches are contiguous and the output keeps their order
+		k.packedPath = true
+		k.rows = numel(as[:len(as)-1])
+		w := make([]float32, k.nn*k.kk)
+		for j := 0; j < k.nn; j++ {
+			for p := 0; p < k.kk; p++ {
+				w[j*k.kk+p] = bb.t.F[p*k.nn+j]
+			}
+		}
+		k.packBuf = make([]float32, simd.PackedLen(k.nn, k.kk))
+		k.packed = simd.PackA(k.packBuf, k.nn, k.kk, w, k.kk)
+		return k, nil
+	}
+	k.batches = numel(batch)
+	k.aOff, k.bOff = make([]int, k.batches), make([]int, k.batches)
+	sa, sb := bcastStrides(aBatch, batch), bcastStrides(bBatch, batch)
+	for i := range k.batches {
+		r := i
+		for d := len(batch) - 1; d >= 0; d-- {
+			c := r % batch[d]
+			r /= batch[d]
+			k.aOff[i] += c * sa[d] * k.m * k.kk
+			k.bOff[i] += c * sb[d] * k.kk * k.nn
+		}
+	}
+	return k, nil
+}
+
+func (k *matmulKernel) prepare(int) error {
+	k.body = k.chunk
+	if k.packedPath {
+		k.body = k.features
+	}
+	return nil
+}
+
+func (k *matmulKernel) scratchLen(int) int {
+	if !k.packedPath || k.rows == 1 {
+		return 0
+	}
+	return (k.kk + k.nn) * k.rows
+}
+
+func (k *matmulKernel) setScratch(s []float32) { k.scratch = s }
+
+func (k *matmulKernel) run(p *pool) {
+	if !k.packedPath {
+		if k.n.out[0].t.DType.isInt() {
+			k.runInt()
+			return
+		}
+		p.parallel(k.batches*k.m, max(1, 16384/max(k.nn*k.kk, 1)), k.body)
+		return
+	}
+	grain := max(1, 16384/max(k.kk*k.rows, 1))
+	if k.rows == 1 {
+		p.parallel(k.nn, grain, k.body)
+		return
+	}
+	a, y := k.n.in[0].t.F, k.n.out[0].t.F
+	at := k.scratch[:k.kk*k.rows]
+	for i := 0; i < k.rows; i++ {
+		for q, v := range a[i*k.kk : (i+1)*k.kk] {
+			at[q*k.rows+i] = v
+		}
+	}
+	p.parallel(k.nn, grain, k.body)
+	yt := k.scratch[k.kk*k.rows:]
+	for i := 0; i < k.rows; i++ {
+		row := y[i*k.nn : (i+1)*k.nn]
+		for j := range row {
+			row[j] = yt[j*k.rows+i]
+		}
+	}
+}
+
+// features computes output features [lo, hi) of Yᵀ on the packed path
+// (or of y itself when A is a single row).
+func (k *matmulKernel) features(lo, hi int) {
+	if k.rows == 1 {
+		simd.GemmPacked(k.packed, lo, hi, 1, k.n.in[0].t.F, 1, k.n.out[0].t.F[lo:], 1)
+		return
+	}
+	at := k.scratch[:k.kk*k.rows]
+	yt := k.scratch[k.kk*k.rows:]
+	simd.GemmPacked(k.packed, lo, hi, k.rows, at, k.rows, yt[lo*k.rows:], k.rows)
+}
+
+// chunk computes rows [lo, hi) of all batches' results, batch after batch.
+func (k *matmulKernel) chunk(lo, hi int) {
+	a, bb, y := k.n.in[0].t.F, k.n.in[1].t.F, k.n.out[0].t.F
+	for lo < hi {
+		bi, r0 := lo/k.m, lo%k.m
+		r1 := min(k.m, r0+hi-lo)
+		simd.Sgemm(false, false, r1-r0, k.nn, k.kk, 1,
+			a[k.aOff[bi]+r0*k.kk:], k.kk, bb[k.bOff[bi]:], k.nn,
+			0, y[(bi*k.m+r0)*k.nn:], k.nn)
+		lo += r1 - r0
+	}
+}
+
+// runInt multiplies integer matrices (constant folding only).
+func (k *matmulKernel) runInt() {
+	a, bb, y := k.n.in[0].t.I, k.n.in[1].t.I, k.n.out[0].t.I
+	for bi := 0; bi < k.batches; bi++ {
+		for i := 0; i < k.m; i++ {
+			row := y[(bi*k.m+i)*k.nn : (bi*k.m+i+1)*k.nn]
+			clear(row)
+			for p := 0; p < k.kk; p++ {
+				av := a[k.aOff[bi]+i*k.kk+p]
+				br := bb[k.bOff[bi]+p*k.nn : k.bOff[bi]+(p+1)*k.nn]
+				for j, bv := range br {
+					row[j] += av * bv
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,243 @@
+package infer
+
+import "math"
+
+// poolAxis is one output position of a pooling window along one spatial
+// axis: the window's first tap sits at input position start, taps
+// [lo, hi) fall inside the input, and cnt taps count towards an average.
+type poolAxis struct{ start, lo, hi, cnt int }
+
+// poolKernel is MaxPool or AveragePool over 1, 2 or 3 spatial
+// dimensions, each run as 3-D (missing leading axes have size 1). Padding
+// is never a max candidate. An average divides by the taps inside the
+// input, or with count_include_pad by the taps inside the padded input;
+// with ceil_mode the part of a window past the padded end never counts.
+type poolKernel struct {
+	n       *node
+	isMax   bool
+	planes  int    // batch × channels
+	ch      int    // channels, for per-channel fused activations
+	in, out [3]int // spatial sizes, depth·height·width
+	dil     [3]int
+	taps    int           // window size, for the work estimate
+	axes    [3][]poolAxis // per output position
+	act     activation
+	body    func(lo, hi int)
+}
+
+// globalPoolKernel is GlobalAveragePool or GlobalMaxPool: one value per
+// (image, channel) plane.
+type globalPoolKernel struct {
+	n         *node
+	isMax     bool
+	ch, inner int
+	act       activation
+	body      func(lo, hi int)
+}
+
+func init() {
+	window := []string{"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "strides"}
+	register("MaxPool", append([]string{"storage_order"}, window...), func(b *builder) (kernel, error) {
+		return buildPool(b, true)
+	})
+	register("AveragePool", append([]string{"count_include_pad"}, window...), func(b *builder) (kernel, error) {
+		return buildPool(b, false)
+	})
+	register("GlobalMaxPool", nil, func(b *builder) (kernel, error) {
+		return buildGlobalPool(b, true)
+	})
+	register("GlobalAveragePool", nil, func(b *builder) (kernel, error) {
+		return buildGlobalPool(b, false)
+	})
+}
+
+func buildPool(b *builder, isMax bool) (kernel, error) {
+	if err := b.wantInputs(1, 1); err != nil {
+		return nil, err
+	}
+	if err := b.float(0); err != nil {
+		return nil, err
+	}
+	countPad := false
+	if isMax {
+		if len(b.n.out) > 1 && b.n.out[1] != nil {
+			return nil, b.errf("the Indices output of MaxPool is not supported")
+		}
+		// storage_order only changes the Indices output
+		if so := b.a.int("storage_order", 0); so != 0 && so != 1 {
+			return nil, b.errf("storage_order %d must be 0 or 1", so)
+		}
+	} else {
+		countPad = b.a.int("count_include_pad", 0) != 0
+	}
+	x := b.in(0)
+	r := len(x.shape) - 2
+	if r < 1 || r > 3 {
+		return nil, b.errf("input rank %d: pooling over %d spatial dimensions is not supported (1 to 3 are)", len(x.shape), r)
+	}
+	ks := toInts(b.a.ints("kernel_shape", nil))
+	if len(ks) != r {
+		return nil, b.errf("kernel_shape %v does not match %d spatial dimensions", ks, r)
+	}
+	ceil := b.a.int("ceil_mode", 0) != 0
+	w, err := parseWindow(b, x.shape[2:], ks, ceil)
+	if err != nil {
+		return nil, err
+	}
+	k := &poolKernel{n: b.n, isMax: isMax, planes: x.shape[0] * x.shape[1], ch: x.shape[1], taps: numel(ks)}
+	for d := 0; d < 3; d++ {
+		k.in[d], k.out[d], k.dil[d] = 1, 1, 1
+		kd, stride, padB, padE := 1, 1, 0, 0
+		if i := d - (3 - r); i >= 0 {
+			k.in[d], k.out[d], k.dil[d] = w.in[i], w.out[i], w.dil[i]
+			kd, stride, padB, padE = w.k[i], w.strides[i], w.padBegin[i], w.padEnd[i]
+		}
+		k.axes[d] = make([]poolAxis, k.out[d])
+		for o := range k.axes[d] {
+			a := poolAxis{start: o*stride - padB}
+			a.lo, a.hi = kd, 0
+			for t := 0; t < kd; t++ {
+				p := a.start + t*k.dil[d]
+				if p >= 0 && p < k.in[d] {
+					a.lo, a.hi = min(a.lo, t), t+1
+				}
+				if p < k.in[d]+padE && (countPad || (p >= 0 && p < k.in[d])) {
+					a.cnt++
+				}
+			}
+			if a.lo >= a.hi {
+				return nil, b.errf("a pooling window at output %d of axis %d covers only padding", o, d-(3-r))
+			}
+			k.axes[d][o] = a
+		}
+	}
+	out := append([]int{x.shape[0], x.shape[1]}, w.out...)
+	return k, b.setOut(0, Float32, out)
+}
+
+func (k *poolKernel) fuseAct(a *activation) bool {
+	if k.act.kind != actNone || (a.channels() != 0 && a.channels() != k.ch) {
+		return false
+	}
+	k.act = *a
+	return true
+}
+
+func (k *poolKernel) prepare(int) error {
+	k.body = k.chunk
+	return nil
+}
+
+func (k *poolKernel) run(p *pool) {
+	p.parallel(k.planes, max(1, 16384/max(k.taps*numel(k.out[:]), 1)), k.body)
+}
+
+// chunk pools planes [lo, hi) of batch × channels.
+func (k *poolKernel) chunk(lo, hi int) {
+	x, y := k.n.in[0].t.F, k.n.out[0].t.F
+	inPlane, outPlane := numel(k.in[:]), numel(k.out[:])
+	hw, w := k.in[1]*k.in[2], k.in[2]
+	for r := lo; r < hi; r++ {
+		src := x[r*inPlane : (r+1)*inPlane]
+		dst := y[r*outPlane : (r+1)*outPlane]
+		i := 0
+		for _, ad := range k.axes[0] {
+			for _, ah := range k.axes[1] {
+				for _, aw := range k.axes[2] {
+					if k.isMax {
+						m := float32(math.Inf(-1))
+						for td := ad.lo; td < ad.hi; td++ {
+							pd := (ad.start + td*k.dil[0]) * hw
+							for th := ah.lo; th < ah.hi; th++ {
+								row := src[pd+(ah.start+th*k.dil[1])*w:]
+								for tw := aw.lo; tw < aw.hi; tw++ {
+									if v := row[aw.start+tw*k.dil[2]]; v > m || v != v {
+										m = v
+									}
+								}
+							}
+						}
+						dst[i] = m
+					} else {
+						s := float32(0)
+						for td := ad.lo; td < ad.hi; td++ {
+							pd := (ad.start + td*k.dil[0]) * hw
+							for th := ah.lo; th < ah.hi; th++ {
+								row := src[pd+(ah.start+th*k.dil[1])*w:]
+								for tw := aw.lo; tw < aw.hi; tw++ {
+									s += row[aw.start+tw*k.dil[2]]
+								}
+							}
+						}
+						dst[i] = s / float32(ad.cnt*ah.cnt*aw.cnt)
+					}
+					i++
+				}
+			}
+		}
+		k.act.apply(dst, r%k.ch)
+	}
+}
+
+func buildGlobalPool(b *builder, isMax bool) (kernel, error) {
+	if err := b.wantInputs(1, 1); err != nil {
+		return nil, err
+	}
+	if err := b.float(0); err != nil {
+		return nil, err
+	}
+	x := b.in(0)
+	if len(x.shape) < 3 {
+		return nil, b.errf("input rank %d is below 3", len(x.shape))
+	}
+	k := &globalPoolKernel{n: b.n, isMax: isMax, ch: x.shape[1], inner: numel(x.shape[2:])}
+	if k.inner == 0 {
+		return nil, b.errf("input %v has no spatial elements to pool", x.shape)
+	}
+	out := []int{x.shape[0], x.shape[1]}
+	for range x.shape[2:] {
+		out = append(out, 1)
+	}
+	return k, b.setOut(0, Float32, out)
+}
+
+func (k *globalPoolKernel) fuseAct(a *activation) bool {
+	if k.act.kind != actNone || (a.channels() != 0 && a.channels() != k.ch) {
+		return false
+	}
+	k.act = *a
+	return true
+}
+
+func (k *globalPoolKernel) prepare(int) error {
+	k.body = k.chunk
+	return nil
+}
+
+func (k *globalPoolKernel) run(p *pool) {
+	p.parallel(numel(k.n.in[0].shape[:2]), max(1, 16384/k.inner), k.body)
+}
+
+// chunk pools planes [lo, hi) of batch × channels.
+func (k *globalPoolKernel) chunk(lo, hi int) {
+	x, y := k.n.in[0].t.F, k.n.out[0].t.F
+	for r := lo; r < hi; r++ {
+		src := x[r*k.inner : (r+1)*k.inner]
+		if k.isMax {
+			m := float32(math.Inf(-1))
+			for _, v := range src {
+				if v > m || v != v {
+					m = v
+				}
+			}
+			y[r] = m
+		} else {
+			s := 0.0
+			for _, v := range src {
+				s += float64(v)
+			}
+			y[r] = float32(s / float64(k.inner))
+		}
+		k.act.apply(y[r:r+1], r%k.ch)
+	}
+}

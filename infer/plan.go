@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Options choose how a plan is built.
@@ -62,8 +63,9 @@ type node struct {
 	op   string
 	in   []*value // nil where an optional input is omitted
 	out  []*value
-	k    kernel
-	dead bool
+	k     kernel
+	dead  bool
+	fused []string // operators folded into this one (BatchNormalization, Relu, …)
 }
 
 func (n *node) String() string {
@@ -598,6 +600,7 @@ func (p *Plan) schedule(nodes []*node) []*node {
 			}
 		}
 		if fused {
+			prod.fused = append(prod.fused, n.op)
 			prod.out[0] = n.out[0]
 			n.out[0].producer = prod
 			n.dead = true
@@ -795,4 +798,50 @@ func (p *Plan) FLOPs() int64 {
 		}
 	}
 	return f
+}
+
+// StepInfo describes one step of a plan.
+type StepInfo struct {
+	Name  string // the ONNX node's name
+	Op    string // its operator, with fused ones: "Conv+BatchNormalization+Relu"
+	FLOPs int64  // for convolution and matrix kernels; 0 for the others
+	Shape []int  // the output shape
+}
+
+// Step describes step i of Run (0 ≤ i < Steps()).
+func (p *Plan) Step(i int) StepInfo {
+	n := p.steps[i]
+	s := StepInfo{Name: n.name, Op: strings.Join(append([]string{n.op}, n.fused...), "+")}
+	if f, ok := n.k.(flopper); ok {
+		s.FLOPs = f.flops()
+	}
+	if len(n.out) > 0 && n.out[0] != nil {
+		s.Shape = n.out[0].shape
+	}
+	return s
+}
+
+// RunProfiled is Run that adds the time of step i to d[i]; d must have
+// Steps() elements. It allocates nothing.
+func (p *Plan) RunProfiled(d []time.Duration) error {
+	if p.pool == nil {
+		return errors.New("plan is closed")
+	}
+	if len(d) != len(p.steps) {
+		return fmt.Errorf("RunProfiled wants %d durations, got %d", len(p.steps), len(d))
+	}
+	for i, n := range p.steps {
+		if _, ok := n.k.(alias); ok {
+			continue
+		}
+		t0 := time.Now()
+		if err := runSafely(n, n.k, p.pool); err != nil {
+			return err
+		}
+		if err := p.pool.takeErr(); err != nil {
+			return fmt.Errorf("%v: %w: %v", n, errInternal, err)
+		}
+		d[i] += time.Since(t0)
+	}
+	return nil
 }

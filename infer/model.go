@@ -133,7 +133,31 @@ func Load(data []byte) (*Model, error) {
 	if err := m.checkOps(); err != nil {
 		return nil, err
 	}
+	if m.fixedShapes() {
+		// Build the plan at batch 1 without running it, so that attribute
+		// values and data types edge does not support fail here, at load
+		// time. Other errors wait for the real shapes.
+		if err := m.Check(Options{Threads: 1}); errors.Is(err, ErrUnsupported) {
+			return nil, err
+		}
+	}
 	return m, nil
+}
+
+// fixedShapes reports whether every input is float32 with a declared shape
+// whose only symbolic dimension, if any, is the first (the batch).
+func (m *Model) fixedShapes() bool {
+	for _, in := range m.Inputs {
+		if in.DType != Float32 || in.Dims == nil {
+			return false
+		}
+		for i, d := range in.Dims {
+			if i > 0 && (d.Param != "" || d.Value < 0) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // decodeSafely runs onnx-go's decoder, turning a panic inside it into an error.

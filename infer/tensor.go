@@ -3,6 +3,7 @@ package infer
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // DType is an ONNX TensorProto element type. The engine computes in
@@ -130,17 +131,7 @@ func checkedNumel(shape []int) (int, error) {
 	return n, nil
 }
 
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func sameShape(a, b []int) bool { return slices.Equal(a, b) }
 
 // strides returns C-order element strides for shape.
 func strides(shape []int) []int {

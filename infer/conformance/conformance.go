@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -201,7 +202,7 @@ func compare(got, want *infer.Tensor, rtol, atol float64) (float64, error) {
 	default:
 		return 0, fmt.Errorf("expected data type %v is %w", want.DType, infer.ErrUnsupported)
 	}
-	if !equalShape(got.Shape, want.Shape) {
+	if !slices.Equal(got.Shape, want.Shape) {
 		return 0, fmt.Errorf("shape %v, want %v", got.Shape, want.Shape)
 	}
 	if got.DType.String() != want.DType.String() && !(isInt(got.DType) && isInt(want.DType) && want.DType != infer.Bool) {
@@ -236,16 +237,4 @@ func compare(got, want *infer.Tensor, rtol, atol float64) (float64, error) {
 
 func isInt(d infer.DType) bool {
 	return d == infer.Int64 || d == infer.Int32 || d == infer.Bool
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

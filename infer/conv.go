@@ -36,7 +36,8 @@ type convKernel struct {
 	scratch []float32
 	threads int
 
-	cur    struct{ b, g int } // the (image, group) being computed
+	tiles, mblocks, mrows int // work units: column tiles × blocks of mrows output channels
+	residual              int   // input index of a fused residual Add, or -1
 	body   func(c, lo, hi int)
 	dwBody func(lo, hi int)
 }
@@ -63,7 +64,7 @@ func buildConv(b *builder) (kernel, error) {
 	if len(w.shape) != len(x.shape) {
 		return nil, b.errf("weight rank %d does not match input rank %d", len(w.shape), len(x.shape))
 	}
-	k := &convKernel{n: b.n, act: activation{kind: actNone}}
+	k := &convKernel{n: b.n, act: activation{kind: actNone}, residual: -1}
 	groups := int(b.a.int("group", 1))
 	xs, ws := x.shape, w.shape
 	if len(xs) == 3 { // N C W → N C 1 W
@@ -138,7 +139,7 @@ func (k *convKernel) fuseAct(a *activation) bool {
 }
 
 func (k *convKernel) fuseAffine(scale, shift []float32) bool {
-	if !k.wConst || !k.bConst || k.act.kind != actNone || len(scale) != k.cout {
+	if !k.wConst || !k.bConst || k.act.kind != actNone || k.residual >= 0 || len(scale) != k.cout {
 		return false
 	}
 	for co := 0; co < k.cout; co++ {
@@ -153,7 +154,8 @@ func (k *convKernel) fuseAffine(scale, shift []float32) bool {
 
 func (k *convKernel) prepare(threads int) error {
 	k.threads = threads
-	k.body = k.columns
+	k.body = k.units
+	k.splitWork(threads)
 	k.dwBody = k.dwChannels
 	k.dwp = simd.DWConv{H: k.h, W: k.w, OH: k.oh, OW: k.ow, KH: k.kh, KW: k.kw,
 		StrideH: k.sh, StrideW: k.sw, PadT: k.pt, PadL: k.pl, DilH: k.dh, DilW: k.dw}
@@ -170,6 +172,30 @@ func (k *convKernel) prepare(threads int) error {
 		k.pack()
 	}
 	return nil
+}
+
+// splitWork chooses the work units for the given thread count.
+func (k *convKernel) splitWork(threads int) {
+	k.tiles = (k.oh*k.ow + convTile - 1) / convTile
+	k.mblocks, k.mrows = 1, k.mg
+	units := k.batch * k.groups * k.tiles
+	if want := 2 * threads; units < want && k.mg >= 32 {
+		// blocks of a multiple of 16 rows, at least 16
+		k.mblocks = min((want+units-1)/units, k.mg/16)
+		k.mrows = ((k.mg+k.mblocks-1)/k.mblocks + 15) / 16 * 16
+		k.mblocks = (k.mg + k.mrows - 1) / k.mrows
+	}
+}
+
+// fuseAdd makes the convolution add v (same shape as its output) before
+// its activation: the residual connection of a ResNet block.
+func (k *convKernel) fuseAdd(n *node, v *value) bool {
+	if k.act.kind != actNone || k.residual >= 0 || k.depthwise || !sameShape(v.shape, n.out[0].shape) {
+		return false
+	}
+	n.in = append(n.in, v)
+	k.residual = len(n.in) - 1
+	return true
 }
 
 func (k *convKernel) pack() {
@@ -202,42 +228,56 @@ func (k *convKernel) run(p *pool) {
 		p.parallel(k.batch*k.cout, 1, k.dwBody)
 		return
 	}
-	cols := k.oh * k.ow
-	for b := 0; b < k.batch; b++ {
-		for g := 0; g < k.groups; g++ {
-			k.cur.b, k.cur.g = b, g
-			// hand out whole tiles so every thread's im2col stays in its slice
-			p.parallelChunks((cols+convTile-1)/convTile, 1, k.body)
-		}
-	}
+	p.parallelChunks(k.batch*k.groups*k.tiles*k.mblocks, 1, k.body)
 }
 
-// columns computes output tiles [lo, hi) of the current image and group.
-func (k *convKernel) columns(slot, lo, hi int) {
+// units computes work units [lo, hi): one unit is a tile of up to
+// convTile output columns of one image and group, for one block of output
+// channels. Splitting the channels too keeps every thread busy on the
+// small feature maps of deep layers, where there are fewer tiles than
+// threads.
+func (k *convKernel) units(slot, lo, hi int) {
 	x, y := k.n.in[0].t.F, k.n.out[0].t.F
-	b, g := k.cur.b, k.cur.g
+	var res []float32
+	if k.residual >= 0 {
+		res = k.n.in[k.residual].t.F
+	}
 	cols := k.oh * k.ow
-	in := x[(b*k.cin+g*k.cg)*k.h*k.w:]
-	out := y[(b*k.cout+g*k.mg)*cols:]
 	var col []float32
 	if !k.pointwise {
 		col = k.scratch[slot*k.k*convTile : (slot+1)*k.k*convTile]
 	}
-	for t := lo; t < hi; t++ {
+	for u := lo; u < hi; u++ {
+		mb := u % k.mblocks
+		r := u / k.mblocks
+		t := r % k.tiles
+		r /= k.tiles
+		g, b := r%k.groups, r/k.groups
+		m0 := mb * k.mrows
+		m1 := min(k.mg, m0+k.mrows)
 		c0 := t * convTile
 		n := min(convTile, cols-c0)
+		in := x[(b*k.cin+g*k.cg)*k.h*k.w:]
+		base := (b*k.cout + g*k.mg) * cols
+		out := y[base:]
 		if k.pointwise {
-			simd.GemmPacked(k.packed[g], 0, k.mg, n, in[c0:], k.h*k.w, out[c0:], cols)
+			simd.GemmPacked(k.packed[g], m0, m1, n, in[c0:], k.h*k.w, out[m0*cols+c0:], cols)
 		} else {
 			k.im2col(in, col, c0, n)
-			simd.GemmPacked(k.packed[g], 0, k.mg, n, col, n, out[c0:], cols)
+			simd.GemmPacked(k.packed[g], m0, m1, n, col, n, out[m0*cols+c0:], cols)
 		}
-		for m := 0; m < k.mg; m++ {
+		for m := m0; m < m1; m++ {
 			co := g*k.mg + m
 			row := out[m*cols+c0 : m*cols+c0+n]
 			if bv := k.bias[co]; bv != 0 {
 				for i := range row {
 					row[i] += bv
+				}
+			}
+			if res != nil {
+				rr := res[base+m*cols+c0 : base+m*cols+c0+n]
+				for i := range row {
+					row[i] += rr[i]
 				}
 			}
 			k.act.apply(row, co)

@@ -438,8 +438,12 @@ func (h *header) parseNode(b []byte) ([]byte, error) {
 func checkAttr(b []byte) ([]byte, error) {
 	var name string
 	var out []byte
+	var typ uint64
+	hasT := false
 	err := fields(b, func(f field) error {
 		switch f.num {
+		case fAttrType:
+			typ = f.v
 		case fAttrName:
 			name, _ = str(f)
 		case fAttrG, fAttrGraphs:
@@ -450,13 +454,17 @@ func checkAttr(b []byte) ([]byte, error) {
 			if _, _, err := checkTensor(f.b); err != nil {
 				return fmt.Errorf("attribute %q: %w", name, err)
 			}
-		case fAttrF, fAttrI, fAttrS, fAttrFloats, fAttrInts, fAttrStrings, fAttrType:
+			hasT = true
+		case fAttrF, fAttrI, fAttrS, fAttrFloats, fAttrInts, fAttrStrings:
 		default:
 			return nil // doc strings, ref_attr_name: dropped
 		}
 		out = append(out, f.raw...)
 		return nil
 	})
+	if err == nil && typ == 4 && !hasT { // AttributeProto.TENSOR
+		return nil, fmt.Errorf("attribute %q: declared a tensor but holds none", name)
+	}
 	return out, err
 }
 

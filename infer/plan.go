@@ -577,10 +577,21 @@ func (p *Plan) schedule(nodes []*node) []*node {
 		n.dead = !needed[n]
 	}
 	countUses()
-	// Fusion: a BatchNormalization or activation whose input is the only
-	// use of a fusable producer's output disappears into that producer.
+	// Fusion: a BatchNormalization, residual Add or activation whose input
+	// is the only use of a fusable producer's output disappears into that
+	// producer.
+	pos := map[*node]int{}
+	for i, n := range nodes {
+		pos[n] = i
+	}
 	for _, n := range nodes {
 		if n.dead || len(n.in) == 0 || n.in[0] == nil {
+			continue
+		}
+		if bk, ok := n.k.(*binKernel); ok && n.op == "Add" && len(n.in) == 2 && n.in[1] != nil && bk.g.n > 0 {
+			if p.fuseAdd(n, pos) {
+				countUses()
+			}
 			continue
 		}
 		x := n.in[0]
@@ -614,6 +625,31 @@ func (p *Plan) schedule(nodes []*node) []*node {
 		}
 	}
 	return steps
+}
+
+// fuseAdd folds Add(a, b) into the convolution producing a or b when the
+// other operand is ready before that convolution runs.
+func (p *Plan) fuseAdd(n *node, pos map[*node]int) bool {
+	for i := 0; i < 2; i++ {
+		x, other := n.in[i], n.in[1-i]
+		prod := x.producer
+		if x.isConst || other.isConst || prod == nil || prod.dead || x.uses != 1 || x.output || len(prod.out) != 1 || x == other {
+			continue
+		}
+		if op := other.producer; op != nil && !other.input && pos[op] >= pos[prod] {
+			continue // the other operand is computed after the convolution
+		}
+		f, ok := prod.k.(interface{ fuseAdd(*node, *value) bool })
+		if !ok || !sameShape(x.shape, n.out[0].shape) || !f.fuseAdd(prod, other) {
+			continue
+		}
+		prod.fused = append(prod.fused, n.op)
+		prod.out[0] = n.out[0]
+		n.out[0].producer = prod
+		n.dead = true
+		return true
+	}
+	return false
 }
 
 // arenaAlign keeps every tensor 64-byte aligned within the arena.

@@ -381,3 +381,52 @@ func TestMemoryBudget(t *testing.T) {
 	}
 	p.Close()
 }
+
+// TestResidualAddFusion checks Conv → Add(skip) → Relu: fused into one
+// step when the skip is ready before the convolution runs, left alone
+// (and still right) when it is computed after.
+func TestResidualAddFusion(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	w := randF(r, 4*4*9)
+	for _, skipFirst := range []bool{true, false} {
+		g := newGB(13).input("x", 1, 4, 6, 6).output("y")
+		g.initF("w", []int64{4, 4, 3, 3}, w)
+		conv := func() { g.node("c", "Conv", []string{"x", "w"}, []string{"c"}, attrInts("pads", 1, 1, 1, 1)) }
+		skip := func() { g.node("s", "Sigmoid", []string{"x"}, []string{"s"}) }
+		if skipFirst {
+			skip()
+			conv()
+		} else {
+			conv()
+			skip()
+		}
+		g.node("a", "Add", []string{"c", "s"}, []string{"a"})
+		g.node("r", "Relu", []string{"a"}, []string{"y"})
+		m, err := Load(g.bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := m.Plan(Options{Threads: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantSteps := 4
+		if skipFirst {
+			wantSteps = 2
+		}
+		if p.Steps() != wantSteps {
+			t.Errorf("skip first %v: %d steps, want %d", skipFirst, p.Steps(), wantSteps)
+		}
+		x := randF(r, 144)
+		copy(p.Input(0).F, x)
+		if err := p.Run(); err != nil {
+			t.Fatal(err)
+		}
+		want, _, _ := refConv(x, 1, 4, 6, 6, w, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, nil)
+		for i := range want {
+			want[i] = float32(math.Max(0, float64(want[i]+sigmoid(x[i]))))
+		}
+		closeTo(t, "conv+add+relu", p.Output(0).F, want, 1e-5)
+		p.Close()
+	}
+}

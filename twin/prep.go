@@ -1,0 +1,183 @@
+package twin
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+)
+
+// region is a crop in continuous image coordinates: pixel (x, y) covers
+// [x, x+1) × [y, y+1).
+type region struct{ x0, y0, w, h float64 }
+
+// regionOf is the crop of img that Meta's policy takes, given the box a
+// Locator found (nil: none, or no locator).
+func (m *Meta) regionOf(b image.Rectangle, face *image.Rectangle) (region, error) {
+	r := region{float64(b.Min.X), float64(b.Min.Y), float64(b.Dx()), float64(b.Dy())}
+	switch m.Crop {
+	case CropFixed:
+		r = region{r.x0 + m.ROI.X*r.w, r.y0 + m.ROI.Y*r.h, m.ROI.W * r.w, m.ROI.H * r.h}
+	case CropFace:
+		if face != nil {
+			fw, fh := float64(face.Dx()), float64(face.Dy())
+			r = region{float64(face.Min.X) - m.CropMargin*fw, float64(face.Min.Y) - m.CropMargin*fh,
+				fw * (1 + 2*m.CropMargin), fh * (1 + 2*m.CropMargin)}
+		}
+	}
+	if b.Empty() || !(r.w > 0 && r.h > 0) {
+		return r, fmt.Errorf("empty crop %v of a %v image", r, b)
+	}
+	// A face box must overlap the image and be of its order of size: the
+	// resampling loops over the box, clamping into the image.
+	if r.x0 >= float64(b.Max.X) || r.y0 >= float64(b.Max.Y) || r.x0+r.w <= float64(b.Min.X) || r.y0+r.h <= float64(b.Min.Y) ||
+		r.w > 4*float64(b.Dx()) || r.h > 4*float64(b.Dy()) {
+		return r, fmt.Errorf("crop %v does not fit a %v image", r, b)
+	}
+	return r, nil
+}
+
+// pixels reads the common concrete image types without the allocation
+// of image.Image.At; other types go through At.
+type pixels struct {
+	img    image.Image
+	gray   *image.Gray
+	gray16 *image.Gray16
+	rgba   *image.RGBA
+	nrgba  *image.NRGBA
+	ycc    *image.YCbCr
+	b      image.Rectangle
+	grey   bool // r = g = b always
+}
+
+func newPixels(img image.Image) pixels {
+	p := pixels{img: img, b: img.Bounds()}
+	switch m := img.(type) {
+	case *image.Gray:
+		p.gray, p.grey = m, true
+	case *image.Gray16:
+		p.gray16, p.grey = m, true
+	case *image.RGBA:
+		p.rgba = m
+	case *image.NRGBA:
+		p.nrgba = m
+	case *image.YCbCr:
+		p.ycc = m
+	}
+	return p
+}
+
+// Luminance weights of Go's color.GrayModel (and ITU-R BT.601).
+const wR, wG, wB = 0.299, 0.587, 0.114
+
+// at returns pixel (x, y), clamped into the image, as R, G, B in
+// [0, 255] (premultiplied: a transparent pixel is black); grey images
+// give r = g = b.
+func (p *pixels) at(x, y int) (r, g, b float32) {
+	x = min(max(x, p.b.Min.X), p.b.Max.X-1)
+	y = min(max(y, p.b.Min.Y), p.b.Max.Y-1)
+	switch {
+	case p.gray != nil:
+		v := float32(p.gray.Pix[p.gray.PixOffset(x, y)])
+		return v, v, v
+	case p.gray16 != nil:
+		i := p.gray16.PixOffset(x, y)
+		v := float32(uint16(p.gray16.Pix[i])<<8|uint16(p.gray16.Pix[i+1])) / 257
+		return v, v, v
+	case p.rgba != nil:
+		s := p.rgba.Pix[p.rgba.PixOffset(x, y):]
+		return float32(s[0]), float32(s[1]), float32(s[2])
+	case p.nrgba != nil:
+		s := p.nrgba.Pix[p.nrgba.PixOffset(x, y):]
+		a := float32(s[3]) / 255
+		return float32(s[0]) * a, float32(s[1]) * a, float32(s[2]) * a
+	case p.ycc != nil:
+		yy := p.ycc.Y[p.ycc.YOffset(x, y)]
+		c := p.ycc.COffset(x, y)
+		r8, g8, b8 := color.YCbCrToRGB(yy, p.ycc.Cb[c], p.ycc.Cr[c])
+		return float32(r8), float32(g8), float32(b8)
+	}
+	r16, g16, b16, _ := p.img.At(x, y).RGBA()
+	return float32(r16) / 257, float32(g16) / 257, float32(b16) / 257
+}
+
+// fill resamples region r of img to the model's input size and writes
+// the normalised planar input (C × H × W floats) to dst.
+func (m *Meta) fill(dst []float32, img image.Image, r region) {
+	p := newPixels(img)
+	c, h, w := m.InputC, m.InputH, m.InputW
+	plane := h * w
+	// input = (v/255 − mean)/std = v·scale + shift, with v ← 255 − v
+	// first when inverting.
+	scale := 1 / (255 * m.Std)
+	shift := -m.Mean / m.Std
+	if m.Invert {
+		shift += 255 * scale
+		scale = -scale
+	}
+	sx, sy := r.w/float64(w), r.h/float64(h)
+	for oy := 0; oy < h; oy++ {
+		for ox := 0; ox < w; ox++ {
+			var cr, cg, cb float32
+			if m.Resize == ResizeArea {
+				cr, cg, cb = p.area(r.x0+float64(ox)*sx, r.y0+float64(oy)*sy, sx, sy)
+			} else {
+				cr, cg, cb = p.bilinear(r.x0+(float64(ox)+0.5)*sx-0.5, r.y0+(float64(oy)+0.5)*sy-0.5)
+			}
+			i := oy*w + ox
+			switch {
+			case c == 1 && p.grey:
+				dst[i] = cr*scale + shift
+			case c == 1:
+				dst[i] = (wR*cr+wG*cg+wB*cb)*scale + shift
+			default:
+				dst[i] = cr*scale + shift
+				dst[plane+i] = cg*scale + shift
+				dst[2*plane+i] = cb*scale + shift
+			}
+		}
+	}
+}
+
+// bilinear interpolates at (u, v) in pixel-index coordinates (pixel
+// (x, y)'s centre is (x, y)), replicating the border.
+func (p *pixels) bilinear(u, v float64) (r, g, b float32) {
+	fx, fy := math.Floor(u), math.Floor(v)
+	x0, y0 := int(fx), int(fy)
+	ax, ay := float32(u-fx), float32(v-fy)
+	r00, g00, b00 := p.at(x0, y0)
+	r01, g01, b01 := p.at(x0+1, y0)
+	r10, g10, b10 := p.at(x0, y0+1)
+	r11, g11, b11 := p.at(x0+1, y0+1)
+	lerp := func(a, b, t float32) float32 { return a + (b-a)*t }
+	r = lerp(lerp(r00, r01, ax), lerp(r10, r11, ax), ay)
+	g = lerp(lerp(g00, g01, ax), lerp(g10, g11, ax), ay)
+	b = lerp(lerp(b00, b01, ax), lerp(b10, b11, ax), ay)
+	return r, g, b
+}
+
+// area averages the pixels under [x, x+sx) × [y, y+sy) in continuous
+// coordinates, each weighted by the area it covers, replicating the
+// border.
+func (p *pixels) area(x, y, sx, sy float64) (r, g, b float32) {
+	var sr, sg, sb float64
+	for iy := int(math.Floor(y)); float64(iy) < y+sy; iy++ {
+		wy := math.Min(y+sy, float64(iy+1)) - math.Max(y, float64(iy))
+		if wy <= 0 {
+			continue
+		}
+		for ix := int(math.Floor(x)); float64(ix) < x+sx; ix++ {
+			wx := math.Min(x+sx, float64(ix+1)) - math.Max(x, float64(ix))
+			if wx <= 0 {
+				continue
+			}
+			pr, pg, pb := p.at(ix, iy)
+			wt := wx * wy
+			sr += wt * float64(pr)
+			sg += wt * float64(pg)
+			sb += wt * float64(pb)
+		}
+	}
+	n := sx * sy
+	return float32(sr / n), float32(sg / n), float32(sb / n)
+}

@@ -36,13 +36,21 @@ type convKernel struct {
 	scratch []float32
 	threads int
 
-	tiles, mblocks, mrows int // work units: column tiles × blocks of mrows output channels
-	residual              int   // input index of a fused residual Add, or -1
-	body   func(c, lo, hi int)
-	dwBody func(lo, hi int)
+	tile, tiles, mblocks, mrows int // work units: column tiles × blocks of mrows output channels
+	residual                    int // input index of a fused residual Add, or -1
+	body                        func(c, lo, hi int)
+	dwBody                      func(lo, hi int)
 }
 
-const convTile = 128 // im2col columns per tile
+// convTile is the widest im2col tile, in output columns: a multiple of the
+// GEMM kernels' column strip (24 on amd64, 8 on arm64). tileFor narrows it
+// for large K so that one tile stays within about 512 KiB.
+const convTile = 144
+
+func tileFor(k int) int {
+	t := (128 << 10) / max(k, 1) / 24 * 24
+	return min(convTile, max(24, t))
+}
 
 func init() {
 	register("Conv", []string{"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}, buildConv)
@@ -176,7 +184,8 @@ func (k *convKernel) prepare(threads int) error {
 
 // splitWork chooses the work units for the given thread count.
 func (k *convKernel) splitWork(threads int) {
-	k.tiles = (k.oh*k.ow + convTile - 1) / convTile
+	k.tile = tileFor(k.k)
+	k.tiles = (k.oh*k.ow + k.tile - 1) / k.tile
 	k.mblocks, k.mrows = 1, k.mg
 	units := k.batch * k.groups * k.tiles
 	if want := 2 * threads; units < want && k.mg >= 32 {
@@ -209,7 +218,7 @@ func (k *convKernel) scratchLen(threads int) int {
 	if k.pointwise || k.depthwise {
 		return 0
 	}
-	return threads * k.k * convTile
+	return threads * k.k * tileFor(k.k)
 }
 
 func (k *convKernel) setScratch(s []float32) { k.scratch = s }
@@ -232,7 +241,7 @@ func (k *convKernel) run(p *pool) {
 }
 
 // units computes work units [lo, hi): one unit is a tile of up to
-// convTile output columns of one image and group, for one block of output
+// k.tile output columns of one image and group, for one block of output
 // channels. Splitting the channels too keeps every thread busy on the
 // small feature maps of deep layers, where there are fewer tiles than
 // threads.
@@ -245,7 +254,7 @@ func (k *convKernel) units(slot, lo, hi int) {
 	cols := k.oh * k.ow
 	var col []float32
 	if !k.pointwise {
-		col = k.scratch[slot*k.k*convTile : (slot+1)*k.k*convTile]
+		col = k.scratch[slot*k.k*k.tile : (slot+1)*k.k*k.tile]
 	}
 	for u := lo; u < hi; u++ {
 		mb := u % k.mblocks
@@ -255,8 +264,8 @@ func (k *convKernel) units(slot, lo, hi int) {
 		g, b := r%k.groups, r/k.groups
 		m0 := mb * k.mrows
 		m1 := min(k.mg, m0+k.mrows)
-		c0 := t * convTile
-		n := min(convTile, cols-c0)
+		c0 := t * k.tile
+		n := min(k.tile, cols-c0)
 		in := x[(b*k.cin+g*k.cg)*k.h*k.w:]
 		base := (b*k.cout + g*k.mg) * cols
 		out := y[base:]
@@ -286,7 +295,10 @@ func (k *convKernel) units(slot, lo, hi int) {
 }
 
 // im2col writes the K × n patch matrix for output columns [c0, c0+n) into
-// col (row stride n).
+// col (row stride n). Each patch row is filled one output row at a time:
+// the valid stretch of input is a copy (stride 1) or a strided gather, and
+// the taps that fall into the padding are zeros, found by arithmetic
+// instead of a bounds test per element.
 func (k *convKernel) im2col(in, col []float32, c0, n int) {
 	r := 0
 	for c := 0; c < k.cg; c++ {
@@ -295,22 +307,52 @@ func (k *convKernel) im2col(in, col []float32, c0, n int) {
 			for kx := 0; kx < k.kw; kx++ {
 				dst := col[r*n : (r+1)*n]
 				r++
-				oy, ox := c0/k.ow, c0%k.ow
-				for j := range dst {
-					iy := oy*k.sh - k.pt + ky*k.dh
-					ix := ox*k.sw - k.pl + kx*k.dw
-					if iy >= 0 && iy < k.h && ix >= 0 && ix < k.w {
-						dst[j] = plane[iy*k.w+ix]
-					} else {
-						dst[j] = 0
-					}
-					if ox++; ox == k.ow {
-						ox = 0
-						oy++
+				k.patchRow(plane, dst, c0, ky*k.dh-k.pt, kx*k.dw-k.pl)
+			}
+		}
+	}
+}
+
+// patchRow fills dst with in[oy·sh + dy][ox·sw + dx] for the output
+// positions c0, c0+1, … (zero outside the input).
+func (k *convKernel) patchRow(plane, dst []float32, c0, dy, dx int) {
+	oy, ox := c0/k.ow, c0%k.ow
+	for j := 0; j < len(dst); {
+		seg := min(k.ow-ox, len(dst)-j) // output columns left in this output row
+		out := dst[j : j+seg]
+		iy := oy*k.sh + dy
+		if iy < 0 || iy >= k.h {
+			clear(out)
+		} else {
+			row := plane[iy*k.w : (iy+1)*k.w]
+			// valid ox range: 0 ≤ ox·sw + dx < w
+			lo := 0
+			if dx < 0 {
+				lo = (-dx + k.sw - 1) / k.sw
+			}
+			hi := (k.w - dx + k.sw - 1) / k.sw // first ox with ox·sw+dx ≥ w
+			lo, hi = min(max(lo-ox, 0), seg), min(max(hi-ox, 0), seg)
+			clear(out[:lo])
+			if hi > lo {
+				ix := (ox+lo)*k.sw + dx
+				if k.sw == 1 {
+					copy(out[lo:hi], row[ix:ix+hi-lo])
+				} else {
+					for i := lo; i < hi; i++ {
+						out[i] = row[ix]
+						ix += k.sw
 					}
 				}
 			}
+			if hi > lo {
+				clear(out[hi:])
+			} else {
+				clear(out[lo:])
+			}
 		}
+		j += seg
+		ox = 0
+		oy++
 	}
 }
 

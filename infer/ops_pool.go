@@ -22,7 +22,8 @@ type poolKernel struct {
 	taps    int           // window size, for the work estimate
 	axes    [3][]poolAxis // per output position
 	act     activation
-	body    func(lo, hi int)
+	body    func(c, lo, hi int)
+	rows    []float32 // per-thread row buffers of the separable 2-D path
 }
 
 // globalPoolKernel is GlobalAveragePool or GlobalMaxPool: one value per
@@ -128,54 +129,170 @@ func (k *poolKernel) prepare(int) error {
 	return nil
 }
 
+// separable reports whether the 2-D separable path applies: one depth
+// slice and no dilation.
+func (k *poolKernel) separable() bool {
+	return k.in[0] == 1 && k.out[0] == 1 && k.dil == [3]int{1, 1, 1}
+}
+
+func (k *poolKernel) scratchLen(threads int) int {
+	if !k.separable() {
+		return 0
+	}
+	return threads * k.in[2]
+}
+
+func (k *poolKernel) setScratch(s []float32) { k.rows = s }
+
 func (k *poolKernel) run(p *pool) {
-	p.parallel(k.planes, max(1, 16384/max(k.taps*numel(k.out[:]), 1)), k.body)
+	p.parallelChunks(k.planes, max(1, 16384/max(k.taps*numel(k.out[:]), 1)), k.body)
 }
 
 // chunk pools planes [lo, hi) of batch × channels.
-func (k *poolKernel) chunk(lo, hi int) {
+func (k *poolKernel) chunk(c, lo, hi int) {
 	x, y := k.n.in[0].t.F, k.n.out[0].t.F
 	inPlane, outPlane := numel(k.in[:]), numel(k.out[:])
-	hw, w := k.in[1]*k.in[2], k.in[2]
 	for r := lo; r < hi; r++ {
 		src := x[r*inPlane : (r+1)*inPlane]
 		dst := y[r*outPlane : (r+1)*outPlane]
-		i := 0
-		for _, ad := range k.axes[0] {
-			for _, ah := range k.axes[1] {
-				for _, aw := range k.axes[2] {
-					if k.isMax {
-						m := float32(math.Inf(-1))
-						for td := ad.lo; td < ad.hi; td++ {
-							pd := (ad.start + td*k.dil[0]) * hw
-							for th := ah.lo; th < ah.hi; th++ {
-								row := src[pd+(ah.start+th*k.dil[1])*w:]
-								for tw := aw.lo; tw < aw.hi; tw++ {
-									if v := row[aw.start+tw*k.dil[2]]; v > m || v != v {
-										m = v
-									}
-								}
-							}
-						}
-						dst[i] = m
-					} else {
-						s := float32(0)
-						for td := ad.lo; td < ad.hi; td++ {
-							pd := (ad.start + td*k.dil[0]) * hw
-							for th := ah.lo; th < ah.hi; th++ {
-								row := src[pd+(ah.start+th*k.dil[1])*w:]
-								for tw := aw.lo; tw < aw.hi; tw++ {
-									s += row[aw.start+tw*k.dil[2]]
-								}
-							}
-						}
-						dst[i] = s / float32(ad.cnt*ah.cnt*aw.cnt)
-					}
-					i++
+		if k.separable() && k.rows != nil {
+			k.planeSeparable(src, dst, k.rows[c*k.in[2]:(c+1)*k.in[2]])
+		} else if k.dil[2] == 1 {
+			k.planeContiguous(src, dst)
+		} else {
+			k.planeStrided(src, dst)
+		}
+		k.act.apply(dst, r%k.ch)
+	}
+}
+
+// planeSeparable pools a 2-D plane in two passes per output row: first
+// down the window's rows into row (independent per column, no dependency
+// chain), then across each window of that row.
+func (k *poolKernel) planeSeparable(src, dst, row []float32) {
+	w := k.in[2]
+	ow := k.out[2]
+	for oy, ah := range k.axes[1] {
+		r0 := (ah.start + ah.lo) * w
+		copy(row, src[r0:r0+w])
+		for th := ah.lo + 1; th < ah.hi; th++ {
+			next := src[(ah.start+th)*w : (ah.start+th+1)*w]
+			if k.isMax {
+				for i, v := range next {
+					row[i] = maxNaN(row[i], v)
+				}
+			} else {
+				for i, v := range next {
+					row[i] += v
 				}
 			}
 		}
-		k.act.apply(dst, r%k.ch)
+		out := dst[oy*ow : (oy+1)*ow]
+		for ox, aw := range k.axes[2] {
+			win := row[aw.start+aw.lo : aw.start+aw.hi]
+			m := win[0]
+			for _, v := range win[1:] {
+				if k.isMax {
+					m = maxNaN(m, v)
+				} else {
+					m += v
+				}
+			}
+			if !k.isMax {
+				m /= float32(ah.cnt * aw.cnt)
+			}
+			out[ox] = m
+		}
+	}
+}
+
+// maxNaN is the larger of a and b, NaN if either is (numpy's maximum).
+func maxNaN(a, b float32) float32 {
+	if a != a {
+		return a
+	}
+	if b > a || b != b {
+		return b
+	}
+	return a
+}
+
+// planeContiguous pools one plane when window rows are contiguous
+// (no dilation along the width): each window row is a slice ranged over.
+func (k *poolKernel) planeContiguous(src, dst []float32) {
+	hw, w := k.in[1]*k.in[2], k.in[2]
+	i := 0
+	for _, ad := range k.axes[0] {
+		for _, ah := range k.axes[1] {
+			for _, aw := range k.axes[2] {
+				c0, c1 := aw.start+aw.lo, aw.start+aw.hi
+				if k.isMax {
+					m := float32(math.Inf(-1))
+					nan := false
+					for td := ad.lo; td < ad.hi; td++ {
+						pd := (ad.start + td*k.dil[0]) * hw
+						for th := ah.lo; th < ah.hi; th++ {
+							off := pd + (ah.start+th*k.dil[1])*w
+							for _, v := range src[off+c0 : off+c1] {
+								// compiled without branches; the builtin max,
+								// which also orders ±0, is several times slower
+								if v > m {
+									m = v
+								}
+								nan = nan || v != v
+							}
+						}
+					}
+					if nan {
+						m = float32(math.NaN()) // NaN wins, as in numpy
+					}
+					dst[i] = m
+				} else {
+					s := float32(0)
+					for td := ad.lo; td < ad.hi; td++ {
+						pd := (ad.start + td*k.dil[0]) * hw
+						for th := ah.lo; th < ah.hi; th++ {
+							off := pd + (ah.start+th*k.dil[1])*w
+							for _, v := range src[off+c0 : off+c1] {
+								s += v
+							}
+						}
+					}
+					dst[i] = s / float32(ad.cnt*ah.cnt*aw.cnt)
+				}
+				i++
+			}
+		}
+	}
+}
+
+// planeStrided pools one plane with dilation along the width.
+func (k *poolKernel) planeStrided(src, dst []float32) {
+	hw, w := k.in[1]*k.in[2], k.in[2]
+	i := 0
+	for _, ad := range k.axes[0] {
+		for _, ah := range k.axes[1] {
+			for _, aw := range k.axes[2] {
+				m, s := float32(math.Inf(-1)), float32(0)
+				for td := ad.lo; td < ad.hi; td++ {
+					pd := (ad.start + td*k.dil[0]) * hw
+					for th := ah.lo; th < ah.hi; th++ {
+						row := src[pd+(ah.start+th*k.dil[1])*w:]
+						for tw := aw.lo; tw < aw.hi; tw++ {
+							v := row[aw.start+tw*k.dil[2]]
+							m = max(m, v)
+							s += v
+						}
+					}
+				}
+				if k.isMax {
+					dst[i] = m
+				} else {
+					dst[i] = s / float32(ad.cnt*ah.cnt*aw.cnt)
+				}
+				i++
+			}
+		}
 	}
 }
 

@@ -267,3 +267,18 @@ func TestGlobalPools(t *testing.T) {
 		t.Errorf("rank 2: no error")
 	}
 }
+
+func TestMaxNaN(t *testing.T) {
+	nan := float32(math.NaN())
+	for _, c := range [][3]float32{{1, 2, 2}, {2, 1, 2}, {-1, -3, -1}} {
+		if got := maxNaN(c[0], c[1]); got != c[2] {
+			t.Errorf("maxNaN(%v, %v) = %v", c[0], c[1], got)
+		}
+	}
+	if v := maxNaN(nan, 1); v == v {
+		t.Error("maxNaN(NaN, 1) is not NaN")
+	}
+	if v := maxNaN(1, nan); v == v {
+		t.Error("maxNaN(1, NaN) is not NaN")
+	}
+}

@@ -59,10 +59,10 @@ func (v *value) root() *value {
 
 // node is one operator of a plan.
 type node struct {
-	name string
-	op   string
-	in   []*value // nil where an optional input is omitted
-	out  []*value
+	name  string
+	op    string
+	in    []*value // nil where an optional input is omitted
+	out   []*value
 	k     kernel
 	dead  bool
 	fused []string // operators folded into this one (BatchNormalization, Relu, …)

@@ -1,0 +1,89 @@
+//go:build !purego
+
+package simd
+
+// dwRow3 computes n outputs of one row of a 3-wide, stride-1 depthwise
+// convolution from `rows` (1–3) input rows ldsrc floats apart; see
+// depthwise_amd64.s.
+//
+//go:noescape
+func dwRow3(dst *float32, n int, src *float32, ldsrc, rows int, w *float32, bias float32)
+
+// dwRow3s2 is dwRow3 for a horizontal stride of 2, n ≥ 8.
+//
+//go:noescape
+func dwRow3s2(dst *float32, n int, src *float32, ldsrc, rows int, w *float32, bias float32)
+
+// depthwiseAVX2 runs 3-wide kernels of horizontal stride 1 or 2 (at most
+// three rows, any vertical stride, dilation and padding: MobileNet's 3×3)
+// through dwRow3 or dwRow3s2 on the columns whose taps all fall inside the
+// image, and the border columns one by one, in the generic version's
+// order. (Masked loads could do the borders as vectors, but they are slow
+// on AMD's cores; so are masked stores, which the kernels avoid.) Other
+// shapes use the generic version.
+func depthwiseAVX2(p *DWConv, in, w []float32, bias float32, out []float32) {
+	if p.KW != 3 || p.KH > 3 || p.DilW != 1 || p.StrideW < 1 || p.StrideW > 2 || p.DilH < 1 || p.W < 3 {
+		depthwiseGeneric(p, in, w, bias, out)
+		return
+	}
+	if p.OH <= 0 || p.OW <= 0 {
+		return
+	}
+	_ = out[p.OH*p.OW-1]
+	_ = in[p.H*p.W-1]
+	_ = w[p.KH*3-1]
+	sw := p.StrideW
+	lo := min(p.OW, (p.PadL+sw-1)/sw)             // first column with all taps inside
+	hi := max(lo, min(p.OW, (p.W-3+p.PadL)/sw+1)) // and the end of them
+	if sw == 2 && hi-lo < 8 {
+		hi = lo // too narrow for a vector: all one by one
+	}
+	for oy := 0; oy < p.OH; oy++ {
+		row := out[oy*p.OW : (oy+1)*p.OW]
+		base := oy*p.StrideH - p.PadT
+		ky0, ky1 := 0, 0 // kernel rows inside the image: a contiguous range
+		for ky := 0; ky < p.KH; ky++ {
+			if iy := base + ky*p.DilH; iy >= 0 && iy < p.H {
+				if ky1 == ky0 {
+					ky0 = ky
+				}
+				ky1 = ky + 1
+			}
+		}
+		iy0 := base + ky0*p.DilH
+		switch {
+		case hi == lo:
+		case ky1 == ky0:
+			for i := lo; i < hi; i++ {
+				row[i] = bias
+			}
+		case sw == 1:
+			dwRow3(&row[lo], hi-lo, &in[iy0*p.W+lo-p.PadL], p.DilH*p.W, ky1-ky0, &w[ky0*3], bias)
+		default:
+			dwRow3s2(&row[lo], hi-lo, &in[iy0*p.W+2*lo-p.PadL], p.DilH*p.W, ky1-ky0, &w[ky0*3], bias)
+		}
+		for ox := 0; ox < lo; ox++ {
+			row[ox] = dwBorder(p, in, w, bias, iy0, ky0, ky1, ox)
+		}
+		for ox := hi; ox < p.OW; ox++ {
+			row[ox] = dwBorder(p, in, w, bias, iy0, ky0, ky1, ox)
+		}
+	}
+}
+
+// dwBorder is one output of a column whose taps leave the image, summed
+// in the generic version's order over kernel rows [ky0, ky1), the first
+// at input row iy0, and the taps kx0…kx1-1 that fall inside the row.
+func dwBorder(p *DWConv, in, w []float32, bias float32, iy0, ky0, ky1, ox int) float32 {
+	s := bias
+	ix0 := ox*p.StrideW - p.PadL
+	kx0, kx1 := max(0, -ix0), min(3, p.W-ix0)
+	for ky := ky0; ky < ky1; ky++ {
+		src := in[(iy0+(ky-ky0)*p.DilH)*p.W:][:p.W]
+		wr := w[ky*3 : ky*3+3]
+		for kx := kx0; kx < kx1; kx++ {
+			s += wr[kx] * src[ix0+kx]
+		}
+	}
+	return s
+}

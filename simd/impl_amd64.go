@@ -1,0 +1,39 @@
+//go:build !purego
+
+package simd
+
+import "golang.org/x/sys/cpu"
+
+// hasAVX2FMA is read once: the amd64 kernels need AVX2 and FMA (and the
+// OS saving the ymm registers, which x/sys/cpu checks).
+var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// l2AVX2 and dotAVX2 are L2Squared and Dot (distance_amd64.s).
+//
+//go:noescape
+func l2AVX2(a, b []float32) float32
+
+//go:noescape
+func dotAVX2(a, b []float32) float32
+
+// fmaPeak runs iters iterations of 12 independent 8-wide FMAs (192 flops
+// each) and nothing else: the benchmarks' measure of one core's peak.
+//
+//go:noescape
+func fmaPeak(iters int)
+
+func init() {
+	if !hasAVX2FMA {
+		return
+	}
+	impls = append(impls, impl{
+		name:      "avx2",
+		packedLen: packedLenAVX2,
+		packA:     packAAVX2,
+		gemm:      gemmAVX2,
+		l2:        l2AVX2,
+		dot:       dotAVX2,
+		dw:        depthwiseAVX2,
+	})
+	use()
+}

@@ -1,0 +1,88 @@
+//go:build linux
+
+package simd
+
+import (
+	"math/rand/v2"
+	"syscall"
+	"testing"
+	"unsafe"
+)
+
+// fenced returns n floats that end (atEnd) or start right against a page
+// that cannot be read or written, so a kernel that touches one float past
+// its input crashes the test instead of reading a neighbour.
+func fenced(t *testing.T, n int, atEnd bool) []float32 {
+	t.Helper()
+	page := syscall.Getpagesize()
+	size := (n*4+page-1)/page*page + 2*page
+	mem, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Skip("mmap:", err)
+	}
+	t.Cleanup(func() { syscall.Munmap(mem) })
+	if err := syscall.Mprotect(mem[:page], syscall.PROT_NONE); err != nil {
+		t.Skip("mprotect:", err)
+	}
+	if err := syscall.Mprotect(mem[size-page:], syscall.PROT_NONE); err != nil {
+		t.Skip("mprotect:", err)
+	}
+	off := page
+	if atEnd {
+		off = size - page - n*4
+	}
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(&mem[off])), n)
+}
+
+func fill(r *rand.Rand, s []float32) {
+	for i := range s {
+		s[i] = float32(r.NormFloat64())
+	}
+}
+
+// TestKernelsFencedByPages runs every kernel on inputs and outputs fenced
+// by inaccessible pages: the masked tails, the matrix-vector path, the
+// packing of B and the depthwise rows.
+func TestKernelsFencedByPages(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 12))
+	for i := range impls {
+		im := &impls[i]
+		for _, atEnd := range []bool{true, false} {
+			for n := 0; n <= 40; n++ {
+				a, b := fenced(t, n, atEnd), fenced(t, n, !atEnd)
+				fill(r, a)
+				fill(r, b)
+				im.l2(a, b)
+				im.dot(a, b)
+			}
+			for _, sz := range [][3]int{{5, 1, 7}, {9, 3, 5}, {6, 13, 9}, {4, 24, 300}, {13, 31, 2}, {8, 49, 40}, {17, 100, 3}} {
+				m, n, k := sz[0], sz[1], sz[2]
+				a := make([]float32, m*k)
+				fill(r, a)
+				pk := make([]float32, im.packedLen(m, k))
+				im.packA(pk, m, k, a, k)
+				pa := PackedA{M: m, K: k, data: pk, impl: im}
+				bb, c := fenced(t, k*n, atEnd), fenced(t, (m-1)*n+n, !atEnd)
+				fill(r, bb)
+				GemmPacked(pa, 0, m, n, bb, n, c, n)
+				GemmPacked(pa, 1, m, n, bb, n, c, n)
+			}
+			for _, p := range []DWConv{
+				{H: 9, W: 21, OH: 9, OW: 21, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadT: 1, PadL: 1, DilH: 1, DilW: 1},
+				{H: 9, W: 21, OH: 7, OW: 19, KH: 3, KW: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1},
+				{H: 9, W: 34, OH: 5, OW: 17, KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadT: 1, PadL: 1, DilH: 1, DilW: 1},
+				{H: 9, W: 35, OH: 4, OW: 17, KH: 3, KW: 3, StrideH: 2, StrideW: 2, DilH: 1, DilW: 1},
+				{H: 3, W: 6, OH: 3, OW: 6, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadT: 1, PadL: 1, DilH: 1, DilW: 1},
+			} {
+				in, out := fenced(t, p.H*p.W, atEnd), fenced(t, p.OH*p.OW, !atEnd)
+				fill(r, in)
+				w := make([]float32, 9)
+				fill(r, w)
+				im.dw(&p, in, w, 0, out)
+			}
+		}
+	}
+}

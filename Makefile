@@ -18,6 +18,16 @@ test: $(PARITY) vet ## run every test (the command CI runs)
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -tags purego ./simd/ ./infer/
 
+# The arm64 kernels under qemu-user (apt: qemu-user-static), one run per
+# core model we ship for; each CPU model takes about 2.5 minutes here.
+.PHONY: test-arm64
+test-arm64: $(PARITY) ## run the simd and infer tests as arm64 under qemu (A53, A72, A76)
+	GOARCH=arm64 $(GO) vet ./simd/ ./infer/
+	GOARCH=arm64 $(GO) test -count=1 -exec qemu-aarch64-static -tags purego ./simd/
+	for c in cortex-a53 cortex-a72 cortex-a76; do \
+		QEMU_CPU=$$c GOARCH=arm64 $(GO) test -count=1 -timeout 20m -exec qemu-aarch64-static ./simd/ ./infer/ || exit 1; \
+	done
+
 vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1)
@@ -41,3 +51,21 @@ fuzz-seeds: ## rewrite the committed FuzzLoad seed corpus from the node tests
 
 clean:
 	rm -rf bin
+
+ORT_NPM := onnxruntime-node@1.30.0
+.PHONY: bench-compare
+bench-compare: $(PARITY) ## time edge against ONNX Runtime 1.30 and gorgonnx (needs cgo, npm, python3-torch)
+	test -d bench/.ort/node_modules/onnxruntime-node || npm install --prefix bench/.ort --ignore-scripts --no-audit --no-fund $(ORT_NPM)
+	test -f bench/models/squeezenet1_1_224.onnx || $(PYTHON) bench/export.py bench/models
+	CGO_ENABLED=1 $(GO) -C bench run ./cmd/compare -repo $(CURDIR)
+
+# The twin networks (models/recipe, PyTorch on one thread; see the model cards).
+.PHONY: train-faces train-omniglot train-digits models-smoke
+train-faces: ## train and export models/faces.onnx (att-faces s1-s20)
+	$(PYTHON) models/recipe/train.py faces
+train-omniglot: ## train and export models/omniglot.onnx (Omniglot background-small)
+	$(PYTHON) models/recipe/train.py omniglot
+train-digits: ## train and export models/digits.onnx (MNIST from GoMNIST)
+	$(PYTHON) models/recipe/train.py digits
+models-smoke: ## the recipe's smoke test alone: a few steps per model, export checked in our engine
+	$(GO) test -count=1 -run 'TestRecipeSmoke' -v ./models/

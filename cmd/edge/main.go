@@ -44,6 +44,13 @@ func commands() []command {
 		{"info", "info MODEL [--json]", cmdInfo},
 		{"infer", "infer --model MODEL --input in.npy --output out.npy [--threads N]", cmdInfer},
 		{"conformance", "conformance DIR [--json] [--filter S] [--threads N]", cmdConformance},
+		{"bench", "bench --model MODEL [--input in.npy | --shape 1,3,224,224] [--threads N] [--runs K] [--warmup W] [--json] [--profile]", cmdBench},
+		{"eval", "eval --model NAME|PATH (--data DIR|ZIP [--draws 100] [--seed 0] [--plot DIR] | --omniglot-runs DIR|ZIP) [--json] [--threads N]", cmdEval},
+		{"enroll", "enroll --name NAME [--model M] [--no-detect] [--gallery PATH | --state-dir DIR] [--json] IMAGE...", cmdEnroll},
+		{"verify", "verify --name NAME [--threshold T] [--model M] [--no-detect] [--gallery PATH | --state-dir DIR] [--json] IMAGE", cmdVerify},
+		{"identify", "identify [--threshold T] [--model M] [--no-detect] [--gallery PATH | --state-dir DIR] [--json] IMAGE...", cmdIdentify},
+		{"gallery", "gallery " + gallerySubs + " [--gallery PATH | --state-dir DIR] [--json]", cmdGallery},
+		{"calibrate", "calibrate --data DIR|ZIP [--far 0.001] [--model M] [--no-detect] [--gallery PATH | --state-dir DIR] [--json]", cmdCalibrate},
 	}
 }
 

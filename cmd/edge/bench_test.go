@@ -1,0 +1,168 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBenchJSON(t *testing.T) {
+	code, out, stderr := edge(t, "bench", "--model", filepath.Join(parity, "seed_branch_static.onnx"),
+		"--runs", "50", "--warmup", "5", "--threads", "2", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r map[string]interface{}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, k := range []string{"median_ms", "p99_ms", "allocs_per_run", "gflop", "threads", "runs"} {
+		if _, ok := r[k]; !ok {
+			t.Errorf("no %q in %s", k, out)
+		}
+	}
+	med, p99 := r["median_ms"].(float64), r["p99_ms"].(float64)
+	if !(med > 0 && p99 >= med) {
+		t.Errorf("median %g ms, p99 %g ms", med, p99)
+	}
+	if r["runs"].(float64) != 50 || r["threads"].(float64) != 2 {
+		t.Errorf("runs %v, threads %v", r["runs"], r["threads"])
+	}
+	// The plan allocates nothing per run; the Go runtime may, rarely, when
+	// a worker blocks (a sudog), so the bound is loose.
+	if a := r["allocs_per_run"].(float64); a >= 0.5 {
+		t.Errorf("%g allocations per run", a)
+	}
+	if _, ok := r["steps"]; ok {
+		t.Error("per-step times without --profile")
+	}
+}
+
+func TestBenchInputAndShape(t *testing.T) {
+	for _, args := range [][]string{
+		{"--model", filepath.Join(parity, "seed_branch_static.onnx"), "--input", filepath.Join(parity, "seed_branch_static.in.npy")},
+		{"--model", filepath.Join(parity, "seed_branch_dynamic.onnx"), "--shape", "3,1,16,16"},
+	} {
+		code, out, stderr := edge(t, append([]string{"bench", "--runs", "3", "--warmup", "1", "--threads", "1"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		for _, want := range []string{"median ", "p99 ", "allocs "} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: no %q in\n%s", args, want, out)
+			}
+		}
+		if args[2] == "--shape" && !strings.Contains(out, "[3 1 16 16] (random)") {
+			t.Errorf("--shape 3,1,16,16 not used:\n%s", out)
+		}
+	}
+}
+
+func TestBenchProfile(t *testing.T) {
+	code, out, stderr := edge(t, "bench", "--model", filepath.Join(parity, "res_prelu_dw.onnx"),
+		"--runs", "5", "--warmup", "1", "--threads", "1", "--profile", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r benchReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Steps) == 0 || len(r.Ops) == 0 {
+		t.Fatalf("no profile in %s", out)
+	}
+	var pct, opPct float64
+	steps, convs := 0, 0
+	for _, s := range r.Steps {
+		pct += s.Percent
+		if strings.HasPrefix(s.Op, "Conv") {
+			convs++
+			if s.GFLOPS <= 0 {
+				t.Errorf("step %d %s: no GFLOP/s", s.Index, s.Op)
+			}
+		}
+	}
+	for _, o := range r.Ops {
+		opPct += o.Percent
+		steps += o.Steps
+	}
+	if convs == 0 || steps != len(r.Steps) {
+		t.Errorf("%d conv steps; per-op table counts %d of %d steps", convs, steps, len(r.Steps))
+	}
+	for _, p := range []float64{pct, opPct} {
+		if p < 99.9 || p > 100.1 {
+			t.Errorf("percentages add up to %g", p)
+		}
+	}
+	for i := 1; i < len(r.Ops); i++ {
+		if r.Ops[i].MedianMS > r.Ops[i-1].MedianMS {
+			t.Errorf("per-op table not sorted by time: %v", r.Ops)
+		}
+	}
+
+	// The text form has both tables.
+	code, out, stderr = edge(t, "bench", "--model", filepath.Join(parity, "res_prelu_dw.onnx"),
+		"--runs", "2", "--warmup", "0", "--threads", "1", "--profile")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"per step", "per op", "GFLOP/s", "Conv"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+}
+
+func TestBenchErrors(t *testing.T) {
+	seed := filepath.Join(parity, "seed_branch_static.onnx")
+	for _, args := range [][]string{
+		{},
+		{"--model", filepath.Join(t.TempDir(), "missing.onnx")},
+		{"--model", seed, "--runs", "0"},
+		{"--model", seed, "--warmup", "-1"},
+		{"--model", seed, "--threads", "-2"},
+		{"--model", seed, "--shape", "1,x,16,16"},
+		{"--model", seed, "--shape", "1,0,16,16"},
+		{"--model", seed, "--shape", "1,1,16,16", "--input", filepath.Join(parity, "seed_branch_static.in.npy")},
+		{"--model", seed, "--shape", "1,1,17,16"}, // the model's Gemm wants 16×16
+		{"--model", seed, "--input", filepath.Join(parity, "resnet18.in.npy")},
+		{"--model", seed, "extra"},
+	} {
+		if code, _, stderr := edge(t, append([]string{"bench"}, args...)...); code != exitError || stderr == "" {
+			t.Errorf("%v: exit %d, stderr %q; want %d and a message", args, code, stderr, exitError)
+		}
+	}
+}
+
+func TestPercentiles(t *testing.T) {
+	d := func(ms ...int) []time.Duration {
+		var s []time.Duration
+		for _, m := range ms {
+			s = append(s, time.Duration(m)*time.Millisecond)
+		}
+		return s
+	}
+	for _, c := range []struct {
+		in       []time.Duration
+		med, p99 time.Duration
+	}{
+		{d(7), 7 * time.Millisecond, 7 * time.Millisecond},
+		{d(1, 3), 2 * time.Millisecond, 3 * time.Millisecond},
+		{d(1, 2, 9), 2 * time.Millisecond, 9 * time.Millisecond},
+		{nil, 0, 0},
+	} {
+		if m, p := median(c.in), percentile(c.in, 99); m != c.med || p != c.p99 {
+			t.Errorf("%v: median %v p99 %v, want %v %v", c.in, m, p, c.med, c.p99)
+		}
+	}
+	// Nearest rank: of 100 values 1…100 ms, p99 is the 99th.
+	var h []time.Duration
+	for i := 1; i <= 100; i++ {
+		h = append(h, time.Duration(i)*time.Millisecond)
+	}
+	if p := percentile(h, 99); p != 99*time.Millisecond {
+		t.Errorf("p99 of 1…100 ms: %v", p)
+	}
+}

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/edge-pi/edge/eval"
+	"github.com/edge-pi/edge/models"
+	"github.com/edge-pi/edge/twin"
+)
+
+// evalReport is the JSON of `edge eval --data`.
+type evalReport struct {
+	Model         string  `json:"model"`
+	ModelSHA256   string  `json:"model_sha256,omitempty"`
+	Data          string  `json:"data"`
+	Images        int     `json:"images"`
+	Classes       int     `json:"classes"`
+	Skipped       int     `json:"skipped"`
+	NWay          int     `json:"n_way"`
+	Draws         int     `json:"draws"`
+	Seed          uint64  `json:"seed"`
+	Probes        int     `json:"probes_per_draw"`
+	OneShot       float64 `json:"oneshot_nway_acc"`
+	OneShotStd    float64 `json:"oneshot_nway_std"`
+	GenuinePairs  int64   `json:"genuine_pairs"`
+	ImpostorPairs int64   `json:"impostor_pairs"`
+	AUC           float64 `json:"auc"`
+	EER           float64 `json:"eer"`
+	EERThreshold  float64 `json:"eer_threshold"`
+	TAR           float64 `json:"tar_at_far1"`
+	FAR1Threshold float64 `json:"far1_threshold"`
+	Seconds       float64 `json:"seconds"`
+}
+
+// omniglotReport is the JSON of `edge eval --omniglot-runs`.
+type omniglotReport struct {
+	Model       string           `json:"model"`
+	ModelSHA256 string           `json:"model_sha256,omitempty"`
+	Runs        string           `json:"runs"`
+	Accuracy    float64          `json:"accuracy"`
+	Trials      int              `json:"trials"`
+	Correct     int              `json:"correct"`
+	Skipped     int              `json:"skipped"`
+	PerRun      []eval.RunResult `json:"per_run"`
+	Seconds     float64          `json:"seconds"`
+}
+
+func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("eval", stderr)
+	model := fs.String("model", "", "an embedded model ("+strings.Join(models.Names(), ", ")+"), an ONNX file, or raw-pixels[:WxH] (default 92x112)")
+	data := fs.String("data", "", "folder-per-class data set: a folder or .zip with one folder of images per class")
+	runs := fs.String("omniglot-runs", "", "Omniglot one-shot runs: a folder or .zip of runNN folders, or one run folder")
+	draws := fs.Int("draws", 100, "one-shot draws")
+	seed := fs.Uint64("seed", 0, "seed of the one-shot draws")
+	asJSON := fs.Bool("json", false, "print JSON")
+	plot := fs.String("plot", "", "write roc.png and distances.png to this folder (with --data)")
+	threads := fs.Int("threads", 0, "threads per forward pass (0: one per core)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) > 0:
+		return fmt.Errorf("unexpected argument %q", pos[0])
+	case *model == "":
+		return errors.New("want --model")
+	case (*data == "") == (*runs == ""):
+		return errors.New("want one of --data and --omniglot-runs")
+	case *plot != "" && *data == "":
+		return errors.New("--plot needs --data")
+	case *draws < 1:
+		return fmt.Errorf("--draws %d: want at least 1", *draws)
+	}
+	net, err := openNet(*model, *threads)
+	if err != nil {
+		return err
+	}
+	defer net.Close()
+	sum := ""
+	if net.Model != nil {
+		sum = hex.EncodeToString(net.Model.SHA256[:])
+	}
+	start := time.Now()
+	// Skipped images are named by their path on disk (or in the zip):
+	// the data root joined with their path in the file system eval reads.
+	root := *data
+	if *runs != "" {
+		root = *runs
+		if st, err := os.Stat(filepath.Join(root, "class_labels.txt")); err == nil && !st.IsDir() {
+			root = filepath.Dir(filepath.Clean(root)) // a single run is read from its parent
+		}
+	}
+	skipped := 0
+	o := eval.Options{
+		Progress: progress(stderr, start),
+		Skip: func(p string, err error) {
+			skipped++
+			msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), p), ": ")
+			fmt.Fprintf(stderr, "edge eval: skipped %s: %s\n", filepath.Join(root, filepath.FromSlash(p)), msg)
+		},
+	}
+	if *runs != "" {
+		fsys, rs, closer, err := eval.OpenRuns(*runs)
+		if err != nil {
+			return err
+		}
+		defer closer.Close()
+		res, err := eval.Omniglot(ctx, fsys, rs, net, o)
+		if err != nil {
+			return err
+		}
+		r := omniglotReport{Model: *model, ModelSHA256: sum, Runs: *runs, Accuracy: res.Accuracy, Trials: res.Trials,
+			Correct: res.Correct, Skipped: skipped, PerRun: res.Runs, Seconds: time.Since(start).Seconds()}
+		if *asJSON {
+			return writeJSON(stdout, r)
+		}
+		fmt.Fprintf(stdout, "model       %s\n", describe(net, *model))
+		fmt.Fprintf(stdout, "runs        %s: %d runs, %d trials (%d images skipped)\n", *runs, len(res.Runs), res.Trials, skipped)
+		fmt.Fprintf(stdout, "20-way      %.1f%% (%d of %d trials correct)\n", 100*res.Accuracy, res.Correct, res.Trials)
+		return nil
+	}
+
+	fsys, closer, err := eval.Open(*data)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	set, err := eval.EmbedFolder(ctx, fsys, net, o)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *data, err)
+	}
+	one, err := eval.OneShot(set, *draws, *seed)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *data, err)
+	}
+	ver, err := eval.Verify(set)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *data, err)
+	}
+	if *plot != "" {
+		if err := writePlots(*plot, ver, describe(net, *model)); err != nil {
+			return err
+		}
+	}
+	r := evalReport{Model: *model, ModelSHA256: sum, Data: *data, Images: len(set.Paths), Classes: len(set.Classes),
+		Skipped: skipped, NWay: one.NWay, Draws: one.Draws, Seed: *seed, Probes: one.Probes,
+		OneShot: one.Accuracy, OneShotStd: one.Std, GenuinePairs: ver.GenuinePairs, ImpostorPairs: ver.ImpostorPairs,
+		AUC: ver.AUC, EER: ver.EER, EERThreshold: ver.EERThreshold, TAR: ver.TARAtFAR1, FAR1Threshold: ver.FAR1Threshold,
+		Seconds: time.Since(start).Seconds()}
+	if *asJSON {
+		return writeJSON(stdout, r)
+	}
+	fmt.Fprintf(stdout, "model         %s\n", describe(net, *model))
+	fmt.Fprintf(stdout, "data          %s: %d images of %d classes (%d skipped)\n", r.Data, r.Images, r.Classes, r.Skipped)
+	fmt.Fprintf(stdout, "one-shot      %d-way %.1f%% ± %.1f%% over %d draws (seed %d), %d probes each\n",
+		r.NWay, 100*r.OneShot, 100*r.OneShotStd, r.Draws, r.Seed, r.Probes)
+	fmt.Fprintf(stdout, "pairs         %d genuine, %d impostor\n", r.GenuinePairs, r.ImpostorPairs)
+	fmt.Fprintf(stdout, "AUC           %.4f\n", r.AUC)
+	fmt.Fprintf(stdout, "EER           %.1f%% (distance %.4g)\n", 100*r.EER, r.EERThreshold)
+	fmt.Fprintf(stdout, "TAR@FAR=1%%    %.1f%% (distance %.4g)\n", 100*r.TAR, r.FAR1Threshold)
+	if *plot != "" {
+		fmt.Fprintf(stdout, "plots         %s, %s\n", filepath.Join(*plot, "roc.png"), filepath.Join(*plot, "distances.png"))
+	}
+	return nil
+}
+
+// openNet resolves --model: raw-pixels[:WxH], an ONNX file, or an
+// embedded model.
+func openNet(name string, threads int) (*twin.Net, error) {
+	if rest, ok := strings.CutPrefix(name, "raw-pixels"); ok && (rest == "" || rest[0] == ':') {
+		w, h := 92, 112
+		if rest != "" {
+			ws, hs, ok := strings.Cut(rest[1:], "x")
+			var err1, err2 error
+			w, err1 = strconv.Atoi(ws)
+			h, err2 = strconv.Atoi(hs)
+			if !ok || err1 != nil || err2 != nil || w < 1 || h < 1 || w > 4096 || h > 4096 {
+				return nil, fmt.Errorf("--model %s: want raw-pixels:WIDTHxHEIGHT", name)
+			}
+		}
+		return twin.RawPixels(w, h), nil
+	}
+	o := twin.Options{Threads: threads}
+	if st, err := os.Stat(name); err == nil && !st.IsDir() {
+		return twin.LoadFile(name, o)
+	}
+	b, err := models.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("--model %s: not a file, and %w", name, err)
+	}
+	n, err := twin.Load(b, o)
+	if err != nil {
+		return nil, fmt.Errorf("embedded model %s: %w", name, err)
+	}
+	return n, nil
+}
+
+func describe(n *twin.Net, arg string) string {
+	m := n.Meta
+	kind := "grey"
+	if m.InputC == 3 {
+		kind = "RGB"
+	}
+	if n.Model == nil {
+		return fmt.Sprintf("raw pixels, %d×%d %s", m.InputW, m.InputH, kind)
+	}
+	return fmt.Sprintf("%s (%s v%d, %d×%d %s → %d, crop %s)", arg, m.Name, m.Version, m.InputW, m.InputH, kind, m.EmbeddingSize, m.Crop)
+}
+
+// progress reports on stderr at most every two seconds, so that short
+// runs stay quiet.
+func progress(w io.Writer, start time.Time) func(done, total int) {
+	last := start
+	return func(done, total int) {
+		now := time.Now()
+		if now.Sub(last) < 2*time.Second && done < total {
+			return
+		}
+		if done == total && last == start {
+			return // finished before the first report
+		}
+		last = now
+		fmt.Fprintf(w, "edge eval: embedded %d of %d images (%.0f s)\n", done, total, now.Sub(start).Seconds())
+	}
+}
+
+func writeJSON(w io.Writer, v interface{}) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func writePlots(dir string, v *eval.Verification, title string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, p := range []struct {
+		name string
+		img  image.Image
+	}{{"roc.png", eval.PlotROC(v, title)}, {"distances.png", eval.PlotDistances(v, title)}} {
+		f, err := os.Create(filepath.Join(dir, p.name))
+		if err != nil {
+			return err
+		}
+		err = png.Encode(f, p.img)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,465 @@
+#!/usr/bin/python3
+"""Train one of edge's twin networks with the contrastive loss and export it.
+
+    /usr/bin/python3 models/recipe/train.py faces|omniglot|digits [options]
+
+Run from anywhere; paths default to the project layout (the project root is
+two folders up from this file, the shared data at ../shared from the root).
+
+What it does:
+  1. loads the training classes and the held-out ones (never other images of
+     trained classes: faces s1-s20 / s21-s30, Omniglot background alphabets
+     minus two held-out alphabets, MNIST train / test);
+  2. trains the embedding branch on online pairs: each batch holds P classes
+     x K images, every same-class pair in it is a positive and the hardest
+     different-class pairs (plus some random ones) are the negatives; the loss
+     is the contrastive loss L = (1-Y)·D² + Y·max(0, m-D)², mean over the
+     selected pairs (nets.contrastive_loss);
+  3. evaluates the held-out classes by the shared protocol (protocol.py),
+     calibrates the default distance threshold at a false-accept rate of 0.1%
+     on held-out pairs, and exports the embedding branch alone to ONNX
+     (opset 13, batch dimension "batch", input "input", output "embedding")
+     with the edge.* metadata_props of models/METADATA.md;
+  4. writes checkpoint.pt and metrics.json into --work, and MODEL.in.npy /
+     MODEL.out.npy into --parity-dir (default models/testdata): a held-out
+     input batch and PyTorch's output for it, which the Go tests compare with
+     our engine.
+
+Reproducible: everything random comes from --seed, and PyTorch runs on
+--threads threads (default 1; results are bit-identical only for the same
+thread count). --smoke trains a few steps on a tiny subset (the CI test).
+"""
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import augment  # noqa: E402
+import data  # noqa: E402
+import nets  # noqa: E402
+import protocol  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+
+FACE_AFFINE = dict(rot=12, scale=(0.87, 1.15), aniso=0.06, shear=0.06, shift=0.07, flip=0.5, pad="border")
+FACE_PHOTO = dict(gamma=0.35, contrast=0.4, brightness=0.15, lowres=(0.25, 0.4), blur=(0.3, 1.2),
+                  noise=(0.5, 0.04))
+# Koch et al. 2015: rotation ±10°, shear ±0.3, scale 0.8-1.2 per axis, shift ±2 px, each
+# component applied with probability 0.5.
+OMNI_AFFINE = dict(rot=10, scale=(0.85, 1.15), aniso=0.1, shear=0.3, shift=0.03, p_each=0.5, pad="zeros")
+DIGIT_AFFINE = dict(rot=12, scale=(0.85, 1.12), aniso=0.08, shear=0.15, shift=0.08, pad="zeros")
+DIGIT_PHOTO = dict(contrast=0.3, blur=(0.2, 0.9), noise=(0.3, 0.05))
+
+# Settings that describe how the model is used, not how it is trained: a
+# re-export (--export-only) takes them from here rather than the checkpoint.
+USE_ONLY = ("crop", "crop_margin", "roi", "resize", "far", "trained_on")
+
+OMNI_HELDOUT = ("Balinese", "Early_Aramaic")
+
+CONFIGS = {
+    "faces": dict(
+        height=56, width=46, factor=2, invert=0, pixel_mean=0.5, pixel_std=0.5,
+        crop="face", crop_margin=0.2, roi="0,0,1,1", resize="area",
+        margin=1.0, classes_per_batch=16, per_class=4, steps=3000, lr=2e-3, weight_decay=5e-4,
+        warmup=100, neg_ratio=2, hard_frac=0.5, affine=FACE_AFFINE, photo=FACE_PHOTO, rot_classes=False,
+        trained_on="att-faces s1-s20 (20 people x 10 images)", far=0.001, eval_every=500),
+    "omniglot": dict(
+        height=35, width=35, factor=3, invert=1, pixel_mean=0.0, pixel_std=1.0,
+        crop="none", crop_margin=0.0, roi="0,0,1,1", resize="area",
+        margin=1.0, classes_per_batch=32, per_class=3, steps=4000, lr=2e-3, weight_decay=5e-4,
+        warmup=100, neg_ratio=2, hard_frac=0.5, affine=OMNI_AFFINE, photo={}, rot_classes=True,
+        trained_on=None, far=0.001, eval_every=500),
+    "digits": dict(
+        height=28, width=28, factor=1, invert=0, pixel_mean=0.0, pixel_std=1.0,
+        crop="none", crop_margin=0.0, roi="0,0,1,1", resize="area",
+        margin=1.0, classes_per_batch=10, per_class=8, steps=2000, lr=2e-3, weight_decay=5e-4,
+        warmup=100, neg_ratio=2, hard_frac=0.5, affine=DIGIT_AFFINE, photo=DIGIT_PHOTO, rot_classes=False,
+        trained_on="MNIST train split, images 0-49999 (threshold calibrated on 50000-59999)",
+        far=0.001, eval_every=500),
+}
+
+
+def log(*a):
+    print(*a, flush=True)
+
+
+class Split:
+    """Images of one split: uint8 sources, labels and, for Omniglot, alphabets and drawers."""
+
+    def __init__(self, images, labels, alphabet=None, drawer=None, names=None):
+        self.images, self.labels = images, np.asarray(labels)
+        self.alphabet, self.drawer, self.names = alphabet, drawer, names
+
+
+def load(name, args, cfg):
+    """(train, heldout, calib, extra) Splits for the model; extra holds the Omniglot run."""
+    shared = args.shared
+    if name == "faces":
+        root = os.path.join(shared, "data", "att-faces")
+        tr = list(range(1, 21))
+        ho = list(range(21, 31))
+        if args.smoke:
+            tr, ho = tr[:4], ho[:3]
+        xi, yi = data.att_faces(root, tr)
+        xh, yh = data.att_faces(root, ho)
+        heldout = Split(xh, yh)
+        return Split(xi, yi), heldout, heldout, None
+    if name == "omniglot":
+        root = os.path.join(shared, "data", "omniglot")
+        want = None
+        if args.smoke:
+            want = {"Latin", "Balinese"}
+        chars = data.omniglot_background(root, want)
+        alphabets = sorted({a for a, _ in chars})
+        held = [a for a in alphabets if a in args.holdout]
+        train_alph = [a for a in alphabets if a not in args.holdout]
+        log("omniglot: training alphabets %s; held out %s" % (", ".join(train_alph), ", ".join(held) or "none"))
+        xi, yi, ki = data.omniglot_set(chars, set(train_alph))
+        train = Split(xi, yi, names=ki)
+        heldout = None
+        if held:
+            xh, yh, kh = data.omniglot_set(chars, set(held))
+            drawers = [w for k in kh for w in sorted(chars[k])]
+            heldout = Split(xh, yh, alphabet=[kh[c][0] for c in yh], drawer=drawers, names=kh)
+        run = None
+        run_dir = os.path.join(root, "runs-sample", "run01")
+        if os.path.isdir(run_dir):
+            run = data.omniglot_run(run_dir)
+        return train, heldout, heldout, run
+    if name == "digits":
+        d = data.gomnist_dir(ROOT)
+        log("digits: MNIST from %s" % d)
+        x, y = data.mnist(d, "train")
+        xt, yt = data.mnist(d, "t10k")
+        if args.smoke:
+            return (Split(list(x[:200]), y[:200]), Split(list(xt[:100]), yt[:100]),
+                    Split(list(x[50000:50100]), y[50000:50100]), None)
+        return (Split(list(x[:50000]), y[:50000]), Split(list(xt), yt),
+                Split(list(x[50000:]), y[50000:]), None)
+    raise ValueError(name)
+
+
+class Sampler:
+    """P classes x K images per batch, seeded.
+
+    With rot_classes every class also appears rotated by 90, 180 and 270
+    degrees as three further classes. With composites=C, each batch also
+    holds C synthetic classes: a composite class (a, b, cut) shows the top of
+    person a's photos above row cut and the bottom of person b's photos below
+    it (blended over a few rows), so that the net sees more identities than
+    the data has and must use every part of the face.
+    """
+
+    def __init__(self, labels, P, K, rot_classes, seed, composites=0, cut=(0.45, 0.62)):
+        self.rng = np.random.default_rng(seed)
+        self.by_class = [np.flatnonzero(labels == c) for c in np.unique(labels)]
+        self.rots = 4 if rot_classes else 1
+        self.P, self.K = min(P, len(self.by_class) * self.rots), K
+        self.composites, self.cut = composites, cut
+
+    def batch(self):
+        """(idx, idx2, cut, rot, labels): idx2 is -1 except in composite classes."""
+        n = len(self.by_class) * self.rots
+        picks = self.rng.choice(n, self.P, replace=False)
+        idx, idx2, cut, rot, lab = [], [], [], [], []
+        for c in picks:
+            members = self.by_class[c // self.rots]
+            take = self.rng.choice(members, self.K, replace=len(members) < self.K)
+            idx += list(take)
+            idx2 += [-1] * self.K
+            cut += [0.0] * self.K
+            rot += [c % self.rots] * self.K
+            lab += [c] * self.K
+        m = len(self.by_class)
+        for k in range(self.composites):
+            a, b = self.rng.choice(m, 2, replace=False)
+            ta = self.rng.choice(self.by_class[a], self.K, replace=len(self.by_class[a]) < self.K)
+            tb = self.rng.choice(self.by_class[b], self.K, replace=len(self.by_class[b]) < self.K)
+            idx += list(ta)
+            idx2 += list(tb)
+            cut += [self.rng.uniform(*self.cut)] * self.K
+            rot += [0] * self.K
+            lab += [n + k] * self.K  # distinct within the batch; pairs never span batches
+        return (np.array(idx), np.array(idx2), np.array(cut, np.float32), np.array(rot),
+                torch.from_numpy(np.array(lab)))
+
+
+def compose(src, idx, idx2, cut, ramp=4.0):
+    """The batch's source images, composites blended at their cut rows."""
+    x = src[idx]
+    comp = np.flatnonzero(idx2 >= 0)
+    if len(comp):
+        H = src.shape[2]
+        rows = torch.arange(H, dtype=torch.float32).view(1, 1, H, 1)
+        c = torch.from_numpy(cut[comp]).view(-1, 1, 1, 1) * H
+        w = ((rows - c) / ramp + 0.5).clamp(0, 1)
+        x[comp] = (1 - w) * x[comp] + w * src[idx2[comp]]
+    return x
+
+
+def select_pairs(d, labels, neg_ratio, hard_frac, g):
+    """Online pair selection within a batch: (i, j, y) of every positive pair and
+    neg_ratio x as many negatives, hard_frac of them the hardest (closest)
+    different-class pairs and the rest random different-class pairs."""
+    n = len(labels)
+    iu = torch.triu_indices(n, n, 1)
+    same = labels[iu[0]] == labels[iu[1]]
+    pos = iu[:, same]
+    neg = iu[:, ~same]
+    want = min(neg.shape[1], int(round(neg_ratio * pos.shape[1])))
+    n_hard = int(round(want * hard_frac))
+    dn = d.detach()[neg[0], neg[1]]
+    hard = torch.argsort(dn)[:n_hard]
+    rest = torch.ones(neg.shape[1], dtype=torch.bool)
+    rest[hard] = False
+    rest_idx = torch.nonzero(rest).flatten()
+    rand = rest_idx[torch.randperm(len(rest_idx), generator=g)[:want - n_hard]]
+    neg = neg[:, torch.cat([hard, rand])]
+    i = torch.cat([pos[0], neg[0]])
+    j = torch.cat([pos[1], neg[1]])
+    y = torch.cat([torch.zeros(pos.shape[1]), torch.ones(neg.shape[1])])
+    return i, j, y
+
+
+def embed(net, images, cfg, batch=256):
+    net.eval()
+    out = []
+    with torch.no_grad():
+        for s in range(0, len(images), batch):
+            out.append(net(augment.preprocess(images[s:s + batch], cfg)))
+    return torch.cat(out).numpy()
+
+
+def evaluate(net, name, cfg, heldout, run, draws, quick=False):
+    """The shared protocol on the held-out split (and the Omniglot run)."""
+    m = {}
+    if heldout is not None:
+        e = embed(net, heldout.images, cfg)
+        acc, nway = protocol.oneshot(e, heldout.labels, draws=draws)
+        m.update(oneshot_nway_acc=acc, n_way=nway)
+        d, same = protocol.pair_distances(e, heldout.labels, max_images=2000 if quick else None)
+        m.update(protocol.verification(d, same))
+        m["pairs"] = int(len(d))
+        if heldout.alphabet is not None:
+            m["simulated_20way"] = protocol.simulated_runs(e, heldout.labels, heldout.alphabet, heldout.drawer,
+                                                           runs=100 if quick else 1000)
+    if run is not None:
+        test, train, answer = run
+        k, n = protocol.omniglot_runs(embed(net, test, cfg), embed(net, train, cfg), answer)
+        m.update(run01_correct=k, run01_trials=n, run01_accuracy=k / n)
+    return m
+
+
+def fmt(m):
+    parts = []
+    for k, v in m.items():
+        parts.append("%s=%.4f" % (k, v) if isinstance(v, float) else "%s=%s" % (k, v))
+    return " ".join(parts)
+
+
+def train(name, args, cfg, train_split, heldout, run):
+    torch.manual_seed(args.seed)
+    g = torch.Generator().manual_seed(args.seed + 1)
+    net = nets.Embedder(**cfg["arch"])
+    params = sum(p.numel() for p in net.parameters())
+    log("%s: %d parameters, input 1x%dx%d, margin %.2f" % (name, params, cfg["height"], cfg["width"], cfg["margin"]))
+    src = augment.to_tensor(train_split.images, cfg["invert"])
+    sampler = Sampler(train_split.labels, cfg["classes_per_batch"], cfg["per_class"], cfg["rot_classes"], args.seed + 2,
+                      composites=cfg.get("composites", 0))
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
+    steps, warm = cfg["steps"], min(cfg["warmup"], cfg["steps"] // 2)
+
+    def lr_at(s):  # linear warm-up, then cosine decay to zero
+        if s < warm:
+            return cfg["lr"] * (s + 1) / warm
+        return cfg["lr"] * 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps - warm)))
+
+    t0 = time.time()
+    stats = []
+    for step in range(steps):
+        for grp in opt.param_groups:
+            grp["lr"] = lr_at(step)
+        idx, idx2, cut, rot, lab = sampler.batch()
+        x = compose(src, idx, idx2, cut)
+        if cfg["rot_classes"]:
+            x = torch.stack([torch.rot90(xi, int(r), (1, 2)) for xi, r in zip(x, rot)])
+        x = augment.affine_views(x, (cfg["height"], cfg["width"]), cfg["factor"], g, cfg["affine"])
+        if cfg["photo"]:
+            x = augment.photometric(x, g, cfg["photo"])
+        x = (x - cfg["pixel_mean"]) / cfg["pixel_std"]
+        net.train()
+        e = net(x)
+        d2, d = nets.pairwise_distances(e)
+        i, j, y = select_pairs(d, lab, cfg["neg_ratio"], cfg["hard_frac"], g)
+        loss = nets.contrastive_loss(d2[i, j], d[i, j], y, cfg["margin"])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            dp, dn = d[i, j][y == 0], d[i, j][y == 1]
+            stats.append((loss.item(), dp.mean().item(), dn.mean().item(), (dn < cfg["margin"]).float().mean().item()))
+        if (step + 1) % args.print_every == 0 or step + 1 == steps:
+            s = np.mean(stats, 0)
+            stats = []
+            el = time.time() - t0
+            log("step %5d/%d  loss %.4f  D+ %.3f  D- %.3f  neg<m %.2f  lr %.2e  %.0f img/s  %s" % (
+                step + 1, steps, s[0], s[1], s[2], s[3], lr_at(step), (step + 1) * len(idx) / el,
+                time.strftime("%M:%S", time.gmtime(el))))
+        if cfg["eval_every"] and (step + 1) % cfg["eval_every"] == 0 and step + 1 < steps and not args.smoke:
+            log("  held-out (quick): " + fmt(evaluate(net, name, cfg, heldout, run, draws=10, quick=True)))
+    net.eval()
+    return net, params, time.time() - t0
+
+
+def export(net, name, cfg, path, meta, parity_in):
+    """ONNX of the embedding branch alone, with edge.* metadata_props."""
+    import onnx
+    net.eval()
+    with torch.no_grad():
+        dummy = torch.zeros(1, 1, cfg["height"], cfg["width"])
+        torch.onnx.export(net, dummy, path, opset_version=13, input_names=["input"], output_names=["embedding"],
+                          dynamic_axes={"input": {0: "batch"}, "embedding": {0: "batch"}},
+                          do_constant_folding=True)
+        want = net(parity_in).numpy()
+    m = onnx.load(path)
+    del m.metadata_props[:]
+    for k in sorted(meta):
+        p = m.metadata_props.add()
+        p.key, p.value = k, str(meta[k])
+    m.doc_string = "edge twin network %s: embedding branch, contrastive loss (models/recipe)" % name
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+    return want
+
+
+def metadata(name, cfg, net, threshold, version):
+    return {
+        "edge.name": name,
+        "edge.version": version,
+        "edge.input_channels": 1,
+        "edge.input_height": cfg["height"],
+        "edge.input_width": cfg["width"],
+        "edge.pixel_mean": cfg["pixel_mean"],
+        "edge.pixel_std": cfg["pixel_std"],
+        "edge.invert": cfg["invert"],
+        "edge.crop": cfg["crop"],
+        "edge.crop_margin": cfg["crop_margin"],
+        "edge.roi": cfg["roi"],
+        "edge.resize": cfg["resize"],
+        "edge.embedding_size": net.size,
+        "edge.normalized": int(cfg["arch"]["normalize"]),
+        "edge.margin": cfg["margin"],
+        "edge.threshold": "%.4f" % threshold,
+        "edge.threshold_far": cfg["far"],
+        "edge.trained_on": cfg["trained_on"],
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("model", choices=sorted(CONFIGS))
+    ap.add_argument("--onnx", help="where to write the ONNX file (default models/MODEL.onnx)")
+    ap.add_argument("--work", help="scratch folder (default models/.work/MODEL)")
+    ap.add_argument("--parity-dir", help="where MODEL.in.npy / MODEL.out.npy go (default models/testdata)")
+    ap.add_argument("--shared", default=SHARED, help="the shared folder (default ../shared from the project root)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--steps", type=int, help="override the number of training steps")
+    ap.add_argument("--version", type=int, default=1, help="edge.version to write")
+    ap.add_argument("--holdout", default=",".join(OMNI_HELDOUT),
+                    help="Omniglot alphabets held out of training (comma-separated; '' trains on all)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
+                    help="override a training setting (e.g. margin=1.5) or, as arch.KEY, an architecture one")
+    ap.add_argument("--export-only", action="store_true", help="re-export from WORK/checkpoint.pt without training")
+    ap.add_argument("--smoke", action="store_true", help="a few steps on a tiny subset (CI)")
+    ap.add_argument("--print-every", type=int, default=50)
+    args = ap.parse_args()
+    args.holdout = [a for a in args.holdout.split(",") if a]
+
+    torch.set_num_threads(args.threads)
+    torch.use_deterministic_algorithms(True)
+    name = args.model
+    cfg = dict(CONFIGS[name])
+    if name == "omniglot":
+        held = args.holdout
+        cfg["trained_on"] = "Omniglot background-small 1+2%s" % (
+            " minus %s" % ", ".join(held) if held else "")
+    arch = {}
+    for kv in args.set:
+        k, v = kv.split("=", 1)
+        if k.startswith("arch."):
+            arch[k[5:]] = json.loads(v)
+        elif k in cfg:
+            cfg[k] = json.loads(v)
+        else:
+            ap.error("--set %s: no such setting" % k)
+    cfg["arch"] = dict(nets.ARCHS[name], **arch)
+    if args.steps:
+        cfg["steps"] = args.steps
+    if args.smoke:
+        cfg.update(steps=args.steps or 3, classes_per_batch=3, per_class=2)
+        args.print_every = 1
+    onnx_path = args.onnx or os.path.join(ROOT, "models", name + ".onnx")
+    work = args.work or os.path.join(ROOT, "models", ".work", name)
+    os.makedirs(work, exist_ok=True)
+
+    t_start = time.time()
+    train_split, heldout, calib, run = load(name, args, cfg)
+    log("%s: %d training images of %d classes; %s held-out images" % (
+        name, len(train_split.images), len(np.unique(train_split.labels)),
+        len(heldout.images) if heldout else 0))
+    ckpt = os.path.join(work, "checkpoint.pt")
+    if args.export_only:
+        state = torch.load(ckpt)
+        # The network and its input come from the checkpoint; the settings
+        # that only describe its use (crop, resize, calibration) from here.
+        cfg = dict(state["config"], **{k: cfg[k] for k in USE_ONLY})
+        net = nets.Embedder(**cfg["arch"])
+        net.load_state_dict(state["state_dict"])
+        net.eval()
+        params, train_s = sum(p.numel() for p in net.parameters()), state["train_seconds"]
+    else:
+        net, params, train_s = train(name, args, cfg, train_split, heldout, run)
+        torch.save({"state_dict": net.state_dict(), "config": {k: v for k, v in cfg.items()},
+                    "seed": args.seed, "threads": args.threads, "train_seconds": train_s}, ckpt)
+        log("trained in %.0f s; checkpoint %s" % (train_s, ckpt))
+
+    metrics = {"model": name, "parameters": params, "train_seconds": round(train_s, 1), "seed": args.seed,
+               "threads": args.threads, "steps": cfg["steps"], "args": " ".join(sys.argv[1:])}
+    metrics["heldout"] = evaluate(net, name, cfg, heldout, run, draws=10 if args.smoke else 100)
+    log("held-out (protocol, PyTorch): " + fmt(metrics["heldout"]))
+
+    e = embed(net, calib.images, cfg)
+    d, same = protocol.pair_distances(e, calib.labels, max_images=None if name != "digits" else 4000)
+    t, far, tar, n_imp = protocol.threshold_at_far(d, same, cfg["far"])
+    metrics["threshold"] = {"value": t, "far_target": cfg["far"], "far_measured": far, "tar": tar,
+                            "impostor_pairs": n_imp, "genuine_pairs": int(same.sum())}
+    log("threshold %.4f: FAR %.5f (target %g) over %d impostor pairs, TAR %.4f over %d genuine pairs" % (
+        t, far, cfg["far"], n_imp, tar, same.sum()))
+
+    parity_in = augment.preprocess(heldout.images[:3] if heldout else calib.images[:3], cfg)
+    want = export(net, name, cfg, onnx_path, metadata(name, cfg, net, t, args.version), parity_in)
+    parity_dir = args.parity_dir or os.path.join(ROOT, "models", "testdata")
+    os.makedirs(parity_dir, exist_ok=True)
+    np.save(os.path.join(parity_dir, name + ".in.npy"), parity_in.numpy().astype(np.float32))
+    np.save(os.path.join(parity_dir, name + ".out.npy"), want.astype(np.float32))
+    metrics["onnx"] = {"path": os.path.relpath(onnx_path, ROOT) if onnx_path.startswith(ROOT) else onnx_path,
+                       "bytes": os.path.getsize(onnx_path)}
+    metrics["wall_seconds"] = round(time.time() - t_start, 1)
+    with open(os.path.join(work, "metrics.json"), "w") as f:
+        json.dump(metrics, f, indent=2)
+    log("exported %s (%d bytes); metrics %s; total %.0f s" % (
+        onnx_path, metrics["onnx"]["bytes"], os.path.join(work, "metrics.json"), metrics["wall_seconds"]))
+
+
+if __name__ == "__main__":
+    main()

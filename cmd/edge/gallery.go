@@ -17,6 +17,7 @@ import (
 	"github.com/edge-pi/edge/eval"
 	"github.com/edge-pi/edge/gallery"
 	"github.com/edge-pi/edge/imageio"
+	"github.com/edge-pi/edge/locate"
 	"github.com/edge-pi/edge/models"
 	"github.com/edge-pi/edge/twin"
 )
@@ -24,10 +25,12 @@ import (
 // defaultModel is the model a new gallery is enrolled with.
 const defaultModel = "faces"
 
-// newLocator, when set, returns the face detector the camera service
-// uses, for models whose crop is "face". Until there is one, such models
-// need --no-detect (the images are taken as face crops).
-var newLocator func() (twin.Locator, error)
+// newLocator returns the face detector the camera service uses, for
+// models whose crop is "face" (the cascade built into the binary, or the
+// file $EDGE_CASCADE names). --no-detect takes images as face crops.
+var newLocator = func() (twin.Locator, error) {
+	return locate.Load(os.Getenv("EDGE_CASCADE"), locate.Options{})
+}
 
 // galleryOpts are the flags the gallery commands share.
 type galleryOpts struct {

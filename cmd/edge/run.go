@@ -1,0 +1,283 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"periph.io/x/conn/v3/gpio/gpiotest"
+
+	"github.com/edge-pi/edge/audit"
+	"github.com/edge-pi/edge/capture"
+	"github.com/edge-pi/edge/decide"
+	"github.com/edge-pi/edge/gallery"
+	egpio "github.com/edge-pi/edge/gpio"
+	"github.com/edge-pi/edge/internal/sdnotify"
+	"github.com/edge-pi/edge/locate"
+	"github.com/edge-pi/edge/service"
+	"github.com/edge-pi/edge/twin"
+)
+
+// cmdRun is the service: camera → face → twin → decision → relay.
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("run", stderr)
+	cfgPath := fs.String("config", "", "edge.toml (flags below override it)")
+	model := fs.String("model", "", "model name or ONNX file")
+	frames := fs.String("frames", "", "replay a folder of images or a recording instead of the camera")
+	device := fs.String("camera", "", "V4L2 device")
+	pin := fs.String("pin", "", "relay pin name (GPIO17)")
+	simulate := fs.Bool("simulate-relay", false, "no GPIO: print what the relay would do")
+	stateDir := fs.String("state-dir", "", "state directory (gallery, audit log)")
+	threads := fs.Int("threads", -1, "inference threads (0: all cores)")
+	level := fs.String("log-level", "", "debug, info, warn or error")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q", pos[0])
+	}
+	cfg, err := loadRunConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	override := func(name string, dst *string, v string) {
+		if set[name] {
+			*dst = v
+		}
+	}
+	override("model", &cfg.Model, *model)
+	override("frames", &cfg.Camera.Frames, *frames)
+	override("camera", &cfg.Camera.Device, *device)
+	override("pin", &cfg.Relay.Pin, *pin)
+	override("state-dir", &cfg.StateDir, *stateDir)
+	override("log-level", &cfg.Log.Level, *level)
+	if set["simulate-relay"] {
+		cfg.Relay.Simulate = *simulate
+	}
+	if set["threads"] {
+		cfg.Threads = *threads
+	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
+	if err != nil {
+		return err
+	}
+	return runService(ctx, cfg, log, stdout)
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", level, err)
+	}
+	o := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "", "text":
+		return slog.New(slog.NewTextHandler(w, o)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, o)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", format)
+}
+
+// runService wires the stages and runs the loop. Every failure after the
+// relay is claimed leaves it locked: the loop halts it, and so does Close.
+func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.Writer) error {
+	net, err := openNet(cfg.Model, cfg.Threads)
+	if err != nil {
+		return err
+	}
+	defer net.Close()
+	if net.Meta.Crop == "face" {
+		cascade, err := locate.Cascade(cfg.Cascade)
+		if err != nil {
+			return err
+		}
+		loc, err := locate.New(cascade, locate.Options{})
+		if err != nil {
+			return err
+		}
+		net.SetLocator(loc)
+	}
+	dir := cfg.StateDir
+	if dir == "" {
+		if dir, err = gallery.DefaultDir(); err != nil {
+			return err
+		}
+	}
+	gpath := cfg.Gallery
+	if gpath == "" {
+		gpath = filepath.Join(dir, gallery.FileName)
+	}
+	id := modelID(net)
+	store := gallery.NewStore(gpath, id)
+
+	dec, err := decide.New(decide.Config{K: cfg.Decision.K, N: cfg.Decision.N, Cooldown: cfg.Decision.Cooldown.Duration,
+		MaxAttempts: cfg.Decision.MaxAttempts, MaxGap: cfg.Decision.MaxGap.Duration})
+	if err != nil {
+		return err
+	}
+
+	apath := cfg.Audit.Path
+	if apath == "" {
+		apath = filepath.Join(dir, "audit.jsonl")
+	}
+	ao := audit.Options{Sync: cfg.Audit.Sync}
+	if cfg.Audit.Crops {
+		ao.CropDir = filepath.Join(filepath.Dir(apath), "crops")
+		ao.CropMaxBytes = int64(cfg.Audit.CropMaxMB) << 20
+		ao.CropMaxAge = cfg.Audit.CropMaxAge.Duration
+	}
+	alog, err := audit.Open(apath, ao)
+	if err != nil {
+		return err
+	}
+	defer alog.Close()
+
+	relay, err := openRelay(cfg, log, stdout)
+	if err != nil {
+		return err
+	}
+	defer relay.Close()
+
+	src, err := openSource(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+
+	notify, err := sdnotify.New()
+	if err != nil {
+		return err
+	}
+	defer notify.Close()
+	every := time.Duration(0)
+	if cfg.Watchdog {
+		if every, err = sdnotify.WatchdogInterval(); err != nil {
+			return err
+		}
+	}
+	log.Info("edge running", "version", version, "model", describe(net, cfg.Model), "gallery", gpath, "audit", apath, "relay", relay)
+	loop := &service.Loop{Source: src, Net: net, Gallery: store, Decider: dec, Relay: relay, Audit: alog, Notify: notify,
+		Log: log, Threshold: net.Meta.Threshold, Model: id.String(), WatchdogEvery: every}
+	err = loop.Run(ctx)
+	_ = notify.Stopping()
+	if err != nil {
+		return err
+	}
+	log.Info("edge stopped; relay locked")
+	return nil
+}
+
+// modelID is the identity a gallery is tied to.
+func modelID(n *twin.Net) gallery.ModelID {
+	id := gallery.ModelID{Name: n.Meta.Name, EmbeddingSize: n.Meta.EmbeddingSize}
+	if n.Model != nil {
+		id.SHA256 = n.Model.SHA256
+	}
+	return id
+}
+
+func relayConfig(cfg runConfig) egpio.Config {
+	r := cfg.Relay
+	return egpio.Config{Relay: r.Pin, ActiveLow: r.ActiveLow, Pulse: r.Pulse.Duration, Cooldown: r.Cooldown.Duration,
+		Green: r.Green, Red: r.Red, LEDActiveLow: r.LEDActiveLow, Button: r.Button, ButtonActiveHigh: r.ButtonActiveHigh}
+}
+
+// relay is what runService needs of the lock besides the loop's Relay.
+type relay interface {
+	service.Relay
+	Close() error
+	String() string
+}
+
+func openRelay(cfg runConfig, log *slog.Logger, stdout io.Writer) (relay, error) {
+	rc := relayConfig(cfg)
+	if !cfg.Relay.Simulate {
+		return egpio.Open(rc)
+	}
+	rc.Relay, rc.Green, rc.Red, rc.Button = "SIMULATED", "", "", ""
+	pin := &gpiotest.Pin{N: "SIMULATED"}
+	r, err := egpio.New(egpio.Pins{Relay: pin}, rc)
+	if err != nil {
+		return nil, err
+	}
+	return &simRelay{Relay: r, w: stdout}, nil
+}
+
+// simRelay prints what a real relay would do.
+type simRelay struct {
+	*egpio.Relay
+	w io.Writer
+}
+
+func (s *simRelay) Unlock(now time.Time) error {
+	err := s.Relay.Unlock(now)
+	if err == nil {
+		fmt.Fprintf(s.w, "%s relay: UNLOCKED\n", now.Format("15:04:05.000"))
+	}
+	return err
+}
+
+func (s *simRelay) Tick(now time.Time) (egpio.Event, error) {
+	ev, err := s.Relay.Tick(now)
+	if ev.Relocked {
+		fmt.Fprintf(s.w, "%s relay: locked\n", now.Format("15:04:05.000"))
+	}
+	return ev, err
+}
+
+func openSource(cfg runConfig, log *slog.Logger) (capture.Source, error) {
+	c := cfg.Camera
+	pace := capture.Pace{FPS: float64(c.FPS), Loop: c.Loop}
+	if c.Frames != "" {
+		if strings.HasSuffix(c.Frames, ".rec") || strings.HasSuffix(c.Frames, ".frames") {
+			return capture.Replay(c.Frames, pace)
+		}
+		return capture.OpenFolder(c.Frames, pace)
+	}
+	var formats []capture.PixelFormat
+	for _, f := range c.Formats {
+		formats = append(formats, capture.PixelFormat(strings.ToUpper(f)))
+	}
+	cam, err := capture.OpenCamera(c.Device, capture.CameraOptions{Width: c.Width, Height: c.Height, FPS: c.FPS, Formats: formats,
+		OnState: func(s capture.Status) { log.Warn("camera", "state", s.State.String(), "status", fmt.Sprint(s)) }})
+	if err != nil {
+		return nil, err
+	}
+	return cam, nil
+}
+
+// cmdRelayOff drives the relay to locked and exits: systemd's
+// ExecStopPost runs it after any exit of the service, a crash or a
+// watchdog kill included.
+func cmdRelayOff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("relay-off", stderr)
+	cfgPath := fs.String("config", "", "edge.toml")
+	pin := fs.String("pin", "", "relay pin name (overrides the config)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadRunConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if *pin != "" {
+		cfg.Relay.Pin = *pin
+	}
+	if cfg.Relay.Simulate {
+		return errors.New("relay.simulate is set: there is no relay to lock")
+	}
+	return egpio.ForceLocked(relayConfig(cfg))
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// duration reads "3s", "500ms" from TOML.
+type duration struct{ time.Duration }
+
+func (d *duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+func (d duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// runConfig is edge.toml (deploy/edge.toml documents every key).
+type runConfig struct {
+	Model     string  `toml:"model"`
+	Threads   int     `toml:"threads"`
+	Threshold float32 `toml:"threshold"`
+	Cascade   string  `toml:"cascade"`
+	StateDir  string  `toml:"state_dir"`
+	Gallery   string  `toml:"gallery"`
+	Watchdog  bool    `toml:"watchdog"`
+
+	Camera struct {
+		Device  string   `toml:"device"`
+		Width   int      `toml:"width"`
+		Height  int      `toml:"height"`
+		FPS     int      `toml:"fps"`
+		Formats []string `toml:"formats"`
+		Frames  string   `toml:"frames"` // a folder of images or a recording, instead of the camera
+		Loop    bool     `toml:"loop"`
+	} `toml:"camera"`
+
+	Decision struct {
+		K           int      `toml:"k"`
+		N           int      `toml:"n"`
+		Cooldown    duration `toml:"cooldown"`
+		MaxAttempts int      `toml:"max_attempts_per_minute"`
+		MaxGap      duration `toml:"max_gap"`
+	} `toml:"decision"`
+
+	Relay struct {
+		Pin              string   `toml:"pin"`
+		ActiveLow        bool     `toml:"active_low"`
+		Pulse            duration `toml:"pulse"`
+		Cooldown         duration `toml:"cooldown"`
+		Green            string   `toml:"green_led"`
+		Red              string   `toml:"red_led"`
+		LEDActiveLow     bool     `toml:"led_active_low"`
+		Button           string   `toml:"exit_button"`
+		ButtonActiveHigh bool     `toml:"exit_button_active_high"`
+		Simulate         bool     `toml:"simulate"`
+	} `toml:"relay"`
+
+	Audit struct {
+		Path       string   `toml:"path"`
+		Crops      bool     `toml:"crops"`
+		CropMaxMB  int      `toml:"crop_max_mb"`
+		CropMaxAge duration `toml:"crop_max_age"`
+		Sync       bool     `toml:"sync"`
+	} `toml:"audit"`
+
+	Log struct {
+		Level  string `toml:"level"`
+		Format string `toml:"format"`
+	} `toml:"log"`
+}
+
+func defaultRunConfig() runConfig {
+	var c runConfig
+	c.Model = "faces"
+	c.Watchdog = true
+	c.Camera.Device = "/dev/video0"
+	c.Camera.Width, c.Camera.Height, c.Camera.FPS = 640, 480, 15
+	c.Decision.K, c.Decision.N = 3, 5
+	c.Decision.Cooldown = duration{5 * time.Second}
+	c.Decision.MaxAttempts = 10
+	c.Decision.MaxGap = duration{2 * time.Second}
+	c.Relay.Pin = "GPIO17"
+	c.Relay.Pulse = duration{3 * time.Second}
+	c.Relay.Cooldown = duration{2 * time.Second}
+	c.Audit.CropMaxMB = 200
+	c.Audit.CropMaxAge = duration{30 * 24 * time.Hour}
+	c.Log.Level = "info"
+	c.Log.Format = "text"
+	return c
+}
+
+// loadRunConfig reads path over the defaults; unknown keys are errors (a
+// typo must not silently leave a default in force on a door).
+func loadRunConfig(path string) (runConfig, error) {
+	c := defaultRunConfig()
+	if path == "" {
+		return c, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return c, err
+	}
+	md, err := toml.Decode(string(b), &c)
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return c, fmt.Errorf("%s: unknown key %q", path, und[0].String())
+	}
+	return c, nil
+}
+
+func (c *runConfig) check() error {
+	var errs []error
+	if c.Model == "" {
+		errs = append(errs, errors.New("model is empty"))
+	}
+	if c.Camera.Frames == "" && c.Camera.Device == "" {
+		errs = append(errs, errors.New("camera.device and camera.frames are both empty"))
+	}
+	if !c.Relay.Simulate && c.Relay.Pin == "" {
+		errs = append(errs, errors.New("relay.pin is empty (set relay.simulate = true to run without GPIO)"))
+	}
+	if c.Decision.K < 1 || c.Decision.N < c.Decision.K {
+		errs = append(errs, fmt.Errorf("decision: want 1 ≤ k ≤ n, have k=%d n=%d", c.Decision.K, c.Decision.N))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,262 @@
+// Package service is the recognition loop of `edge run` and `edge demo`:
+// frame (capture) → face and embedding (twin) → nearest enrolled identity
+// (gallery) → decision (decide) → relay (gpio), with an audit record of
+// every unlock and failed attempt. Data flows one way and each stage is a
+// plain call; cmd/edge builds the stages and owns the logger.
+//
+// The door stays locked on any fault: the loop halts the relay when it
+// returns, on a panic (which it turns into an error), on an audit write
+// that fails before an unlock, and on any error of a stage.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/edge-pi/edge/audit"
+	"github.com/edge-pi/edge/capture"
+	"github.com/edge-pi/edge/decide"
+	"github.com/edge-pi/edge/gallery"
+	"github.com/edge-pi/edge/gpio"
+	"github.com/edge-pi/edge/locate"
+	"github.com/edge-pi/edge/twin"
+)
+
+// Embedder turns a frame into an embedding (*twin.Net, with its locator).
+type Embedder interface {
+	Embed(img image.Image) ([]float32, error)
+}
+
+// Relay is the lock (*gpio.Relay).
+type Relay interface {
+	Unlock(now time.Time) error
+	Tick(now time.Time) (gpio.Event, error)
+	Halt() error
+}
+
+// Gallery yields the current enrolled identities (*gallery.Store).
+type Gallery interface {
+	ReloadIfChanged() (*gallery.Gallery, bool, error)
+}
+
+// Auditor records decisions (*audit.Log).
+type Auditor interface {
+	Write(r audit.Record, crop image.Image) error
+}
+
+// Notifier tells the supervisor how the service is doing (systemd).
+type Notifier interface {
+	Ready() error
+	Watchdog() error
+}
+
+// Report is what the loop saw and did with one frame.
+type Report struct {
+	Seq      uint64
+	Time     time.Time
+	Face     bool
+	Identity string // "" when unknown or no face
+	Distance float32
+	Decision decide.Decision
+	Unlocked bool // the relay was told to unlock on this frame
+	Button   bool // the exit button unlocked the door
+	// Stage latencies.
+	Capture, Embed, Match, Act time.Duration
+}
+
+// Loop is one recognition loop. The fields are its stages; Audit, Notify,
+// OnFrame and Now are optional.
+type Loop struct {
+	Source    capture.Source
+	Net       Embedder
+	Gallery   Gallery
+	Decider   *decide.Decider
+	Relay     Relay
+	Audit     Auditor
+	Notify    Notifier
+	Log       *slog.Logger
+	Threshold float32 // the model's default; a calibrated gallery threshold wins
+	Model     string  // the model's SHA-256, for the audit
+	// WatchdogEvery is how often to ping Notify.Watchdog from the frame
+	// loop; 0 never.
+	WatchdogEvery time.Duration
+	// OnFrame, if set, is called after every frame (edge demo's counters).
+	OnFrame func(Report)
+	// Allow, if set, says which enrolled identities may open this door;
+	// the others are treated as strangers. nil allows every enrolled one.
+	Allow func(identity string) bool
+	// Now is the clock decisions and the relay run on; nil is time.Now.
+	// Stage latencies are always measured on the real clock.
+	Now func() time.Time
+
+	g        *gallery.Gallery
+	lim      decide.LogLimiter
+	lastPing time.Time
+}
+
+func (l *Loop) now() time.Time {
+	if l.Now != nil {
+		return l.Now()
+	}
+	return time.Now()
+}
+
+// Run runs until ctx is cancelled (a nil error: cancellation is not a
+// failure), the source ends (io.EOF, also nil), or a stage fails.
+func (l *Loop) Run(ctx context.Context) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("service: panic: %v", r)
+		}
+		if herr := l.Relay.Halt(); herr != nil {
+			err = errors.Join(err, fmt.Errorf("service: locking the relay: %w", herr))
+		}
+	}()
+	if l.Log == nil {
+		l.Log = slog.New(slog.DiscardHandler)
+	}
+	l.lim = decide.LogLimiter{Every: time.Second, Burst: 5}
+	if err := l.reload(); err != nil {
+		return err
+	}
+	ready := false
+	for {
+		t0 := time.Now()
+		f, err := l.Source.Next(ctx)
+		if err != nil {
+			switch {
+			case ctx.Err() != nil:
+				return nil
+			case errors.Is(err, io.EOF):
+				return nil
+			}
+			return fmt.Errorf("service: camera: %w", err)
+		}
+		if !ready && l.Notify != nil {
+			// the model is loaded, the pins are claimed, a frame arrived
+			if err := l.Notify.Ready(); err != nil {
+				return fmt.Errorf("service: notify: %w", err)
+			}
+		}
+		ready = true
+		if err := l.frame(f, t0); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// reload picks up a changed gallery (the CLI enrolled someone).
+func (l *Loop) reload() error {
+	g, changed, err := l.Gallery.ReloadIfChanged()
+	if err != nil {
+		return fmt.Errorf("service: gallery: %w", err)
+	}
+	if changed || l.g == nil {
+		l.g = g
+		l.Decider.Reset()
+		l.Log.Info("gallery loaded", "identities", g.Len(), "photos", g.Photos())
+	}
+	return nil
+}
+
+func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
+	now := l.now()
+	real0 := time.Now()
+	r := Report{Seq: f.Seq, Time: now, Capture: real0.Sub(t0)}
+	if l.WatchdogEvery > 0 && l.Notify != nil && now.Sub(l.lastPing) >= l.WatchdogEvery {
+		if err := l.Notify.Watchdog(); err != nil {
+			return fmt.Errorf("service: watchdog: %w", err)
+		}
+		l.lastPing = now
+	}
+	if err := l.reload(); err != nil {
+		return err
+	}
+	emb, err := l.Net.Embed(f.Gray)
+	real1 := time.Now()
+	r.Embed = real1.Sub(real0)
+	switch {
+	case err == nil:
+		r.Face = true
+	case errors.Is(err, twin.ErrNotFound):
+	case errors.Is(err, locate.ErrManyFaces):
+		r.Face = true // someone is there, but whom to match is ambiguous: never unlock
+		emb = nil
+	default:
+		return fmt.Errorf("service: embedding: %w", err)
+	}
+	thr := l.g.ThresholdOr(l.Threshold)
+	if emb != nil {
+		name, dist, ok := l.g.Identify(emb, thr)
+		r.Distance = dist
+		if ok {
+			r.Identity = name
+		}
+	}
+	real2 := time.Now()
+	r.Match = real2.Sub(real1)
+	t2 := l.now()
+	who := r.Identity
+	if who != "" && l.Allow != nil && !l.Allow(who) {
+		who = "" // enrolled, but not for this door
+	}
+	dec := l.Decider.Observe(decide.Frame{Time: t2, Face: r.Face, Identity: who, Distance: r.Distance, Threshold: thr})
+	r.Decision = dec
+	if dec.Changed && l.lim.Allow(t2) {
+		l.Log.Info("decision", "reason", dec.Reason.String(), "identity", dec.Identity, "distance", dec.Distance, "matches", dec.Matches)
+	}
+	if dec.Unlock {
+		// The audit record comes first: an unlock that cannot be recorded
+		// does not happen.
+		if err := l.audit(t2, "unlock", dec.Identity, dec.Distance, thr, f.Gray); err != nil {
+			return err
+		}
+		switch err := l.Relay.Unlock(t2); {
+		case err == nil:
+			r.Unlocked = true
+			l.Log.Info("unlocked", "identity", dec.Identity, "distance", dec.Distance)
+		case errors.Is(err, gpio.ErrBusy): // still open, or cooling down
+		default:
+			return fmt.Errorf("service: relay: %w", err)
+		}
+	}
+	if dec.AttemptFailed {
+		if err := l.audit(t2, "denied", dec.Best.Identity, dec.Best.Distance, thr, f.Gray); err != nil {
+			return err
+		}
+	}
+	ev, err := l.Relay.Tick(t2)
+	if err != nil {
+		return fmt.Errorf("service: relay: %w", err)
+	}
+	if ev.Button {
+		r.Button = true
+		if err := l.audit(t2, "button", "", 0, thr, nil); err != nil {
+			return err
+		}
+	}
+	r.Act = time.Since(real2)
+	if l.OnFrame != nil {
+		l.OnFrame(r)
+	}
+	return nil
+}
+
+func (l *Loop) audit(t time.Time, decision, identity string, dist, thr float32, crop image.Image) error {
+	if l.Audit == nil {
+		return nil
+	}
+	rec := audit.Record{Time: t, Decision: decision, Identity: identity, Distance: dist, Threshold: thr, Model: l.Model}
+	if err := l.Audit.Write(rec, crop); err != nil {
+		return fmt.Errorf("service: audit: %w", err)
+	}
+	return nil
+}

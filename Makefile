@@ -45,6 +45,8 @@ FUZZTIME ?= 5m
 fuzz: ## fuzz the model loader and the .npy reader for FUZZTIME each
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./infer/
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./npy/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./imageio/
+	$(GO) test -run '^$$' -fuzz '^FuzzReplay$$' -fuzztime $(FUZZTIME) ./capture/
 
 fuzz-seeds: ## rewrite the committed FuzzLoad seed corpus from the node tests
 	$(GO) run ./internal/fuzzseeds $(SHARED)/data/onnx-node-tests infer/testdata/fuzz/FuzzLoad

@@ -103,5 +103,8 @@ func TestDemo(t *testing.T) {
 	if r.StrangerOpened != 0 {
 		t.Errorf("a stranger opened the door %d times", r.StrangerOpened)
 	}
+	if r.Accuracy < 0.95 || r.Unlocks == 0 {
+		t.Errorf("the trained digits model named %.1f%% of frames and opened %d times", 100*r.Accuracy, r.Unlocks)
+	}
 	t.Logf("demo: %+v", r)
 }

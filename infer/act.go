@@ -1,6 +1,10 @@
 package infer
 
-import "math"
+import (
+	"math"
+
+	"github.com/edge-pi/edge/simd"
+)
 
 // actKind is an element-wise activation that producers can apply as they
 // write their output.
@@ -30,17 +34,34 @@ type activation struct {
 	slope       []float32
 }
 
+// negZero is the bias that adds nothing: v + -0 is v, -0 included.
+var negZero = float32(math.Copysign(0, -1))
+
+// clampBounds reports whether the activation is a clamp to [lo, hi] (none,
+// Relu, Clip), which simd.BiasClamp applies together with a bias.
+func (a *activation) clampBounds() (lo, hi float32, ok bool) {
+	inf := float32(math.Inf(1))
+	switch a.kind {
+	case actNone:
+		return -inf, inf, true
+	case actRelu:
+		return 0, inf, true
+	case actClip:
+		// NaN bounds (never clamping) take simd's generic loop.
+		return a.alpha, a.beta, true
+	}
+	return 0, 0, false
+}
+
 // apply applies the activation in place to x, whose elements all belong to
 // channel ch.
 func (a *activation) apply(x []float32, ch int) {
 	switch a.kind {
 	case actNone:
-	case actRelu:
-		for i, v := range x {
-			if v < 0 {
-				x[i] = 0
-			}
-		}
+	case actRelu, actClip:
+		// NaN passes through, as in ONNX Runtime.
+		lo, hi, _ := a.clampBounds()
+		simd.BiasClamp(x, negZero, lo, hi)
 	case actLeakyRelu:
 		for i, v := range x {
 			if v < 0 {
@@ -64,15 +85,6 @@ func (a *activation) apply(x []float32, ch int) {
 	case actTanh:
 		for i, v := range x {
 			x[i] = float32(math.Tanh(float64(v)))
-		}
-	case actClip:
-		for i, v := range x {
-			// NaN passes through, as in ONNX Runtime.
-			if v < a.alpha {
-				x[i] = a.alpha
-			} else if v > a.beta {
-				x[i] = a.beta
-			}
 		}
 	case actElu:
 		for i, v := range x {

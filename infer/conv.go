@@ -24,6 +24,17 @@ type convKernel struct {
 	pointwise         bool // 1×1, stride 1, no padding: the input is the im2col matrix
 	depthwise         bool
 
+	// shifted (stride 1, not pointwise): the input is copied once per run
+	// into zero-padded planes of hp × wp, and the output computed over
+	// columns q = oy·wp + ox, ox < wp; the columns ox ≥ ow are dropped.
+	// Then the im2col row of tap (c, ky, kx) for columns [q0, q0+n) is one
+	// contiguous run of the padded plane c, from q0 + ky·dh·wp + kx·dw:
+	// one copy per row and tile, where the unpadded input needs one per
+	// output row, each with its own border arithmetic.
+	shifted     bool
+	hp, wp      int
+	plane, qlen int // hp·wp; padded floats per image (cin planes and the overrun of the last)
+
 	weights []float32 // Cout × K, own copy (BN folding scales it)
 	bias    []float32 // Cout
 	wConst  bool      // weights fixed at build time
@@ -46,6 +57,11 @@ type convKernel struct {
 // GEMM kernels' column strip (24 on amd64, 8 on arm64). tileFor narrows it
 // for large K so that one tile stays within about 512 KiB.
 const convTile = 144
+
+// shiftedWaste bounds the dropped columns times output channels of a
+// shifted convolution (see convKernel.shifted); measured on the twin
+// models and resnet18 (AMD Zen 1).
+const shiftedWaste = 128
 
 func tileFor(k int) int {
 	t := (128 << 10) / max(k, 1) / 24 * 24
@@ -116,6 +132,19 @@ func buildConv(b *builder) (kernel, error) {
 	k.k = k.cg * k.kh * k.kw
 	k.pointwise = k.kh == 1 && k.kw == 1 && k.sh == 1 && k.sw == 1 && k.pt == 0 && k.pl == 0 && k.oh == k.h && k.ow == k.w
 	k.depthwise = k.cg == 1 && k.mg == 1 && groups > 1
+	pb := k.oh + (k.kh-1)*k.dh - k.h - k.pt // bottom and right padding in use
+	pr := k.ow + (k.kw-1)*k.dw - k.w - k.pl
+	k.shifted = !k.pointwise && !k.depthwise && k.sh == 1 && k.sw == 1 && k.pt >= 0 && k.pl >= 0 && pb >= 0 && pr >= 0
+	if k.shifted {
+		k.hp, k.wp = k.h+k.pt+pb, k.w+k.pl+pr
+		k.plane = k.hp * k.wp
+		// the dropped columns of the last output row read (kw-1)·dw past the plane
+		k.qlen = k.cin*k.plane + (k.kw-1)*k.dw
+		// The dropped columns are wasted GEMM work, mg·(wp-ow)·K per
+		// output row, against the im2col copies saved, about K per output
+		// row; a copy costs about as much as shiftedWaste multiply-adds.
+		k.shifted = k.mg*(k.wp-k.ow) <= shiftedWaste
+	}
 	k.wConst = w.isConst
 	if k.wConst {
 		k.weights = append([]float32(nil), w.t.F...)
@@ -185,7 +214,7 @@ func (k *convKernel) prepare(threads int) error {
 // splitWork chooses the work units for the given thread count.
 func (k *convKernel) splitWork(threads int) {
 	k.tile = tileFor(k.k)
-	k.tiles = (k.oh*k.ow + k.tile - 1) / k.tile
+	k.tiles = (k.gemmCols() + k.tile - 1) / k.tile
 	k.mblocks, k.mrows = 1, k.mg
 	units := k.batch * k.groups * k.tiles
 	if want := 2 * threads; units < want && k.mg >= 32 {
@@ -214,11 +243,51 @@ func (k *convKernel) pack() {
 	}
 }
 
+// gemmCols is the number of columns of the GEMM: output positions, or
+// positions over the padded width when shifted.
+func (k *convKernel) gemmCols() int {
+	if k.shifted {
+		return k.oh * k.wp
+	}
+	return k.oh * k.ow
+}
+
+// scratchLen: the padded input when shifted (all images), then per thread
+// an im2col tile and, when shifted, a tile of output to drop columns from.
 func (k *convKernel) scratchLen(threads int) int {
 	if k.pointwise || k.depthwise {
 		return 0
 	}
-	return threads * k.k * tileFor(k.k)
+	return k.batch*k.qlen + threads*k.slotLen()
+}
+
+func (k *convKernel) slotLen() int {
+	t := tileFor(k.k)
+	if k.shifted {
+		return (k.k + k.mg) * t
+	}
+	return k.k * t
+}
+
+// pad copies the input into the zero-padded planes of the scratch buffer.
+func (k *convKernel) pad() {
+	x := k.n.in[0].t.F
+	for b := 0; b < k.batch; b++ {
+		dst := k.scratch[b*k.qlen : (b+1)*k.qlen]
+		clear(dst[k.cin*k.plane:])
+		for c := 0; c < k.cin; c++ {
+			pl := dst[c*k.plane : (c+1)*k.plane]
+			src := x[(b*k.cin+c)*k.h*k.w:]
+			clear(pl[:k.pt*k.wp])
+			for y := 0; y < k.h; y++ {
+				row := pl[(k.pt+y)*k.wp : (k.pt+y+1)*k.wp]
+				clear(row[:k.pl])
+				copy(row[k.pl:], src[y*k.w:(y+1)*k.w])
+				clear(row[k.pl+k.w:])
+			}
+			clear(pl[(k.pt+k.h)*k.wp:])
+		}
+	}
 }
 
 func (k *convKernel) setScratch(s []float32) { k.scratch = s }
@@ -237,6 +306,9 @@ func (k *convKernel) run(p *pool) {
 		p.parallel(k.batch*k.cout, 1, k.dwBody)
 		return
 	}
+	if k.shifted {
+		k.pad()
+	}
 	p.parallelChunks(k.batch*k.groups*k.tiles*k.mblocks, 1, k.body)
 }
 
@@ -252,9 +324,15 @@ func (k *convKernel) units(slot, lo, hi int) {
 		res = k.n.in[k.residual].t.F
 	}
 	cols := k.oh * k.ow
-	var col []float32
+	var col, stage []float32
 	if !k.pointwise {
-		col = k.scratch[slot*k.k*k.tile : (slot+1)*k.k*k.tile]
+		s := k.scratch[k.batch*k.qlen+slot*k.slotLen():]
+		col = s[:k.k*k.tile]
+		stage = s[k.k*k.tile:]
+	}
+	if k.shifted {
+		k.shiftedUnits(col, stage, lo, hi)
+		return
 	}
 	for u := lo; u < hi; u++ {
 		mb := u % k.mblocks
@@ -275,6 +353,19 @@ func (k *convKernel) units(slot, lo, hi int) {
 			k.im2col(in, col, c0, n)
 			simd.GemmPacked(k.packed[g], m0, m1, n, col, n, out[m0*cols+c0:], cols)
 		}
+		if lo, hi, ok := k.act.clampBounds(); ok {
+			// bias, residual and activation in one pass, while the tile is in cache
+			for m := m0; m < m1; m++ {
+				co := g*k.mg + m
+				row := out[m*cols+c0 : m*cols+c0+n]
+				if res != nil {
+					simd.BiasAddClamp(row, res[base+m*cols+c0:], k.bias[co], lo, hi)
+				} else if k.act.kind != actNone || k.bias[co] != 0 {
+					simd.BiasClamp(row, k.bias[co], lo, hi)
+				}
+			}
+			continue
+		}
 		for m := m0; m < m1; m++ {
 			co := g*k.mg + m
 			row := out[m*cols+c0 : m*cols+c0+n]
@@ -290,6 +381,93 @@ func (k *convKernel) units(slot, lo, hi int) {
 				}
 			}
 			k.act.apply(row, co)
+		}
+	}
+}
+
+// shiftedUnits is units for a shifted convolution: the im2col tile is
+// copied from the padded input, the GEMM writes the tile of output
+// columns q into stage, and the columns inside the image go to the output
+// (for one output channel, the valid columns of a tile are one contiguous
+// run of it), where the bias, residual and activation are applied.
+func (k *convKernel) shiftedUnits(col, stage []float32, lo, hi int) {
+	y := k.n.out[0].t.F
+	var res []float32
+	if k.residual >= 0 {
+		res = k.n.in[k.residual].t.F
+	}
+	cols, qcols := k.oh*k.ow, k.oh*k.wp
+	actLo, actHi, clamp := k.act.clampBounds()
+	for u := lo; u < hi; u++ {
+		mb := u % k.mblocks
+		r := u / k.mblocks
+		t := r % k.tiles
+		r /= k.tiles
+		g, b := r%k.groups, r/k.groups
+		m0 := mb * k.mrows
+		m1 := min(k.mg, m0+k.mrows)
+		q0 := t * k.tile
+		n := min(k.tile, qcols-q0)
+		padded := k.scratch[b*k.qlen+g*k.cg*k.plane : (b+1)*k.qlen]
+		row := 0
+		for c := 0; c < k.cg; c++ {
+			for ky := 0; ky < k.kh; ky++ {
+				for kx := 0; kx < k.kw; kx++ {
+					off := c*k.plane + q0 + ky*k.dh*k.wp + kx*k.dw
+					copy(col[row*n:(row+1)*n], padded[off:off+n])
+					row++
+				}
+			}
+		}
+		simd.GemmPacked(k.packed[g], m0, m1, n, col, n, stage, n)
+		// output positions [p0, p1) of the tile
+		oy0, ox0 := q0/k.wp, q0%k.wp
+		p0 := oy0*k.ow + min(ox0, k.ow)
+		oy1, ox1 := (q0+n)/k.wp, (q0+n)%k.wp
+		p1 := oy1*k.ow + min(ox1, k.ow)
+		if p1 == p0 {
+			continue
+		}
+		base := (b*k.cout + g*k.mg) * cols
+		for m := m0; m < m1; m++ {
+			src := stage[(m-m0)*n : (m-m0+1)*n]
+			dst := y[base+m*cols+p0 : base+m*cols+p1]
+			// copy the runs of columns ox < ow, one output row at a time
+			j, ox := 0, ox0
+			for d := 0; d < len(dst); {
+				if ox >= k.ow { // dropped columns up to the next row
+					j += k.wp - ox
+					ox = 0
+					continue
+				}
+				seg := min(k.ow-ox, len(dst)-d)
+				copy(dst[d:d+seg], src[j:j+seg])
+				d += seg
+				j += seg
+				ox += seg
+			}
+			co := g*k.mg + m
+			switch {
+			case clamp && res != nil:
+				simd.BiasAddClamp(dst, res[base+m*cols+p0:], k.bias[co], actLo, actHi)
+			case clamp:
+				if k.act.kind != actNone || k.bias[co] != 0 {
+					simd.BiasClamp(dst, k.bias[co], actLo, actHi)
+				}
+			default:
+				if bv := k.bias[co]; bv != 0 {
+					for i := range dst {
+						dst[i] += bv
+					}
+				}
+				if res != nil {
+					rr := res[base+m*cols+p0 : base+m*cols+p1]
+					for i := range dst {
+						dst[i] += rr[i]
+					}
+				}
+				k.act.apply(dst, co)
+			}
 		}
 	}
 }
@@ -317,6 +495,12 @@ func (k *convKernel) im2col(in, col []float32, c0, n int) {
 // positions c0, c0+1, … (zero outside the input).
 func (k *convKernel) patchRow(plane, dst []float32, c0, dy, dx int) {
 	oy, ox := c0/k.ow, c0%k.ow
+	// valid output columns: 0 ≤ ox·sw + dx < w for ox in [vlo, vhi)
+	vlo := 0
+	if dx < 0 {
+		vlo = (-dx + k.sw - 1) / k.sw
+	}
+	vhi := (k.w - dx + k.sw - 1) / k.sw // first ox with ox·sw+dx ≥ w
 	for j := 0; j < len(dst); {
 		seg := min(k.ow-ox, len(dst)-j) // output columns left in this output row
 		out := dst[j : j+seg]
@@ -325,13 +509,7 @@ func (k *convKernel) patchRow(plane, dst []float32, c0, dy, dx int) {
 			clear(out)
 		} else {
 			row := plane[iy*k.w : (iy+1)*k.w]
-			// valid ox range: 0 ≤ ox·sw + dx < w
-			lo := 0
-			if dx < 0 {
-				lo = (-dx + k.sw - 1) / k.sw
-			}
-			hi := (k.w - dx + k.sw - 1) / k.sw // first ox with ox·sw+dx ≥ w
-			lo, hi = min(max(lo-ox, 0), seg), min(max(hi-ox, 0), seg)
+			lo, hi := min(max(vlo-ox, 0), seg), min(max(vhi-ox, 0), seg)
 			clear(out[:lo])
 			if hi > lo {
 				ix := (ox+lo)*k.sw + dx

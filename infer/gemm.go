@@ -196,6 +196,13 @@ func (k *gemmKernel) rows(lo, hi int) {
 
 // epilogue adds the bias or C and applies the activation.
 func (k *gemmKernel) epilogue(y []float32) {
+	if lo, hi, ok := k.act.clampBounds(); ok && k.bias != nil && k.cIdx < 0 {
+		// the bias row as BiasAddClamp's residual: (y + -0) + bias is y + bias
+		for i := 0; i < k.m; i++ {
+			simd.BiasAddClamp(y[i*k.nn:(i+1)*k.nn], k.bias, negZero, lo, hi)
+		}
+		return
+	}
 	if k.bias != nil {
 		for i := 0; i < k.m; i++ {
 			row := y[i*k.nn : (i+1)*k.nn]

@@ -79,6 +79,11 @@ func TestConvBatchNormReluFused(t *testing.T) {
 		{"depthwise", 2, 8, 14, 15, 8, 3, 8, 2, 1, 1, 2},
 		{"dilated 5x5", 1, 2, 20, 20, 4, 5, 1, 1, 2, 2, 1},
 		{"many tiles", 1, 3, 40, 40, 5, 3, 1, 1, 1, 1, 2},
+		{"3x3 batch 2 threads", 2, 5, 11, 13, 20, 3, 1, 1, 1, 1, 3},
+		{"3x3 valid", 1, 3, 9, 10, 6, 3, 1, 1, 0, 1, 2},
+		{"5x5 pad 1", 1, 4, 12, 9, 7, 5, 1, 1, 1, 1, 1},
+		{"channel blocks", 1, 8, 6, 6, 64, 3, 1, 1, 1, 1, 2},
+		{"grouped dilated", 2, 6, 13, 8, 9, 3, 3, 1, 2, 2, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

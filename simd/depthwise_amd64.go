@@ -35,6 +35,27 @@ func depthwiseAVX2(p *DWConv, in, w []float32, bias float32, out []float32) {
 	sw := p.StrideW
 	lo := min(p.OW, (p.PadL+sw-1)/sw)             // first column with all taps inside
 	hi := max(lo, min(p.OW, (p.W-3+p.PadL)/sw+1)) // and the end of them
+	if (lo > 0 || hi < p.OW) && finite(w[:p.KH*3]) {
+		// Border columns are a large part of a small image, and slow one
+		// by one: pad the rows with zeros instead. (Weights that are not
+		// finite would turn the padding's zeros into NaN, where the taps
+		// outside the image count as nothing.)
+		wp := max(p.PadL+p.W, (p.OW-1)*sw+3)
+		switch n := p.H * wp; {
+		case n <= 256:
+			var buf [256]float32
+			depthwisePaddedAVX2(p, in, w, bias, out, buf[:n], wp)
+			return
+		case n <= 1024:
+			var buf [1024]float32
+			depthwisePaddedAVX2(p, in, w, bias, out, buf[:n], wp)
+			return
+		case n <= 4096:
+			var buf [4096]float32
+			depthwisePaddedAVX2(p, in, w, bias, out, buf[:n], wp)
+			return
+		}
+	}
 	if sw == 2 && hi-lo < 8 {
 		hi = lo // too narrow for a vector: all one by one
 	}
@@ -67,6 +88,65 @@ func depthwiseAVX2(p *DWConv, in, w []float32, bias float32, out []float32) {
 		}
 		for ox := hi; ox < p.OW; ox++ {
 			row[ox] = dwBorder(p, in, w, bias, iy0, ky0, ky1, ox)
+		}
+	}
+}
+
+// finite reports whether no element of w is ±Inf or NaN.
+func finite(w []float32) bool {
+	for _, v := range w {
+		if v-v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// kernelRows returns the kernel rows [ky0, ky1) of output row oy that fall
+// inside the image (a contiguous range), and the input row of the first.
+func kernelRows(p *DWConv, oy int) (ky0, ky1, iy0 int) {
+	base := oy*p.StrideH - p.PadT
+	for ky := 0; ky < p.KH; ky++ {
+		if iy := base + ky*p.DilH; iy >= 0 && iy < p.H {
+			if ky1 == ky0 {
+				ky0 = ky
+			}
+			ky1 = ky + 1
+		}
+	}
+	return ky0, ky1, base + ky0*p.DilH
+}
+
+// depthwisePaddedAVX2 copies the input into buf, H rows of wp floats with
+// PadL zeros on the left and zeros on the right up to the last tap, and
+// runs every output column through the vector kernels. A row of stride 2
+// too narrow for dwRow3s2 is computed at stride 1 (2·OW-1 outputs, at most
+// 15) and every other output kept.
+func depthwisePaddedAVX2(p *DWConv, in, w []float32, bias float32, out, buf []float32, wp int) {
+	for y := 0; y < p.H; y++ {
+		row := buf[y*wp : (y+1)*wp]
+		clear(row[:p.PadL])
+		copy(row[p.PadL:], in[y*p.W:(y+1)*p.W])
+		clear(row[p.PadL+p.W:])
+	}
+	for oy := 0; oy < p.OH; oy++ {
+		row := out[oy*p.OW : (oy+1)*p.OW]
+		ky0, ky1, iy0 := kernelRows(p, oy)
+		switch {
+		case ky1 == ky0:
+			for i := range row {
+				row[i] = bias
+			}
+		case p.StrideW == 1:
+			dwRow3(&row[0], p.OW, &buf[iy0*wp], p.DilH*wp, ky1-ky0, &w[ky0*3], bias)
+		case p.OW >= 8:
+			dwRow3s2(&row[0], p.OW, &buf[iy0*wp], p.DilH*wp, ky1-ky0, &w[ky0*3], bias)
+		default:
+			var t [16]float32
+			dwRow3(&t[0], 2*p.OW-1, &buf[iy0*wp], p.DilH*wp, ky1-ky0, &w[ky0*3], bias)
+			for i := range row {
+				row[i] = t[2*i]
+			}
 		}
 	}
 }

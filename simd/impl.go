@@ -12,6 +12,9 @@ type impl struct {
 	l2        func(a, b []float32) float32
 	dot       func(a, b []float32) float32
 	dw        func(p *DWConv, in, w []float32, bias float32, out []float32)
+
+	biasClamp    func(x []float32, bias, lo, hi float32)
+	biasAddClamp func(x, r []float32, bias, lo, hi float32) // len(r) == len(x)
 }
 
 var generic = impl{
@@ -22,6 +25,9 @@ var generic = impl{
 	l2:        l2Generic,
 	dot:       dotGeneric,
 	dw:        depthwiseGeneric,
+
+	biasClamp:    biasClampGeneric,
+	biasAddClamp: biasAddClampGeneric,
 }
 
 // impls lists every implementation usable on this CPU, best last.

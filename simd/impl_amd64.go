@@ -34,6 +34,9 @@ func init() {
 		l2:        l2AVX2,
 		dot:       dotAVX2,
 		dw:        depthwiseAVX2,
+
+		biasClamp:    biasClampAVX2,
+		biasAddClamp: biasAddClampAVX2,
 	})
 	use()
 }

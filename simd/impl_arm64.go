@@ -40,6 +40,9 @@ func init() {
 		l2:        l2NEON,
 		dot:       dotNEON,
 		dw:        depthwiseNEON,
+
+		biasClamp:    biasClampNEON,
+		biasAddClamp: biasAddClampNEON,
 	}
 	a53 := neon
 	a53.name = "neon-a53"

@@ -146,7 +146,8 @@ func TestImplementationRegistered(t *testing.T) {
 // TestDepthwiseShapes sweeps widths (every tail of an 8-wide vector),
 // paddings, vertical strides and dilations, and kernel heights, with an
 // infinite input pixel whose taps at the border must be skipped, not
-// multiplied by zero.
+// multiplied by zero, and for some widths an infinite weight (which must
+// not meet the zero padding of the small-image path).
 func TestDepthwiseShapes(t *testing.T) {
 	r := rand.New(rand.NewPCG(10, 10))
 	for i := range impls {
@@ -166,6 +167,9 @@ func TestDepthwiseShapes(t *testing.T) {
 				in := randSlice(r, p.H*p.W)
 				in[len(in)-1] = float32(math.Inf(1)) // bottom-right pixel
 				wt := randSlice(r, p.KH*p.KW)
+				if w%4 == 0 { // an infinite weight: the taps outside the image still count as nothing
+					wt[r.IntN(len(wt))] = float32(math.Inf(-1))
+				}
 				outer, out := guarded(p.OH*p.OW, 8)
 				im.dw(&p, in, wt, -0.5, out)
 				checkGuards(t, im.name+" depthwise", outer, 8)
@@ -193,6 +197,99 @@ func TestDepthwiseShapes(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestBiasClamp checks BiasClamp and BiasAddClamp of every implementation
+// against the generic loops: lengths 0…70 and longer (every tail of the
+// vector loops, and the overlapping last vector of the amd64 kernels),
+// unaligned starts, guards around x, the bounds of Relu, ReLU6, none, a
+// narrow range and an inverted one, and inputs holding NaN, ±Inf, ±0 and
+// the bounds themselves. A NaN must come out NaN; zeros compare equal
+// whatever their sign (NEON's FMAX(-0, +0) is +0).
+func TestBiasClamp(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 11))
+	inf := float32(math.Inf(1))
+	nan := float32(math.NaN())
+	negZero := float32(math.Copysign(0, -1))
+	special := []float32{nan, inf, -inf, 0, negZero, 6, -1, 1, 1e30, -1e30}
+	bounds := [][2]float32{{0, inf}, {0, 6}, {-inf, inf}, {-0.5, 0.25}, {1, -1}}
+	biases := []float32{negZero, 0, 0.75, -2, inf}
+	var lengths []int
+	for n := 0; n <= 70; n++ {
+		lengths = append(lengths, n)
+	}
+	lengths = append(lengths, 127, 128, 129, 1000, 4099)
+	same := func(a, b float32) bool { return a == b || (a != a && b != b) }
+	for i := range impls {
+		im := &impls[i]
+		for _, n := range lengths {
+			for _, off := range []int{0, 1, 3} {
+				for _, bd := range bounds {
+					for _, bias := range biases {
+						src := randSlice(r, n)
+						for j := range src {
+							if r.IntN(4) == 0 {
+								src[j] = special[r.IntN(len(special))]
+							}
+						}
+						res := randSlice(r, n+off)[off:]
+						for j := range res {
+							if r.IntN(8) == 0 {
+								res[j] = special[r.IntN(len(special))]
+							}
+						}
+						for _, withRes := range []bool{false, true} {
+							want := append([]float32(nil), src...)
+							outer, x := guarded(n+off, 8)
+							x = x[off:]
+							copy(x, src)
+							what := fmt.Sprintf("%s BiasClamp n=%d off=%d bias %v bounds %v", im.name, n, off, bias, bd)
+							if withRes {
+								what = "residual " + what
+								biasAddClampGeneric(want, res, bias, bd[0], bd[1])
+								im.biasAddClamp(x, res, bias, bd[0], bd[1])
+							} else {
+								biasClampGeneric(want, bias, bd[0], bd[1])
+								im.biasClamp(x, bias, bd[0], bd[1])
+							}
+							checkGuards(t, what, outer, 8)
+							for j := 0; j < off; j++ {
+								if outer[8+j] != guard {
+									t.Fatalf("%s: wrote before its start", what)
+								}
+							}
+							for j := range x {
+								if !same(x[j], want[j]) {
+									t.Fatalf("%s: x[%d] = %v, want %v (input %v)", what, j, x[j], want[j], src[j])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestBiasClampNaNBounds: a NaN bound takes the generic loop, whose
+// comparisons with it are false: the bound does nothing.
+func TestBiasClampNaNBounds(t *testing.T) {
+	nan := float32(math.NaN())
+	x := []float32{-3, -1, 0, 2, 9, 1, 2, 3, 4, 5, 6, 7, 8}
+	want := []float32{-2, 0, 1, 3, 6, 2, 3, 4, 5, 6, 6, 6, 6}
+	BiasClamp(x, 1, nan, 6)
+	for i := range x {
+		if x[i] != want[i] {
+			t.Fatalf("x[%d] = %v, want %v", i, x[i], want[i])
+		}
+	}
+	y := []float32{-3, -1, 0, 2, 9, 1, 2, 3, 4}
+	BiasAddClamp(y, []float32{1, 1, 1, 1, 1, 1, 1, 1, 1, 99}, 0, 0, nan)
+	for i, w := range []float32{0, 0, 1, 3, 10, 2, 3, 4, 5} {
+		if y[i] != w {
+			t.Fatalf("y[%d] = %v, want %v", i, y[i], w)
 		}
 	}
 }

@@ -1,0 +1,154 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// BiasClamp and BiasAddClamp: 32 floats per iteration (four ymm vectors,
+// independent), then single vectors. The last 1–7 floats of a slice of at
+// least 8 are not a scalar loop nor a masked store (slow on AMD's cores):
+// the last 8 floats are computed first, from the input before anything is
+// stored, and stored at the end over the ones the loop wrote — the same
+// values, as the kernels are element-wise. A slice shorter than 8 goes
+// through a scalar loop.
+//
+// VMAXPS t, LO, t is max(lo, v) in Intel's operand order: lo > v ? lo : v,
+// so a NaN v (the comparison false) passes through, and -0 against a zero
+// bound stays -0, exactly as the generic `if v < lo { v = lo }`. VMINPS
+// likewise.
+
+#define X_PTR SI
+#define R_PTR DI
+#define N CX
+#define LAST DX
+#define BIAS Y13
+#define LO Y14
+#define HI Y15
+#define LAST_V Y7
+
+// CLAMP clamps v in place.
+#define CLAMP(v) \
+	VMAXPS v, LO, v \
+	VMINPS v, HI, v
+
+// BC does 8 floats of BiasClamp at off(X_PTR) in t.
+#define BC(off, t) \
+	VADDPS  off(X_PTR), BIAS, t \
+	CLAMP(t)                    \
+	VMOVUPS t, off(X_PTR)
+
+// BAC does 8 floats of BiasAddClamp at off(X_PTR), off(R_PTR) in t.
+#define BAC(off, t) \
+	VADDPS  off(X_PTR), BIAS, t \
+	VADDPS  off(R_PTR), t, t    \
+	CLAMP(t)                    \
+	VMOVUPS t, off(X_PTR)
+
+// func biasClampAVX2(x []float32, bias, lo, hi float32)
+TEXT ·biasClampAVX2(SB), NOSPLIT, $0-36
+	MOVQ         x_base+0(FP), X_PTR
+	MOVQ         x_len+8(FP), N
+	VBROADCASTSS bias+24(FP), BIAS
+	VBROADCASTSS lo+28(FP), LO
+	VBROADCASTSS hi+32(FP), HI
+	CMPQ         N, $8
+	JB           short
+	LEAQ         -32(X_PTR)(N*4), LAST
+	VADDPS       (LAST), BIAS, LAST_V
+	CLAMP(LAST_V)
+
+loop32:
+	CMPQ N, $32
+	JB   loop8
+	BC(0, Y0)
+	BC(32, Y1)
+	BC(64, Y2)
+	BC(96, Y3)
+	ADDQ $128, X_PTR
+	SUBQ $32, N
+	JMP  loop32
+
+loop8:
+	CMPQ N, $8
+	JB   last
+	BC(0, Y0)
+	ADDQ $32, X_PTR
+	SUBQ $8, N
+	JMP  loop8
+
+last:
+	VMOVUPS LAST_V, (LAST)
+	VZEROUPPER
+	RET
+
+short:
+	TESTQ  N, N
+	JZ     done
+	VADDSS (X_PTR), X13, X0
+	VMAXSS X0, X14, X0
+	VMINSS X0, X15, X0
+	VMOVSS X0, (X_PTR)
+	ADDQ   $4, X_PTR
+	DECQ   N
+	JMP    short
+
+done:
+	VZEROUPPER
+	RET
+
+// func biasAddClampAVX2(x, r []float32, bias, lo, hi float32)
+// len(r) == len(x) (the Go wrapper slices r).
+TEXT ·biasAddClampAVX2(SB), NOSPLIT, $0-60
+	MOVQ         x_base+0(FP), X_PTR
+	MOVQ         x_len+8(FP), N
+	MOVQ         r_base+24(FP), R_PTR
+	VBROADCASTSS bias+48(FP), BIAS
+	VBROADCASTSS lo+52(FP), LO
+	VBROADCASTSS hi+56(FP), HI
+	CMPQ         N, $8
+	JB           short
+	LEAQ         -32(X_PTR)(N*4), LAST
+	VADDPS       (LAST), BIAS, LAST_V
+	VADDPS       -32(R_PTR)(N*4), LAST_V, LAST_V
+	CLAMP(LAST_V)
+
+loop32:
+	CMPQ N, $32
+	JB   loop8
+	BAC(0, Y0)
+	BAC(32, Y1)
+	BAC(64, Y2)
+	BAC(96, Y3)
+	ADDQ $128, X_PTR
+	ADDQ $128, R_PTR
+	SUBQ $32, N
+	JMP  loop32
+
+loop8:
+	CMPQ N, $8
+	JB   last
+	BAC(0, Y0)
+	ADDQ $32, X_PTR
+	ADDQ $32, R_PTR
+	SUBQ $8, N
+	JMP  loop8
+
+last:
+	VMOVUPS LAST_V, (LAST)
+	VZEROUPPER
+	RET
+
+short:
+	TESTQ  N, N
+	JZ     done
+	VADDSS (X_PTR), X13, X0
+	VADDSS (R_PTR), X0, X0
+	VMAXSS X0, X14, X0
+	VMINSS X0, X15, X0
+	VMOVSS X0, (X_PTR)
+	ADDQ   $4, X_PTR
+	ADDQ   $4, R_PTR
+	DECQ   N
+	JMP    short
+
+done:
+	VZEROUPPER
+	RET

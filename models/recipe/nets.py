@@ -45,7 +45,8 @@ class Embedder(nn.Module):
         # AdaptiveAvgPool2d(1) is exported as GlobalAveragePool; to a grid it
         # becomes AveragePool, which needs the feature size to be a multiple
         # of the grid (the exporter refuses anything else).
-        self.pool = nn.AdaptiveAvgPool2d(tuple(grid) if grid else 1)
+        self.grid = tuple(grid) if grid else None
+        self.pool = nn.AdaptiveAvgPool2d(self.grid or 1)
         self.flatten = nn.Flatten()
         self.drop = nn.Dropout(dropout) if dropout else nn.Identity()
         gh, gw = grid or (1, 1)
@@ -58,12 +59,19 @@ class Embedder(nn.Module):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
 
     def forward(self, x):
-        return self.norm(self.fc(self.drop(self.flatten(self.pool(self.features(x))))))
+        x = self.features(x)
+        if tuple(x.shape[-2:]) != tuple(self.pool.output_size if self.grid else (1, 1)):
+            x = self.pool(x)  # a grid the size of the feature map needs no pooling (nor an exported op)
+        return self.norm(self.fc(self.drop(self.flatten(x))))
 
 
 # Architectures of the shipped models. Inputs are (H, W); all grey.
 ARCHS = {
-    "faces": dict(cfg=[16, 16, "M", 32, 32, "M", 64, 64, "M", 128, 128], embedding=64,
+    # Faces keep their layout: the last feature map (7x5 at 56x46) is
+    # flattened whole into the fully connected layer instead of being
+    # averaged away (grid = the feature map's size, so the pooling is the
+    # identity and is not exported).
+    "faces": dict(cfg=[16, 16, "M", 32, 32, "M", 64, 64, "M", 16], grid=(7, 5), dropout=0.3, embedding=64,
                   normalize=True, instance_norm=True),
     "omniglot": dict(cfg=[32, "M", 64, 64, "M", 96, 96, "M", 128], embedding=64,
                      normalize=True, instance_norm=False),

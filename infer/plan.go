@@ -759,6 +759,8 @@ func (p *Plan) Run() error {
 	if p.pool == nil {
 		return errors.New("plan is closed")
 	}
+	p.pool.begin()
+	defer p.pool.end()
 	for _, n := range p.steps {
 		if _, ok := n.k.(alias); ok {
 			continue
@@ -866,6 +868,8 @@ func (p *Plan) RunProfiled(d []time.Duration) error {
 	if len(d) != len(p.steps) {
 		return fmt.Errorf("RunProfiled wants %d durations, got %d", len(p.steps), len(d))
 	}
+	p.pool.begin()
+	defer p.pool.end()
 	for i, n := range p.steps {
 		if _, ok := n.k.(alias); ok {
 			continue

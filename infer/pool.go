@@ -2,18 +2,42 @@ package infer
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
-// pool runs the chunks of a parallel loop on a fixed set of goroutines
-// started with the plan. Dispatching allocates nothing: the loop body is a
-// method value built when the plan was made.
+// pool runs the chunks of a parallel loop on a fixed set of worker
+// goroutines started with the plan. Dispatching allocates nothing: the
+// loop body is a method value built when the plan was made.
+//
+// A run of a small network is a few dozen parallel loops of tens of
+// microseconds each, back to back. Waking a parked goroutine costs about
+// as much as one of them, so while a Run is in progress (between begin
+// and end) idle workers spin on their task counter instead of parking,
+// for at most spinFor after their last task; outside a Run they park at
+// once and cost nothing. The caller likewise spins while it waits for
+// the chunks it handed out, yielding its thread now and then so that a
+// worker without a thread of its own can still run.
 type pool struct {
-	n     int
-	tasks chan task
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	err   error
+	n       int
+	workers []*worker
+	hot     atomic.Bool  // a Run is in progress: idle workers spin
+	pending atomic.Int32 // chunks handed out and not finished
+	mu      sync.Mutex
+	err     error
+}
+
+// worker is one pool goroutine's mailbox. A task is published by writing
+// t and then incrementing seq; the worker runs it when it sees seq change.
+type worker struct {
+	seq    atomic.Uint32
+	parked atomic.Bool
+	wake   chan struct{} // capacity 1: a token for a parked worker
+	t      task
+	quit   bool
+	_      [64]byte // keep mailboxes on separate cache lines
 }
 
 type task struct {
@@ -23,25 +47,96 @@ type task struct {
 	lo, hi int
 }
 
+// spinFor bounds how long an idle worker spins during a Run before it
+// parks; a gap between two parallel loops of a run is far shorter.
+const spinFor = 200 * time.Microsecond
+
 func newPool(n int) *pool {
 	p := &pool{n: n}
-	if n > 1 {
-		p.tasks = make(chan task, n)
-		for i := 1; i < n; i++ {
-			go p.worker()
-		}
+	for i := 1; i < n; i++ {
+		w := &worker{wake: make(chan struct{}, 1)}
+		p.workers = append(p.workers, w)
+		go p.loop(w)
 	}
 	return p
 }
 
-func (p *pool) worker() {
-	for t := range p.tasks {
-		p.do(t)
+// loop is a worker goroutine: wait for the next task (spinning while the
+// pool is hot, parked otherwise), run it, repeat until quit.
+func (p *pool) loop(w *worker) {
+	var last uint32 // seq starts at 0; a task may be posted before this goroutine runs
+	for {
+		spun := 0
+		var since time.Time
+		for w.seq.Load() == last {
+			if p.hot.Load() {
+				spun++
+				if spun&255 != 0 {
+					continue
+				}
+				if since.IsZero() {
+					since = time.Now()
+				} else if time.Since(since) < spinFor {
+					runtime.Gosched()
+					continue
+				}
+			}
+			// park: announce it, then look again, so that a task
+			// published in between is either seen here or its
+			// publisher sees parked and sends a token
+			w.parked.Store(true)
+			if w.seq.Load() == last {
+				<-w.wake
+			}
+			w.parked.Store(false)
+			spun, since = 0, time.Time{}
+		}
+		last = w.seq.Load()
+		if w.quit {
+			return
+		}
+		p.do(w.t)
+	}
+}
+
+// post hands t to worker w.
+func (p *pool) post(w *worker, t task) {
+	w.t = t
+	w.seq.Add(1)
+	if w.parked.Load() {
+		select {
+		case w.wake <- struct{}{}:
+		default: // a token is already waiting
+		}
+	}
+}
+
+// begin marks the start of a Run: parked workers are woken to spin, so
+// that the first parallel loop does not pay for waking them.
+func (p *pool) begin() {
+	if p == nil || len(p.workers) == 0 {
+		return
+	}
+	p.hot.Store(true)
+	for _, w := range p.workers {
+		if w.parked.Load() {
+			select {
+			case w.wake <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// end marks the end of a Run: idle workers park.
+func (p *pool) end() {
+	if p != nil {
+		p.hot.Store(false)
 	}
 }
 
 func (p *pool) do(t task) {
-	defer p.wg.Done()
+	defer p.pending.Add(-1)
 	defer func() {
 		if r := recover(); r != nil {
 			p.mu.Lock()
@@ -79,7 +174,6 @@ func (p *pool) split(total, grain int, t task) {
 		chunks = min(p.n, (total+grain-1)/max(grain, 1))
 	}
 	if chunks <= 1 {
-		t.lo, t.hi = 0, total
 		if t.fnc != nil {
 			t.fnc(0, 0, total)
 		} else {
@@ -88,18 +182,23 @@ func (p *pool) split(total, grain int, t task) {
 		return
 	}
 	per := (total + chunks - 1) / chunks
-	p.wg.Add(chunks)
 	for c := 1; c < chunks; c++ {
-		t.c, t.lo, t.hi = c, c*per, min(total, (c+1)*per)
-		if t.lo >= t.hi {
-			p.wg.Done()
-			continue
+		lo, hi := c*per, min(total, (c+1)*per)
+		if lo >= hi {
+			break
 		}
-		p.tasks <- t
+		t.c, t.lo, t.hi = c, lo, hi
+		p.pending.Add(1)
+		p.post(p.workers[c-1], t)
 	}
 	t.c, t.lo, t.hi = 0, 0, min(per, total)
+	p.pending.Add(1)
 	p.do(t)
-	p.wg.Wait()
+	for spun := 1; p.pending.Load() != 0; spun++ {
+		if spun&63 == 0 {
+			runtime.Gosched()
+		}
+	}
 }
 
 func (p *pool) takeErr() error {
@@ -113,8 +212,16 @@ func (p *pool) takeErr() error {
 	return err
 }
 
+// close stops the workers.
 func (p *pool) close() {
-	if p.tasks != nil {
-		close(p.tasks)
+	p.hot.Store(false)
+	for _, w := range p.workers {
+		w.quit = true
+		w.seq.Add(1)
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
 	}
+	p.workers = nil
 }

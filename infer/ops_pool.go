@@ -1,6 +1,10 @@
 package infer
 
-import "math"
+import (
+	"math"
+
+	"github.com/edge-pi/edge/simd"
+)
 
 // poolAxis is one output position of a pooling window along one spatial
 // axis: the window's first tap sits at input position start, taps
@@ -24,6 +28,12 @@ type poolKernel struct {
 	act     activation
 	body    func(c, lo, hi int)
 	rows    []float32 // per-thread row buffers of the separable 2-D path
+	// wide is the stretch [wide[0], wide[1]) of output columns whose
+	// max windows are 2 or 3 taps wide (wideTaps), stride 2, all inside
+	// the input: the separable path's horizontal pass runs there through
+	// simd.MaxPairs (and, for 3 taps, MaxRows); empty if none.
+	wide     [2]int
+	wideTaps int
 }
 
 // globalPoolKernel is GlobalAveragePool or GlobalMaxPool: one value per
@@ -112,8 +122,35 @@ func buildPool(b *builder, isMax bool) (kernel, error) {
 			k.axes[d][o] = a
 		}
 	}
+	if kw, sw := w.k[r-1], w.strides[r-1]; isMax && sw == 2 && (kw == 2 || kw == 3) {
+		k.wideTaps = kw
+		k.wide = wideStretch(k.axes[2], kw)
+	}
 	out := append([]int{x.shape[0], x.shape[1]}, w.out...)
 	return k, b.setOut(0, Float32, out)
+}
+
+// wideStretch returns the longest run [lo, hi) of outputs whose windows
+// have all taps taps inside the input: the outputs between the padded
+// or ceil_mode windows at the borders. Consecutive windows start 2 apart
+// (the caller checked the stride).
+func wideStretch(ax []poolAxis, taps int) [2]int {
+	best := [2]int{}
+	for o := 0; o < len(ax); {
+		if ax[o].lo != 0 || ax[o].hi != taps {
+			o++
+			continue
+		}
+		e := o
+		for e < len(ax) && ax[e].lo == 0 && ax[e].hi == taps {
+			e++
+		}
+		if e-o > best[1]-best[0] {
+			best = [2]int{o, e}
+		}
+		o = e
+	}
+	return best
 }
 
 func (k *poolKernel) fuseAct(a *activation) bool {
@@ -135,11 +172,16 @@ func (k *poolKernel) separable() bool {
 	return k.in[0] == 1 && k.out[0] == 1 && k.dil == [3]int{1, 1, 1}
 }
 
+// rowLen is the per-thread scratch of the separable path: a row of the
+// input width for the vertical pass, and one of the output width for the
+// second MaxPairs of a 3-tap window.
+func (k *poolKernel) rowLen() int { return k.in[2] + k.out[2] }
+
 func (k *poolKernel) scratchLen(threads int) int {
 	if !k.separable() {
 		return 0
 	}
-	return threads * k.in[2]
+	return threads * k.rowLen()
 }
 
 func (k *poolKernel) setScratch(s []float32) { k.rows = s }
@@ -156,7 +198,8 @@ func (k *poolKernel) chunk(c, lo, hi int) {
 		src := x[r*inPlane : (r+1)*inPlane]
 		dst := y[r*outPlane : (r+1)*outPlane]
 		if k.separable() && k.rows != nil {
-			k.planeSeparable(src, dst, k.rows[c*k.in[2]:(c+1)*k.in[2]])
+			s := k.rows[c*k.rowLen() : (c+1)*k.rowLen()]
+			k.planeSeparable(src, dst, s[:k.in[2]], s[k.in[2]:])
 		} else if k.dil[2] == 1 {
 			k.planeContiguous(src, dst)
 		} else {
@@ -167,42 +210,73 @@ func (k *poolKernel) chunk(c, lo, hi int) {
 }
 
 // planeSeparable pools a 2-D plane in two passes per output row: first
-// down the window's rows into row (independent per column, no dependency
-// chain), then across each window of that row.
-func (k *poolKernel) planeSeparable(src, dst, row []float32) {
+// down the window's rows into buf (simd.MaxRows or AddRows, a vector
+// pass; a one-row window reads its input row in place), then across each
+// window of that row: the wide stretch of 2- or 3-tap stride-2 max
+// windows through simd.MaxPairs (tmp holds the second one's result), the
+// other windows (borders, other shapes, averages) one at a time. An
+// output row whose windows are all 2×2/2 max windows inside the input
+// (the common MaxPool without padding) is one simd.MaxPool2x2.
+func (k *poolKernel) planeSeparable(src, dst, buf, tmp []float32) {
 	w := k.in[2]
 	ow := k.out[2]
+	lo, hi := k.wide[0], k.wide[1]
+	whole2x2 := k.wideTaps == 2 && lo == 0 && hi == ow
 	for oy, ah := range k.axes[1] {
 		r0 := (ah.start + ah.lo) * w
-		copy(row, src[r0:r0+w])
-		for th := ah.lo + 1; th < ah.hi; th++ {
-			next := src[(ah.start+th)*w : (ah.start+th+1)*w]
-			if k.isMax {
-				for i, v := range next {
-					row[i] = maxNaN(row[i], v)
-				}
-			} else {
-				for i, v := range next {
-					row[i] += v
-				}
-			}
-		}
 		out := dst[oy*ow : (oy+1)*ow]
-		for ox, aw := range k.axes[2] {
-			win := row[aw.start+aw.lo : aw.start+aw.hi]
-			m := win[0]
-			for _, v := range win[1:] {
+		if whole2x2 && ah.hi-ah.lo == 2 {
+			// every window of the row is 2×2 and inside the input: both
+			// passes at once, from the two input rows
+			s := k.axes[2][0].start
+			simd.MaxPool2x2(out, src[r0+s:r0+w], src[r0+w+s:r0+2*w])
+			continue
+		}
+		row := src[r0 : r0+w]
+		if ah.hi-ah.lo > 1 {
+			row = buf
+			copy(row, src[r0:r0+w])
+			for th := ah.lo + 1; th < ah.hi; th++ {
+				next := src[(ah.start+th)*w : (ah.start+th+1)*w]
 				if k.isMax {
-					m = maxNaN(m, v)
+					simd.MaxRows(row, next)
 				} else {
-					m += v
+					simd.AddRows(row, next)
 				}
 			}
-			if !k.isMax {
-				m /= float32(ah.cnt * aw.cnt)
-			}
-			out[ox] = m
 		}
+		if n := hi - lo; n > 0 {
+			s := k.axes[2][lo].start
+			simd.MaxPairs(out[lo:hi], row[s:s+2*n])
+			if k.wideTaps == 3 {
+				// max(a, b, c) = max(max(a, b), max(b, c))
+				simd.MaxPairs(tmp[:n], row[s+1:s+1+2*n])
+				simd.MaxRows(out[lo:hi], tmp[:n])
+			}
+		}
+		k.windows(out, row, ah.cnt, 0, lo)
+		k.windows(out, row, ah.cnt, hi, ow)
+	}
+}
+
+// windows pools the windows of output columns [from, to) across row, the
+// result of the vertical pass over cnt rows (for the average's divisor).
+func (k *poolKernel) windows(out, row []float32, cnt, from, to int) {
+	for ox := from; ox < to; ox++ {
+		aw := k.axes[2][ox]
+		win := row[aw.start+aw.lo : aw.start+aw.hi]
+		m := win[0]
+		for _, v := range win[1:] {
+			if k.isMax {
+				m = maxNaN(m, v)
+			} else {
+				m += v
+			}
+		}
+		if !k.isMax {
+			m /= float32(cnt * aw.cnt)
+		}
+		out[ox] = m
 	}
 }
 

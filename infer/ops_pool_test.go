@@ -44,7 +44,11 @@ func refPool2D(x []float32, n, c, h, w int, p poolCfg, isMax bool) ([]float32, i
 						inside := iy >= 0 && iy < h && ix >= 0 && ix < w
 						if inside {
 							v := float64(x[(pl*h+iy)*w+ix])
-							m = math.Max(m, v)
+							if math.IsNaN(v) || math.IsNaN(m) {
+								m = math.NaN() // even against +Inf, as numpy (math.Max gives +Inf)
+							} else {
+								m = math.Max(m, v)
+							}
 							s += v
 						}
 						if inside || (p.countPad && iy < h+p.pb && ix < w+p.pr) {
@@ -280,5 +284,60 @@ func TestMaxNaN(t *testing.T) {
 	}
 	if v := maxNaN(1, nan); v == v {
 		t.Error("maxNaN(1, NaN) is not NaN")
+	}
+}
+
+// TestPoolSeparableWide covers the vector passes of the separable path:
+// widths past the kernels' 4-, 8- and 16-wide blocks (and their tails),
+// the 2- and 3-tap stride-2 max windows whose interior runs through
+// simd.MaxPairs while padded and ceil_mode windows at the borders take
+// the general loop, one-row windows (read in place), and inputs holding
+// NaN and ±Inf, which must come out as the reference's.
+func TestPoolSeparableWide(t *testing.T) {
+	cfgs := []poolCfg{
+		{kh: 2, kw: 2, sh: 2, sw: 2, dh: 1, dw: 1},
+		{kh: 2, kw: 2, sh: 2, sw: 2, dh: 1, dw: 1, ceil: true},
+		{kh: 2, kw: 2, sh: 2, sw: 2, dh: 1, dw: 1, pt: 1, pl: 1, pb: 0, pr: 1},
+		{kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 1, pl: 1, pb: 1, pr: 1},
+		{kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, ceil: true},
+		{kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pl: 2, pr: 0, ceil: true},
+		{kh: 1, kw: 2, sh: 1, sw: 2, dh: 1, dw: 1, pr: 1},
+		{kh: 1, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pl: 1},
+		{kh: 3, kw: 2, sh: 1, sw: 2, dh: 1, dw: 1, pt: 1, pb: 1},
+	}
+	const n, c, h = 1, 3, 6
+	for _, w := range []int{1, 2, 3, 4, 5, 7, 8, 9, 11, 15, 16, 17, 18, 19, 23, 31, 32, 33, 34, 35, 46, 47, 64, 113} {
+		x := make([]float32, n*c*h*w)
+		for i := range x {
+			x[i] = float32((i*53)%97)/8 - 6
+			switch i % 41 {
+			case 7:
+				x[i] = float32(math.NaN())
+			case 19:
+				x[i] = float32(math.Inf(1))
+			case 29:
+				x[i] = float32(math.Inf(-1))
+			}
+		}
+		for i, p := range cfgs {
+			if w+p.pl+p.pr < p.kw || h+p.pt+p.pb < p.kh || p.pl >= p.kw || p.pr >= p.kw {
+				continue
+			}
+			attrs := [][]byte{
+				attrInts("kernel_shape", int64(p.kh), int64(p.kw)),
+				attrInts("strides", int64(p.sh), int64(p.sw)),
+				attrInts("pads", int64(p.pt), int64(p.pl), int64(p.pb), int64(p.pr)),
+				attrInt("ceil_mode", map[bool]int64{false: 0, true: 1}[p.ceil]),
+			}
+			for _, op := range []string{"MaxPool", "AveragePool"} {
+				want, oh, ow := refPool2D(x, n, c, h, w, p, op == "MaxPool")
+				for _, threads := range []int{1, 2} {
+					what := fmt.Sprintf("%s width %d config %d threads %d", op, w, i, threads)
+					y := calcRun(t, poolModel(op, 19, []int64{n, c, h, int64(w)}, attrs...), threads, x)[0]
+					calcShape(t, what, y.Shape, []int{n, c, oh, ow})
+					calcClose(t, what, y.F, want, 1e-6, 1e-6)
+				}
+			}
+		}
 	}
 }

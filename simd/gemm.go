@@ -73,3 +73,36 @@ func GemmPacked(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc
 	}
 	a.impl.gemm(a, r0, r1, n, b, ldb, c, ldc)
 }
+
+// GemmOffsets computes rows [r0, r1) of C = A·B like GemmPacked, where row
+// p of B (p < A's K) is b[offs[p] : offs[p]+n]: an indirect GEMM. For a
+// stride-1 convolution over zero-padded input planes, b starts at a tile's
+// first output column and offs[p] is the distance of tap p, so the im2col
+// matrix is read in place. col must hold K·n floats: implementations that
+// multiply a copied B (the im2col tile, row stride n) write it there. Every
+// offset must keep its row inside b.
+func GemmOffsets(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int) {
+	if r0 < 0 || r1 > a.M || r0 > r1 || n < 0 || len(offs) < a.K || len(col) < a.K*n {
+		panic("simd: GemmOffsets arguments out of range")
+	}
+	if r0 == r1 || n == 0 {
+		return
+	}
+	for _, o := range offs[:a.K] {
+		if o < 0 || int(o)+n > len(b) {
+			panic("simd: GemmOffsets offset outside b")
+		}
+	}
+	a.impl.gemmOff(a, r0, r1, n, b, offs, col, c, ldc)
+}
+
+// gemmOffGather is GemmOffsets through a copy: B gathered into col, then
+// the implementation's GemmPacked. It is the reference, and the
+// implementation of architectures without an indirect kernel.
+func gemmOffGather(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int) {
+	for p := 0; p < a.K; p++ {
+		o := int(offs[p])
+		copy(col[p*n:(p+1)*n], b[o:o+n])
+	}
+	a.impl.gemm(a, r0, r1, n, col, n, c, ldc)
+}

@@ -38,13 +38,13 @@ const (
 // `panels` consecutive A panels; see gemm_amd64.s.
 //
 //go:noescape
-func gemm4x24(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum int)
+func gemm4x24(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum int, mask *int32)
 
 //go:noescape
-func gemm4x16(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum int)
+func gemm4x16(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum int, mask *int32)
 
 //go:noescape
-func gemm4x8(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum int)
+func gemm4x8(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum int, mask *int32)
 
 // packB copies rows × w floats of B into dst with row stride 24.
 //
@@ -83,18 +83,18 @@ func packAAVX2(dst []float32, m, k int, a []float32, lda int) {
 }
 
 // kernelAVX2 runs the micro-kernel that is nv vectors wide.
-func kernelAVX2(nv int, a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc int, accum bool) {
+func kernelAVX2(nv int, a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc int, accum bool, mask *int32) {
 	acc := 0
 	if accum {
 		acc = 1
 	}
 	switch nv {
 	case 3:
-		gemm4x24(a, astride, panels, b, ldb, kc, c, ldc, acc)
+		gemm4x24(a, astride, panels, b, ldb, kc, c, ldc, acc, mask)
 	case 2:
-		gemm4x16(a, astride, panels, b, ldb, kc, c, ldc, acc)
+		gemm4x16(a, astride, panels, b, ldb, kc, c, ldc, acc, mask)
 	default:
-		gemm4x8(a, astride, panels, b, ldb, kc, c, ldc, acc)
+		gemm4x8(a, astride, panels, b, ldb, kc, c, ldc, acc, mask)
 	}
 }
 
@@ -146,38 +146,48 @@ type stripAVX2 struct {
 	pc, kc, jc, w int
 	b             *float32
 	ldb           int
+	offs          *int32 // B row p at b + offs[p] (GemmOffsets), when not nil
 	c             []float32
 	ldc           int
 }
 
 // panels multiplies the strip by A panels [ib, ie): the whole ones in a
-// single kernel call writing straight into C, the ones cut by r0 or r1 (or
-// all, when w is not a whole number of vectors) through a tile on the
-// stack.
+// single kernel call writing straight into C (the last vector of each row
+// masked when w is not a whole number of vectors), the ones cut by r0 or
+// r1 through a tile on the stack.
 func (s *stripAVX2) panels(ib, ie int) {
 	k := s.a.K
 	nv := (s.w + 7) / 8
 	fb, fe := ib, ie
-	if s.w%8 != 0 {
-		fe = fb
-	} else {
-		if fb*mrAVX2 < s.r0 {
-			fb++
-		}
-		if fe*mrAVX2 > s.r1 {
-			fe--
-		}
-		fe = max(fe, fb)
+	if fb*mrAVX2 < s.r0 {
+		fb++
+	}
+	if fe*mrAVX2 > s.r1 {
+		fe--
+	}
+	fe = max(fe, fb)
+	var mask *int32
+	if s.w%8 != 0 { // B is packed, zero past w: compute nv vectors, store w columns
+		mask = &packMask[nrAVX2-s.w]
 	}
 	if fe > fb {
-		kernelAVX2(nv, &s.a.data[fb*mrAVX2*k+s.pc*mrAVX2], mrAVX2*k*4, fe-fb, s.b, s.ldb, s.kc,
-			&s.c[(fb*mrAVX2-s.r0)*s.ldc+s.jc], s.ldc, s.pc > 0)
+		s.kernel(nv, &s.a.data[fb*mrAVX2*k+s.pc*mrAVX2], mrAVX2*k*4, fe-fb, &s.c[(fb*mrAVX2-s.r0)*s.ldc+s.jc], s.ldc, s.pc > 0, mask)
 	}
 	for p := ib; p < ie; p++ {
 		if p < fb || p >= fe {
 			s.edge(p, nv)
 		}
 	}
+}
+
+// kernel runs the micro-kernel nv vectors wide on the strip, in place or
+// through the offsets.
+func (s *stripAVX2) kernel(nv int, a *float32, astride, panels int, c *float32, ldc int, accum bool, mask *int32) {
+	if s.offs != nil { // whole vectors only
+		kernelOffAVX2(nv, a, astride, panels, s.b, s.offs, s.kc, c, ldc, accum)
+		return
+	}
+	kernelAVX2(nv, a, astride, panels, s.b, s.ldb, s.kc, c, ldc, accum, mask)
 }
 
 // edge computes panel p through a 4×24 tile, copying only rows within
@@ -192,7 +202,7 @@ func (s *stripAVX2) edge(p, nv int) {
 		}
 	}
 	k := s.a.K
-	kernelAVX2(nv, &s.a.data[p*mrAVX2*k+s.pc*mrAVX2], 0, 1, s.b, s.ldb, s.kc, &tile[0], nrAVX2, accum)
+	s.kernel(nv, &s.a.data[p*mrAVX2*k+s.pc*mrAVX2], 0, 1, &tile[0], nrAVX2, accum, nil)
 	for i := lo; i < hi; i++ {
 		copy(s.c[(i-s.r0)*s.ldc+s.jc:][:s.w], tile[(i-p*mrAVX2)*nrAVX2:])
 	}

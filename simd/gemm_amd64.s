@@ -25,7 +25,11 @@
 // apart), moving down C four rows at a time, so one call covers a whole
 // block of rows with the B micro-panel hot in L1; kc ≥ 1 and panels ≥ 1.
 // With accum != 0 the tile is added to C (K blocks after the first);
-// otherwise C is overwritten and never read.
+// otherwise C is overwritten and never read. A non-nil mask (24 int32, -1
+// for the columns of C to write) makes the last vector of each row a
+// masked load and store (VMASKMOVPS neither reads nor writes the other
+// lanes): the last strip of columns when its width is not a multiple of 8,
+// B packed with zero columns after it.
 
 #define A_PTR SI
 #define B_PTR DI
@@ -83,13 +87,41 @@
 	VMOVUPS x0, (p)        \
 	VMOVUPS x1, 32(p)
 
+// MROWn and MSAVEn are ROWn and SAVEn with the last vector under MASK
+// (Y12, free once the k loop is done; Y13 is a temporary).
+#define MASK Y12
+
+#define MROW3(p, x0, x1, x2) \
+	VADDPS     (p), x0, x0      \
+	VADDPS     32(p), x1, x1    \
+	VMASKMOVPS 64(p), MASK, Y13 \
+	VADDPS     Y13, x2, x2
+
+#define MSAVE3(p, x0, x1, x2) \
+	VMOVUPS    x0, (p)        \
+	VMOVUPS    x1, 32(p)      \
+	VMASKMOVPS x2, MASK, 64(p)
+
+#define MROW2(p, x0, x1) \
+	VADDPS     (p), x0, x0      \
+	VMASKMOVPS 32(p), MASK, Y13 \
+	VADDPS     Y13, x1, x1
+
+#define MSAVE2(p, x0, x1) \
+	VMOVUPS    x0, (p)   \
+	VMASKMOVPS x1, MASK, 32(p)
+
+#define MROW1(p, x0) \
+	VMASKMOVPS (p), MASK, Y13 \
+	VADDPS     Y13, x0, x0
+
 #define ROWS4 \
 	LEAQ (C_PTR)(LDC*1), C1 \
 	LEAQ (C_PTR)(LDC*2), C2 \
 	LEAQ (C1)(LDC*2), C3
 
-// func gemm4x24(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum int)
-TEXT ·gemm4x24(SB), NOSPLIT, $0-72
+// func gemm4x24(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum int, mask *int32)
+TEXT ·gemm4x24(SB), NOSPLIT, $0-80
 	MOVQ a+0(FP), A_NEXT
 	MOVQ panels+16(FP), PANELS
 	MOVQ ldb+32(FP), LDB
@@ -137,6 +169,9 @@ tail:
 
 store:
 	ROWS4
+	MOVQ  mask+72(FP), B_PTR
+	TESTQ B_PTR, B_PTR
+	JNZ   masked
 	TESTQ ACCUM, ACCUM
 	JZ    save
 	ROW3(C_PTR, Y0, Y1, Y2)
@@ -149,11 +184,29 @@ save:
 	SAVE3(C1, Y3, Y4, Y5)
 	SAVE3(C2, Y6, Y7, Y8)
 	SAVE3(C3, Y9, Y10, Y11)
-	LEAQ  (C_PTR)(LDC*4), C_PTR
-	DECQ  PANELS
-	JNZ   panel
+
+next:
+	LEAQ (C_PTR)(LDC*4), C_PTR
+	DECQ PANELS
+	JNZ  panel
 	VZEROUPPER
 	RET
+
+masked: // the third vector of each row under the mask's lanes 16-23
+	VMOVDQU 64(B_PTR), MASK
+	TESTQ   ACCUM, ACCUM
+	JZ      msave
+	MROW3(C_PTR, Y0, Y1, Y2)
+	MROW3(C1, Y3, Y4, Y5)
+	MROW3(C2, Y6, Y7, Y8)
+	MROW3(C3, Y9, Y10, Y11)
+
+msave:
+	MSAVE3(C_PTR, Y0, Y1, Y2)
+	MSAVE3(C1, Y3, Y4, Y5)
+	MSAVE3(C2, Y6, Y7, Y8)
+	MSAVE3(C3, Y9, Y10, Y11)
+	JMP next
 
 // FMA2 and STEP16: the 4×16 tile, 8 accumulators Y0–Y7 (row r, vector v
 // in Y(2r+v)). Eight chains are a little short of the FMA latency; this
@@ -173,8 +226,8 @@ save:
 	ADDQ    LDB, B_PTR     \
 	ADDQ    $16, A_PTR
 
-// func gemm4x16(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum int)
-TEXT ·gemm4x16(SB), NOSPLIT, $0-72
+// func gemm4x16(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum int, mask *int32)
+TEXT ·gemm4x16(SB), NOSPLIT, $0-80
 	MOVQ a+0(FP), A_NEXT
 	MOVQ panels+16(FP), PANELS
 	MOVQ ldb+32(FP), LDB
@@ -204,6 +257,9 @@ loop:
 	JNZ  loop
 
 	ROWS4
+	MOVQ  mask+72(FP), B_PTR
+	TESTQ B_PTR, B_PTR
+	JNZ   masked
 	TESTQ ACCUM, ACCUM
 	JZ    save
 	ROW2(C_PTR, Y0, Y1)
@@ -216,11 +272,29 @@ save:
 	SAVE2(C1, Y2, Y3)
 	SAVE2(C2, Y4, Y5)
 	SAVE2(C3, Y6, Y7)
-	LEAQ  (C_PTR)(LDC*4), C_PTR
-	DECQ  PANELS
-	JNZ   panel
+
+next:
+	LEAQ (C_PTR)(LDC*4), C_PTR
+	DECQ PANELS
+	JNZ  panel
 	VZEROUPPER
 	RET
+
+masked: // the second vector of each row under the mask's lanes 8-15
+	VMOVDQU 32(B_PTR), MASK
+	TESTQ   ACCUM, ACCUM
+	JZ      msave
+	MROW2(C_PTR, Y0, Y1)
+	MROW2(C1, Y2, Y3)
+	MROW2(C2, Y4, Y5)
+	MROW2(C3, Y6, Y7)
+
+msave:
+	MSAVE2(C_PTR, Y0, Y1)
+	MSAVE2(C1, Y2, Y3)
+	MSAVE2(C2, Y4, Y5)
+	MSAVE2(C3, Y6, Y7)
+	JMP next
 
 // STEP8x2: the 4×8 tile, two k steps at a time into two sets of four
 // accumulators (Y0–Y3 for even k, Y4–Y7 for odd k), added at the end:
@@ -247,8 +321,8 @@ save:
 	LEAQ         (B_PTR)(LDB*2), B_PTR \
 	ADDQ         $32, A_PTR
 
-// func gemm4x8(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum int)
-TEXT ·gemm4x8(SB), NOSPLIT, $0-72
+// func gemm4x8(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum int, mask *int32)
+TEXT ·gemm4x8(SB), NOSPLIT, $0-80
 	MOVQ a+0(FP), A_NEXT
 	MOVQ panels+16(FP), PANELS
 	MOVQ ldb+32(FP), LDB
@@ -299,6 +373,9 @@ store:
 	VADDPS  Y6, Y2, Y2
 	VADDPS  Y7, Y3, Y3
 	ROWS4
+	MOVQ    mask+72(FP), B_PTR
+	TESTQ   B_PTR, B_PTR
+	JNZ     masked
 	TESTQ   ACCUM, ACCUM
 	JZ      save
 	VADDPS  (C_PTR), Y0, Y0
@@ -311,11 +388,29 @@ save:
 	VMOVUPS Y1, (C1)
 	VMOVUPS Y2, (C2)
 	VMOVUPS Y3, (C3)
-	LEAQ    (C_PTR)(LDC*4), C_PTR
-	DECQ    PANELS
-	JNZ     panel
+
+next:
+	LEAQ (C_PTR)(LDC*4), C_PTR
+	DECQ PANELS
+	JNZ  panel
 	VZEROUPPER
 	RET
+
+masked: // the one vector of each row under the mask's lanes 0-7
+	VMOVDQU (B_PTR), MASK
+	TESTQ   ACCUM, ACCUM
+	JZ      msave
+	MROW1(C_PTR, Y0)
+	MROW1(C1, Y1)
+	MROW1(C2, Y2)
+	MROW1(C3, Y3)
+
+msave:
+	VMASKMOVPS Y0, MASK, (C_PTR)
+	VMASKMOVPS Y1, MASK, (C1)
+	VMASKMOVPS Y2, MASK, (C2)
+	VMASKMOVPS Y3, MASK, (C3)
+	JMP        next
 
 // packB copies rows × w floats of B (row stride ldb floats) into dst with a
 // row stride of 24 floats, zeroing columns w…23. mask points at 24 int32

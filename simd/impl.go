@@ -9,12 +9,18 @@ type impl struct {
 	packedLen func(m, k int) int
 	packA     func(dst []float32, m, k int, a []float32, lda int)
 	gemm      func(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int)
+	gemmOff   func(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int)
 	l2        func(a, b []float32) float32
 	dot       func(a, b []float32) float32
 	dw        func(p *DWConv, in, w []float32, bias float32, out []float32)
 
 	biasClamp    func(x []float32, bias, lo, hi float32)
 	biasAddClamp func(x, r []float32, bias, lo, hi float32) // len(r) == len(x)
+
+	maxRows  func(dst, src []float32)      // len(src) == len(dst)
+	addRows  func(dst, src []float32)      // len(src) == len(dst)
+	maxPairs func(dst, row []float32)      // len(row) == 2·len(dst)
+	max2x2   func(dst, top, bot []float32) // len(top) == len(bot) == 2·len(dst)
 }
 
 var generic = impl{
@@ -22,12 +28,18 @@ var generic = impl{
 	packedLen: packedLenGeneric,
 	packA:     packAGeneric,
 	gemm:      gemmPackedGeneric,
+	gemmOff:   gemmOffGather,
 	l2:        l2Generic,
 	dot:       dotGeneric,
 	dw:        depthwiseGeneric,
 
 	biasClamp:    biasClampGeneric,
 	biasAddClamp: biasAddClampGeneric,
+
+	maxRows:  maxRowsGeneric,
+	addRows:  addRowsGeneric,
+	maxPairs: maxPairsGeneric,
+	max2x2:   maxPool2x2Generic,
 }
 
 // impls lists every implementation usable on this CPU, best last.

@@ -31,12 +31,18 @@ func init() {
 		packedLen: packedLenAVX2,
 		packA:     packAAVX2,
 		gemm:      gemmAVX2,
+		gemmOff:   gemmOffAVX2,
 		l2:        l2AVX2,
 		dot:       dotAVX2,
 		dw:        depthwiseAVX2,
 
 		biasClamp:    biasClampAVX2,
 		biasAddClamp: biasAddClampAVX2,
+
+		maxRows:  maxRowsAVX2,
+		addRows:  addRowsAVX2,
+		maxPairs: maxPairsAVX2,
+		max2x2:   maxPool2x2AVX2,
 	})
 	use()
 }

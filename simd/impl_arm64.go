@@ -37,12 +37,18 @@ func init() {
 		packedLen: packedLenNEON,
 		packA:     packANEON,
 		gemm:      gemmNEON,
+		gemmOff:   gemmOffGather,
 		l2:        l2NEON,
 		dot:       dotNEON,
 		dw:        depthwiseNEON,
 
 		biasClamp:    biasClampNEON,
 		biasAddClamp: biasAddClampNEON,
+
+		maxRows:  maxRowsNEON,
+		addRows:  addRowsNEON,
+		maxPairs: maxPairsNEON,
+		max2x2:   maxPool2x2NEON,
 	}
 	a53 := neon
 	a53.name = "neon-a53"

@@ -18,7 +18,9 @@ func gemmCase(t *testing.T, im *impl, pa PackedA, r0, r1, split, n int, b []floa
 		hi := min(r1, lo+split)
 		GemmPacked(pa, lo, hi, n, b, ldb, c[(lo-r0)*ldc:], ldc)
 	}
-	checkGuards(t, fmt.Sprintf("%s m=%d n=%d k=%d rows [%d,%d) split %d", im.name, pa.M, n, pa.K, r0, r1, split), outer, 16)
+	what := fmt.Sprintf("%s m=%d n=%d k=%d rows [%d,%d) split %d", im.name, pa.M, n, pa.K, r0, r1, split)
+	checkGuards(t, what, outer, 16)
+	checkRowGaps(t, what, c, rows, n, ldc)
 	return c
 }
 
@@ -290,6 +292,19 @@ func TestBiasClampNaNBounds(t *testing.T) {
 	for i, w := range []float32{0, 0, 1, 3, 10, 2, 3, 4, 5} {
 		if y[i] != w {
 			t.Fatalf("y[%d] = %v, want %v", i, y[i], w)
+		}
+	}
+}
+
+// checkRowGaps fails if any of the columns n…ldc-1 between the rows of a
+// guarded C was written.
+func checkRowGaps(t *testing.T, what string, c []float32, rows, n, ldc int) {
+	t.Helper()
+	for i := 0; i < rows; i++ {
+		for j := n; j < ldc && i*ldc+j < len(c); j++ {
+			if c[i*ldc+j] != guard {
+				t.Fatalf("%s: wrote column %d of row %d, past the %d columns of C", what, j, i, n)
+			}
 		}
 	}
 }

@@ -1,0 +1,93 @@
+package simd
+
+// The pooling kernels: the two passes of a separable MaxPool or
+// AveragePool window. The vertical pass folds the window's input rows,
+// one at a time, into a row buffer (MaxRows, AddRows); the horizontal
+// pass reduces each window of that buffer (MaxPairs for the 2-wide,
+// stride-2 windows; a 3-wide stride-2 window is MaxPairs of the buffer
+// and of the buffer shifted by one, folded with MaxRows). MaxPool2x2 does
+// both passes of the common 2×2/2 MaxPool at once.
+//
+// The maxima propagate NaN, as numpy's maximum and ONNX Runtime do: if
+// either operand is a NaN the result is a NaN. Which NaN (its sign and
+// payload) is not specified: the generic loops return the first NaN
+// operand, the AVX2 kernels an all-ones NaN, NEON's FMAX the first NaN
+// operand, quieted. Nor is the sign of max(+0, -0): the generic loops
+// and AVX2 return the first operand, NEON +0.
+
+// MaxRows sets dst[i] = max(dst[i], src[i]) for i < len(dst), NaN if
+// either is a NaN; src must be at least as long as dst. dst and src may be
+// the same slice but must not otherwise overlap.
+func MaxRows(dst, src []float32) { active.maxRows(dst, src[:len(dst)]) }
+
+// AddRows sets dst[i] += src[i] for i < len(dst); src must be at least
+// as long as dst. dst and src may be the same slice but must not otherwise
+// overlap.
+func AddRows(dst, src []float32) { active.addRows(dst, src[:len(dst)]) }
+
+// MaxPairs sets dst[i] = max(row[2i], row[2i+1]) for i < len(dst), NaN
+// if either is a NaN: the horizontal pass of a 2-wide, stride-2 max
+// window. row must hold at least 2·len(dst) floats and must not overlap
+// dst.
+func MaxPairs(dst, row []float32) {
+	if len(row) < 2*len(dst) {
+		panic("simd: MaxPairs row shorter than twice dst")
+	}
+	active.maxPairs(dst, row[:2*len(dst)])
+}
+
+// MaxPool2x2 sets dst[i] = max(top[2i], top[2i+1], bot[2i], bot[2i+1])
+// for i < len(dst), NaN if any is a NaN: one output row of a 2×2,
+// stride-2 max window from its two input rows, in one pass (no row
+// buffer). top and bot must hold at least 2·len(dst) floats and must not
+// overlap dst.
+func MaxPool2x2(dst, top, bot []float32) {
+	if len(top) < 2*len(dst) || len(bot) < 2*len(dst) {
+		panic("simd: MaxPool2x2 row shorter than twice dst")
+	}
+	active.max2x2(dst, top[:2*len(dst)], bot[:2*len(dst)])
+}
+
+// maxNaN is the larger of a and b, a if a is a NaN, else b if b is one.
+func maxNaN(a, b float32) float32 {
+	if a != a {
+		return a
+	}
+	if b > a || b != b {
+		return b
+	}
+	return a
+}
+
+// maxRowsGeneric is the reference for MaxRows; len(src) == len(dst).
+func maxRowsGeneric(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = maxNaN(dst[i], v)
+	}
+}
+
+// addRowsGeneric is the reference for AddRows; len(src) == len(dst).
+func addRowsGeneric(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// maxPairsGeneric is the reference for MaxPairs; len(row) == 2·len(dst).
+func maxPairsGeneric(dst, row []float32) {
+	row = row[:2*len(dst)]
+	for i := range dst {
+		dst[i] = maxNaN(row[2*i], row[2*i+1])
+	}
+}
+
+// maxPool2x2Generic is the reference for MaxPool2x2; len(top) ==
+// len(bot) == 2·len(dst).
+func maxPool2x2Generic(dst, top, bot []float32) {
+	top, bot = top[:2*len(dst)], bot[:2*len(dst)]
+	for i := range dst {
+		dst[i] = maxNaN(maxNaN(top[2*i], top[2*i+1]), maxNaN(bot[2*i], bot[2*i+1]))
+	}
+}

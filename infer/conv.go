@@ -52,7 +52,22 @@ type convKernel struct {
 	residual                    int // input index of a fused residual Add, or -1
 	body                        func(c, lo, hi int)
 	dwBody                      func(lo, hi int)
+
+	// dwPad (depthwise, small maps): each thread copies a channel into a
+	// zero-padded plane of dwHp × dwWp, exactly what the output's taps
+	// read, and convolves it without padding (dwpp): no border columns,
+	// and the activation applied once per chunk of channels. On maps of a
+	// few rows the borders and the per-channel calls cost more than the
+	// taps.
+	dwPad        bool
+	dwpp         simd.DWConv
+	dwHp, dwWp   int
+	dwPaddedBody func(c, lo, hi int)
 }
+
+// dwPadMax is the largest output map (OH·OW) a depthwise convolution runs
+// through padded planes.
+const dwPadMax = 1024
 
 // convTile is the widest im2col tile, in output columns: a multiple of the
 // GEMM kernels' column strip (24 on amd64, 8 on arm64). tileFor narrows it
@@ -213,6 +228,15 @@ func (k *convKernel) prepare(threads int) error {
 		k.weights = make([]float32, k.cout*k.k)
 	}
 	if k.depthwise {
+		k.dwHp = (k.oh-1)*k.sh + (k.kh-1)*k.dh + 1
+		k.dwWp = (k.ow-1)*k.sw + (k.kw-1)*k.dw + 1
+		borders := k.pt > 0 || k.pl > 0 || k.dwHp-k.pt > k.h || k.dwWp-k.pl > k.w
+		// Taps in the padding count as nothing; as zeros they would turn
+		// an infinite weight into NaN, so only finite constant weights.
+		k.dwPad = borders && k.wConst && k.oh*k.ow <= dwPadMax && finiteAll(k.weights)
+		k.dwpp = simd.DWConv{H: k.dwHp, W: k.dwWp, OH: k.oh, OW: k.ow, KH: k.kh, KW: k.kw,
+			StrideH: k.sh, StrideW: k.sw, DilH: k.dh, DilW: k.dw}
+		k.dwPaddedBody = k.dwPadded
 		return nil
 	}
 	per := simd.PackedLen(k.mg, k.k)
@@ -268,6 +292,9 @@ func (k *convKernel) gemmCols() int {
 // scratchLen: the padded input when shifted (all images), then per thread
 // an im2col tile and, when shifted, a tile of output to drop columns from.
 func (k *convKernel) scratchLen(threads int) int {
+	if k.dwPad {
+		return threads * k.dwHp * k.dwWp
+	}
 	if k.pointwise || k.depthwise {
 		return 0
 	}
@@ -314,6 +341,10 @@ func (k *convKernel) run(p *pool) {
 	}
 	if !k.bConst {
 		copy(k.bias, k.n.in[2].t.F)
+	}
+	if k.dwPad {
+		p.parallelChunks(k.batch*k.cout, 1, k.dwPaddedBody)
+		return
 	}
 	if k.depthwise {
 		p.parallel(k.batch*k.cout, 1, k.dwBody)
@@ -552,4 +583,41 @@ func (k *convKernel) dwChannels(lo, hi int) {
 
 func (k *convKernel) flops() int64 {
 	return 2 * int64(k.batch) * int64(k.cout) * int64(k.oh*k.ow) * int64(k.k)
+}
+
+// dwPadded computes depthwise channels [lo, hi) over batch × channels
+// through the zero-padded plane of thread slot c (see convKernel.dwPad).
+// The padding is cleared once; each channel overwrites the interior.
+func (k *convKernel) dwPadded(c, lo, hi int) {
+	x, y := k.n.in[0].t.F, k.n.out[0].t.F
+	hw, ohw, plane := k.h*k.w, k.oh*k.ow, k.dwHp*k.dwWp
+	buf := k.scratch[c*plane : (c+1)*plane]
+	clear(buf)
+	rows := min(k.h, k.dwHp-k.pt) // input rows and columns inside the plane
+	cols := min(k.w, k.dwWp-k.pl)
+	for i := lo; i < hi; i++ {
+		ch := i % k.cout
+		src := x[i*hw : (i+1)*hw]
+		for r := 0; r < rows; r++ {
+			copy(buf[(k.pt+r)*k.dwWp+k.pl:][:cols], src[r*k.w:])
+		}
+		simd.DepthwiseChannel(&k.dwpp, buf, k.weights[ch*k.kh*k.kw:(ch+1)*k.kh*k.kw], k.bias[ch], y[i*ohw:(i+1)*ohw])
+	}
+	if k.act.channels() == 0 {
+		k.act.apply(y[lo*ohw:hi*ohw], 0)
+		return
+	}
+	for i := lo; i < hi; i++ {
+		k.act.apply(y[i*ohw:(i+1)*ohw], i%k.cout)
+	}
+}
+
+// finiteAll reports whether no element of w is ±Inf or NaN.
+func finiteAll(w []float32) bool {
+	for _, v := range w {
+		if v-v != 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -84,6 +84,10 @@ func TestConvBatchNormReluFused(t *testing.T) {
 		{"5x5 pad 1", 1, 4, 12, 9, 7, 5, 1, 1, 1, 1, 1},
 		{"channel blocks", 1, 8, 6, 6, 64, 3, 1, 1, 1, 1, 2},
 		{"grouped dilated", 2, 6, 13, 8, 9, 3, 3, 1, 2, 2, 2},
+		{"depthwise 4x4 map", 2, 16, 4, 4, 16, 3, 16, 1, 1, 1, 2},
+		{"depthwise 5x5 dilated", 1, 6, 9, 11, 6, 5, 6, 1, 2, 2, 1},
+		{"depthwise stride 2 odd", 1, 5, 7, 9, 5, 3, 5, 2, 1, 1, 3},
+		{"depthwise large map", 1, 4, 40, 40, 4, 3, 4, 1, 1, 1, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

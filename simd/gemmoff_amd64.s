@@ -60,6 +60,22 @@
 	FMA3(12, Y9, Y10, Y11)           \
 	ADDQ    $16, A_PTR
 
+// STEP24U is k step i of four unrolled ones: offsets and A read at
+// displacements, the pointers advanced once by STEP24ADV.
+#define STEP24U(i) \
+	MOVLQSX (i*4)(OFF_PTR), OFF      \
+	VMOVUPS (B_BASE)(OFF*4), Y12     \
+	VMOVUPS 32(B_BASE)(OFF*4), Y13   \
+	VMOVUPS 64(B_BASE)(OFF*4), Y14   \
+	FMA3(i*16, Y0, Y1, Y2)           \
+	FMA3(i*16+4, Y3, Y4, Y5)         \
+	FMA3(i*16+8, Y6, Y7, Y8)         \
+	FMA3(i*16+12, Y9, Y10, Y11)
+
+#define STEP24ADV \
+	ADDQ $16, OFF_PTR \
+	ADDQ $64, A_PTR
+
 #define STEP16 \
 	BROW                             \
 	VMOVUPS (B_BASE)(OFF*4), Y12     \
@@ -147,10 +163,11 @@ panel:
 	JB     tail
 
 unrolled:
-	STEP24
-	STEP24
-	STEP24
-	STEP24
+	STEP24U(0)
+	STEP24U(1)
+	STEP24U(2)
+	STEP24U(3)
+	STEP24ADV
 	SUBQ $4, K_LEFT
 	CMPQ K_LEFT, $4
 	JAE  unrolled

@@ -24,10 +24,22 @@ type pool struct {
 	n       int
 	workers []*worker
 	hot     atomic.Bool  // a Run is in progress: idle workers spin
-	pending atomic.Int32 // chunks handed out and not finished
+	pending atomic.Int32 // participants of the current loop still running
 	mu      sync.Mutex
 	err     error
+
+	// The current loop: [0, total) in parts pieces of per items, taken in
+	// turn by whichever participant is free (next counts the pieces
+	// taken). Written before the workers are handed the loop, read by
+	// them after.
+	total, per, parts int
+	next              atomic.Int64
 }
+
+// piecesPerThread is how many pieces a loop is cut into per thread: a
+// participant that is slowed down (its core busy with another process)
+// then holds up the loop by at most a piece, not by a whole share.
+const piecesPerThread = 4
 
 // worker is one pool goroutine's mailbox. A task is published by writing
 // t and then incrementing seq; the worker runs it when it sees seq change.
@@ -41,10 +53,9 @@ type worker struct {
 }
 
 type task struct {
-	fn     func(lo, hi int)
-	fnc    func(c, lo, hi int)
-	c      int
-	lo, hi int
+	fn  func(lo, hi int)
+	fnc func(c, lo, hi int)
+	c   int // the participant
 }
 
 // spinFor bounds how long an idle worker spins during a Run before it
@@ -146,21 +157,18 @@ func (p *pool) do(t task) {
 			p.mu.Unlock()
 		}
 	}()
-	if t.fnc != nil {
-		t.fnc(t.c, t.lo, t.hi)
-		return
-	}
-	t.fn(t.lo, t.hi)
+	p.drain(t)
 }
 
-// parallel splits [0, total) into chunks of at least grain items and runs
-// fn on them, the calling goroutine taking a share.
+// parallel splits [0, total) into pieces of at least grain items and runs
+// fn on them, the calling goroutine taking part.
 func (p *pool) parallel(total, grain int, fn func(lo, hi int)) {
 	p.split(total, grain, task{fn: fn})
 }
 
-// parallelChunks is parallel for bodies that also need their chunk
-// number c (0 ≤ c < threads), to pick a per-thread scratch slice.
+// parallelChunks is parallel for bodies that also need the number c of
+// the participant running them (0 ≤ c < threads), to pick a per-thread
+// scratch slice.
 func (p *pool) parallelChunks(total, grain int, fn func(c, lo, hi int)) {
 	p.split(total, grain, task{fnc: fn})
 }
@@ -169,11 +177,11 @@ func (p *pool) split(total, grain int, t task) {
 	if total <= 0 {
 		return
 	}
-	chunks := 1
+	parts := 1
 	if p != nil && p.n > 1 {
-		chunks = min(p.n, (total+grain-1)/max(grain, 1))
+		parts = min(p.n*piecesPerThread, (total+grain-1)/max(grain, 1))
 	}
-	if chunks <= 1 {
+	if parts <= 1 {
 		if t.fnc != nil {
 			t.fnc(0, 0, total)
 		} else {
@@ -181,22 +189,39 @@ func (p *pool) split(total, grain int, t task) {
 		}
 		return
 	}
-	per := (total + chunks - 1) / chunks
-	for c := 1; c < chunks; c++ {
-		lo, hi := c*per, min(total, (c+1)*per)
-		if lo >= hi {
-			break
-		}
-		t.c, t.lo, t.hi = c, lo, hi
-		p.pending.Add(1)
+	p.per = (total + parts - 1) / parts
+	p.parts = (total + p.per - 1) / p.per
+	p.total = total
+	p.next.Store(0)
+	helpers := min(p.n, p.parts) - 1
+	p.pending.Store(int32(helpers + 1))
+	for c := 1; c <= helpers; c++ {
+		t.c = c
 		p.post(p.workers[c-1], t)
 	}
-	t.c, t.lo, t.hi = 0, 0, min(per, total)
-	p.pending.Add(1)
+	t.c = 0
 	p.do(t)
 	for spun := 1; p.pending.Load() != 0; spun++ {
 		if spun&63 == 0 {
 			runtime.Gosched()
+		}
+	}
+}
+
+// drain runs pieces of the current loop until none is left; c is the
+// participant.
+func (p *pool) drain(t task) {
+	for {
+		i := int(p.next.Add(1)) - 1
+		if i >= p.parts {
+			return
+		}
+		lo := i * p.per
+		hi := min(p.total, lo+p.per)
+		if t.fnc != nil {
+			t.fnc(t.c, lo, hi)
+		} else {
+			t.fn(lo, hi)
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package infer
 
 import (
+	"math"
+
 	"github.com/edge-pi/edge/simd"
 )
 
@@ -63,7 +65,30 @@ type convKernel struct {
 	dwpp         simd.DWConv
 	dwHp, dwWp   int
 	dwPaddedBody func(c, lo, hi int)
+
+	// wino: a 3×3 stride-1 convolution by Winograd F(2×2, 3×3) (see
+	// simd/winograd.go) over zero-padded planes of whp × wwp, covering
+	// wth × wtw tiles of 2×2 outputs; work units are runs of wtb tiles.
+	wino        bool
+	wth, wtw    int
+	whp, wwp    int
+	wtb         int
+	wblocks     int
+	wU          []simd.PackedA // the 16 transformed filters, cout × cin
+	wUBuf       []float32
+	wPadded     []float32 // the padded planes, own buffer: the borders are zeroed once
+	winoBody    func(c, lo, hi int)
+	winoPadBody func(lo, hi int)
 }
+
+// winograd enables the Winograd path; by default where simd has vector
+// transforms (the tests also turn it on elsewhere).
+var winograd = simd.WinogradNative
+
+// winoMinChannels is the fewest input and output channels a Winograd
+// convolution has: with fewer, the transforms cost more than the
+// multiplications saved.
+const winoMinChannels = 8
 
 // dwPadMax is the largest output map (OH·OW) a depthwise convolution runs
 // through padded planes.
@@ -164,6 +189,12 @@ func buildConv(b *builder) (kernel, error) {
 		// output row, against the im2col copies saved.
 		k.shifted = (k.wp-k.ow)*shiftedWaste <= k.wp
 	}
+	if k.kh == 3 && k.kw == 3 && k.sh == 1 && k.sw == 1 && k.dh == 1 && k.dw == 1 && k.groups == 1 &&
+		k.cin >= winoMinChannels && k.cout >= winoMinChannels && w.isConst && pb >= 0 && pr >= 0 && winograd() {
+		// tiles past the output are wasted work: at most a quarter
+		th, tw := (k.oh+1)/2, (k.ow+1)/2
+		k.wino = th*tw >= 9 && 3*4*th*tw <= 4*k.oh*k.ow
+	}
 	if k.shifted {
 		for c := 0; c < k.cg; c++ {
 			for ky := 0; ky < k.kh; ky++ {
@@ -226,6 +257,10 @@ func (k *convKernel) prepare(threads int) error {
 		StrideH: k.sh, StrideW: k.sw, PadT: k.pt, PadL: k.pl, DilH: k.dh, DilW: k.dw}
 	if k.weights == nil {
 		k.weights = make([]float32, k.cout*k.k)
+	}
+	if k.wino {
+		k.prepareWino()
+		return nil
 	}
 	if k.depthwise {
 		k.dwHp = (k.oh-1)*k.sh + (k.kh-1)*k.dh + 1
@@ -292,6 +327,9 @@ func (k *convKernel) gemmCols() int {
 // scratchLen: the padded input when shifted (all images), then per thread
 // an im2col tile and, when shifted, a tile of output to drop columns from.
 func (k *convKernel) scratchLen(threads int) int {
+	if k.wino {
+		return threads * k.winoSlot()
+	}
 	if k.dwPad {
 		return threads * k.dwHp * k.dwWp
 	}
@@ -341,6 +379,11 @@ func (k *convKernel) run(p *pool) {
 	}
 	if !k.bConst {
 		copy(k.bias, k.n.in[2].t.F)
+	}
+	if k.wino {
+		p.parallel(k.batch*k.cin, 8, k.winoPadBody)
+		p.parallelChunks(k.batch*k.wblocks, 1, k.winoBody)
+		return
 	}
 	if k.dwPad {
 		p.parallelChunks(k.batch*k.cout, 1, k.dwPaddedBody)
@@ -620,4 +663,119 @@ func finiteAll(w []float32) bool {
 		}
 	}
 	return true
+}
+
+// prepareWino sizes the tiles and work units and transforms the filters.
+func (k *convKernel) prepareWino() {
+	k.winoBody = k.winoUnits
+	k.winoPadBody = k.winoPad
+	k.wth, k.wtw = (k.oh+1)/2, (k.ow+1)/2
+	k.whp, k.wwp = 2*k.wth+2, 2*k.wtw+2
+	tiles := k.wth * k.wtw
+	// V and M of a unit, 16·(cin + cout)·(wtb + 8) floats, within about 256 KiB
+	tb := min(192, max(16, 65536/(16*(k.cin+k.cout)))) &^ 7
+	k.wtb = min(tb, (tiles+7)&^7)
+	k.wblocks = (tiles + k.wtb - 1) / k.wtb
+	mk := k.cout * k.cin
+	u := make([]float32, 16*mk)
+	for co := 0; co < k.cout; co++ {
+		for ci := 0; ci < k.cin; ci++ {
+			simd.WinogradFilter(u[co*k.cin+ci:], mk, k.weights[(co*k.cin+ci)*9:])
+		}
+	}
+	per := simd.PackedLen(k.cout, k.cin)
+	k.wUBuf = make([]float32, 16*per)
+	k.wU = make([]simd.PackedA, 16)
+	for xi := range k.wU {
+		k.wU[xi] = simd.PackA(k.wUBuf[xi*per:(xi+1)*per], k.cout, k.cin, u[xi*mk:], k.cin)
+	}
+	k.wPadded = make([]float32, k.batch*k.cin*k.winoPlane())
+}
+
+// The transforms work on blocks of 8 tiles (see simd.WinogradIn): the rows
+// of V and M have 8 tiles of slack after a unit's wtb, and each padded
+// plane 16 floats after its last row, so that the last block of a run of
+// tiles is read and written whole.
+const winoSlack = 8
+
+// winoPlane is the scratch of one padded plane, slack included.
+func (k *convKernel) winoPlane() int { return k.whp*k.wwp + 2*winoSlack }
+
+// winoSlot is a thread's share of the scratch: V and M of one unit.
+func (k *convKernel) winoSlot() int { return 16 * (k.cin + k.cout) * (k.wtb + winoSlack) }
+
+// winoPad copies input planes [lo, hi) (over batch × cin) into the
+// padded planes of whp × wwp; their borders, never written, stay zero.
+func (k *convKernel) winoPad(lo, hi int) {
+	x := k.n.in[0].t.F
+	plane := k.winoPlane()
+	rows, cols := min(k.h, k.whp-k.pt), min(k.w, k.wwp-k.pl)
+	for i := lo; i < hi; i++ {
+		pl := k.wPadded[i*plane : (i+1)*plane]
+		src := x[i*k.h*k.w:]
+		for y := 0; y < rows; y++ {
+			copy(pl[(k.pt+y)*k.wwp+k.pl:][:cols], src[y*k.w:])
+		}
+	}
+}
+
+// winoUnits computes units [lo, hi): a unit is a run of wtb tiles of one
+// image, all output channels. The input tiles are transformed into V
+// (16 × cin × wtb), multiplied by the 16 filter matrices into M (16 ×
+// cout × wtb), and transformed back into the output, bias, residual and
+// clamp included.
+func (k *convKernel) winoUnits(c, lo, hi int) {
+	y := k.n.out[0].t.F
+	var res []float32
+	if k.residual >= 0 {
+		res = k.n.in[k.residual].t.F
+	}
+	plane, tb, ohw := k.winoPlane(), k.wtb, k.oh*k.ow
+	st := tb + winoSlack // row stride of V and M
+	slot := k.scratch[c*k.winoSlot():]
+	v := slot[:16*k.cin*st]
+	m := slot[16*k.cin*st : 16*(k.cin+k.cout)*st]
+	actLo, actHi, clamp := k.act.clampBounds()
+	if !clamp {
+		actLo, actHi = float32(math.Inf(-1)), float32(math.Inf(1))
+	}
+	tiles := k.wth * k.wtw
+	for u := lo; u < hi; u++ {
+		b, blk := u/k.wblocks, u%k.wblocks
+		t0 := blk * tb
+		t1 := min(tiles, t0+tb)
+		planes := k.wPadded[b*k.cin*plane : (b+1)*k.cin*plane]
+		for ci := 0; ci < k.cin; ci++ {
+			pl := planes[ci*plane : (ci+1)*plane]
+			for t := t0; t < t1; {
+				ty, tx := t/k.wtw, t%k.wtw
+				cnt := min(k.wtw-tx, t1-t)
+				simd.WinogradIn(v[ci*st+t-t0:], k.cin*st, pl[2*ty*k.wwp+2*tx:], k.wwp, cnt)
+				t += cnt
+			}
+		}
+		for xi := 0; xi < 16; xi++ {
+			simd.GemmPacked(k.wU[xi], 0, k.cout, t1-t0, v[xi*k.cin*st:], st, m[xi*k.cout*st:], st)
+		}
+		for co := 0; co < k.cout; co++ {
+			base := (b*k.cout + co) * ohw
+			for t := t0; t < t1; {
+				ty, tx := t/k.wtw, t%k.wtw
+				cnt := min(k.wtw-tx, t1-t)
+				rows, w := min(2, k.oh-2*ty), min(2*cnt, k.ow-2*tx)
+				at := base + 2*ty*k.ow + 2*tx
+				var r []float32
+				if res != nil {
+					r = res[at:]
+				}
+				simd.WinogradOut(y[at:], k.ow, rows, w, m[co*st+t-t0:], k.cout*st, cnt, k.bias[co], actLo, actHi, r)
+				if !clamp {
+					for rr := 0; rr < rows; rr++ {
+						k.act.apply(y[at+rr*k.ow:at+rr*k.ow+w], co)
+					}
+				}
+				t += cnt
+			}
+		}
+	}
 }

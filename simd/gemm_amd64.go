@@ -98,7 +98,38 @@ func kernelAVX2(nv int, a *float32, astride, panels int, b *float32, ldb, kc int
 	}
 }
 
+// Go zeroes every stack array it declares, so the drivers' buffers for a
+// packed strip of B come in sizes by the K block (kBlockTier): a small
+// product (a Winograd convolution's 16 products of K = 16, a convolution
+// tile) does not clear 24 KiB or more per call.
+const (
+	kTier0 = 32
+	kTier1 = 128
+)
+
+// kBlocks is the size of equal K blocks of at most kc.
+func kBlocks(k, kc int) int {
+	nk := max(1, (k+kc-1)/kc)
+	return (k + nk - 1) / nk
+}
+
 func gemmAVX2(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int) {
+	switch kb := kBlocks(a.K, kcAVX2); {
+	case kb <= kTier0:
+		var buf [kTier0*nrAVX2 + 8]float32
+		gemmAVX2Buf(buf[:], a, r0, r1, n, b, ldb, c, ldc)
+	case kb <= kTier1:
+		var buf [kTier1*nrAVX2 + 8]float32
+		gemmAVX2Buf(buf[:], a, r0, r1, n, b, ldb, c, ldc)
+	default:
+		var buf [kcAVX2*nrAVX2 + 8]float32
+		gemmAVX2Buf(buf[:], a, r0, r1, n, b, ldb, c, ldc)
+	}
+}
+
+// gemmAVX2Buf is gemmAVX2 with buf for the packed strips (room for a K
+// block × 24 floats, plus 8 to align it).
+func gemmAVX2Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int) {
 	k := a.K
 	_ = c[(r1-r0-1)*ldc+n-1] // the kernels write exactly the elements the generic version does
 	if k == 0 {
@@ -114,10 +145,9 @@ func gemmAVX2(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc i
 		}
 		return
 	}
-	var buf [kcAVX2*nrAVX2 + 8]float32
 	packed := &buf[(8-int(uintptr(unsafe.Pointer(&buf[0]))/4)&7)&7] // 32-byte aligned
-	nk := (k + kcAVX2 - 1) / kcAVX2
-	kb := (k + nk - 1) / nk // K blocks of equal size
+	kb := kBlocks(k, kcAVX2)                                        // K blocks of equal size
+	_ = buf[kb*nrAVX2+7]
 	first, last := r0/mrAVX2, (r1-1)/mrAVX2
 	for ib := first; ib <= last; ib += mcAVX2 {
 		ie := min(last+1, ib+mcAVX2)

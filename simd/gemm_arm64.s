@@ -116,6 +116,51 @@ loop:
 	STORE_C
 	RET
 
+// gemm8x8off is gemm8x8 for GemmOffsets: row p of the B strip is at
+// b + 4·offs[p] bytes (a tap of a stride-1 convolution over padded
+// planes), read in place. Per k step two instructions more than gemm8x8:
+// a sign-extending 32-bit load of the offset (post-incremented) and the
+// address add, against 16 FMLAs. k >= 1.
+//
+// func gemm8x8off(a, b *float32, offs *int32, c *float32, ldc, k, acc int)
+#define POFF R2 // offsets, in place of LDB
+TEXT ·gemm8x8off(SB), NOSPLIT, $0-56
+	MOVD	a+0(FP), PA
+	MOVD	b+8(FP), PB
+	MOVD	offs+16(FP), POFF
+	MOVD	c+24(FP), PC
+	MOVD	ldc+32(FP), LDC
+	MOVD	k+40(FP), K
+	MOVD	acc+48(FP), ACC
+	INIT_C
+
+loop:
+	MOVW.P	4(POFF), T               // offs[p], sign-extended
+	ADD	T<<2, PB, T              // B row p
+	VLD1.P	32(PA), [V0.S4, V1.S4]   // A column: rows 0–3, 4–7
+	VLD1	(T), [V2.S4, V3.S4]       // B row: columns 0–3, 4–7
+	WORD	$0x4f801050              // FMLA V16.4S, V2.4S, V0.S[0]
+	WORD	$0x4f801071              // FMLA V17.4S, V3.4S, V0.S[0]
+	WORD	$0x4fa01052              // FMLA V18.4S, V2.4S, V0.S[1]
+	WORD	$0x4fa01073              // FMLA V19.4S, V3.4S, V0.S[1]
+	WORD	$0x4f801854              // FMLA V20.4S, V2.4S, V0.S[2]
+	WORD	$0x4f801875              // FMLA V21.4S, V3.4S, V0.S[2]
+	WORD	$0x4fa01856              // FMLA V22.4S, V2.4S, V0.S[3]
+	WORD	$0x4fa01877              // FMLA V23.4S, V3.4S, V0.S[3]
+	WORD	$0x4f811058              // FMLA V24.4S, V2.4S, V1.S[0]
+	WORD	$0x4f811079              // FMLA V25.4S, V3.4S, V1.S[0]
+	WORD	$0x4fa1105a              // FMLA V26.4S, V2.4S, V1.S[1]
+	WORD	$0x4fa1107b              // FMLA V27.4S, V3.4S, V1.S[1]
+	WORD	$0x4f81185c              // FMLA V28.4S, V2.4S, V1.S[2]
+	WORD	$0x4f81187d              // FMLA V29.4S, V3.4S, V1.S[2]
+	WORD	$0x4fa1185e              // FMLA V30.4S, V2.4S, V1.S[3]
+	WORD	$0x4fa1187f              // FMLA V31.4S, V3.4S, V1.S[3]
+	SUBS	$1, K
+	BNE	loop
+
+	STORE_C
+	RET
+
 // gemm8x8A53 computes the same tile for the in-order Cortex-A53. A 128-bit
 // load there blocks the NEON pipe for two cycles and cannot pair with an
 // FMLA, so each vector is loaded as a 64-bit LDR D (one cycle, pairing with

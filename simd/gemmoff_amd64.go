@@ -42,9 +42,28 @@ func gemmOffAVX2(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []f
 		gemmOffGather(a, r0, r1, n, b, offs, col, c, ldc)
 		return
 	}
-	var buf [kcAVX2 * nrAVX2]float32
-	nk := (k + kcAVX2 - 1) / kcAVX2
-	kb := (k + nk - 1) / nk
+	if n%8 == 0 { // no strip is gathered: no buffer
+		gemmOffAVX2Buf(nil, a, r0, r1, n, b, offs, c, ldc)
+		return
+	}
+	switch kb := kBlocks(k, kcAVX2); {
+	case kb <= kTier0:
+		var buf [kTier0 * nrAVX2]float32
+		gemmOffAVX2Buf(buf[:], a, r0, r1, n, b, offs, c, ldc)
+	case kb <= kTier1:
+		var buf [kTier1 * nrAVX2]float32
+		gemmOffAVX2Buf(buf[:], a, r0, r1, n, b, offs, c, ldc)
+	default:
+		var buf [kcAVX2 * nrAVX2]float32
+		gemmOffAVX2Buf(buf[:], a, r0, r1, n, b, offs, c, ldc)
+	}
+}
+
+// gemmOffAVX2Buf is gemmOffAVX2 with buf for a gathered last strip (room
+// for a K block × 24 floats; nil when n is a multiple of 8).
+func gemmOffAVX2Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, offs []int32, c []float32, ldc int) {
+	k := a.K
+	kb := kBlocks(k, kcAVX2)
 	first, last := r0/mrAVX2, (r1-1)/mrAVX2
 	for ib := first; ib <= last; ib += mcAVX2 {
 		ie := min(last+1, ib+mcAVX2)

@@ -10,9 +10,13 @@ type impl struct {
 	packA     func(dst []float32, m, k int, a []float32, lda int)
 	gemm      func(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int)
 	gemmOff   func(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int)
-	l2        func(a, b []float32) float32
-	dot       func(a, b []float32) float32
-	dw        func(p *DWConv, in, w []float32, bias float32, out []float32)
+
+	winoIn     func(dst []float32, ldd int, src []float32, ld, n int)
+	winoOut    func(dst []float32, ldo, rows, w int, src []float32, lds, n int, bias, lo, hi float32, res []float32)
+	winoNative bool // vector transforms: Winograd pays
+	l2         func(a, b []float32) float32
+	dot        func(a, b []float32) float32
+	dw         func(p *DWConv, in, w []float32, bias float32, out []float32)
 
 	biasClamp    func(x []float32, bias, lo, hi float32)
 	biasAddClamp func(x, r []float32, bias, lo, hi float32) // len(r) == len(x)
@@ -29,6 +33,8 @@ var generic = impl{
 	packA:     packAGeneric,
 	gemm:      gemmPackedGeneric,
 	gemmOff:   gemmOffGather,
+	winoIn:    winoInGeneric,
+	winoOut:   winoOutGeneric,
 	l2:        l2Generic,
 	dot:       dotGeneric,
 	dw:        depthwiseGeneric,

@@ -27,14 +27,17 @@ func init() {
 		return
 	}
 	impls = append(impls, impl{
-		name:      "avx2",
-		packedLen: packedLenAVX2,
-		packA:     packAAVX2,
-		gemm:      gemmAVX2,
-		gemmOff:   gemmOffAVX2,
-		l2:        l2AVX2,
-		dot:       dotAVX2,
-		dw:        depthwiseAVX2,
+		name:       "avx2",
+		packedLen:  packedLenAVX2,
+		packA:      packAAVX2,
+		gemm:       gemmAVX2,
+		gemmOff:    gemmOffAVX2,
+		winoIn:     winoInAVX2,
+		winoOut:    winoOutAVX2,
+		winoNative: true,
+		l2:         l2AVX2,
+		dot:        dotAVX2,
+		dw:         depthwiseAVX2,
 
 		biasClamp:    biasClampAVX2,
 		biasAddClamp: biasAddClampAVX2,
@@ -44,5 +47,8 @@ func init() {
 		maxPairs: maxPairsAVX2,
 		max2x2:   maxPool2x2AVX2,
 	})
+	if hasAVX512 {
+		impls = append(impls, avx512Impl(impls[len(impls)-1]))
+	}
 	use()
 }

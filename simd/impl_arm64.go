@@ -37,7 +37,9 @@ func init() {
 		packedLen: packedLenNEON,
 		packA:     packANEON,
 		gemm:      gemmNEON,
-		gemmOff:   gemmOffGather,
+		gemmOff:   gemmOffNEON,
+		winoIn:    winoInGeneric, // no NEON transforms yet: WinogradNative is false
+		winoOut:   winoOutGeneric,
 		l2:        l2NEON,
 		dot:       dotNEON,
 		dw:        depthwiseNEON,
@@ -53,6 +55,7 @@ func init() {
 	a53 := neon
 	a53.name = "neon-a53"
 	a53.gemm = gemmNEONA53
+	a53.gemmOff = gemmOffGather // no A53 offsets kernel yet (ARM64.md)
 	if inOrderCore {
 		impls = append(impls, neon, a53)
 	} else {
@@ -147,7 +150,7 @@ func gemmDrive(a53 bool, a PackedA, r0, r1, n int, b []float32, ldb int, c []flo
 	for k0 := 0; k0 < k; k0 += kcNEON {
 		kb := min(kcNEON, k-k0)
 		for j := 0; j < full; j += nrNEON {
-			tiles(a53, a, r0, r1, k0, kb, &b[k0*ldb+j], ldb, c[j:], ldc, nrNEON)
+			tiles(a53, a, r0, r1, k0, kb, &b[k0*ldb+j], ldb, nil, c[j:], ldc, nrNEON)
 		}
 	}
 	switch tail := n - full; {
@@ -162,7 +165,10 @@ func gemmDrive(a53 bool, a PackedA, r0, r1, n int, b []float32, ldb int, c []flo
 // rows [r0, r1), for the strip of B at bp (row stride ldb) and the w
 // columns of C starting at c[0]. Tiles cut by r0, r1 or w go through a
 // buffer.
-func tiles(a53 bool, a PackedA, r0, r1, k0, kb int, bp *float32, ldb int, c []float32, ldc, w int) {
+//
+// With offs (GemmOffsets), row p of the strip is at bp + offs[p] floats
+// instead, and the A72/A76 kernel reads it through the table.
+func tiles(a53 bool, a PackedA, r0, r1, k0, kb int, bp *float32, ldb int, offs *int32, c []float32, ldc, w int) {
 	k, acc := a.K, 0
 	if k0 > 0 {
 		acc = 1
@@ -171,7 +177,7 @@ func tiles(a53 bool, a PackedA, r0, r1, k0, kb int, bp *float32, ldb int, c []fl
 		ap := &a.data[i*k+k0*mrNEON]
 		lo, hi := max(i, r0), min(i+mrNEON, r1)
 		if lo == i && hi == i+mrNEON && w == nrNEON {
-			kernel(a53, ap, bp, ldb*4, &c[(i-r0)*ldc], ldc*4, kb, acc)
+			kernelOff(a53, ap, bp, ldb*4, offs, &c[(i-r0)*ldc], ldc*4, kb, acc)
 			continue
 		}
 		var t [mrNEON * nrNEON]float32
@@ -180,11 +186,20 @@ func tiles(a53 bool, a PackedA, r0, r1, k0, kb int, bp *float32, ldb int, c []fl
 				copy(t[(r-i)*nrNEON:(r-i)*nrNEON+w], c[(r-r0)*ldc:])
 			}
 		}
-		kernel(a53, ap, bp, ldb*4, &t[0], nrNEON*4, kb, acc)
+		kernelOff(a53, ap, bp, ldb*4, offs, &t[0], nrNEON*4, kb, acc)
 		for r := lo; r < hi; r++ {
 			copy(c[(r-r0)*ldc:(r-r0)*ldc+w], t[(r-i)*nrNEON:])
 		}
 	}
+}
+
+// kernelOff is kernel, or gemm8x8off when offs is not nil.
+func kernelOff(a53 bool, a, b *float32, ldb int, offs *int32, c *float32, ldc, k, acc int) {
+	if offs != nil {
+		gemm8x8off(a, b, offs, c, ldc, k, acc)
+		return
+	}
+	kernel(a53, a, b, ldb, c, ldc, k, acc)
 }
 
 // kernel calls the variant directly (not through a func value) so that
@@ -207,7 +222,7 @@ func gemmTail(a53 bool, a PackedA, r0, r1, j0, n int, b []float32, ldb int, c []
 		for p := 0; p < kb; p++ {
 			copy(strip[p*nrNEON:p*nrNEON+w], b[(k0+p)*ldb+j0:])
 		}
-		tiles(a53, a, r0, r1, k0, kb, &strip[0], nrNEON, c[j0:], ldc, w)
+		tiles(a53, a, r0, r1, k0, kb, &strip[0], nrNEON, nil, c[j0:], ldc, w)
 	}
 }
 

@@ -1,0 +1,273 @@
+//go:build !purego
+
+package simd
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// hasAVX512 is read once: the "avx512" GEMM kernels need AVX-512F and VL
+// (and the OS saving the zmm and opmask registers, which x/sys/cpu checks).
+var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+
+// The AVX-512 GEMM (kernels in gemm512_amd64.s) is the AVX2 one with a
+// 4×48 tile of zmm accumulators: the same GotoBLAS loops (row blocks of
+// mc512 panels, K blocks of ≤ kc512, column strips of nr512, A panels),
+// the same packed A (4-row panels, so packedLen and packA are AVX2's and
+// the gemv path for a few columns is shared), and B packed per K block ×
+// strip into a 48-wide buffer on the stack unless fewer than packMinPanels
+// panels read it, in place. The packed strip (kc512 × 48 floats, 48 KiB)
+// is more than Zen 4's 32 KiB L1, but at 16 bytes of B per 12-cycle k step
+// L2 keeps up: K blocks of 128 (24 KiB) measured no faster at 512³ and
+// slower for K = 2304 (C read and written twice as often).
+//
+// The columns go in strips of 48; a last strip of w columns is
+//
+//	25–32 or 33–47   the 4×32 or 4×48 zmm kernel, the last vector of each
+//	                 row under an opmask (B read in place when unpacked)
+//	1–24             the AVX2 kernels (stripAVX2): a 24-column tail costs
+//	                 them 6 cycles a k step where the 4×32 tile takes 8
+//
+// Which kernel computes a column depends only on n, and each element is
+// one FMA chain per K block, so results do not depend on the rows a call
+// covers, and GemmOffsets (the same strips, B through the offsets) equals
+// GemmPacked on the gathered matrix bit for bit.
+const (
+	nr512 = 48
+	kc512 = 256
+	mc512 = 128 // panels
+)
+
+//go:noescape
+func gemm4x48z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int)
+
+//go:noescape
+func gemm4x32z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int)
+
+//go:noescape
+func gemm4x48zoff(a *float32, astride, panels int, b *float32, offs *int32, kc int, c *float32, ldc, accum, mask int)
+
+//go:noescape
+func gemm4x32zoff(a *float32, astride, panels int, b *float32, offs *int32, kc int, c *float32, ldc, accum, mask int)
+
+// packB48 copies rows × 48 floats of B into dst with row stride 48, the
+// columns whose bit in mask is clear as zeros (and not read).
+//
+//go:noescape
+func packB48(dst, src *float32, ldb, rows, mask int)
+
+// avx512Impl is the AVX2 implementation base with the AVX-512 GEMM.
+func avx512Impl(base impl) impl {
+	im := base
+	im.name = "avx512"
+	im.packedLen = packedLenAVX2 // the tile has 4 rows: AVX2's panels
+	im.packA = packAAVX2
+	im.gemm = gemmAVX512
+	im.gemmOff = gemmOffAVX512
+	return im
+}
+
+// kBlock512 is the size of the K blocks: k in equal blocks of ≤ kc512.
+func kBlock512(k int) int {
+	nk := (k + kc512 - 1) / kc512
+	return (k + nk - 1) / nk
+}
+
+func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int) {
+	k := a.K
+	if k == 0 || n <= gemvMaxN {
+		gemmAVX2(a, r0, r1, n, b, ldb, c, ldc)
+		return
+	}
+	_ = c[(r1-r0-1)*ldc+n-1] // the kernels write exactly the elements the generic version does
+	_ = b[(k-1)*ldb+n-1]
+	switch kb := kBlock512(k); { // buffer sizes: see kTier0
+	case kb <= kTier0:
+		var buf [kTier0*nr512 + 16]float32
+		gemmAVX512Buf(buf[:], a, r0, r1, n, b, ldb, c, ldc)
+	case kb <= kTier1:
+		var buf [kTier1*nr512 + 16]float32
+		gemmAVX512Buf(buf[:], a, r0, r1, n, b, ldb, c, ldc)
+	default:
+		var buf [kc512*nr512 + 16]float32
+		gemmAVX512Buf(buf[:], a, r0, r1, n, b, ldb, c, ldc)
+	}
+}
+
+// gemmAVX512Buf is gemmAVX512 with buf for the packed strips (a K block ×
+// 48 floats, plus 16 to align it).
+func gemmAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int) {
+	k := a.K
+	packed := &buf[(16-int(uintptr(unsafe.Pointer(&buf[0]))/4)&15)&15] // 64-byte aligned
+	kb := kBlock512(k)
+	_ = buf[kb*nr512+15]
+	first, last := r0/mrAVX2, (r1-1)/mrAVX2
+	for ib := first; ib <= last; ib += mc512 {
+		ie := min(last+1, ib+mc512)
+		inPlace := ie-ib < packMinPanels
+		for pc := 0; pc < k; pc += kb {
+			kc := min(kb, k-pc)
+			for jc := 0; jc < n; jc += nr512 {
+				w := min(nr512, n-jc)
+				src := &b[pc*ldb+jc]
+				if w <= 24 {
+					s := stripAVX2{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc}
+					if inPlace && w%8 == 0 {
+						s.b, s.ldb = src, ldb
+					} else {
+						packB(packed, src, ldb, kc, w, &packMask[nrAVX2-w])
+						s.b, s.ldb = packed, nrAVX2
+					}
+					s.panels(ib, ie)
+					continue
+				}
+				s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc}
+				if inPlace {
+					s.b, s.ldb = src, ldb
+				} else {
+					packB48(packed, src, ldb, kc, 1<<w-1)
+					s.b, s.ldb = packed, nr512
+				}
+				s.panels(ib, ie)
+			}
+		}
+	}
+}
+
+// gemmOffAVX512 is GemmOffsets: the loops of gemmAVX512 with the strips of
+// 25–48 columns read in place through the offsets (the opmask keeps a
+// narrower last strip inside its columns), and those of 1–24 done as
+// gemmOffAVX2 does them.
+func gemmOffAVX512(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int) {
+	k := a.K
+	if k == 0 || n <= gemvMaxN {
+		gemmOffGather(a, r0, r1, n, b, offs, col, c, ldc)
+		return
+	}
+	_ = c[(r1-r0-1)*ldc+n-1]
+	if n%8 == 0 { // no strip is gathered: no buffer
+		gemmOffAVX512Buf(nil, a, r0, r1, n, b, offs, c, ldc)
+		return
+	}
+	switch kb := kBlock512(k); {
+	case kb <= kTier0:
+		var buf [kTier0 * nrAVX2]float32
+		gemmOffAVX512Buf(buf[:], a, r0, r1, n, b, offs, c, ldc)
+	case kb <= kTier1:
+		var buf [kTier1 * nrAVX2]float32
+		gemmOffAVX512Buf(buf[:], a, r0, r1, n, b, offs, c, ldc)
+	default:
+		var buf [kc512 * nrAVX2]float32
+		gemmOffAVX512Buf(buf[:], a, r0, r1, n, b, offs, c, ldc)
+	}
+}
+
+// gemmOffAVX512Buf is gemmOffAVX512 with buf for a gathered last strip of
+// 1–23 columns (a K block × 24 floats; nil when n is a multiple of 8).
+func gemmOffAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, offs []int32, c []float32, ldc int) {
+	k := a.K
+	kb := kBlock512(k)
+	first, last := r0/mrAVX2, (r1-1)/mrAVX2
+	for ib := first; ib <= last; ib += mc512 {
+		ie := min(last+1, ib+mc512)
+		for pc := 0; pc < k; pc += kb {
+			kc := min(kb, k-pc)
+			for jc := 0; jc < n; jc += nr512 {
+				w := min(nr512, n-jc)
+				if w > 24 {
+					s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc}
+					s.b, s.offs = &b[jc], &offs[pc]
+					s.panels(ib, ie)
+					continue
+				}
+				s := stripAVX2{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc}
+				if w%8 == 0 {
+					s.b, s.offs = &b[jc], &offs[pc]
+				} else {
+					for p := 0; p < kc; p++ {
+						row := buf[p*nrAVX2 : (p+1)*nrAVX2]
+						copy(row, b[int(offs[pc+p])+jc:][:w])
+						clear(row[w:])
+					}
+					s.b, s.ldb = &buf[0], nrAVX2
+				}
+				s.panels(ib, ie)
+			}
+		}
+	}
+}
+
+// strip512 is one B micro-panel of 25–48 columns, K block [pc, pc+kc) ×
+// columns [jc, jc+w), at b with row stride ldb (or through offs), against
+// the A panels of a row block.
+type strip512 struct {
+	a             PackedA
+	r0, r1        int
+	pc, kc, jc, w int
+	b             *float32
+	ldb           int
+	offs          *int32 // B row p at b + offs[p] (GemmOffsets), when not nil
+	c             []float32
+	ldc           int
+}
+
+// panels multiplies the strip by A panels [ib, ie): the whole ones in one
+// kernel call writing into C, those cut by r0 or r1 through a stack tile.
+func (s *strip512) panels(ib, ie int) {
+	k := s.a.K
+	fb, fe := ib, ie
+	if fb*mrAVX2 < s.r0 {
+		fb++
+	}
+	if fe*mrAVX2 > s.r1 {
+		fe--
+	}
+	fe = max(fe, fb)
+	if fe > fb {
+		s.kernel(&s.a.data[fb*mrAVX2*k+s.pc*mrAVX2], mrAVX2*k*4, fe-fb, &s.c[(fb*mrAVX2-s.r0)*s.ldc+s.jc], s.ldc, s.pc > 0)
+	}
+	for p := ib; p < ie; p++ {
+		if p < fb || p >= fe {
+			s.edge(p)
+		}
+	}
+}
+
+// kernel runs the 4×48 or 4×32 kernel, the last vector masked to w.
+func (s *strip512) kernel(a *float32, astride, panels int, c *float32, ldc int, accum bool) {
+	acc := 0
+	if accum {
+		acc = 1
+	}
+	mask := 1<<((s.w-1)%16+1) - 1 // lanes of the last vector
+	switch {
+	case s.w > 32 && s.offs != nil:
+		gemm4x48zoff(a, astride, panels, s.b, s.offs, s.kc, c, ldc, acc, mask)
+	case s.w > 32:
+		gemm4x48z(a, astride, panels, s.b, s.ldb, s.kc, c, ldc, acc, mask)
+	case s.offs != nil:
+		gemm4x32zoff(a, astride, panels, s.b, s.offs, s.kc, c, ldc, acc, mask)
+	default:
+		gemm4x32z(a, astride, panels, s.b, s.ldb, s.kc, c, ldc, acc, mask)
+	}
+}
+
+// edge computes panel p through a 4×48 tile, copying only rows within
+// [r0, r1) and the strip's w columns.
+func (s *strip512) edge(p int) {
+	var tile [mrAVX2 * nr512]float32
+	lo, hi := max(s.r0, p*mrAVX2), min(s.r1, (p+1)*mrAVX2)
+	accum := s.pc > 0
+	if accum {
+		for i := lo; i < hi; i++ {
+			copy(tile[(i-p*mrAVX2)*nr512:][:s.w], s.c[(i-s.r0)*s.ldc+s.jc:])
+		}
+	}
+	k := s.a.K
+	s.kernel(&s.a.data[p*mrAVX2*k+s.pc*mrAVX2], 0, 1, &tile[0], nr512, accum)
+	for i := lo; i < hi; i++ {
+		copy(s.c[(i-s.r0)*s.ldc+s.jc:][:s.w], tile[(i-p*mrAVX2)*nr512:])
+	}
+}

@@ -1,0 +1,145 @@
+package simd
+
+// Winograd F(2×2, 3×3) transforms (Lavin and Gray, 2016) for 3×3,
+// stride-1 convolutions. A 2×2 block of outputs of one channel pair needs
+// 16 multiplications in the transformed domain instead of 36:
+//
+//	Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d Bᵀᵀ) ] A
+//
+// with d a 4×4 tile of the padded input, g the 3×3 filter, and
+//
+//	Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+//	G  = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]
+//	Aᵀ = [1 1 1 0; 0 1 -1 -1]
+//
+// Summed over the input channels, the products are 16 matrix products
+// (one per transformed position ξ = 4a + b): M[ξ] = U[ξ] · V[ξ], U[ξ]
+// the transformed filters (output × input channels, packed once), V[ξ]
+// the transformed input tiles (input channels × tiles). WinogradIn makes
+// V from the padded input and WinogradOut makes the outputs from M, a
+// tile row at a time; the convolution in infer/ does the products with
+// GemmPacked. Bᵀ and Aᵀ hold only 0 and ±1, so the transforms are
+// additions; the filter transform (halves) is done once at load.
+
+// WinogradIn transforms n input tiles of one tile row. src holds four
+// rows of the padded input, ld floats apart; tile j is columns 2j … 2j+3
+// of them. V[ξ] of tile j, ξ = 4a + b, (Bᵀ d B)[a][b], goes to
+// dst[ξ·ldd + j]. The vector kernels work on blocks of 8 tiles: when src
+// holds 3·ld + 2·n8 + 2 floats, ldd ≥ n8 and dst 15·ldd + n8 floats
+// (n8 = n rounded up to a multiple of 8), the last block is done whole,
+// and dst[ξ·ldd + j] for n ≤ j < n8 is overwritten with unspecified
+// values; otherwise its tiles go through a scalar loop.
+func WinogradIn(dst []float32, ldd int, src []float32, ld, n int) {
+	if n <= 0 {
+		return
+	}
+	if ldd < n || ld < 2*n+2 || len(src) < 3*ld+2*n+2 || len(dst) < 15*ldd+n {
+		panic("simd: WinogradIn arguments out of range")
+	}
+	active.winoIn(dst, ldd, src, ld, n)
+}
+
+// WinogradOut transforms n output tiles of one tile row back: M[ξ] of
+// tile j is src[ξ·lds + j]; its outputs (Aᵀ M A)[r][c] are output row r,
+// column 2j + c. Each gets bias added, then res[r·ldo + 2j + c] when res
+// is not nil, and is clamped to [lo, hi] as BiasClamp does; it is written
+// to dst[r·ldo + 2j + c] for r < rows (1 or 2) and 2j + c < w ≤ 2n.
+// The vector kernels read M in blocks of 8 tiles: a last partial block is
+// done in them when lds ≥ n8 and src holds 15·lds + n8 floats (n8 = n
+// rounded up to a multiple of 8), and by a scalar loop otherwise.
+func WinogradOut(dst []float32, ldo, rows, w int, src []float32, lds, n int, bias, lo, hi float32, res []float32) {
+	if n <= 0 || w <= 0 || rows <= 0 {
+		return
+	}
+	last := (rows-1)*ldo + w
+	if rows > 2 || w > 2*n || w < 2*n-1 || (rows == 2 && ldo < w) || lds < n || len(src) < 15*lds+n ||
+		len(dst) < last || (res != nil && len(res) < last) {
+		panic("simd: WinogradOut arguments out of range")
+	}
+	if lo != lo || hi != hi {
+		winoOutGeneric(dst, ldo, rows, w, src, lds, n, bias, lo, hi, res)
+		return
+	}
+	active.winoOut(dst, ldo, rows, w, src, lds, n, bias, lo, hi, res)
+}
+
+// WinogradFilter transforms a 3×3 filter g (row-major) into u, the 16
+// values (G g Gᵀ)[a][b] at u[(4a+b)·stride].
+func WinogradFilter(u []float32, stride int, g []float32) {
+	var t [4][3]float32 // G g
+	for c := 0; c < 3; c++ {
+		g0, g1, g2 := g[c], g[3+c], g[6+c]
+		t[0][c] = g0
+		t[1][c] = (g0 + g1 + g2) * 0.5
+		t[2][c] = (g0 - g1 + g2) * 0.5
+		t[3][c] = g2
+	}
+	for a := 0; a < 4; a++ {
+		t0, t1, t2 := t[a][0], t[a][1], t[a][2]
+		u[(4*a)*stride] = t0
+		u[(4*a+1)*stride] = (t0 + t1 + t2) * 0.5
+		u[(4*a+2)*stride] = (t0 - t1 + t2) * 0.5
+		u[(4*a+3)*stride] = t2
+	}
+}
+
+// WinogradNative reports whether the implementation in use has vector
+// transforms; without them the generic loops cost more than the
+// multiplications saved.
+func WinogradNative() bool { return active.winoNative }
+
+// winoInGeneric is the reference for WinogradIn: rows first (s = Bᵀ d),
+// then columns (s B), in the order the vector kernels use.
+func winoInGeneric(dst []float32, ldd int, src []float32, ld, n int) {
+	r0, r1, r2, r3 := src[:ld], src[ld:2*ld], src[2*ld:3*ld], src[3*ld:]
+	for j := 0; j < n; j++ {
+		x := 2 * j
+		var s [4][4]float32
+		for c := 0; c < 4; c++ {
+			d0, d1, d2, d3 := r0[x+c], r1[x+c], r2[x+c], r3[x+c]
+			s[0][c] = d0 - d2
+			s[1][c] = d1 + d2
+			s[2][c] = d2 - d1
+			s[3][c] = d1 - d3
+		}
+		for a := 0; a < 4; a++ {
+			dst[(4*a)*ldd+j] = s[a][0] - s[a][2]
+			dst[(4*a+1)*ldd+j] = s[a][1] + s[a][2]
+			dst[(4*a+2)*ldd+j] = s[a][2] - s[a][1]
+			dst[(4*a+3)*ldd+j] = s[a][1] - s[a][3]
+		}
+	}
+}
+
+// winoOutGeneric is the reference for WinogradOut: q = Aᵀ M (rows),
+// then q A (columns), then bias, residual and clamp.
+func winoOutGeneric(dst []float32, ldo, rows, w int, src []float32, lds, n int, bias, lo, hi float32, res []float32) {
+	for j := 0; j < n; j++ {
+		var q [2][4]float32
+		for b := 0; b < 4; b++ {
+			m0, m1, m2, m3 := src[b*lds+j], src[(4+b)*lds+j], src[(8+b)*lds+j], src[(12+b)*lds+j]
+			q[0][b] = m0 + m1 + m2
+			q[1][b] = m1 - m2 - m3
+		}
+		for r := 0; r < rows; r++ {
+			y := [2]float32{q[r][0] + q[r][1] + q[r][2], q[r][1] - q[r][2] - q[r][3]}
+			for c, v := range y {
+				col := 2*j + c
+				if col >= w {
+					break
+				}
+				v += bias
+				if res != nil {
+					v += res[r*ldo+col]
+				}
+				if v < lo {
+					v = lo
+				}
+				if v > hi {
+					v = hi
+				}
+				dst[r*ldo+col] = v
+			}
+		}
+	}
+}

@@ -1,0 +1,262 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX2 Winograd F(2×2, 3×3) transforms (see winograd.go), eight tiles of
+// one tile row per block: tile j's input is columns 2j … 2j+3, so a block
+// reads 18 columns of each of the four input rows and writes one vector
+// per transformed position.
+//
+// winoIn8, per block: the row transform s_a = (Bᵀ d)_a is element-wise
+// along the row, so it is done on the rows as loaded (columns x0 … x0+15
+// and, for the third and fourth columns of each tile, x0+2 … x0+17: four
+// vectors per a, one load and one add from memory each). VSHUFPS 0x88 /
+// 0xDD and VPERMPD 0xD8 then split each pair of vectors into the even
+// columns E and the odd ones O (tile j's columns 0, 1 are E[j], O[j] of
+// the first pair; its columns 2, 3 are E'[j], O'[j] of the shifted pair),
+// and the column transform is four more adds: per a, 4 loads, 8 adds,
+// 8 shuffles, 4 stores; 96 instructions per 8 tiles.
+//
+// winoOut8, per block: the 16 vectors of M (one per ξ) give q = Aᵀ M
+// (8 vectors, 16 adds), then y = q A (4 vectors: output rows 0 and 1,
+// even and odd columns, 8 adds); VUNPCKLPS/HPS and VPERM2F128 interleave
+// even and odd columns into two vectors per output row, which get the
+// bias, the residual and the clamp (VMAXPS v, LO, v keeps a NaN v, as
+// BiasClamp does) and are stored: 16 columns per row. The last block of
+// a row of tiles whose width is not a multiple of 16 columns is stored
+// (and its residual loaded) under lane masks (VMASKMOVPS neither reads
+// nor writes the other lanes), so a row is one call, in assembly.
+
+#define DST DI
+#define LDD R8
+#define LDD3 R9
+#define ROW0 SI
+#define ROW1 R10
+#define ROW2 R11
+#define ROW3 R12
+#define BLOCKS CX
+#define DP DX
+
+// ROWS4 computes s_a for the four column groups into Y0–Y3: y = p OP q at
+// byte offsets 0, 32 (columns x0…x0+15) and 8, 40 (x0+2…x0+17).
+#define ROWS4(OP, p, q) \
+	VMOVUPS (p), Y0    \
+	OP      (q), Y0, Y0 \
+	VMOVUPS 32(p), Y1  \
+	OP      32(q), Y1, Y1 \
+	VMOVUPS 8(p), Y2   \
+	OP      8(q), Y2, Y2 \
+	VMOVUPS 40(p), Y3  \
+	OP      40(q), Y3, Y3
+
+// SPLIT: Y0:Y1 into E (Y4) and O (Y5), Y2:Y3 into E' (Y6) and O' (Y7).
+#define SPLIT \
+	VSHUFPS $0x88, Y1, Y0, Y4 \
+	VSHUFPS $0xDD, Y1, Y0, Y5 \
+	VSHUFPS $0x88, Y3, Y2, Y6 \
+	VSHUFPS $0xDD, Y3, Y2, Y7 \
+	VPERMPD $0xD8, Y4, Y4     \
+	VPERMPD $0xD8, Y5, Y5     \
+	VPERMPD $0xD8, Y6, Y6     \
+	VPERMPD $0xD8, Y7, Y7
+
+// COLS stores the four positions ξ = 4a … 4a+3 at DP and moves DP on by
+// four rows of dst.
+#define COLS \
+	VSUBPS  Y6, Y4, Y8          \
+	VADDPS  Y6, Y5, Y9          \
+	VSUBPS  Y5, Y6, Y10         \
+	VSUBPS  Y7, Y5, Y11         \
+	VMOVUPS Y8, (DP)            \
+	VMOVUPS Y9, (DP)(LDD*1)     \
+	VMOVUPS Y10, (DP)(LDD*2)    \
+	VMOVUPS Y11, (DP)(LDD3*1)   \
+	LEAQ    (DP)(LDD*4), DP
+
+// func winoIn8(dst *float32, ldd int, src *float32, ld, blocks int)
+TEXT ·winoIn8(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DST
+	MOVQ ldd+8(FP), LDD
+	SHLQ $2, LDD
+	LEAQ (LDD)(LDD*2), LDD3
+	MOVQ src+16(FP), ROW0
+	MOVQ ld+24(FP), AX
+	SHLQ $2, AX
+	LEAQ (ROW0)(AX*1), ROW1
+	LEAQ (ROW1)(AX*1), ROW2
+	LEAQ (ROW2)(AX*1), ROW3
+	MOVQ blocks+32(FP), BLOCKS
+
+block:
+	MOVQ DST, DP
+	ROWS4(VSUBPS, ROW0, ROW2) // s0 = d0 - d2
+	SPLIT
+	COLS
+	ROWS4(VADDPS, ROW1, ROW2) // s1 = d1 + d2
+	SPLIT
+	COLS
+	ROWS4(VSUBPS, ROW2, ROW1) // s2 = d2 - d1
+	SPLIT
+	COLS
+	ROWS4(VSUBPS, ROW1, ROW3) // s3 = d1 - d3
+	SPLIT
+	COLS
+	ADDQ $64, ROW0
+	ADDQ $64, ROW1
+	ADDQ $64, ROW2
+	ADDQ $64, ROW3
+	ADDQ $32, DST
+	DECQ BLOCKS
+	JNZ  block
+	VZEROUPPER
+	RET
+
+#undef DST
+#undef DP
+
+#define SRC SI
+#define LDS R8
+#define LDS3 R9
+#define DST DI
+#define LDO R10
+#define RES R11
+#define ROWS R12
+#define BIAS Y13
+#define LO Y14
+#define HI Y15
+
+// Q(srcb, q0, q1): column b of q = Aᵀ M: q0 = m0b + m1b + m2b and
+// q1 = m1b - m2b - m3b, where m_ab is the vector of M row ξ = 4a + b, at
+// SRC + ξ·LDS: srcb = SRC + b·LDS, and a steps by 4·LDS.
+#define Q(srcb, q0, q1) \
+	VMOVUPS (srcb), Y8            \
+	VMOVUPS (srcb)(LDS*4), Y9     \
+	LEAQ    (srcb)(LDS*8), AX     \
+	VMOVUPS (AX), Y10             \
+	VMOVUPS (AX)(LDS*4), Y11      \
+	VADDPS  Y9, Y8, q0            \
+	VADDPS  Y10, q0, q0           \
+	VSUBPS  Y10, Y9, q1           \
+	VSUBPS  Y11, q1, q1
+
+// OUTROW stores one output row from its even (e) and odd (o) columns at
+// p, with the residual row at rp when RES != 0. Clobbers e, o, Y8, Y9.
+#define OUTROW(e, o, p, rp) \
+	VUNPCKLPS  o, e, Y8        \
+	VUNPCKHPS  o, e, Y9        \
+	VPERM2F128 $0x20, Y9, Y8, e \
+	VPERM2F128 $0x31, Y9, Y8, o \
+	VADDPS     BIAS, e, e      \
+	VADDPS     BIAS, o, o      \
+	TESTQ      RES, RES        \
+	JZ         3(PC)           \
+	VADDPS     (rp), e, e      \
+	VADDPS     32(rp), o, o    \
+	VMAXPS     e, LO, e        \
+	VMINPS     e, HI, e        \
+	VMAXPS     o, LO, o        \
+	VMINPS     o, HI, o        \
+	VMOVUPS    e, (p)          \
+	VMOVUPS    o, 32(p)
+
+// OUTROWM is OUTROW for the last, partial block: the residual loads and
+// the stores under the lane masks at M0P (columns 0–7) and M1P (8–15).
+// Clobbers e, o, Y1, Y8, Y9.
+#define OUTROWM(e, o, p, rp) \
+	VUNPCKLPS  o, e, Y8          \
+	VUNPCKHPS  o, e, Y9          \
+	VPERM2F128 $0x20, Y9, Y8, e  \
+	VPERM2F128 $0x31, Y9, Y8, o  \
+	VMOVDQU    (M0P), Y8         \
+	VMOVDQU    (M1P), Y9         \
+	VADDPS     BIAS, e, e        \
+	VADDPS     BIAS, o, o        \
+	TESTQ      RES, RES          \
+	JZ         5(PC)             \
+	VMASKMOVPS (rp), Y8, Y1      \
+	VADDPS     Y1, e, e          \
+	VMASKMOVPS 32(rp), Y9, Y1    \
+	VADDPS     Y1, o, o          \
+	VMAXPS     e, LO, e          \
+	VMINPS     e, HI, e          \
+	VMAXPS     o, LO, o          \
+	VMINPS     o, HI, o          \
+	VMASKMOVPS e, Y8, (p)        \
+	VMASKMOVPS o, Y9, 32(p)
+
+// BLOCKY computes the outputs of the 8 tiles at SRC: row 0 even and odd
+// columns in Y10, Y11, row 1 in Y12, Y0.
+#define BLOCKY \
+	Q(SRC, Y0, Y4)           \
+	LEAQ (SRC)(LDS*1), BX    \
+	Q(BX, Y1, Y5)            \
+	LEAQ (SRC)(LDS*2), BX    \
+	Q(BX, Y2, Y6)            \
+	LEAQ (SRC)(LDS3*1), BX   \
+	Q(BX, Y3, Y7)            \
+	VADDPS Y1, Y0, Y10       \
+	VADDPS Y2, Y10, Y10      \
+	VSUBPS Y2, Y1, Y11       \
+	VSUBPS Y3, Y11, Y11      \
+	VADDPS Y5, Y4, Y12       \
+	VADDPS Y6, Y12, Y12      \
+	VSUBPS Y6, Y5, Y0        \
+	VSUBPS Y7, Y0, Y0
+
+#define M0P DX
+#define M1P R13
+
+// func winoOut8(dst *float32, ldo, rows int, src *float32, lds, blocks int, bias, lo, hi float32, res *float32, tail int, m0, m1 *int32)
+// blocks whole blocks (16 columns each), then, when tail > 0, one more
+// block of which the columns under the masks m0, m1 are written.
+TEXT ·winoOut8(SB), NOSPLIT, $0-96
+	MOVQ         dst+0(FP), DST
+	MOVQ         ldo+8(FP), LDO
+	SHLQ         $2, LDO
+	MOVQ         rows+16(FP), ROWS
+	MOVQ         src+24(FP), SRC
+	MOVQ         lds+32(FP), LDS
+	SHLQ         $2, LDS
+	LEAQ         (LDS)(LDS*2), LDS3
+	MOVQ         blocks+40(FP), BLOCKS
+	VBROADCASTSS bias+48(FP), BIAS
+	VBROADCASTSS lo+52(FP), LO
+	VBROADCASTSS hi+56(FP), HI
+	MOVQ         res+64(FP), RES
+	MOVQ         m0+80(FP), M0P
+	MOVQ         m1+88(FP), M1P
+	TESTQ        BLOCKS, BLOCKS
+	JZ           otail
+
+oblock:
+	BLOCKY
+	OUTROW(Y10, Y11, DST, RES)
+	CMPQ ROWS, $2
+	JB   onext
+	LEAQ (DST)(LDO*1), AX
+	LEAQ (RES)(LDO*1), BX
+	OUTROW(Y12, Y0, AX, BX)
+
+onext:
+	ADDQ  $32, SRC
+	ADDQ  $64, DST
+	TESTQ RES, RES
+	JZ    2(PC)
+	ADDQ  $64, RES
+	DECQ  BLOCKS
+	JNZ   oblock
+
+otail:
+	CMPQ tail+72(FP), $0
+	JEQ  odone
+	BLOCKY
+	OUTROWM(Y10, Y11, DST, RES)
+	CMPQ ROWS, $2
+	JB   odone
+	LEAQ (DST)(LDO*1), AX
+	LEAQ (RES)(LDO*1), BX
+	OUTROWM(Y12, Y0, AX, BX)
+
+odone:
+	VZEROUPPER
+	RET

@@ -1,0 +1,134 @@
+package simd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestWinogradIsConvolution: filter transform, input transform, product
+// and output transform of one tile give the 2×2 block of the 3×3
+// correlation of the 4×4 input.
+func TestWinogradIsConvolution(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 1))
+	for trial := 0; trial < 50; trial++ {
+		d := randSlice(r, 16)
+		g := randSlice(r, 9)
+		var u, v, m [16]float32
+		WinogradFilter(u[:], 1, g)
+		winoInGeneric(v[:], 1, d, 4, 1)
+		for i := range m {
+			m[i] = u[i] * v[i]
+		}
+		var y [4]float32
+		winoOutGeneric(y[:], 2, 2, 2, m[:], 1, 1, 0, float32(math.Inf(-1)), float32(math.Inf(1)), nil)
+		for oy := 0; oy < 2; oy++ {
+			for ox := 0; ox < 2; ox++ {
+				want := 0.0
+				for ky := 0; ky < 3; ky++ {
+					for kx := 0; kx < 3; kx++ {
+						want += float64(g[ky*3+kx]) * float64(d[(oy+ky)*4+ox+kx])
+					}
+				}
+				if got := float64(y[oy*2+ox]); math.Abs(got-want) > 1e-5*(1+math.Abs(want)) {
+					t.Fatalf("trial %d: y[%d][%d] = %v, want %v", trial, oy, ox, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestWinogradTransforms checks every implementation's transforms
+// against the generic ones, which sum in the same order: bit for bit (NaN
+// for NaN), for every tile count past the vector blocks, odd output
+// widths, one or two rows, with and without a residual, guards around the
+// output and NaN/Inf inputs.
+func TestWinogradTransforms(t *testing.T) {
+	r := rand.New(rand.NewPCG(22, 2))
+	same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) || (a != a && b != b) }
+	for i := range impls {
+		im := &impls[i]
+		for n := 0; n <= 41; n++ {
+			ld := 2*n + 2 + n%3
+			src := randSlice(r, 4*ld)
+			if n == 9 {
+				src[5], src[ld+7] = float32(math.NaN()), float32(math.Inf(1))
+			}
+			n8 := (n + 7) &^ 7
+			for _, room := range []bool{false, true} {
+				ldd, srcv := n+1, src
+				if room { // whole last block: dst rows and src long enough
+					ldd = n8 + 1
+					srcv = append(append([]float32(nil), src...), randSlice(r, 2*n8)...)
+				}
+				want := make([]float32, 16*ldd)
+				winoInGeneric(want, ldd, srcv, ld, n)
+				outer, got := guarded(16*ldd, 8)
+				im.winoIn(got, ldd, srcv, ld, n)
+				checkGuards(t, fmt.Sprintf("%s WinogradIn n=%d room=%v", im.name, n, room), outer, 8)
+				for p := 0; p < 16; p++ {
+					for j := 0; j < n; j++ {
+						if g, w := got[p*ldd+j], want[p*ldd+j]; !same(g, w) {
+							t.Fatalf("%s WinogradIn n=%d room=%v: V[%d][%d] = %v, want %v", im.name, n, room, p, j, g, w)
+						}
+					}
+				}
+			}
+			for _, rows := range []int{1, 2} {
+				for _, w := range []int{2 * n, 2*n - 1} {
+					for variant := 0; variant < 4; variant++ {
+						withRes, room := variant&1 != 0, variant&2 != 0
+						if n == 0 || w <= 0 {
+							continue
+						}
+						name := fmt.Sprintf("%s WinogradOut n=%d rows=%d w=%d res=%v room=%v", im.name, n, rows, w, withRes, room)
+						lds := n + 2
+						if room { // for a whole last block of M
+							lds = n8 + 1
+						}
+						m := randSlice(r, 16*lds)
+						if n == 10 {
+							m[3] = float32(math.NaN())
+						}
+						ldo := w + 3
+						var res []float32
+						if withRes {
+							res = randSlice(r, rows*ldo)
+						}
+						bias, lo, hi := float32(0.25), float32(-1), float32(1.5)
+						wantY := make([]float32, rows*ldo)
+						winoOutGeneric(wantY, ldo, rows, w, m, lds, n, bias, lo, hi, res)
+						outer, gotY := guarded(rows*ldo, 8)
+						im.winoOut(gotY, ldo, rows, w, m, lds, n, bias, lo, hi, res)
+						checkGuards(t, name, outer, 8)
+						checkRowGaps(t, name, gotY, rows, w, ldo)
+						for rr := 0; rr < rows; rr++ {
+							for c := 0; c < w; c++ {
+								if g, wv := gotY[rr*ldo+c], wantY[rr*ldo+c]; !same(g, wv) {
+									t.Fatalf("%s: y[%d][%d] = %v, want %v", name, rr, c, g, wv)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestWinogradChecksArguments(t *testing.T) {
+	for _, f := range []func(){
+		func() { WinogradIn(make([]float32, 16), 1, make([]float32, 10), 4, 1) },
+		func() { WinogradOut(make([]float32, 4), 2, 2, 3, make([]float32, 16), 1, 1, 0, 0, 1, nil) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("short arguments: no panic")
+				}
+			}()
+			f()
+		}()
+	}
+}

@@ -73,7 +73,9 @@ ARCHS = {
     # identity and is not exported).
     "faces": dict(cfg=[16, 16, "M", 32, 32, "M", 64, 64, "M", 16], grid=(7, 5), dropout=0.3, embedding=64,
                   normalize=True, instance_norm=True),
-    "omniglot": dict(cfg=[32, "M", 64, 64, "M", 96, 96, "M", 128], embedding=64,
+    # Characters are roughly centred in their frame: as for faces, the last
+    # feature map (4x4 at 35x35) is flattened whole rather than averaged.
+    "omniglot": dict(cfg=[32, "M", 64, 64, "M", 96, 96, "M", 64], grid=(4, 4), dropout=0.2, embedding=64,
                      normalize=True, instance_norm=False),
     "digits": dict(cfg=[16, "M", 32, 32, "M", 64, 64], embedding=32,
                    normalize=True, instance_norm=False),

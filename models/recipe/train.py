@@ -51,9 +51,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 
 FACE_AFFINE = dict(rot=12, scale=(0.87, 1.15), aniso=0.06, shear=0.06, shift=0.07, flip=0.5, pad="border")
-# Brightness and contrast are left to the input InstanceNorm, which removes
-# them exactly; gamma, blur and noise are kept light and rare, because every
-# photometric change measurably costs accuracy on held-out people.
+# Photometric augmentation for faces is off by default: brightness and
+# contrast are removed exactly by the network's input InstanceNorm, and every
+# blur / noise / gamma setting tried cost accuracy on the held-out people
+# (see models/faces.md). FACE_PHOTO is the light setting measured there;
+# turn it on with --set photo='{"gamma": 0.1, "blur": [0.1, 0.7], "noise": [0.1, 0.01]}'.
 FACE_PHOTO = dict(gamma=0.1, blur=(0.1, 0.7), noise=(0.1, 0.01))
 # Koch et al. 2015: rotation ±10°, shear ±0.3, scale 0.8-1.2 per axis, shift ±2 px, each
 # component applied with probability 0.5.
@@ -71,13 +73,15 @@ CONFIGS = {
     "faces": dict(
         height=56, width=46, factor=2, invert=0, pixel_mean=0.5, pixel_std=0.5,
         crop="face", crop_margin=0.2, roi="0,0,1,1", resize="area",
+        train_people=list(range(1, 21)), heldout_people=list(range(21, 31)),
         margin=1.0, classes_per_batch=8, composites=16, per_class=4, steps=400, lr=2e-3, weight_decay=5e-4,
-        warmup=100, ema=0.0, neg_ratio=2, hard_frac=0.5, affine=FACE_AFFINE, photo=FACE_PHOTO, rot_classes=False,
+        warmup=100, ema=0.0, neg_ratio=2, hard_frac=0.5, affine=FACE_AFFINE, photo={}, rot_classes=False,
         trained_on="att-faces s1-s20 (20 people x 10 images)", far=0.001, eval_every=50),
     "omniglot": dict(
         height=35, width=35, factor=3, invert=1, pixel_mean=0.0, pixel_std=1.0,
         crop="none", crop_margin=0.0, roi="0,0,1,1", resize="area",
-        margin=1.0, classes_per_batch=32, per_class=3, steps=1600, lr=2e-3, weight_decay=5e-4,
+        margin=1.0, classes_per_batch=24, composites=24, overlay=0.5, per_class=3, steps=1300, lr=2e-3,
+        weight_decay=5e-4,
         warmup=100, ema=0.0, neg_ratio=2, hard_frac=0.5, affine=OMNI_AFFINE, photo={}, rot_classes=True,
         trained_on=None, far=0.001, eval_every=200),
     "digits": dict(
@@ -107,8 +111,7 @@ def load(name, args, cfg):
     shared = args.shared
     if name == "faces":
         root = os.path.join(shared, "data", "att-faces")
-        tr = list(range(1, 21))
-        ho = list(range(21, 31))
+        tr, ho = list(cfg["train_people"]), list(cfg["heldout_people"])
         if args.smoke:
             tr, ho = tr[:4], ho[:3]
         xi, yi = data.att_faces(root, tr)
@@ -123,15 +126,16 @@ def load(name, args, cfg):
         chars = data.omniglot_background(root, want)
         alphabets = sorted({a for a, _ in chars})
         held = [a for a in alphabets if a in args.holdout]
+        if not held:
+            raise SystemExit("omniglot: --holdout names no alphabet of the data; the threshold is calibrated "
+                             "on held-out alphabets")
         train_alph = [a for a in alphabets if a not in args.holdout]
         log("omniglot: training alphabets %s; held out %s" % (", ".join(train_alph), ", ".join(held) or "none"))
         xi, yi, ki = data.omniglot_set(chars, set(train_alph))
         train = Split(xi, yi, names=ki)
-        heldout = None
-        if held:
-            xh, yh, kh = data.omniglot_set(chars, set(held))
-            drawers = [w for k in kh for w in sorted(chars[k])]
-            heldout = Split(xh, yh, alphabet=[kh[c][0] for c in yh], drawer=drawers, names=kh)
+        xh, yh, kh = data.omniglot_set(chars, set(held))
+        drawers = [w for k in kh for w in sorted(chars[k])]
+        heldout = Split(xh, yh, alphabet=[kh[c][0] for c in yh], drawer=drawers, names=kh)
         run = None
         run_dir = os.path.join(root, "runs-sample", "run01")
         if os.path.isdir(run_dir):
@@ -160,15 +164,18 @@ class Sampler:
     eyes and nose / mouth and chin, cut at rows drawn once per class and
     blended over a few rows), each of its K images from other photos of the
     same people. The net then sees far more identities than the data holds,
-    and must tell faces apart by every part.
+    and must tell faces apart by every part. With overlay=p, a composite
+    class is instead, with probability p, two classes drawn over each other
+    (pixel maximum; for Omniglot, where strokes are bright on black, a new
+    character made of both characters' strokes).
     """
 
-    def __init__(self, labels, P, K, rot_classes, seed, composites=0, bands=(2, 3)):
+    def __init__(self, labels, P, K, rot_classes, seed, composites=0, bands=(2, 3), overlay=0.0):
         self.rng = np.random.default_rng(seed)
         self.by_class = [np.flatnonzero(labels == c) for c in np.unique(labels)]
         self.rots = 4 if rot_classes else 1
         self.P, self.K = min(P, len(self.by_class) * self.rots), K
-        self.composites, self.bands = composites, bands
+        self.composites, self.bands, self.overlay = composites, bands, overlay
 
     def _take(self, c):
         members = self.by_class[c]
@@ -176,7 +183,8 @@ class Sampler:
 
     def batch(self):
         """(src, cuts, rot, labels): src (N, 3) source indices of the bands
-        (-1: unused), cuts (N, 2) band boundaries as fractions of the height."""
+        (-1: unused), cuts (N, 2) band boundaries as fractions of the height
+        (a negative first cut marks an overlay)."""
         n = len(self.by_class) * self.rots
         picks = self.rng.choice(n, self.P, replace=False)
         src, cuts, rot, lab = [], [], [], []
@@ -187,6 +195,14 @@ class Sampler:
             rot += [c % self.rots] * self.K
             lab += [c] * self.K
         for k in range(self.composites):
+            if self.overlay > 0 and self.rng.random() < self.overlay:
+                a, b = self.rng.choice(len(self.by_class), 2, replace=False)
+                for i, j in zip(self._take(a), self._take(b)):
+                    src.append((i, j, -1))
+                    cuts.append((-1.0, 2.0))
+                rot += [0] * self.K
+                lab += [n + k] * self.K
+                continue
             nb = int(self.rng.choice(self.bands))
             people = self.rng.choice(len(self.by_class), nb, replace=False)
             if nb == 2:
@@ -208,8 +224,11 @@ def compose(src, idx, cuts, ramp=4.0):
     x = src[idx[:, 0]]
     H = src.shape[2]
     rows = torch.arange(H, dtype=torch.float32).view(1, 1, H, 1)
+    over = np.flatnonzero((idx[:, 1] >= 0) & (cuts[:, 0] < 0))
+    if len(over):
+        x[over] = torch.maximum(x[over], src[idx[over, 1]])
     for b in (1, 2):
-        m = np.flatnonzero(idx[:, b] >= 0)
+        m = np.flatnonzero((idx[:, b] >= 0) & (cuts[:, 0] >= 0))
         if len(m):
             c = torch.from_numpy(cuts[m, b - 1]).view(-1, 1, 1, 1) * H
             w = ((rows - c) / ramp + 0.5).clamp(0, 1)
@@ -305,7 +324,7 @@ def train(name, args, cfg, train_split, heldout, run):
     log("%s: %d parameters, input 1x%dx%d, margin %.2f" % (name, params, cfg["height"], cfg["width"], cfg["margin"]))
     src = augment.to_tensor(train_split.images, cfg["invert"])
     sampler = Sampler(train_split.labels, cfg["classes_per_batch"], cfg["per_class"], cfg["rot_classes"], args.seed + 2,
-                      composites=cfg.get("composites", 0))
+                      composites=cfg.get("composites", 0), overlay=cfg.get("overlay", 0.0))
     opt = torch.optim.AdamW(net.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     steps, warm = cfg["steps"], min(cfg["warmup"], cfg["steps"] // 2)
 
@@ -413,7 +432,7 @@ def main():
     ap.add_argument("--steps", type=int, help="override the number of training steps")
     ap.add_argument("--version", type=int, default=1, help="edge.version to write")
     ap.add_argument("--holdout", default=",".join(OMNI_HELDOUT),
-                    help="Omniglot alphabets held out of training (comma-separated; '' trains on all)")
+                    help="Omniglot alphabets held out of training, for validation and calibration (comma-separated)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
                     help="override a training setting (e.g. margin=1.5) or, as arch.KEY, an architecture one")
     ap.add_argument("--export-only", action="store_true", help="re-export from WORK/checkpoint.pt without training")

@@ -33,16 +33,17 @@ func init() {
 		return
 	}
 	neon := impl{
-		name:      "neon",
-		packedLen: packedLenNEON,
-		packA:     packANEON,
-		gemm:      gemmNEON,
-		gemmOff:   gemmOffNEON,
-		winoIn:    winoInGeneric, // no NEON transforms yet: WinogradNative is false
-		winoOut:   winoOutGeneric,
-		l2:        l2NEON,
-		dot:       dotNEON,
-		dw:        depthwiseNEON,
+		name:       "neon",
+		packedLen:  packedLenNEON,
+		packA:      packANEON,
+		gemm:       gemmNEON,
+		gemmOff:    gemmOffNEON,
+		winoIn:     winoInNEON,
+		winoOut:    winoOutNEON,
+		winoNative: true,
+		l2:         l2NEON,
+		dot:        dotNEON,
+		dw:         depthwiseNEON,
 
 		biasClamp:    biasClampNEON,
 		biasAddClamp: biasAddClampNEON,

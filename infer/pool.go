@@ -87,7 +87,8 @@ func (p *pool) loop(w *worker) {
 				}
 				if since.IsZero() {
 					since = time.Now()
-				} else if time.Since(since) < spinFor {
+				}
+				if time.Since(since) < spinFor {
 					runtime.Gosched()
 					continue
 				}

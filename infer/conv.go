@@ -90,6 +90,11 @@ var winograd = simd.WinogradNative
 // multiplications saved.
 const winoMinChannels = 8
 
+// winoBudget bounds a Winograd unit's V and M, in floats: they are written
+// once and read once, so L2 (1 MiB on the A72 and Zen 4, 512 KiB shared
+// on the A53) rather than L1 is the level to fit.
+var winoBudget = 1 << 17
+
 // dwPadMax is the largest output map (OH·OW) a depthwise convolution runs
 // through padded planes.
 const dwPadMax = 1024
@@ -672,10 +677,11 @@ func (k *convKernel) prepareWino() {
 	k.wth, k.wtw = (k.oh+1)/2, (k.ow+1)/2
 	k.whp, k.wwp = 2*k.wth+2, 2*k.wtw+2
 	tiles := k.wth * k.wtw
-	// V and M of a unit, 16·(cin + cout)·(wtb + 8) floats, within about 256 KiB
-	tb := min(192, max(16, 65536/(16*(k.cin+k.cout)))) &^ 7
-	k.wtb = min(tb, (tiles+7)&^7)
-	k.wblocks = (tiles + k.wtb - 1) / k.wtb
+	// V and M of a unit, 16·(cin + cout)·(wtb + 8) floats, within about
+	// winoBudget floats; the units of an image of equal size
+	tbMax := max(16, winoBudget/(16*(k.cin+k.cout)))
+	k.wblocks = (tiles + tbMax - 1) / tbMax
+	k.wtb = ((tiles+k.wblocks-1)/k.wblocks + 7) &^ 7
 	mk := k.cout * k.cin
 	u := make([]float32, 16*mk)
 	for co := 0; co < k.cout; co++ {

@@ -56,9 +56,7 @@ func depthwiseAVX2(p *DWConv, in, w []float32, bias float32, out []float32) {
 			return
 		}
 	}
-	if sw == 2 && hi-lo < 8 {
-		hi = lo // too narrow for a vector: all one by one
-	}
+	narrow := sw == 2 && hi-lo < 8 // too narrow for dwRow3s2: at stride 1, every other output kept
 	for oy := 0; oy < p.OH; oy++ {
 		row := out[oy*p.OW : (oy+1)*p.OW]
 		base := oy*p.StrideH - p.PadT
@@ -80,6 +78,13 @@ func depthwiseAVX2(p *DWConv, in, w []float32, bias float32, out []float32) {
 			}
 		case sw == 1:
 			dwRow3(&row[lo], hi-lo, &in[iy0*p.W+lo-p.PadL], p.DilH*p.W, ky1-ky0, &w[ky0*3], bias)
+		case narrow:
+			// 2(hi-lo)-1 ≤ 13 outputs at stride 1 read the same columns
+			var t [16]float32
+			dwRow3(&t[0], 2*(hi-lo)-1, &in[iy0*p.W+2*lo-p.PadL], p.DilH*p.W, ky1-ky0, &w[ky0*3], bias)
+			for i := lo; i < hi; i++ {
+				row[i] = t[2*(i-lo)]
+			}
 		default:
 			dwRow3s2(&row[lo], hi-lo, &in[iy0*p.W+2*lo-p.PadL], p.DilH*p.W, ky1-ky0, &w[ky0*3], bias)
 		}

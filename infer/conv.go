@@ -707,8 +707,14 @@ const winoSlack = 8
 // winoPlane is the scratch of one padded plane, slack included.
 func (k *convKernel) winoPlane() int { return k.whp*k.wwp + 2*winoSlack }
 
+// winoStride is the distance between the 16 matrices of V (ch = cin) or
+// M (ch = cout): ch rows of wtb + winoSlack, plus one cache line, so that
+// the 16 rows a transform writes or reads at once do not all fall on one
+// L1 set (the rows alone are often a multiple of 4 KiB apart).
+func (k *convKernel) winoStride(ch int) int { return ch*(k.wtb+winoSlack) + 16 }
+
 // winoSlot is a thread's share of the scratch: V and M of one unit.
-func (k *convKernel) winoSlot() int { return 16 * (k.cin + k.cout) * (k.wtb + winoSlack) }
+func (k *convKernel) winoSlot() int { return 16 * (k.winoStride(k.cin) + k.winoStride(k.cout)) }
 
 // winoPad copies input planes [lo, hi) (over batch × cin) into the
 // padded planes of whp × wwp; their borders, never written, stay zero.
@@ -738,9 +744,10 @@ func (k *convKernel) winoUnits(c, lo, hi int) {
 	}
 	plane, tb, ohw := k.winoPlane(), k.wtb, k.oh*k.ow
 	st := tb + winoSlack // row stride of V and M
+	vs, ms := k.winoStride(k.cin), k.winoStride(k.cout)
 	slot := k.scratch[c*k.winoSlot():]
-	v := slot[:16*k.cin*st]
-	m := slot[16*k.cin*st : 16*(k.cin+k.cout)*st]
+	v := slot[:16*vs]
+	m := slot[16*vs : 16*(vs+ms)]
 	actLo, actHi, clamp := k.act.clampBounds()
 	if !clamp {
 		actLo, actHi = float32(math.Inf(-1)), float32(math.Inf(1))
@@ -756,12 +763,12 @@ func (k *convKernel) winoUnits(c, lo, hi int) {
 			for t := t0; t < t1; {
 				ty, tx := t/k.wtw, t%k.wtw
 				cnt := min(k.wtw-tx, t1-t)
-				simd.WinogradIn(v[ci*st+t-t0:], k.cin*st, pl[2*ty*k.wwp+2*tx:], k.wwp, cnt)
+				simd.WinogradIn(v[ci*st+t-t0:], vs, pl[2*ty*k.wwp+2*tx:], k.wwp, cnt)
 				t += cnt
 			}
 		}
 		for xi := 0; xi < 16; xi++ {
-			simd.GemmPacked(k.wU[xi], 0, k.cout, t1-t0, v[xi*k.cin*st:], st, m[xi*k.cout*st:], st)
+			simd.GemmPacked(k.wU[xi], 0, k.cout, t1-t0, v[xi*vs:], st, m[xi*ms:], st)
 		}
 		for co := 0; co < k.cout; co++ {
 			base := (b*k.cout + co) * ohw
@@ -774,7 +781,7 @@ func (k *convKernel) winoUnits(c, lo, hi int) {
 				if res != nil {
 					r = res[at:]
 				}
-				simd.WinogradOut(y[at:], k.ow, rows, w, m[co*st+t-t0:], k.cout*st, cnt, k.bias[co], actLo, actHi, r)
+				simd.WinogradOut(y[at:], k.ow, rows, w, m[co*st+t-t0:], ms, cnt, k.bias[co], actLo, actHi, r)
 				if !clamp {
 					for rr := 0; rr < rows; rr++ {
 						k.act.apply(y[at+rr*k.ow:at+rr*k.ow+w], co)

@@ -46,6 +46,12 @@ func gemm4x48z(a *float32, astride, panels int, b *float32, ldb, kc int, c *floa
 //go:noescape
 func gemm4x32z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int)
 
+// gemm16z multiplies a strip of at most 16 columns (mask: its lanes) by
+// `panels` A panels, three at a time (gemm512_amd64.s).
+//
+//go:noescape
+func gemm16z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int)
+
 //go:noescape
 func gemm4x48zoff(a *float32, astride, panels int, b *float32, offs *int32, kc int, c *float32, ldc, accum, mask int)
 
@@ -112,6 +118,11 @@ func gemmAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int
 			for jc := 0; jc < n; jc += nr512 {
 				w := min(nr512, n-jc)
 				src := &b[pc*ldb+jc]
+				if w <= 16 { // B in place: the kernel masks its loads to w columns
+					s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, b: src, ldb: ldb}
+					s.panels(ib, ie)
+					continue
+				}
 				if w <= 24 {
 					s := stripAVX2{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc}
 					if inPlace && w%8 == 0 {
@@ -147,7 +158,7 @@ func gemmOffAVX512(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c [
 		return
 	}
 	_ = c[(r1-r0-1)*ldc+n-1]
-	if n%8 == 0 { // no strip is gathered: no buffer
+	if last := (n-1)%nr512 + 1; last > 24 || (last > 16 && last%8 == 0) { // no strip is gathered: no buffer
 		gemmOffAVX512Buf(nil, a, r0, r1, n, b, offs, c, ldc)
 		return
 	}
@@ -165,7 +176,8 @@ func gemmOffAVX512(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c [
 }
 
 // gemmOffAVX512Buf is gemmOffAVX512 with buf for a gathered last strip of
-// 1–23 columns (a K block × 24 floats; nil when n is a multiple of 8).
+// 1–23 columns (a K block × 24 floats; nil when the last strip is read in
+// place).
 func gemmOffAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, offs []int32, c []float32, ldc int) {
 	k := a.K
 	kb := kBlock512(k)
@@ -179,6 +191,14 @@ func gemmOffAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, offs
 				if w > 24 {
 					s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc}
 					s.b, s.offs = &b[jc], &offs[pc]
+					s.panels(ib, ie)
+					continue
+				}
+				if w <= 16 { // gathered, row stride 16, for gemm16z
+					for p := 0; p < kc; p++ {
+						copy(buf[p*16:p*16+w], b[int(offs[pc+p])+jc:][:w])
+					}
+					s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, b: &buf[0], ldb: 16}
 					s.panels(ib, ie)
 					continue
 				}
@@ -243,6 +263,8 @@ func (s *strip512) kernel(a *float32, astride, panels int, c *float32, ldc int, 
 	}
 	mask := 1<<((s.w-1)%16+1) - 1 // lanes of the last vector
 	switch {
+	case s.w <= 16: // B in place or gathered, never through offsets
+		gemm16z(a, astride, panels, s.b, s.ldb, s.kc, c, ldc, acc, mask)
 	case s.w > 32 && s.offs != nil:
 		gemm4x48zoff(a, astride, panels, s.b, s.offs, s.kc, c, ldc, acc, mask)
 	case s.w > 32:

@@ -418,3 +418,117 @@ copy:
 	JNZ       copy
 	VZEROUPPER
 	RET
+
+// gemm16z: strips of at most 16 columns (a product's N ≤ 16: 1×1
+// convolutions of 4×4 maps, Winograd products of 7×7 maps), one zmm per
+// row under the mask K1, B read in place (masked loads neither read nor
+// fault past its w columns). Three panels at once: 12 accumulators Z0–Z11
+// (row 4p + r), and per k step one B load and 12 FMAs with the A value
+// broadcast from memory (EVEX embedded broadcast): one load per FMA, two
+// loads a cycle against one 512-bit FMA on Zen 4. The AVX2 4×16 and 4×8
+// tiles have 8 and 4 chains against 6 and 5 loads. Leftover panels go one
+// at a time (4 accumulators). Each element is one chain of FMAs in k
+// order, as in the other kernels.
+#define A0 SI
+#define A1 R9
+#define A2 R12
+#define AST R13
+
+#define BFMA4(p, off, c0, c1, c2, c3) \
+	VFMADD231PS.BCST off(p), Z12, c0    \
+	VFMADD231PS.BCST 4+off(p), Z12, c1  \
+	VFMADD231PS.BCST 8+off(p), Z12, c2  \
+	VFMADD231PS.BCST 12+off(p), Z12, c3
+
+// ZROW1 adds C's row at p (masked) into x when ACCUM, stores x (masked)
+// and moves p on by a row.
+#define ZROW1(p, x) \
+	TESTQ     ACCUM, ACCUM \
+	JZ        3(PC)        \
+	VMOVUPS.Z (p), K1, Z13 \
+	VADDPS    Z13, x, x    \
+	VMOVUPS   x, K1, (p)   \
+	ADDQ      LDC, p
+
+// func gemm16z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int)
+TEXT ·gemm16z(SB), NOSPLIT, $0-80
+	MOVQ  mask+72(FP), CX
+	KMOVW CX, K1
+	MOVQ  a+0(FP), A_NEXT
+	MOVQ  panels+16(FP), PANELS
+	MOVQ  ldb+32(FP), LDB
+	SHLQ  $2, LDB
+	MOVQ  c+48(FP), C_PTR
+	MOVQ  ldc+56(FP), LDC
+	SHLQ  $2, LDC
+	MOVQ  accum+64(FP), ACCUM
+	MOVQ  astride+8(FP), AST
+
+group:
+	CMPQ PANELS, $3
+	JB   single
+	MOVQ A_NEXT, A0
+	LEAQ (A0)(AST*1), A1
+	LEAQ (A1)(AST*1), A2
+	LEAQ (A2)(AST*1), A_NEXT
+	MOVQ b+24(FP), B_PTR
+	MOVQ kc+40(FP), K_LEFT
+	ZERO12
+
+gloop:
+	VMOVUPS.Z (B_PTR), K1, Z12
+	ADDQ      LDB, B_PTR
+	BFMA4(A0, 0, Z0, Z1, Z2, Z3)
+	BFMA4(A1, 0, Z4, Z5, Z6, Z7)
+	BFMA4(A2, 0, Z8, Z9, Z10, Z11)
+	ADDQ      $16, A0
+	ADDQ      $16, A1
+	ADDQ      $16, A2
+	DECQ      K_LEFT
+	JNZ       gloop
+
+	ZROW1(C_PTR, Z0)
+	ZROW1(C_PTR, Z1)
+	ZROW1(C_PTR, Z2)
+	ZROW1(C_PTR, Z3)
+	ZROW1(C_PTR, Z4)
+	ZROW1(C_PTR, Z5)
+	ZROW1(C_PTR, Z6)
+	ZROW1(C_PTR, Z7)
+	ZROW1(C_PTR, Z8)
+	ZROW1(C_PTR, Z9)
+	ZROW1(C_PTR, Z10)
+	ZROW1(C_PTR, Z11)
+	SUBQ $3, PANELS
+	JMP  group
+
+single:
+	TESTQ PANELS, PANELS
+	JZ    done16
+	MOVQ  A_NEXT, A0
+	ADDQ  AST, A_NEXT
+	MOVQ  b+24(FP), B_PTR
+	MOVQ  kc+40(FP), K_LEFT
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+
+sloop:
+	VMOVUPS.Z (B_PTR), K1, Z12
+	ADDQ      LDB, B_PTR
+	BFMA4(A0, 0, Z0, Z1, Z2, Z3)
+	ADDQ      $16, A0
+	DECQ      K_LEFT
+	JNZ       sloop
+
+	ZROW1(C_PTR, Z0)
+	ZROW1(C_PTR, Z1)
+	ZROW1(C_PTR, Z2)
+	ZROW1(C_PTR, Z3)
+	DECQ PANELS
+	JMP  single
+
+done16:
+	VZEROUPPER
+	RET

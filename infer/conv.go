@@ -76,7 +76,7 @@ type convKernel struct {
 	wblocks     int
 	wU          []simd.PackedA // the 16 transformed filters, cout × cin
 	wUBuf       []float32
-	wPadded     []float32 // the padded planes, own buffer: the borders are zeroed once
+	wPadded     []float32 // the padded planes: the start of the scratch
 	winoBody    func(c, lo, hi int)
 	winoPadBody func(lo, hi int)
 }
@@ -335,7 +335,7 @@ func (k *convKernel) gemmCols() int {
 // an im2col tile and, when shifted, a tile of output to drop columns from.
 func (k *convKernel) scratchLen(threads int) int {
 	if k.wino {
-		return threads * k.winoSlot()
+		return k.batch*k.cin*k.winoPlane() + threads*k.winoSlot()
 	}
 	if k.dwPad {
 		return threads * k.dwHp * k.dwWp
@@ -375,7 +375,12 @@ func (k *convKernel) pad() {
 	}
 }
 
-func (k *convKernel) setScratch(s []float32) { k.scratch = s }
+func (k *convKernel) setScratch(s []float32) {
+	k.scratch = s
+	if k.wino {
+		k.wPadded = s[:k.batch*k.cin*k.winoPlane()]
+	}
+}
 
 func (k *convKernel) run(p *pool) {
 	if !k.wConst {
@@ -697,7 +702,6 @@ func (k *convKernel) prepareWino() {
 	for xi := range k.wU {
 		k.wU[xi] = simd.PackA(k.wUBuf[xi*per:(xi+1)*per], k.cout, k.cin, u[xi*mk:], k.cin)
 	}
-	k.wPadded = make([]float32, k.batch*k.cin*k.winoPlane())
 }
 
 // The transforms work on blocks of 8 tiles (see simd.WinogradIn): the rows
@@ -719,7 +723,10 @@ func (k *convKernel) winoStride(ch int) int { return ch*(k.wtb+winoSlack) + 16 }
 func (k *convKernel) winoSlot() int { return 16 * (k.winoStride(k.cin) + k.winoStride(k.cout)) }
 
 // winoPad copies input planes [lo, hi) (over batch × cin) into the
-// padded planes of whp × wwp; their borders, never written, stay zero.
+// padded planes of whp × wwp at the start of the scratch, which other
+// kernels share: the borders are cleared each run, the right border of a
+// row and the left one of the next in one go. The slack after the last
+// row is only ever read for tiles whose results are dropped.
 func (k *convKernel) winoPad(lo, hi int) {
 	x := k.n.in[0].t.F
 	plane := k.winoPlane()
@@ -727,8 +734,16 @@ func (k *convKernel) winoPad(lo, hi int) {
 	for i := lo; i < hi; i++ {
 		pl := k.wPadded[i*plane : (i+1)*plane]
 		src := x[i*k.h*k.w:]
+		at := k.pt*k.wwp + k.pl // the first input float
+		clear(pl[:at])
 		for y := 0; y < rows; y++ {
-			copy(pl[(k.pt+y)*k.wwp+k.pl:][:cols], src[y*k.w:])
+			copy(pl[at:at+cols], src[y*k.w:])
+			next := at + k.wwp
+			if y == rows-1 {
+				next = k.whp * k.wwp
+			}
+			clear(pl[at+cols : next])
+			at = next
 		}
 	}
 }
@@ -747,7 +762,7 @@ func (k *convKernel) winoUnits(c, lo, hi int) {
 	plane, tb, ohw := k.winoPlane(), k.wtb, k.oh*k.ow
 	st := tb + winoSlack // row stride of V and M
 	vs, ms := k.winoStride(k.cin), k.winoStride(k.cout)
-	slot := k.scratch[c*k.winoSlot():]
+	slot := k.scratch[k.batch*k.cin*plane+c*k.winoSlot():]
 	v := slot[:16*vs]
 	m := slot[16*vs : 16*(vs+ms)]
 	actLo, actHi, clamp := k.act.clampBounds()

@@ -79,6 +79,16 @@ type convKernel struct {
 	wPadded     []float32 // the padded planes: the start of the scratch
 	winoBody    func(c, lo, hi int)
 	winoPadBody func(lo, hi int)
+
+	// wphased (a small map and several threads: fewer tiles than two
+	// units per thread): the threads share the input channels for the
+	// input transform, then blocks of wmrows output channels for the
+	// products and the output transform, over one V and M per image.
+	wphased      bool
+	wmblocks     int
+	wmrows       int
+	winoInBody   func(lo, hi int)
+	winoProdBody func(lo, hi int)
 }
 
 // winograd enables the Winograd path; by default where simd has vector
@@ -335,6 +345,9 @@ func (k *convKernel) gemmCols() int {
 // an im2col tile and, when shifted, a tile of output to drop columns from.
 func (k *convKernel) scratchLen(threads int) int {
 	if k.wino {
+		if k.wphased { // one V and M per image
+			return k.batch*k.cin*k.winoPlane() + k.batch*k.winoSlot()
+		}
 		return k.batch*k.cin*k.winoPlane() + threads*k.winoSlot()
 	}
 	if k.dwPad {
@@ -394,6 +407,11 @@ func (k *convKernel) run(p *pool) {
 	}
 	if k.wino {
 		p.parallel(k.batch*k.cin, 8, k.winoPadBody)
+		if k.wphased {
+			p.parallel(k.batch*k.cin, 1, k.winoInBody)
+			p.parallel(k.batch*k.wmblocks, 1, k.winoProdBody)
+			return
+		}
 		p.parallelChunks(k.batch*k.wblocks, 1, k.winoBody)
 		return
 	}
@@ -688,7 +706,18 @@ func (k *convKernel) prepareWino() {
 	// winoBudget floats; the units of an image of equal size
 	tbMax := max(16, winoBudget/(16*(k.cin+k.cout)))
 	k.wblocks = (tiles + tbMax - 1) / tbMax
+	if k.threads > 1 {
+		// at least two units per thread, of 24 tiles or more, so that
+		// the threads share the work evenly; where the map is too small
+		// for that, the phased schedule
+		k.wblocks = max(k.wblocks, min(2*k.threads, tiles/24))
+		k.wphased = k.batch*k.wblocks < 2*k.threads && k.wblocks == 1
+	}
 	k.wtb = ((tiles+k.wblocks-1)/k.wblocks + 7) &^ 7
+	k.winoInBody, k.winoProdBody = k.winoInPhase, k.winoProdPhase
+	k.wmblocks = max(1, min((k.cout+3)/4, 2*k.threads))
+	k.wmrows = ((k.cout+k.wmblocks-1)/k.wmblocks + 3) &^ 3
+	k.wmblocks = (k.cout + k.wmrows - 1) / k.wmrows
 	mk := k.cout * k.cin
 	u := make([]float32, 16*mk)
 	for co := 0; co < k.cout; co++ {
@@ -754,58 +783,105 @@ func (k *convKernel) winoPad(lo, hi int) {
 // cout × wtb), and transformed back into the output, bias, residual and
 // clamp included.
 func (k *convKernel) winoUnits(c, lo, hi int) {
+	v, m := k.winoVM(k.batch*k.cin*k.winoPlane() + c*k.winoSlot())
+	tiles := k.wth * k.wtw
+	for u := lo; u < hi; u++ {
+		b, blk := u/k.wblocks, u%k.wblocks
+		t0 := blk * k.wtb
+		t1 := min(tiles, t0+k.wtb)
+		k.winoIn(v, b, 0, k.cin, t0, t1)
+		k.winoProducts(v, m, 0, k.cout, t1-t0)
+		k.winoOut(m, b, 0, k.cout, t0, t1)
+	}
+}
+
+// winoInPhase transforms the input planes [lo, hi) (over batch × cin) of
+// the phased schedule, all tiles, into their image's V.
+func (k *convKernel) winoInPhase(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		b, ci := i/k.cin, i%k.cin
+		v, _ := k.winoVM(k.batch*k.cin*k.winoPlane() + b*k.winoSlot())
+		k.winoIn(v, b, ci, ci+1, 0, k.wth*k.wtw)
+	}
+}
+
+// winoProdPhase computes blocks [lo, hi) (over batch × wmblocks) of
+// output channels of the phased schedule: their rows of the 16 products
+// and their output transform.
+func (k *convKernel) winoProdPhase(lo, hi int) {
+	tiles := k.wth * k.wtw
+	for i := lo; i < hi; i++ {
+		b, blk := i/k.wmblocks, i%k.wmblocks
+		m0 := blk * k.wmrows
+		m1 := min(k.cout, m0+k.wmrows)
+		v, m := k.winoVM(k.batch*k.cin*k.winoPlane() + b*k.winoSlot())
+		k.winoProducts(v, m, m0, m1, tiles)
+		k.winoOut(m, b, m0, m1, 0, tiles)
+	}
+}
+
+// winoVM returns V and M at offset at of the scratch.
+func (k *convKernel) winoVM(at int) (v, m []float32) {
+	vs, ms := k.winoStride(k.cin), k.winoStride(k.cout)
+	slot := k.scratch[at : at+16*(vs+ms)]
+	return slot[:16*vs], slot[16*vs:]
+}
+
+// winoIn transforms input channels [ci0, ci1) of image b, tiles [t0, t1),
+// into V (tile t at column t - t0).
+func (k *convKernel) winoIn(v []float32, b, ci0, ci1, t0, t1 int) {
+	plane, st, vs := k.winoPlane(), k.wtb+winoSlack, k.winoStride(k.cin)
+	planes := k.wPadded[b*k.cin*plane : (b+1)*k.cin*plane]
+	for ci := ci0; ci < ci1; ci++ {
+		pl := planes[ci*plane : (ci+1)*plane]
+		for t := t0; t < t1; {
+			ty, tx := t/k.wtw, t%k.wtw
+			cnt := min(k.wtw-tx, t1-t)
+			simd.WinogradIn(v[ci*st+t-t0:], vs, pl[2*ty*k.wwp+2*tx:], k.wwp, cnt)
+			t += cnt
+		}
+	}
+}
+
+// winoProducts computes rows [m0, m1) of M[ξ] = U[ξ]·V[ξ] over n tiles.
+func (k *convKernel) winoProducts(v, m []float32, m0, m1, n int) {
+	st, vs, ms := k.wtb+winoSlack, k.winoStride(k.cin), k.winoStride(k.cout)
+	for xi := 0; xi < 16; xi++ {
+		simd.GemmPacked(k.wU[xi], m0, m1, n, v[xi*vs:], st, m[xi*ms+m0*st:], st)
+	}
+}
+
+// winoOut transforms output channels [co0, co1) of image b, tiles [t0,
+// t1), from M into the output, with bias, residual and activation.
+func (k *convKernel) winoOut(m []float32, b, co0, co1, t0, t1 int) {
 	y := k.n.out[0].t.F
 	var res []float32
 	if k.residual >= 0 {
 		res = k.n.in[k.residual].t.F
 	}
-	plane, tb, ohw := k.winoPlane(), k.wtb, k.oh*k.ow
-	st := tb + winoSlack // row stride of V and M
-	vs, ms := k.winoStride(k.cin), k.winoStride(k.cout)
-	slot := k.scratch[k.batch*k.cin*plane+c*k.winoSlot():]
-	v := slot[:16*vs]
-	m := slot[16*vs : 16*(vs+ms)]
+	st, ms, ohw := k.wtb+winoSlack, k.winoStride(k.cout), k.oh*k.ow
 	actLo, actHi, clamp := k.act.clampBounds()
 	if !clamp {
 		actLo, actHi = float32(math.Inf(-1)), float32(math.Inf(1))
 	}
-	tiles := k.wth * k.wtw
-	for u := lo; u < hi; u++ {
-		b, blk := u/k.wblocks, u%k.wblocks
-		t0 := blk * tb
-		t1 := min(tiles, t0+tb)
-		planes := k.wPadded[b*k.cin*plane : (b+1)*k.cin*plane]
-		for ci := 0; ci < k.cin; ci++ {
-			pl := planes[ci*plane : (ci+1)*plane]
-			for t := t0; t < t1; {
-				ty, tx := t/k.wtw, t%k.wtw
-				cnt := min(k.wtw-tx, t1-t)
-				simd.WinogradIn(v[ci*st+t-t0:], vs, pl[2*ty*k.wwp+2*tx:], k.wwp, cnt)
-				t += cnt
+	for co := co0; co < co1; co++ {
+		base := (b*k.cout + co) * ohw
+		for t := t0; t < t1; {
+			ty, tx := t/k.wtw, t%k.wtw
+			cnt := min(k.wtw-tx, t1-t)
+			rows, w := min(2, k.oh-2*ty), min(2*cnt, k.ow-2*tx)
+			at := base + 2*ty*k.ow + 2*tx
+			var r []float32
+			if res != nil {
+				r = res[at:]
 			}
-		}
-		for xi := 0; xi < 16; xi++ {
-			simd.GemmPacked(k.wU[xi], 0, k.cout, t1-t0, v[xi*vs:], st, m[xi*ms:], st)
-		}
-		for co := 0; co < k.cout; co++ {
-			base := (b*k.cout + co) * ohw
-			for t := t0; t < t1; {
-				ty, tx := t/k.wtw, t%k.wtw
-				cnt := min(k.wtw-tx, t1-t)
-				rows, w := min(2, k.oh-2*ty), min(2*cnt, k.ow-2*tx)
-				at := base + 2*ty*k.ow + 2*tx
-				var r []float32
-				if res != nil {
-					r = res[at:]
+			simd.WinogradOut(y[at:], k.ow, rows, w, m[co*st+t-t0:], ms, cnt, k.bias[co], actLo, actHi, r)
+			if !clamp {
+				for rr := 0; rr < rows; rr++ {
+					k.act.apply(y[at+rr*k.ow:at+rr*k.ow+w], co)
 				}
-				simd.WinogradOut(y[at:], k.ow, rows, w, m[co*st+t-t0:], ms, cnt, k.bias[co], actLo, actHi, r)
-				if !clamp {
-					for rr := 0; rr < rows; rr++ {
-						k.act.apply(y[at+rr*k.ow:at+rr*k.ow+w], co)
-					}
-				}
-				t += cnt
 			}
+			t += cnt
 		}
 	}
 }

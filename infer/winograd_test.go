@@ -29,6 +29,10 @@ func TestWinogradConv(t *testing.T) {
 		{1, 12, 10, 9, 12, 2, 0, 1, 2, 2, "relu"},
 		{2, 16, 14, 14, 16, 1, 1, 1, 1, 2, "residual"},
 		{1, 32, 29, 31, 40, 1, 1, 1, 1, 1, "relu"},
+		// small maps on several threads: the phased schedule
+		{2, 16, 10, 10, 16, 1, 1, 1, 1, 3, "residual"},
+		{1, 8, 9, 9, 12, 1, 1, 1, 1, 2, "prelu"},
+		{1, 16, 13, 11, 24, 1, 1, 1, 1, 4, "relu"},
 	}
 	for _, tc := range cases {
 		name := fmt.Sprintf("%dx%dx%dx%d->%d pads %d%d%d%d %s threads %d", tc.n, tc.c, tc.h, tc.w, tc.co, tc.pt, tc.pl, tc.pb, tc.pr, tc.act, tc.threads)
@@ -75,6 +79,10 @@ func TestWinogradConv(t *testing.T) {
 			}
 			if ck == nil || !ck.wino {
 				t.Fatal("the convolution did not take the Winograd path")
+			}
+			tiles := (oh + 1) / 2 * ((ow + 1) / 2)
+			if want := tc.threads > 1 && tiles/24 <= 1 && tc.n*1 < 2*tc.threads; ck.wphased != want {
+				t.Fatalf("phased schedule %v, want %v (%d tiles, %d threads)", ck.wphased, want, tiles, tc.threads)
 			}
 			x := randF(r, tc.n*tc.c*tc.h*tc.w)
 			if err := p.SetInput(0, x); err != nil {

@@ -47,14 +47,9 @@
 
 #define BCAST Y15
 
-// FMA3 multiplies the B row in Y12–Y14 by A row r (byte offset off in the
-// current k step) into accumulators c0–c2.
-#define FMA3(off, c0, c1, c2) \
-	VBROADCASTSS off(A_PTR), BCAST \
-	VFMADD231PS  Y12, BCAST, c0    \
-	VFMADD231PS  Y13, BCAST, c1    \
-	VFMADD231PS  Y14, BCAST, c2
+#include "gemm_amd64.h"
 
+// STEP24 is one k step of the 4×24 tile (FMA3: gemm_amd64.h).
 #define STEP24 \
 	VMOVUPS (B_PTR), Y12          \
 	VMOVUPS 32(B_PTR), Y13        \
@@ -65,27 +60,6 @@
 	FMA3(12, Y9, Y10, Y11)        \
 	ADDQ    LDB, B_PTR            \
 	ADDQ    $16, A_PTR
-
-// Tiles are stored row by row: ROWn adds C's row at p into n accumulators
-// (K blocks after the first), SAVEn stores them. ROWS4 points C1–C3 at
-// the rows below C_PTR.
-#define ROW3(p, x0, x1, x2) \
-	VADDPS (p), x0, x0     \
-	VADDPS 32(p), x1, x1   \
-	VADDPS 64(p), x2, x2
-
-#define SAVE3(p, x0, x1, x2) \
-	VMOVUPS x0, (p)        \
-	VMOVUPS x1, 32(p)      \
-	VMOVUPS x2, 64(p)
-
-#define ROW2(p, x0, x1) \
-	VADDPS (p), x0, x0     \
-	VADDPS 32(p), x1, x1
-
-#define SAVE2(p, x0, x1) \
-	VMOVUPS x0, (p)        \
-	VMOVUPS x1, 32(p)
 
 // MROWn and MSAVEn are ROWn and SAVEn with the last vector under MASK
 // (Y12, free once the k loop is done; Y13 is a temporary).
@@ -114,11 +88,6 @@
 #define MROW1(p, x0) \
 	VMASKMOVPS (p), MASK, Y13 \
 	VADDPS     Y13, x0, x0
-
-#define ROWS4 \
-	LEAQ (C_PTR)(LDC*1), C1 \
-	LEAQ (C_PTR)(LDC*2), C2 \
-	LEAQ (C1)(LDC*2), C3
 
 // func gemm4x24(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum int, mask *int32)
 TEXT ·gemm4x24(SB), NOSPLIT, $0-80
@@ -208,13 +177,9 @@ msave:
 	MSAVE3(C3, Y9, Y10, Y11)
 	JMP next
 
-// FMA2 and STEP16: the 4×16 tile, 8 accumulators Y0–Y7 (row r, vector v
+// STEP16: the 4×16 tile, 8 accumulators Y0–Y7 (row r, vector v
 // in Y(2r+v)). Eight chains are a little short of the FMA latency; this
 // kernel only ever does the last 9–16 columns.
-#define FMA2(off, c0, c1) \
-	VBROADCASTSS off(A_PTR), BCAST \
-	VFMADD231PS  Y12, BCAST, c0    \
-	VFMADD231PS  Y13, BCAST, c1
 
 #define STEP16 \
 	VMOVUPS (B_PTR), Y12   \

@@ -33,16 +33,7 @@
 
 #define BCAST Y15
 
-#define FMA3(off, c0, c1, c2) \
-	VBROADCASTSS off(A_PTR), BCAST \
-	VFMADD231PS  Y12, BCAST, c0    \
-	VFMADD231PS  Y13, BCAST, c1    \
-	VFMADD231PS  Y14, BCAST, c2
-
-#define FMA2(off, c0, c1) \
-	VBROADCASTSS off(A_PTR), BCAST \
-	VFMADD231PS  Y12, BCAST, c0    \
-	VFMADD231PS  Y13, BCAST, c1
+#include "gemm_amd64.h"
 
 // BROW loads the offset of the next B row into OFF and advances OFF_PTR.
 #define BROW \
@@ -101,29 +92,6 @@
 	VBROADCASTSS 12(A_PTR), BCAST     \
 	VFMADD231PS  Y12, BCAST, c3       \
 	ADDQ         $16, A_PTR
-
-#define ROWS4 \
-	LEAQ (C_PTR)(LDC*1), C1 \
-	LEAQ (C_PTR)(LDC*2), C2 \
-	LEAQ (C1)(LDC*2), C3
-
-#define ROW3(p, x0, x1, x2) \
-	VADDPS (p), x0, x0     \
-	VADDPS 32(p), x1, x1   \
-	VADDPS 64(p), x2, x2
-
-#define SAVE3(p, x0, x1, x2) \
-	VMOVUPS x0, (p)        \
-	VMOVUPS x1, 32(p)      \
-	VMOVUPS x2, 64(p)
-
-#define ROW2(p, x0, x1) \
-	VADDPS (p), x0, x0     \
-	VADDPS 32(p), x1, x1
-
-#define SAVE2(p, x0, x1) \
-	VMOVUPS x0, (p)        \
-	VMOVUPS x1, 32(p)
 
 // PANEL_START points A_PTR at the next panel, OFF_PTR at the first offset
 // and K_LEFT at kc.

@@ -268,3 +268,11 @@ func TestDepthwiseAllImplementations(t *testing.T) {
 		}
 	}
 }
+
+// TestFMALoop: the peak loop reports the flops it did, or none.
+func TestFMALoop(t *testing.T) {
+	flops, what := FMALoop(10)
+	if flops != 0 && (flops != 1920 || what == "") {
+		t.Errorf("FMALoop(10) = %d, %q; want 1920 flops and a description (or 0)", flops, what)
+	}
+}

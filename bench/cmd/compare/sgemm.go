@@ -25,14 +25,14 @@ func sgemmReport(w io.Writer) {
 	gf := 2 * n * n * n / d.Seconds() / 1e9
 	fmt.Fprintf(w, "SGEMM 512×512×512, one core (simd.PackA once, then simd.GemmPacked; %q kernels): %.1f GFLOP/s, %.2f ms\n",
 		simd.Implementation(), gf, float64(d)/1e6)
-	ok, how := peakSupported()
-	if !ok {
-		fmt.Fprintf(w, "FMA peak: not measured (%s)\n", how)
+	const iters = 1 << 22
+	flops, how := simd.FMALoop(1)
+	if flops == 0 {
+		fmt.Fprintf(w, "FMA peak: not measured (no FMA loop for this CPU)\n")
 		return
 	}
-	const iters = 1 << 22
-	p := medianOf(7, func() { fmaLoop(iters) })
-	peak := float64(iters*fmaFlopsPerIter) / p.Seconds() / 1e9
+	p := medianOf(7, func() { flops, _ = simd.FMALoop(iters) })
+	peak := float64(flops) / p.Seconds() / 1e9
 	fmt.Fprintf(w, "FMA peak of one core, measured (%s): %.1f GFLOP/s; SGEMM reaches %.0f%% of it\n", how, peak, 100*gf/peak)
 }
 

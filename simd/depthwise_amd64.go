@@ -9,6 +9,12 @@ package simd
 //go:noescape
 func dwRow3(dst *float32, n int, src *float32, ldsrc, rows int, w *float32, bias float32)
 
+// dwPlane3 is dwRow3 over oh output rows of n, the 3×3 taps all inside,
+// input rows step floats apart (dwplane_amd64.s).
+//
+//go:noescape
+func dwPlane3(dst *float32, n int, src *float32, ldsrc, oh int, w *float32, bias float32, step int)
+
 // dwRow3s2 is dwRow3 for a horizontal stride of 2, n ≥ 8.
 //
 //go:noescape
@@ -32,6 +38,12 @@ func depthwiseAVX2(p *DWConv, in, w []float32, bias float32, out []float32) {
 	_ = out[p.OH*p.OW-1]
 	_ = in[p.H*p.W-1]
 	_ = w[p.KH*3-1]
+	if p.KH == 3 && p.StrideW == 1 && p.DilH == 1 && p.PadT == 0 && p.PadL == 0 &&
+		(p.OH-1)*p.StrideH+3 <= p.H && p.OW+2 <= p.W {
+		// every tap inside (a padded plane): the plane in one call
+		dwPlane3(&out[0], p.OW, &in[0], p.W, p.OH, &w[0], bias, p.StrideH*p.W)
+		return
+	}
 	sw := p.StrideW
 	lo := min(p.OW, (p.PadL+sw-1)/sw)             // first column with all taps inside
 	hi := max(lo, min(p.OW, (p.W-3+p.PadL)/sw+1)) // and the end of them

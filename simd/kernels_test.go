@@ -158,7 +158,7 @@ func TestDepthwiseShapes(t *testing.T) {
 			for _, c := range []struct{ h, kh, kw, sh, sw, pt, pl, dh, dw int }{
 				{5, 3, 3, 1, 1, 1, 1, 1, 1}, {6, 3, 3, 2, 1, 1, 1, 1, 1}, {4, 3, 3, 1, 1, 0, 0, 1, 1},
 				{7, 3, 3, 1, 1, 2, 2, 2, 1}, {3, 2, 3, 1, 1, 0, 1, 1, 1}, {2, 1, 3, 1, 1, 0, 2, 1, 1},
-				{6, 3, 3, 2, 2, 1, 1, 1, 1}, {5, 3, 3, 1, 1, 3, 1, 1, 1},
+				{6, 3, 3, 2, 2, 1, 1, 1, 1}, {5, 3, 3, 1, 1, 3, 1, 1, 1}, {7, 3, 3, 2, 1, 0, 0, 1, 1}, {9, 3, 3, 3, 1, 0, 0, 1, 1},
 			} {
 				p := DWConv{H: c.h, W: w, KH: c.kh, KW: c.kw, StrideH: c.sh, StrideW: c.sw, PadT: c.pt, PadL: c.pl, DilH: c.dh, DilW: c.dw}
 				p.OH = (p.H+2*p.PadT-((p.KH-1)*p.DilH+1))/p.StrideH + 1

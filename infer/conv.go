@@ -25,6 +25,7 @@ type convKernel struct {
 	groups, cg, mg, k int
 	pointwise         bool // 1×1, stride 1, no padding: the input is the im2col matrix
 	depthwise         bool
+	single            bool // one input channel (a grey image): the depthwise kernels, once per output channel
 
 	// shifted (stride 1, not pointwise): the input is copied once per run
 	// into zero-padded planes of hp × wp, and the output computed over
@@ -109,6 +110,10 @@ var winoBudget = 1 << 17
 // through padded planes.
 const dwPadMax = 1024
 
+// singleMaxPlane bounds the padded plane (floats, one per thread) of a
+// convolution of one input channel run by the depthwise kernels.
+const singleMaxPlane = 1 << 16
+
 // convTile is the widest im2col tile, in output columns: a multiple of the
 // GEMM kernels' column strip (24 on amd64, 8 on arm64). tileFor narrows it
 // for large K so that one tile stays within about 512 KiB.
@@ -192,6 +197,8 @@ func buildConv(b *builder) (kernel, error) {
 	k.k = k.cg * k.kh * k.kw
 	k.pointwise = k.kh == 1 && k.kw == 1 && k.sh == 1 && k.sw == 1 && k.pt == 0 && k.pl == 0 && k.oh == k.h && k.ow == k.w
 	k.depthwise = k.cg == 1 && k.mg == 1 && groups > 1
+	k.single = k.cin == 1 && groups == 1 && k.cout > 1 && !k.pointwise && k.kh == 3 && k.kw == 3 &&
+		k.dh == 1 && k.dw == 1 && w.isConst
 	pb := k.oh + (k.kh-1)*k.dh - k.h - k.pt // bottom and right padding in use
 	pr := k.ow + (k.kw-1)*k.dw - k.w - k.pl
 	k.shifted = !k.pointwise && !k.depthwise && k.sh == 1 && k.sw == 1 && k.pt >= 0 && k.pl >= 0 && pb >= 0 && pr >= 0
@@ -279,6 +286,19 @@ func (k *convKernel) prepare(threads int) error {
 		k.prepareWino()
 		return nil
 	}
+	if k.single {
+		// 3×3 over one input plane: as a depthwise convolution of the
+		// padded plane with each output channel's filter (see dwPad)
+		k.dwHp = (k.oh-1)*k.sh + (k.kh-1)*k.dh + 1
+		k.dwWp = (k.ow-1)*k.sw + (k.kw-1)*k.dw + 1
+		k.dwPad = k.dwHp*k.dwWp <= singleMaxPlane && finiteAll(k.weights)
+		k.dwpp = simd.DWConv{H: k.dwHp, W: k.dwWp, OH: k.oh, OW: k.ow, KH: k.kh, KW: k.kw,
+			StrideH: k.sh, StrideW: k.sw, DilH: k.dh, DilW: k.dw}
+		k.dwPaddedBody = k.dwPadded
+		if k.dwPad {
+			return nil
+		}
+	}
 	if k.depthwise {
 		k.dwHp = (k.oh-1)*k.sh + (k.kh-1)*k.dh + 1
 		k.dwWp = (k.ow-1)*k.sw + (k.kw-1)*k.dw + 1
@@ -317,7 +337,7 @@ func (k *convKernel) splitWork(threads int) {
 // fuseAdd makes the convolution add v (same shape as its output) before
 // its activation: the residual connection of a ResNet block.
 func (k *convKernel) fuseAdd(n *node, v *value) bool {
-	if k.act.kind != actNone || k.residual >= 0 || k.depthwise || !sameShape(v.shape, n.out[0].shape) {
+	if k.act.kind != actNone || k.residual >= 0 || k.depthwise || k.single || !sameShape(v.shape, n.out[0].shape) {
 		return false
 	}
 	n.in = append(n.in, v)
@@ -659,7 +679,9 @@ func (k *convKernel) flops() int64 {
 }
 
 // dwPadded computes depthwise channels [lo, hi) over batch × channels
-// through the zero-padded plane of thread slot c (see convKernel.dwPad).
+// through the zero-padded plane of thread slot c (see convKernel.dwPad);
+// with one input channel (single), output channels [lo, hi) of the
+// images' one plane.
 // The padding is cleared once; each channel overwrites the interior.
 func (k *convKernel) dwPadded(c, lo, hi int) {
 	x, y := k.n.in[0].t.F, k.n.out[0].t.F
@@ -668,11 +690,19 @@ func (k *convKernel) dwPadded(c, lo, hi int) {
 	clear(buf)
 	rows := min(k.h, k.dwHp-k.pt) // input rows and columns inside the plane
 	cols := min(k.w, k.dwWp-k.pl)
+	last := -1
 	for i := lo; i < hi; i++ {
 		ch := i % k.cout
-		src := x[i*hw : (i+1)*hw]
-		for r := 0; r < rows; r++ {
-			copy(buf[(k.pt+r)*k.dwWp+k.pl:][:cols], src[r*k.w:])
+		in := i // the input plane: channel i, or with one input channel, image i/cout
+		if k.single {
+			in = i / k.cout
+		}
+		if in != last {
+			src := x[in*hw : (in+1)*hw]
+			for r := 0; r < rows; r++ {
+				copy(buf[(k.pt+r)*k.dwWp+k.pl:][:cols], src[r*k.w:])
+			}
+			last = in
 		}
 		simd.DepthwiseChannel(&k.dwpp, buf, k.weights[ch*k.kh*k.kw:(ch+1)*k.kh*k.kw], k.bias[ch], y[i*ohw:(i+1)*ohw])
 	}

@@ -88,6 +88,9 @@ func TestConvBatchNormReluFused(t *testing.T) {
 		{"depthwise 5x5 dilated", 1, 6, 9, 11, 6, 5, 6, 1, 2, 2, 1},
 		{"depthwise stride 2 odd", 1, 5, 7, 9, 5, 3, 5, 2, 1, 1, 3},
 		{"depthwise large map", 1, 4, 40, 40, 4, 3, 4, 1, 1, 1, 2},
+		{"one input channel", 2, 1, 13, 11, 8, 3, 1, 1, 1, 1, 3},
+		{"one input channel stride 2", 1, 1, 15, 12, 6, 3, 1, 2, 1, 1, 2},
+		{"one input channel no padding", 1, 1, 9, 10, 5, 3, 1, 1, 0, 1, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -42,14 +42,21 @@ type pool struct {
 const piecesPerThread = 4
 
 // worker is one pool goroutine's mailbox. A task is published by writing
-// t and then incrementing seq; the worker runs it when it sees seq change.
+// t and then adding 2 to state; the worker runs it when it sees the
+// count change. The low bit of state says the worker is parked (or about
+// to be) on wake. Count and bit share one word, changed only by atomic
+// read-modify-writes, so a worker that parks and a publisher that adds a
+// task cannot miss each other: either the worker's compare-and-swap sees
+// the new count and it does not park, or the publisher's add sees the bit
+// and it sends a token. (Two separate flags, each stored and then the
+// other loaded, need the store-load ordering that qemu-user's arm64
+// emulation was seen to lose, hanging a run.)
 type worker struct {
-	seq    atomic.Uint32
-	parked atomic.Bool
-	wake   chan struct{} // capacity 1: a token for a parked worker
-	t      task
-	quit   bool
-	_      [64]byte // keep mailboxes on separate cache lines
+	state atomic.Uint64 // task count << 1 | parked
+	wake  chan struct{} // capacity 1: a token for a parked worker
+	t     task
+	quit  bool
+	_     [64]byte // keep mailboxes on separate cache lines
 }
 
 type task struct {
@@ -75,11 +82,11 @@ func newPool(n int) *pool {
 // loop is a worker goroutine: wait for the next task (spinning while the
 // pool is hot, parked otherwise), run it, repeat until quit.
 func (p *pool) loop(w *worker) {
-	var last uint32 // seq starts at 0; a task may be posted before this goroutine runs
+	var last uint64 // the count starts at 0; a task may be posted before this goroutine runs
 	for {
 		spun := 0
 		var since time.Time
-		for w.seq.Load() == last {
+		for w.state.Load()>>1 == last {
 			if p.hot.Load() {
 				spun++
 				if spun&255 != 0 {
@@ -93,17 +100,14 @@ func (p *pool) loop(w *worker) {
 					continue
 				}
 			}
-			// park: announce it, then look again, so that a task
-			// published in between is either seen here or its
-			// publisher sees parked and sends a token
-			w.parked.Store(true)
-			if w.seq.Load() == last {
+			// park, unless a task came in meanwhile
+			if w.state.CompareAndSwap(last<<1, last<<1|1) {
 				<-w.wake
+				w.state.And(^uint64(1))
 			}
-			w.parked.Store(false)
 			spun, since = 0, time.Time{}
 		}
-		last = w.seq.Load()
+		last = w.state.Load() >> 1
 		if w.quit {
 			return
 		}
@@ -114,8 +118,7 @@ func (p *pool) loop(w *worker) {
 // post hands t to worker w.
 func (p *pool) post(w *worker, t task) {
 	w.t = t
-	w.seq.Add(1)
-	if w.parked.Load() {
+	if w.state.Add(2)&1 != 0 { // parked
 		select {
 		case w.wake <- struct{}{}:
 		default: // a token is already waiting
@@ -131,7 +134,7 @@ func (p *pool) begin() {
 	}
 	p.hot.Store(true)
 	for _, w := range p.workers {
-		if w.parked.Load() {
+		if w.state.Load()&1 != 0 {
 			select {
 			case w.wake <- struct{}{}:
 			default:
@@ -243,7 +246,7 @@ func (p *pool) close() {
 	p.hot.Store(false)
 	for _, w := range p.workers {
 		w.quit = true
-		w.seq.Add(1)
+		w.state.Add(2)
 		select {
 		case w.wake <- struct{}{}:
 		default:

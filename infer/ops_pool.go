@@ -216,7 +216,10 @@ func (k *poolKernel) chunk(c, lo, hi int) {
 // windows through simd.MaxPairs (tmp holds the second one's result), the
 // other windows (borders, other shapes, averages) one at a time. An
 // output row whose windows are all 2×2/2 max windows inside the input
-// (the common MaxPool without padding) is one simd.MaxPool2x2.
+// (the common MaxPool without padding) is one simd.MaxPool2x2. An output
+// row of 3-tap stride-2 max windows over three input rows runs its wide
+// stretch as one simd.MaxPool3x3s2 from the input rows, and the vertical
+// pass only over the columns its border windows read.
 func (k *poolKernel) planeSeparable(src, dst, buf, tmp []float32) {
 	w := k.in[2]
 	ow := k.out[2]
@@ -230,6 +233,14 @@ func (k *poolKernel) planeSeparable(src, dst, buf, tmp []float32) {
 			// passes at once, from the two input rows
 			s := k.axes[2][0].start
 			simd.MaxPool2x2(out, src[r0+s:r0+w], src[r0+w+s:r0+2*w])
+			continue
+		}
+		if n := hi - lo; k.wideTaps == 3 && n > 0 && ah.hi-ah.lo == 3 {
+			s := k.axes[2][lo].start
+			simd.MaxPool3x3s2(out[lo:hi], src[r0+s:r0+w], src[r0+w+s:r0+2*w], src[r0+2*w+s:r0+3*w])
+			if lo > 0 || hi < ow {
+				k.borders3(out, src[r0:r0+3*w], buf, ah.cnt, lo, hi)
+			}
 			continue
 		}
 		row := src[r0 : r0+w]
@@ -257,6 +268,32 @@ func (k *poolKernel) planeSeparable(src, dst, buf, tmp []float32) {
 		k.windows(out, row, ah.cnt, 0, lo)
 		k.windows(out, row, ah.cnt, hi, ow)
 	}
+}
+
+// borders3 pools the max windows of output columns [0, lo) and [hi, ow)
+// over the three input rows in rows (the columns of the wide stretch
+// [lo, hi) are done): the vertical pass, into buf, only over the columns
+// those windows read, then windows.
+func (k *poolKernel) borders3(out, rows, buf []float32, cnt, lo, hi int) {
+	w, ow := k.in[2], k.out[2]
+	cl, cr := 0, w
+	if lo > 0 {
+		a := k.axes[2][lo-1]
+		cl = a.start + a.hi
+	}
+	if hi < ow {
+		a := k.axes[2][hi]
+		cr = a.start + a.lo
+	}
+	r0, r1, r2 := rows[:w], rows[w:2*w], rows[2*w:3*w]
+	for c := range cl {
+		buf[c] = maxNaN(maxNaN(r0[c], r1[c]), r2[c])
+	}
+	for c := max(cr, cl); c < w; c++ {
+		buf[c] = maxNaN(maxNaN(r0[c], r1[c]), r2[c])
+	}
+	k.windows(out, buf, cnt, 0, lo)
+	k.windows(out, buf, cnt, hi, ow)
 }
 
 // windows pools the windows of output columns [from, to) across row, the

@@ -341,3 +341,75 @@ func TestPoolSeparableWide(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPool3x3s2Rows covers the fused 3×3/2 row path (simd.MaxPool3x3s2
+// over the wide stretch, the vertical pass only under the border windows)
+// against the reference: every width 1…113, with and without padding and
+// ceil_mode, heights whose first or last window rows are padded, NaN and
+// ±Inf in the input, 1 and 2 threads, and no allocations per run.
+func TestMaxPool3x3s2Rows(t *testing.T) {
+	cfgs := []poolCfg{
+		{kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1},
+		{kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, ceil: true},
+		{kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 1, pl: 1, pb: 1, pr: 1},
+		{kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 1, pl: 1, pb: 1, pr: 1, ceil: true},
+		{kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pl: 2, pr: 0, ceil: true},
+		{kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pt: 2, pl: 0, pr: 2},
+		{kh: 3, kw: 3, sh: 1, sw: 2, dh: 1, dw: 1, pl: 1},
+	}
+	const n, c = 1, 2
+	for w := 1; w <= 113; w++ {
+		for _, h := range []int{3, 7} {
+			x := make([]float32, n*c*h*w)
+			for i := range x {
+				x[i] = float32((i*37)%89)/8 - 5
+				switch i % 43 {
+				case 5:
+					x[i] = float32(math.NaN())
+				case 17:
+					x[i] = float32(math.Inf(1))
+				case 31:
+					x[i] = float32(math.Inf(-1))
+				}
+			}
+			for i, p := range cfgs {
+				if w+p.pl+p.pr < p.kw || h+p.pt+p.pb < p.kh || p.pl >= p.kw || p.pr >= p.kw || p.pt >= p.kh {
+					continue
+				}
+				attrs := [][]byte{
+					attrInts("kernel_shape", int64(p.kh), int64(p.kw)),
+					attrInts("strides", int64(p.sh), int64(p.sw)),
+					attrInts("pads", int64(p.pt), int64(p.pl), int64(p.pb), int64(p.pr)),
+					attrInt("ceil_mode", map[bool]int64{false: 0, true: 1}[p.ceil]),
+				}
+				want, oh, ow := refPool2D(x, n, c, h, w, p, true)
+				m, err := Load(poolModel("MaxPool", 19, []int64{n, c, int64(h), int64(w)}, attrs...))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, threads := range []int{1, 2} {
+					what := fmt.Sprintf("MaxPool width %d height %d config %d threads %d", w, h, i, threads)
+					pl, err := m.Plan(Options{Threads: threads})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := pl.SetInput(0, x); err != nil {
+						t.Fatal(err)
+					}
+					if err := pl.Run(); err != nil {
+						t.Fatal(err)
+					}
+					y := pl.Output(0)
+					calcShape(t, what, y.Shape, []int{n, c, oh, ow})
+					calcClose(t, what, y.F, want, 0, 0)
+					if w == 56 || w == 113 {
+						if a := testing.AllocsPerRun(10, func() { _ = pl.Run() }); a != 0 {
+							t.Errorf("%s: %v allocations per run, want 0", what, a)
+						}
+					}
+					pl.Close()
+				}
+			}
+		}
+	}
+}

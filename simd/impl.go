@@ -21,10 +21,11 @@ type impl struct {
 	biasClamp    func(x []float32, bias, lo, hi float32)
 	biasAddClamp func(x, r []float32, bias, lo, hi float32) // len(r) == len(x)
 
-	maxRows  func(dst, src []float32)      // len(src) == len(dst)
-	addRows  func(dst, src []float32)      // len(src) == len(dst)
-	maxPairs func(dst, row []float32)      // len(row) == 2·len(dst)
-	max2x2   func(dst, top, bot []float32) // len(top) == len(bot) == 2·len(dst)
+	maxRows  func(dst, src []float32)        // len(src) == len(dst)
+	addRows  func(dst, src []float32)        // len(src) == len(dst)
+	maxPairs func(dst, row []float32)        // len(row) == 2·len(dst)
+	max2x2   func(dst, top, bot []float32)   // len(top) == len(bot) == 2·len(dst)
+	max3x3s2 func(dst, r0, r1, r2 []float32) // len(r_k) == 2·len(dst)+1, len(dst) > 0
 }
 
 var generic = impl{
@@ -46,6 +47,7 @@ var generic = impl{
 	addRows:  addRowsGeneric,
 	maxPairs: maxPairsGeneric,
 	max2x2:   maxPool2x2Generic,
+	max3x3s2: maxPool3x3s2Generic,
 }
 
 // impls lists every implementation usable on this CPU, best last.

@@ -46,6 +46,7 @@ func init() {
 		addRows:  addRowsAVX2,
 		maxPairs: maxPairsAVX2,
 		max2x2:   maxPool2x2AVX2,
+		max3x3s2: maxPool3x3s2AVX2,
 	})
 	if hasAVX512 {
 		impls = append(impls, avx512Impl(impls[len(impls)-1]))

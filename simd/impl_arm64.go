@@ -52,6 +52,7 @@ func init() {
 		addRows:  addRowsNEON,
 		maxPairs: maxPairsNEON,
 		max2x2:   maxPool2x2NEON,
+		max3x3s2: maxPool3x3s2NEON,
 	}
 	a53 := neon
 	a53.name = "neon-a53"

@@ -6,7 +6,9 @@ package simd
 // pass reduces each window of that buffer (MaxPairs for the 2-wide,
 // stride-2 windows; a 3-wide stride-2 window is MaxPairs of the buffer
 // and of the buffer shifted by one, folded with MaxRows). MaxPool2x2 does
-// both passes of the common 2×2/2 MaxPool at once.
+// both passes of the common 2×2/2 MaxPool at once, MaxPool3x3s2 both
+// passes of a 3×3/2 one (ResNet's, SqueezeNet's) from its three input
+// rows.
 //
 // The maxima propagate NaN, as numpy's maximum and ONNX Runtime do: if
 // either operand is a NaN the result is a NaN. Which NaN (its sign and
@@ -46,6 +48,22 @@ func MaxPool2x2(dst, top, bot []float32) {
 		panic("simd: MaxPool2x2 row shorter than twice dst")
 	}
 	active.max2x2(dst, top[:2*len(dst)], bot[:2*len(dst)])
+}
+
+// MaxPool3x3s2 sets dst[i] to the maximum of r0, r1 and r2 at columns
+// 2i, 2i+1 and 2i+2 for i < len(dst), NaN if any of the nine is a NaN:
+// one output row of a 3×3, stride-2 max window from its three input rows,
+// in one pass (no row buffer). Each row must hold at least 2·len(dst)+1
+// floats (none when dst is empty) and must not overlap dst.
+func MaxPool3x3s2(dst, r0, r1, r2 []float32) {
+	if len(dst) == 0 {
+		return
+	}
+	n := 2*len(dst) + 1
+	if len(r0) < n || len(r1) < n || len(r2) < n {
+		panic("simd: MaxPool3x3s2 row shorter than twice dst plus one")
+	}
+	active.max3x3s2(dst, r0[:n], r1[:n], r2[:n])
 }
 
 // maxNaN is the larger of a and b, a if a is a NaN, else b if b is one.
@@ -89,5 +107,19 @@ func maxPool2x2Generic(dst, top, bot []float32) {
 	top, bot = top[:2*len(dst)], bot[:2*len(dst)]
 	for i := range dst {
 		dst[i] = maxNaN(maxNaN(top[2*i], top[2*i+1]), maxNaN(bot[2*i], bot[2*i+1]))
+	}
+}
+
+// maxPool3x3s2Generic is the reference for MaxPool3x3s2; len(r0) ==
+// len(r1) == len(r2) == 2·len(dst)+1, len(dst) > 0.
+func maxPool3x3s2Generic(dst, r0, r1, r2 []float32) {
+	n := 2*len(dst) + 1
+	r0, r1, r2 = r0[:n], r1[:n], r2[:n]
+	for i := range dst {
+		c := 2 * i
+		m0 := maxNaN(maxNaN(r0[c], r0[c+1]), r0[c+2])
+		m1 := maxNaN(maxNaN(r1[c], r1[c+1]), r1[c+2])
+		m2 := maxNaN(maxNaN(r2[c], r2[c+1]), r2[c+2])
+		dst[i] = maxNaN(maxNaN(m0, m1), m2)
 	}
 }

@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// MaxRows, AddRows, MaxPairs and MaxPool2x2 for AVX2.
+// MaxRows, AddRows, MaxPairs, MaxPool2x2 and MaxPool3x3s2 for AVX2.
 //
 // MaxRows and AddRows: 32 floats per iteration (four ymm vectors,
 // independent), then single vectors. As in epilogue_amd64.s, the last 1–7
@@ -328,5 +328,134 @@ short:
 	JMP    short
 
 done:
+	VZEROUPPER
+	RET
+
+// VMAX3 sets a to the three rows' maximum of the 8 floats at off(P0),
+// off(P1) and off(P2); t and u are clobbered.
+#define VMAX3(off, a, t, u) \
+	VMOVUPS off(P0), a  \
+	VMOVUPS off(P1), t  \
+	MAXNAN(t, a, u)     \
+	VMOVUPS off(P2), t  \
+	MAXNAN(t, a, u)
+
+// POOL3S2 sets e to the 8 outputs of MaxPool3x3s2 from the 17 floats of
+// each row at o0(P0) …: the rows' maximum of floats 0–7 (a), 8–15 (b),
+// 2–9 (c, o2 = o0+8) and 9–16 (d, o3 = o0+36), then PAIRS8's split of a
+// and b into the even and odd columns, and VSHUFPS 0xD8 (floats 0 2 of
+// each lane of c, then 1 3 of d) for the columns two further in the same
+// lane order:
+//
+//	even: r0 r2 r8 r10  | r4 r6 r12 r14
+//	odd:  r1 r3 r9 r11  | r5 r7 r13 r15
+//	+2:   r2 r4 r10 r12 | r6 r8 r14 r16
+//
+// their maximum, and VPERMPD 0xD8 to put it in order. Reading 9–16 rather
+// than 10–17 keeps the last block inside the rows. a–d and t are
+// clobbered.
+#define POOL3S2(o0, o1, o2, o3, a, b, c, d, t, e) \
+	VMAX3(o0, a, t, e)      \
+	VMAX3(o1, b, t, e)      \
+	VMAX3(o2, c, t, e)      \
+	VMAX3(o3, d, t, e)      \
+	VSHUFPS $0x88, b, a, e  \
+	VSHUFPS $0xDD, b, a, a  \
+	VSHUFPS $0xD8, d, c, c  \
+	MAXNAN(a, e, b)         \
+	MAXNAN(c, e, b)         \
+	VPERMPD $0xD8, e, e
+
+// MAXNANS is MAXNAN on the low floats.
+#define MAXNANS(b, a, t) \
+	VCMPSS $3, b, a, t \
+	VMAXSS b, a, a     \
+	VORPS  t, a, a
+
+// MAX3S sets a to the maximum of the floats at 0, 4 and 8 bytes from p,
+// folded into a (a max3 of the first row starts with a = (p)); t and u
+// are clobbered.
+#define MAX3S(p, a, t, u) \
+	VMOVSS 4(p), t      \
+	MAXNANS(t, a, u)    \
+	VMOVSS 8(p), t      \
+	MAXNANS(t, a, u)
+
+#define P0 SI
+#define P1 BX
+#define P2 R9
+
+// func maxPool3x3s2AVX2(dst, r0, r1, r2 []float32)
+// len(r0) == len(r1) == len(r2) == 2·len(dst)+1 > 1 (the Go wrapper
+// slices them). Blocked as maxPairsAVX2: 16 outputs (two independent
+// blocks), 8, the last 8 computed first and stored last; under 8
+// outputs, a scalar loop over the nine floats of each window.
+TEXT ·maxPool3x3s2AVX2(SB), NOSPLIT, $0-96
+	MOVQ dst_base+0(FP), D_PTR
+	MOVQ dst_len+8(FP), N
+	MOVQ r0_base+24(FP), P0
+	MOVQ r1_base+48(FP), P1
+	MOVQ r2_base+72(FP), P2
+	CMPQ N, $8
+	JB   short
+	// the last 8 outputs, from the last 17 floats of each row: move the
+	// row pointers there and back
+	LEAQ    -32(D_PTR)(N*4), LAST
+	LEAQ    -64(N*8), AX
+	ADDQ    AX, P0
+	ADDQ    AX, P1
+	ADDQ    AX, P2
+	POOL3S2(0, 32, 8, 36, Y0, Y1, Y2, Y3, Y4, LAST_V)
+	SUBQ    AX, P0
+	SUBQ    AX, P1
+	SUBQ    AX, P2
+
+loop16:
+	CMPQ    N, $16
+	JB      loop8
+	POOL3S2(0, 32, 8, 36, Y0, Y1, Y2, Y3, Y4, Y5)
+	POOL3S2(64, 96, 72, 100, Y6, Y7, Y8, Y9, Y10, Y11)
+	VMOVUPS Y5, (D_PTR)
+	VMOVUPS Y11, 32(D_PTR)
+	ADDQ    $64, D_PTR
+	ADDQ    $128, P0
+	ADDQ    $128, P1
+	ADDQ    $128, P2
+	SUBQ    $16, N
+	JMP     loop16
+
+loop8:
+	CMPQ    N, $8
+	JB      last
+	POOL3S2(0, 32, 8, 36, Y0, Y1, Y2, Y3, Y4, Y5)
+	VMOVUPS Y5, (D_PTR)
+	ADDQ    $32, D_PTR
+	ADDQ    $64, P0
+	ADDQ    $64, P1
+	ADDQ    $64, P2
+	SUBQ    $8, N
+	JMP     loop8
+
+last:
+	VMOVUPS LAST_V, (LAST)
+	VZEROUPPER
+	RET
+
+short:
+	VMOVSS (P0), X0
+	MAX3S(P0, X0, X1, X2)
+	VMOVSS (P1), X3
+	MAX3S(P1, X3, X1, X2)
+	VMOVSS (P2), X4
+	MAX3S(P2, X4, X1, X2)
+	MAXNANS(X3, X0, X2)
+	MAXNANS(X4, X0, X2)
+	VMOVSS X0, (D_PTR)
+	ADDQ   $4, D_PTR
+	ADDQ   $8, P0
+	ADDQ   $8, P1
+	ADDQ   $8, P2
+	DECQ   N
+	JNZ    short
 	VZEROUPPER
 	RET

@@ -17,3 +17,9 @@ func maxPairsNEON(dst, row []float32)
 
 //go:noescape
 func maxPool2x2NEON(dst, top, bot []float32)
+
+// maxPool3x3s2NEON is MaxPool3x3s2 (pool_arm64.s); len(r0) == len(r1) ==
+// len(r2) == 2·len(dst)+1.
+//
+//go:noescape
+func maxPool3x3s2NEON(dst, r0, r1, r2 []float32)

@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// MaxRows, AddRows, MaxPairs and MaxPool2x2 for arm64.
+// MaxRows, AddRows, MaxPairs, MaxPool2x2 and MaxPool3x3s2 for arm64.
 //
 // MaxRows and AddRows: 16 floats per iteration (dst in V0–V3, src in
 // V4–V7, four independent FMAXs or FADDs), then 4, then single floats with
@@ -199,6 +199,110 @@ loop1:
 	FMAXS   F1, F0, F0
 	FMAXS   F3, F2, F2
 	FMAXS   F2, F0, F0
+	FMOVS.P F0, 4(D_PTR)
+	SUB     $1, N
+	B       loop1
+
+done:
+	RET
+
+#define P0 R2
+#define P1 R4
+#define P2 R5
+
+// func maxPool3x3s2NEON(dst, r0, r1, r2 []float32)
+// len(r0) == len(r1) == len(r2) == 2·len(dst)+1 > 1 (the Go wrapper
+// slices them). 8 outputs per iteration: from each row two LD2s (floats
+// 0–15 deinterleaved: the even columns r0 r2 r4 r6 and r8 … r14, the odd
+// ones r1 … r7 and r9 … r15) and float 16 alone (FMOVS, which zeroes the
+// rest of the register); the three rows' FMAX (V0–V3, V16), then the
+// columns two further by EXT, a lane on: r2 r4 r6 r8 of the even vectors
+// and r10 … r16 of the second and float 16. Loading float 16 alone
+// rather than a third LD2 keeps the reads inside the rows. Then 4 outputs
+// from 9 floats the same way, then single ones with the scalar FMAX.
+TEXT ·maxPool3x3s2NEON(SB), NOSPLIT, $0-96
+	MOVD dst_base+0(FP), D_PTR
+	MOVD dst_len+8(FP), N
+	MOVD r0_base+24(FP), P0
+	MOVD r1_base+48(FP), P1
+	MOVD r2_base+72(FP), P2
+
+loop8:
+	CMP    $8, N
+	BLT    loop4
+	VLD2.P 32(P0), [V0.S4, V1.S4]
+	VLD2.P 32(P0), [V2.S4, V3.S4]
+	FMOVS  (P0), F16
+	VLD2.P 32(P1), [V4.S4, V5.S4]
+	VLD2.P 32(P1), [V6.S4, V7.S4]
+	FMOVS  (P1), F17
+	VLD2.P 32(P2), [V20.S4, V21.S4]
+	VLD2.P 32(P2), [V22.S4, V23.S4]
+	FMOVS  (P2), F18
+	WORD   $0x4e24f400 // FMAX V0.4S, V0.4S, V4.4S
+	WORD   $0x4e25f421 // FMAX V1.4S, V1.4S, V5.4S
+	WORD   $0x4e26f442 // FMAX V2.4S, V2.4S, V6.4S
+	WORD   $0x4e27f463 // FMAX V3.4S, V3.4S, V7.4S
+	FMAXS  F17, F16, F16
+	WORD   $0x4e34f400 // FMAX V0.4S, V0.4S, V20.4S
+	WORD   $0x4e35f421 // FMAX V1.4S, V1.4S, V21.4S
+	WORD   $0x4e36f442 // FMAX V2.4S, V2.4S, V22.4S
+	WORD   $0x4e37f463 // FMAX V3.4S, V3.4S, V23.4S
+	FMAXS  F18, F16, F16
+	VEXT   $4, V2.B16, V0.B16, V24.B16
+	VEXT   $4, V16.B16, V2.B16, V25.B16
+	WORD   $0x4e21f404 // FMAX V4.4S, V0.4S, V1.4S
+	WORD   $0x4e23f445 // FMAX V5.4S, V2.4S, V3.4S
+	WORD   $0x4e38f484 // FMAX V4.4S, V4.4S, V24.4S
+	WORD   $0x4e39f4a5 // FMAX V5.4S, V5.4S, V25.4S
+	VST1.P [V4.S4, V5.S4], 32(D_PTR)
+	SUB    $8, N
+	B      loop8
+
+loop4:
+	CMP    $4, N
+	BLT    loop1
+	VLD2.P 32(P0), [V0.S4, V1.S4]
+	FMOVS  (P0), F16
+	VLD2.P 32(P1), [V4.S4, V5.S4]
+	FMOVS  (P1), F17
+	VLD2.P 32(P2), [V20.S4, V21.S4]
+	FMOVS  (P2), F18
+	WORD   $0x4e24f400 // FMAX V0.4S, V0.4S, V4.4S
+	WORD   $0x4e25f421 // FMAX V1.4S, V1.4S, V5.4S
+	FMAXS  F17, F16, F16
+	WORD   $0x4e34f400 // FMAX V0.4S, V0.4S, V20.4S
+	WORD   $0x4e35f421 // FMAX V1.4S, V1.4S, V21.4S
+	FMAXS  F18, F16, F16
+	VEXT   $4, V16.B16, V0.B16, V24.B16
+	WORD   $0x4e21f404 // FMAX V4.4S, V0.4S, V1.4S
+	WORD   $0x4e38f484 // FMAX V4.4S, V4.4S, V24.4S
+	VST1.P [V4.S4], 16(D_PTR)
+	SUB    $4, N
+	B      loop4
+
+loop1:
+	CBZ     N, done
+	FMOVS   (P0), F0
+	FMOVS   4(P0), F1
+	FMOVS   8(P0), F2
+	FMOVS   (P1), F3
+	FMOVS   4(P1), F4
+	FMOVS   8(P1), F5
+	FMOVS   (P2), F6
+	FMOVS   4(P2), F7
+	FMOVS   8(P2), F16
+	ADD     $8, P0
+	ADD     $8, P1
+	ADD     $8, P2
+	FMAXS   F1, F0, F0
+	FMAXS   F4, F3, F3
+	FMAXS   F7, F6, F6
+	FMAXS   F2, F0, F0
+	FMAXS   F5, F3, F3
+	FMAXS   F16, F6, F6
+	FMAXS   F3, F0, F0
+	FMAXS   F6, F0, F0
 	FMOVS.P F0, 4(D_PTR)
 	SUB     $1, N
 	B       loop1

@@ -251,6 +251,103 @@ func TestMaxPool2x2(t *testing.T) {
 	}
 }
 
+// TestMaxPool3x3s2 checks MaxPool3x3s2 of every implementation against
+// the generic loop as TestMaxPool2x2 does: the three rows at different
+// offsets, each exactly 2·len(dst)+1 long and capped with NaN poison past
+// its end, guards around dst, and a lone NaN, ±Inf or ±0 at every position
+// of every row.
+func TestMaxPool3x3s2(t *testing.T) {
+	r := rand.New(rand.NewPCG(16, 16))
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	negZero := float32(math.Copysign(0, -1))
+	for i := range impls {
+		im := &impls[i]
+		for _, n := range poolLengths() {
+			if n == 0 {
+				continue // the wrapper returns before the kernel
+			}
+			m := 2*n + 1
+			for _, off := range [][4]int{{0, 0, 0, 0}, {1, 0, 3, 1}, {0, 1, 0, 2}, {3, 5, 2, 7}, {2, 2, 7, 3}} {
+				row := func(o int) []float32 {
+					s := poolInput(r, m+o+4)
+					for j := range 4 {
+						s[m+o+j] = nan // poison past the end
+					}
+					return s[o : o+m : o+m]
+				}
+				r0, r1, r2 := row(off[1]), row(off[2]), row(off[3])
+				want := make([]float32, n)
+				maxPool3x3s2Generic(want, r0, r1, r2)
+				outer, dst := guarded(n+off[0], 8)
+				dst = dst[off[0]:]
+				what := fmt.Sprintf("%s MaxPool3x3s2 n=%d off=%v", im.name, n, off)
+				im.max3x3s2(dst, r0, r1, r2)
+				checkGuards(t, what, outer, 8)
+				for j := 0; j < off[0]; j++ {
+					if outer[8+j] != guard {
+						t.Fatalf("%s: wrote before its start", what)
+					}
+				}
+				for j := range dst {
+					if !samePool(dst[j], want[j]) {
+						t.Fatalf("%s: dst[%d] = %v, want %v (inputs %v / %v / %v)", what, j, dst[j], want[j],
+							r0[2*j:2*j+3], r1[2*j:2*j+3], r2[2*j:2*j+3])
+					}
+				}
+			}
+			if n > 40 {
+				continue
+			}
+			// one special value at every position of every row over a
+			// background whose windows' maximum is known: -Inf in r0,
+			// column%5 - 5 in r1 and r2 (so ±0 wins where it lands)
+			for pos := 0; pos < 3*m; pos++ {
+				for _, v := range []float32{nan, inf, -inf, 0, negZero} {
+					rows := [3][]float32{make([]float32, m), make([]float32, m), make([]float32, m)}
+					for j := range m {
+						rows[0][j], rows[1][j], rows[2][j] = -inf, float32(j%5-5), float32((j+2)%5-5)
+					}
+					rows[pos/m][pos%m] = v
+					dst := make([]float32, n)
+					im.max3x3s2(dst, rows[0], rows[1], rows[2])
+					for j := range dst {
+						want := -inf
+						hit := false
+						for c := 2 * j; c <= 2*j+2; c++ {
+							for k := range rows {
+								want = max(want, rows[k][c])
+								hit = hit || (c == pos%m && k == pos/m)
+							}
+						}
+						if hit && v != v {
+							want = nan
+						}
+						if !samePool(dst[j], want) {
+							t.Fatalf("%s MaxPool3x3s2 n=%d %v at row %d col %d: dst[%d] = %v, want %v", im.name, n, v, pos/m, pos%m, j, dst[j], want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestMaxPool3x3s2ShortRow(t *testing.T) {
+	for k := range 3 {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Fatalf("MaxPool3x3s2 with row %d short did not panic", k)
+				}
+			}()
+			rows := [3][]float32{make([]float32, 9), make([]float32, 9), make([]float32, 9)}
+			rows[k] = rows[k][:8]
+			MaxPool3x3s2(make([]float32, 4), rows[0], rows[1], rows[2])
+		}()
+	}
+	MaxPool3x3s2(nil, nil, nil, nil) // nothing to read
+}
+
 func TestMaxPairsShortRow(t *testing.T) {
 	defer func() {
 		if recover() == nil {
@@ -305,6 +402,13 @@ func BenchmarkPool(b *testing.B) {
 					im.max2x2(out, src[:w], src[w:])
 				}
 			})
+			b.Run(fmt.Sprintf("%s/MaxPool3x3s2/%d", im.name, w), func(b *testing.B) {
+				b.SetBytes(int64(12 * w))
+				o := out[:(w-1)/2]
+				for b.Loop() {
+					im.max3x3s2(o, src[:w], src[w/2:w/2+w], src[w:])
+				}
+			})
 		}
 		// the whole 2×2/2 plane set of faces' first MaxPool: vertical then
 		// horizontal pass per output row
@@ -337,6 +441,43 @@ func BenchmarkPool(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(outPlane)), "ns/output")
+		})
+		// SqueezeNet's first MaxPool, 3×3/2 on 64 planes of 55×55: the
+		// separable passes (a copy and two MaxRows down, two MaxPairs and
+		// a MaxRows across) per output row, and MaxPool3x3s2
+		const planes3, n3, o3 = 64, 55, 27
+		in3 := randSlice(r, planes3*n3*n3)
+		out3 := make([]float32, planes3*o3*o3)
+		row3 := make([]float32, n3+o3)
+		b.Run(fmt.Sprintf("%s/Plane3x3s2TwoPass/64x55x55", im.name), func(b *testing.B) {
+			for b.Loop() {
+				for p := 0; p < planes3; p++ {
+					for oy := 0; oy < o3; oy++ {
+						r0 := in3[(p*n3+2*oy)*n3:]
+						buf, tmp := row3[:n3], row3[n3:]
+						copy(buf, r0[:n3])
+						im.maxRows(buf, r0[n3:2*n3])
+						im.maxRows(buf, r0[2*n3:3*n3])
+						o := out3[(p*o3+oy)*o3:][:o3]
+						im.maxPairs(o, buf[:2*o3])
+						im.maxPairs(tmp, buf[1:1+2*o3])
+						im.maxRows(o, tmp)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(out3)), "ns/output")
+		})
+		b.Run(fmt.Sprintf("%s/Plane3x3s2Fused/64x55x55", im.name), func(b *testing.B) {
+			for b.Loop() {
+				for p := 0; p < planes3; p++ {
+					for oy := 0; oy < o3; oy++ {
+						r0 := in3[(p*n3+2*oy)*n3:]
+						o := out3[(p*o3+oy)*o3:][:o3]
+						im.max3x3s2(o, r0[:2*o3+1], r0[n3:n3+2*o3+1], r0[2*n3:2*n3+2*o3+1])
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(out3)), "ns/output")
 		})
 	}
 }

@@ -74,6 +74,7 @@ type convKernel struct {
 	wth, wtw    int
 	whp, wwp    int
 	wtb         int
+	wrows       int // tile rows per unit
 	wblocks     int
 	wU          []simd.PackedA // the 16 transformed filters, cout × cin
 	wUBuf       []float32
@@ -732,18 +733,21 @@ func (k *convKernel) prepareWino() {
 	k.wth, k.wtw = (k.oh+1)/2, (k.ow+1)/2
 	k.whp, k.wwp = 2*k.wth+2, 2*k.wtw+2
 	tiles := k.wth * k.wtw
-	// V and M of a unit, 16·(cin + cout)·(wtb + 8) floats, within about
-	// winoBudget floats; the units of an image of equal size
-	tbMax := max(16, winoBudget/(16*(k.cin+k.cout)))
-	k.wblocks = (tiles + tbMax - 1) / tbMax
+	// A unit is wrows whole tile rows (the transforms take a run of rows
+	// in one call). V and M of a unit, 16·(cin + cout)·(wtb + 8) floats,
+	// within about winoBudget floats; the units of an image of equal size.
+	rowsMax := max(1, max(16, winoBudget/(16*(k.cin+k.cout)))/k.wtw)
+	k.wblocks = (k.wth + rowsMax - 1) / rowsMax
 	if k.threads > 1 {
 		// at least two units per thread, of 24 tiles or more, so that
 		// the threads share the work evenly; where the map is too small
 		// for that, the phased schedule
-		k.wblocks = max(k.wblocks, min(2*k.threads, tiles/24))
+		k.wblocks = max(k.wblocks, min(2*k.threads, k.wth, tiles/24))
 		k.wphased = k.batch*k.wblocks < 2*k.threads && k.wblocks == 1
 	}
-	k.wtb = ((tiles+k.wblocks-1)/k.wblocks + 7) &^ 7
+	k.wrows = (k.wth + k.wblocks - 1) / k.wblocks
+	k.wblocks = (k.wth + k.wrows - 1) / k.wrows
+	k.wtb = (k.wrows*k.wtw + 7) &^ 7
 	k.winoInBody, k.winoProdBody = k.winoInPhase, k.winoProdPhase
 	k.wmblocks = max(1, min((k.cout+3)/4, 2*k.threads))
 	k.wmrows = ((k.cout+k.wmblocks-1)/k.wmblocks + 3) &^ 3
@@ -807,21 +811,20 @@ func (k *convKernel) winoPad(lo, hi int) {
 	}
 }
 
-// winoUnits computes units [lo, hi): a unit is a run of wtb tiles of one
-// image, all output channels. The input tiles are transformed into V
-// (16 × cin × wtb), multiplied by the 16 filter matrices into M (16 ×
-// cout × wtb), and transformed back into the output, bias, residual and
-// clamp included.
+// winoUnits computes units [lo, hi): a unit is wrows tile rows of one
+// image (wtb tiles or fewer), all output channels. The input tiles are
+// transformed into V (16 × cin × wtb), multiplied by the 16 filter
+// matrices into M (16 × cout × wtb), and transformed back into the
+// output, bias, residual and clamp included.
 func (k *convKernel) winoUnits(c, lo, hi int) {
 	v, m := k.winoVM(k.batch*k.cin*k.winoPlane() + c*k.winoSlot())
-	tiles := k.wth * k.wtw
 	for u := lo; u < hi; u++ {
 		b, blk := u/k.wblocks, u%k.wblocks
-		t0 := blk * k.wtb
-		t1 := min(tiles, t0+k.wtb)
-		k.winoIn(v, b, 0, k.cin, t0, t1)
-		k.winoProducts(v, m, 0, k.cout, t1-t0)
-		k.winoOut(m, b, 0, k.cout, t0, t1)
+		r0 := blk * k.wrows
+		r1 := min(k.wth, r0+k.wrows)
+		k.winoIn(v, b, 0, k.cin, r0, r1)
+		k.winoProducts(v, m, 0, k.cout, (r1-r0)*k.wtw)
+		k.winoOut(m, b, 0, k.cout, r0, r1)
 	}
 }
 
@@ -831,7 +834,7 @@ func (k *convKernel) winoInPhase(lo, hi int) {
 	for i := lo; i < hi; i++ {
 		b, ci := i/k.cin, i%k.cin
 		v, _ := k.winoVM(k.batch*k.cin*k.winoPlane() + b*k.winoSlot())
-		k.winoIn(v, b, ci, ci+1, 0, k.wth*k.wtw)
+		k.winoIn(v, b, ci, ci+1, 0, k.wth)
 	}
 }
 
@@ -839,14 +842,13 @@ func (k *convKernel) winoInPhase(lo, hi int) {
 // output channels of the phased schedule: their rows of the 16 products
 // and their output transform.
 func (k *convKernel) winoProdPhase(lo, hi int) {
-	tiles := k.wth * k.wtw
 	for i := lo; i < hi; i++ {
 		b, blk := i/k.wmblocks, i%k.wmblocks
 		m0 := blk * k.wmrows
 		m1 := min(k.cout, m0+k.wmrows)
 		v, m := k.winoVM(k.batch*k.cin*k.winoPlane() + b*k.winoSlot())
-		k.winoProducts(v, m, m0, m1, tiles)
-		k.winoOut(m, b, m0, m1, 0, tiles)
+		k.winoProducts(v, m, m0, m1, k.wth*k.wtw)
+		k.winoOut(m, b, m0, m1, 0, k.wth)
 	}
 }
 
@@ -857,19 +859,14 @@ func (k *convKernel) winoVM(at int) (v, m []float32) {
 	return slot[:16*vs], slot[16*vs:]
 }
 
-// winoIn transforms input channels [ci0, ci1) of image b, tiles [t0, t1),
-// into V (tile t at column t - t0).
-func (k *convKernel) winoIn(v []float32, b, ci0, ci1, t0, t1 int) {
+// winoIn transforms input channels [ci0, ci1) of image b, tile rows [r0,
+// r1), into V (the tiles one after another from column 0).
+func (k *convKernel) winoIn(v []float32, b, ci0, ci1, r0, r1 int) {
 	plane, st, vs := k.winoPlane(), k.wtb+winoSlack, k.winoStride(k.cin)
 	planes := k.wPadded[b*k.cin*plane : (b+1)*k.cin*plane]
 	for ci := ci0; ci < ci1; ci++ {
 		pl := planes[ci*plane : (ci+1)*plane]
-		for t := t0; t < t1; {
-			ty, tx := t/k.wtw, t%k.wtw
-			cnt := min(k.wtw-tx, t1-t)
-			simd.WinogradIn(v[ci*st+t-t0:], vs, pl[2*ty*k.wwp+2*tx:], k.wwp, cnt)
-			t += cnt
-		}
+		simd.WinogradInRows(v[ci*st:], vs, pl[2*r0*k.wwp:], k.wwp, k.wtw, r1-r0, k.wtw, 2*k.wwp)
 	}
 }
 
@@ -881,9 +878,9 @@ func (k *convKernel) winoProducts(v, m []float32, m0, m1, n int) {
 	}
 }
 
-// winoOut transforms output channels [co0, co1) of image b, tiles [t0,
-// t1), from M into the output, with bias, residual and activation.
-func (k *convKernel) winoOut(m []float32, b, co0, co1, t0, t1 int) {
+// winoOut transforms output channels [co0, co1) of image b, tile rows
+// [r0, r1), from M into the output, with bias, residual and activation.
+func (k *convKernel) winoOut(m []float32, b, co0, co1, r0, r1 int) {
 	y := k.n.out[0].t.F
 	var res []float32
 	if k.residual >= 0 {
@@ -894,24 +891,16 @@ func (k *convKernel) winoOut(m []float32, b, co0, co1, t0, t1 int) {
 	if !clamp {
 		actLo, actHi = float32(math.Inf(-1)), float32(math.Inf(1))
 	}
+	outRows := min(2*(r1-r0), k.oh-2*r0)
 	for co := co0; co < co1; co++ {
-		base := (b*k.cout + co) * ohw
-		for t := t0; t < t1; {
-			ty, tx := t/k.wtw, t%k.wtw
-			cnt := min(k.wtw-tx, t1-t)
-			rows, w := min(2, k.oh-2*ty), min(2*cnt, k.ow-2*tx)
-			at := base + 2*ty*k.ow + 2*tx
-			var r []float32
-			if res != nil {
-				r = res[at:]
-			}
-			simd.WinogradOut(y[at:], k.ow, rows, w, m[co*st+t-t0:], ms, cnt, k.bias[co], actLo, actHi, r)
-			if !clamp {
-				for rr := 0; rr < rows; rr++ {
-					k.act.apply(y[at+rr*k.ow:at+rr*k.ow+w], co)
-				}
-			}
-			t += cnt
+		at := (b*k.cout+co)*ohw + 2*r0*k.ow
+		var r []float32
+		if res != nil {
+			r = res[at:]
+		}
+		simd.WinogradOutRows(y[at:], k.ow, outRows, k.ow, m[co*st:], ms, k.wtw, k.wtw, k.bias[co], actLo, actHi, r)
+		if !clamp {
+			k.act.apply(y[at:at+outRows*k.ow], co)
 		}
 	}
 }

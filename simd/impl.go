@@ -11,12 +11,14 @@ type impl struct {
 	gemm      func(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int)
 	gemmOff   func(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int)
 
-	winoIn     func(dst []float32, ldd int, src []float32, ld, n int)
-	winoOut    func(dst []float32, ldo, rows, w int, src []float32, lds, n int, bias, lo, hi float32, res []float32)
-	winoNative bool // vector transforms: Winograd pays
-	l2         func(a, b []float32) float32
-	dot        func(a, b []float32) float32
-	dw         func(p *DWConv, in, w []float32, bias float32, out []float32)
+	winoIn      func(dst []float32, ldd int, src []float32, ld, n int)
+	winoOut     func(dst []float32, ldo, rows, w int, src []float32, lds, n int, bias, lo, hi float32, res []float32)
+	winoNative  bool // vector transforms: Winograd pays
+	winoInRows  func(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int)
+	winoOutRows func(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32)
+	l2          func(a, b []float32) float32
+	dot         func(a, b []float32) float32
+	dw          func(p *DWConv, in, w []float32, bias float32, out []float32)
 
 	biasClamp    func(x []float32, bias, lo, hi float32)
 	biasAddClamp func(x, r []float32, bias, lo, hi float32) // len(r) == len(x)
@@ -36,9 +38,12 @@ var generic = impl{
 	gemmOff:   gemmOffGather,
 	winoIn:    winoInGeneric,
 	winoOut:   winoOutGeneric,
-	l2:        l2Generic,
-	dot:       dotGeneric,
-	dw:        depthwiseGeneric,
+
+	winoInRows:  winoInRowsGeneric,
+	winoOutRows: winoOutRowsGeneric,
+	l2:          l2Generic,
+	dot:         dotGeneric,
+	dw:          depthwiseGeneric,
 
 	biasClamp:    biasClampGeneric,
 	biasAddClamp: biasAddClampGeneric,

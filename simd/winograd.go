@@ -63,6 +63,73 @@ func WinogradOut(dst []float32, ldo, rows, w int, src []float32, lds, n int, bia
 	active.winoOut(dst, ldo, rows, w, src, lds, n, bias, lo, hi, res)
 }
 
+// WinogradInRows is WinogradIn for rows tile rows of n tiles each: row r
+// reads src[r·srcStep:] and writes its tiles to dst[r·dstStep:]
+// (dstStep = n puts the rows' tiles one after another in each row of V).
+// The values are those of WinogradIn, bit for bit; a row's whole last
+// block is written only where it stays within its row of V (r·dstStep +
+// n8 ≤ ldd), so no row runs into the next position's.
+func WinogradInRows(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
+	if n <= 0 || rows <= 0 {
+		return
+	}
+	last := rows - 1
+	if dstStep < 0 || srcStep < 0 || ldd < last*dstStep+n || ld < 2*n+2 ||
+		len(src) < last*srcStep+3*ld+2*n+2 || len(dst) < last*dstStep+15*ldd+n {
+		panic("simd: WinogradInRows arguments out of range")
+	}
+	active.winoInRows(dst, ldd, src, ld, n, rows, dstStep, srcStep)
+}
+
+// WinogradOutRows is WinogradOut for the tile rows of outRows output rows
+// (⌈outRows/2⌉ tile rows of n tiles): tile row r reads M at src[r·srcStep:]
+// and writes output rows 2r and 2r+1 at dst[2r·ldo:], res likewise; the
+// last tile row writes one output row when outRows is odd. One call does
+// what the calls of WinogradOut do, bit for bit.
+func WinogradOutRows(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
+	if n <= 0 || w <= 0 || outRows <= 0 {
+		return
+	}
+	trows := (outRows + 1) / 2
+	end := (outRows-1)*ldo + w
+	if w > 2*n || w < 2*n-1 || ldo < w || srcStep < 0 || lds < (trows-1)*srcStep+n ||
+		len(src) < (trows-1)*srcStep+15*lds+n || len(dst) < end || (res != nil && len(res) < end) {
+		panic("simd: WinogradOutRows arguments out of range")
+	}
+	if lo != lo || hi != hi {
+		winoOutRowsWith(winoOutGeneric, dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res)
+		return
+	}
+	active.winoOutRows(dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res)
+}
+
+// winoInRowsWith and winoOutRowsWith run a single-row transform over the
+// rows: the generic Rows forms, and the arm64 ones.
+func winoInRowsWith(f func(dst []float32, ldd int, src []float32, ld, n int), dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
+	for r := 0; r < rows; r++ {
+		f(dst[r*dstStep:], ldd, src[r*srcStep:], ld, n)
+	}
+}
+
+func winoOutRowsWith(f func(dst []float32, ldo, rows, w int, src []float32, lds, n int, bias, lo, hi float32, res []float32),
+	dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
+	for r := 0; 2*r < outRows; r++ {
+		var rr []float32
+		if res != nil {
+			rr = res[2*r*ldo:]
+		}
+		f(dst[2*r*ldo:], ldo, min(2, outRows-2*r), w, src[r*srcStep:], lds, n, bias, lo, hi, rr)
+	}
+}
+
+func winoInRowsGeneric(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
+	winoInRowsWith(winoInGeneric, dst, ldd, src, ld, n, rows, dstStep, srcStep)
+}
+
+func winoOutRowsGeneric(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
+	winoOutRowsWith(winoOutGeneric, dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res)
+}
+
 // WinogradFilter transforms a 3×3 filter g (row-major) into u, the 16
 // values (G g Gᵀ)[a][b] at u[(4a+b)·stride].
 func WinogradFilter(u []float32, stride int, g []float32) {

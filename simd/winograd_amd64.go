@@ -52,3 +52,47 @@ func winoOutAVX2(dst []float32, ldo, rows, w int, src []float32, lds, n int, bia
 		winoOutGeneric(dst[2*done:], ldo, rows, w-2*done, src[done:], lds, n-done, bias, lo, hi, r)
 	}
 }
+
+// winoInRowsAVX2 is WinogradInRows: the room checks of winoInAVX2 made
+// per row, then the assembly called directly, so a tile row costs a call
+// and no more.
+func winoInRowsAVX2(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
+	n8 := (n + 7) &^ 7
+	for r := 0; r < rows; r++ {
+		d, s := dst[r*dstStep:], src[r*srcStep:]
+		if ldd >= r*dstStep+n8 && len(d) >= 15*ldd+n8 && len(s) >= 3*ld+2*n8+2 {
+			winoIn8(&d[0], ldd, &s[0], ld, n8/8)
+			continue
+		}
+		// no room for a whole last block in this row of V (it would run
+		// into the next position's row): whole blocks, then the rest
+		if n >= 8 {
+			winoIn8(&d[0], ldd, &s[0], ld, n/8)
+		}
+		if done := n &^ 7; done < n {
+			winoInGeneric(d[done:], ldd, s[2*done:], ld, n-done)
+		}
+	}
+}
+
+// winoOutRowsAVX2 is WinogradOutRows: the blocks, tail and masks worked
+// out once for all rows (they depend on n and w only).
+func winoOutRowsAVX2(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
+	blocks := w / 16
+	tail := w - 16*blocks
+	n8 := (n + 7) &^ 7
+	trows := (outRows + 1) / 2
+	if tail > 0 && (lds < (trows-1)*srcStep+n8 || len(src) < (trows-1)*srcStep+15*lds+n8) {
+		winoOutRowsWith(winoOutAVX2, dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res)
+		return
+	}
+	m0 := &packMask[nrAVX2-min(8, tail)]
+	m1 := &packMask[nrAVX2-max(0, tail-8)]
+	for r := 0; r < trows; r++ {
+		var rp *float32
+		if res != nil {
+			rp = &res[2*r*ldo]
+		}
+		winoOut8(&dst[2*r*ldo], ldo, min(2, outRows-2*r), &src[r*srcStep], lds, blocks, bias, lo, hi, rp, tail, m0, m1)
+	}
+}

@@ -74,3 +74,24 @@ func winoOutNEON(dst []float32, ldo, rows, w int, src []float32, lds, n int, bia
 		}
 	}
 }
+
+func winoInRowsNEON(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
+	for r := 0; r < rows; r++ {
+		d, s := dst[r*dstStep:], src[r*srcStep:]
+		if ldd >= r*dstStep+(n+7)&^7 {
+			winoInNEON(d, ldd, s, ld, n) // whole last blocks stay inside the row
+			continue
+		}
+		whole := n / 4
+		if whole > 0 {
+			winoIn4NEON(&d[0], ldd, &s[0], ld, whole)
+		}
+		if done := whole * 4; done < n {
+			winoInGeneric(d[done:], ldd, s[2*done:], ld, n-done)
+		}
+	}
+}
+
+func winoOutRowsNEON(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
+	winoOutRowsWith(winoOutNEON, dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res)
+}

@@ -132,3 +132,68 @@ func TestWinogradChecksArguments(t *testing.T) {
 		}()
 	}
 }
+
+// TestWinogradRows: the Rows forms equal their single-row calls bit for
+// bit (NaN for NaN), with and without room for whole last blocks, an odd
+// count of output rows and a residual, on every implementation.
+func TestWinogradRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 3))
+	same := func(a, b float32) bool { return a == b || (a != a && b != b) }
+	for i := range impls {
+		im := &impls[i]
+		for _, n := range []int{1, 5, 8, 11, 23, 24} {
+			for _, rows := range []int{1, 2, 5} {
+				for _, room := range []bool{false, true} {
+					n8 := (n + 7) &^ 7
+					ld := 2*n + 2
+					srcStep := 2 * ld
+					dstStep := n
+					ldd := (rows-1)*dstStep + n
+					if room {
+						ldd = (rows-1)*dstStep + n8
+					}
+					src := randSlice(r, (rows-1)*srcStep+3*ld+2*n8+2)
+					want := make([]float32, 16*ldd)
+					for row := 0; row < rows; row++ { // the reference: no whole blocks to spill
+						winoInGeneric(want[row*dstStep:], ldd, src[row*srcStep:], ld, n)
+					}
+					got := make([]float32, 16*ldd)
+					im.winoInRows(got, ldd, src, ld, n, rows, dstStep, srcStep)
+					for p := 0; p < 16; p++ {
+						for j := 0; j < (rows-1)*dstStep+n; j++ {
+							if !same(got[p*ldd+j], want[p*ldd+j]) {
+								t.Fatalf("%s WinogradInRows n=%d rows=%d room=%v: V[%d][%d] = %v, want %v", im.name, n, rows, room, p, j, got[p*ldd+j], want[p*ldd+j])
+							}
+						}
+					}
+					for _, outRows := range []int{2*rows - 1, 2 * rows} {
+						w := 2*n - outRows%2 // odd widths with odd row counts
+						lds := (rows-1)*dstStep + n
+						if room {
+							lds = (rows-1)*dstStep + n8
+						}
+						m := randSlice(r, 16*lds)
+						ldo := w + 2
+						res := randSlice(r, outRows*ldo)
+						wantY := make([]float32, outRows*ldo)
+						for row := 0; 2*row < outRows; row++ {
+							im.winoOut(wantY[2*row*ldo:], ldo, min(2, outRows-2*row), w, m[row*dstStep:], lds, n, 0.5, -0.75, 1.25, res[2*row*ldo:])
+						}
+						outer, gotY := guarded(outRows*ldo, 8)
+						im.winoOutRows(gotY, ldo, outRows, w, m, lds, n, dstStep, 0.5, -0.75, 1.25, res)
+						name := fmt.Sprintf("%s WinogradOutRows n=%d outRows=%d w=%d room=%v", im.name, n, outRows, w, room)
+						checkGuards(t, name, outer, 8)
+						checkRowGaps(t, name, gotY, outRows, w, ldo)
+						for k := 0; k < outRows; k++ {
+							for c := 0; c < w; c++ {
+								if !same(gotY[k*ldo+c], wantY[k*ldo+c]) {
+									t.Fatalf("%s: y[%d][%d] = %v, want %v", name, k, c, gotY[k*ldo+c], wantY[k*ldo+c])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -35,6 +35,7 @@ type convKernel struct {
 	// one copy per row and tile, where the unpadded input needs one per
 	// output row, each with its own border arithmetic.
 	shifted     bool
+	phased      bool // stride > 1: the shifted layout over s×s phase planes
 	hp, wp      int
 	plane, qlen int     // hp·wp; padded floats per image (cin planes and the overrun of the last)
 	offs        []int32 // tap (c, ky, kx) of a group: c·plane + ky·dh·wp + kx·dw
@@ -212,6 +213,19 @@ func buildConv(b *builder) (kernel, error) {
 		// output row, against the im2col copies saved.
 		k.shifted = (k.wp-k.ow)*shiftedWaste <= k.wp
 	}
+	if s := k.sh; !k.pointwise && !k.depthwise && s > 1 && s <= 4 && k.sw == s && k.pt >= 0 && k.pl >= 0 {
+		// Stride s: the padded input split into s×s phase planes, phase
+		// (py, px) holding rows py, py+s, … and columns px, px+s, …; tap
+		// (ky, kx) of output (oy, ox) is then phase ((ky·dh) mod s,
+		// (kx·dw) mod s) at (oy + ky·dh div s, ox + kx·dw div s): a
+		// stride-1 read, so the GEMM reads the im2col rows in place as
+		// for stride 1 (see shifted). hp × wp is a phase plane.
+		k.hp, k.wp = k.oh+(k.kh-1)*k.dh/s, k.ow+(k.kw-1)*k.dw/s
+		k.plane = s * s * k.hp * k.wp
+		k.qlen = k.cin*k.plane + (k.kw-1)*k.dw/s
+		k.phased = true
+		k.shifted = (k.wp-k.ow)*shiftedWaste <= k.wp
+	}
 	if k.kh == 3 && k.kw == 3 && k.sh == 1 && k.sw == 1 && k.dh == 1 && k.dw == 1 && k.groups == 1 &&
 		k.cin >= winoMinChannels && k.cout >= winoMinChannels && w.isConst && pb >= 0 && pr >= 0 && winograd() {
 		// Tiles past the output are wasted work: at most a quarter. On
@@ -224,6 +238,13 @@ func buildConv(b *builder) (kernel, error) {
 		for c := 0; c < k.cg; c++ {
 			for ky := 0; ky < k.kh; ky++ {
 				for kx := 0; kx < k.kw; kx++ {
+					if k.phased {
+						st := k.sh
+						py, dy := ky*k.dh%st, ky*k.dh/st
+						px, dx := kx*k.dw%st, kx*k.dw/st
+						k.offs = append(k.offs, int32(c*k.plane+(py*st+px)*k.hp*k.wp+dy*k.wp+dx))
+						continue
+					}
 					k.offs = append(k.offs, int32(c*k.plane+ky*k.dh*k.wp+kx*k.dw))
 				}
 			}
@@ -390,6 +411,10 @@ func (k *convKernel) slotLen() int {
 
 // pad copies the input into the zero-padded planes of the scratch buffer.
 func (k *convKernel) pad() {
+	if k.phased {
+		k.padPhases()
+		return
+	}
 	x := k.n.in[0].t.F
 	for b := 0; b < k.batch; b++ {
 		dst := k.scratch[b*k.qlen : (b+1)*k.qlen]
@@ -405,6 +430,43 @@ func (k *convKernel) pad() {
 				clear(row[k.pl+k.w:])
 			}
 			clear(pl[(k.pt+k.h)*k.wp:])
+		}
+	}
+}
+
+// padPhases writes the s×s phase planes of the zero-padded input (see
+// convKernel.phased): phase (py, px), row i, column j holds input row
+// s·i + py - pt, column s·j + px - pl, or zero outside the input.
+func (k *convKernel) padPhases() {
+	x := k.n.in[0].t.F
+	s, ph := k.sh, k.hp*k.wp
+	for b := 0; b < k.batch; b++ {
+		dst := k.scratch[b*k.qlen : (b+1)*k.qlen]
+		clear(dst[k.cin*k.plane:])
+		for c := 0; c < k.cin; c++ {
+			src := x[(b*k.cin+c)*k.h*k.w : (b*k.cin+c+1)*k.h*k.w]
+			for py := 0; py < s; py++ {
+				for px := 0; px < s; px++ {
+					q := dst[c*k.plane+(py*s+px)*ph : c*k.plane+(py*s+px+1)*ph]
+					// columns j whose input column s·j + px - pl lies in [0, w)
+					jlo := min(k.wp, max(0, (k.pl-px+s-1)/s))
+					jhi := max(jlo, min(k.wp, (k.w+k.pl-px+s-1)/s))
+					for i := 0; i < k.hp; i++ {
+						row := q[i*k.wp : (i+1)*k.wp]
+						y := s*i + py - k.pt
+						if y < 0 || y >= k.h {
+							clear(row)
+							continue
+						}
+						in := src[y*k.w : (y+1)*k.w]
+						clear(row[:jlo])
+						for j, xx := jlo, s*jlo+px-k.pl; j < jhi; j, xx = j+1, xx+s {
+							row[j] = in[xx]
+						}
+						clear(row[jhi:])
+					}
+				}
+			}
 		}
 	}
 }

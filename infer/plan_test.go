@@ -91,6 +91,13 @@ func TestConvBatchNormReluFused(t *testing.T) {
 		{"one input channel", 2, 1, 13, 11, 8, 3, 1, 1, 1, 1, 3},
 		{"one input channel stride 2", 1, 1, 15, 12, 6, 3, 1, 2, 1, 1, 2},
 		{"one input channel no padding", 1, 1, 9, 10, 5, 3, 1, 1, 0, 1, 1},
+		// strided: the phase-plane (shifted) path
+		{"7x7 stride 2 pad 3", 1, 3, 23, 19, 8, 7, 1, 2, 3, 1, 2},
+		{"3x3 stride 2 dilated", 1, 4, 17, 15, 8, 3, 1, 2, 2, 2, 1},
+		{"5x5 stride 3", 2, 5, 20, 22, 6, 5, 1, 3, 2, 1, 2},
+		{"1x1 stride 2", 1, 8, 9, 11, 12, 1, 1, 2, 0, 1, 1},
+		{"3x3 stride 2 grouped", 1, 8, 13, 12, 8, 3, 2, 2, 1, 1, 2},
+		{"3x3 stride 2 even map", 2, 6, 16, 16, 24, 3, 1, 2, 1, 1, 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

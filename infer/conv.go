@@ -6,14 +6,23 @@ import (
 	"github.com/edge-pi/edge/simd"
 )
 
-// convKernel is a 2-D convolution (1-D runs as 2-D with height 1) through
-// im2col and a packed-weight GEMM, or a direct depthwise kernel when each
-// group has one input and one output channel.
+// convKernel is a 2-D convolution (1-D runs as 2-D with height 1). For
+// batch image b and group g, the output rows co (Mg of them) over OH·OW
+// columns are A_g (Mg × K, K = Cg·KH·KW, the packed weights) times the
+// im2col matrix of the input (K × OH·OW). The paths, first match:
 //
-// For batch image b and group g, the output rows co (Mg of them) over
-// OH·OW columns are A_g (Mg × K, K = Cg·KH·KW) times the im2col matrix of
-// the input (K × OH·OW). Threads split the columns; each thread builds its
-// im2col tile of tileCols columns in its own slice of the scratch buffer.
+//   - wino: 3×3, stride 1, 8+ channels, 12+ tiles: Winograd F(2×2, 3×3),
+//     16 GEMMs of transformed filters by transformed input tiles.
+//   - depthwise (one input and output channel per group) and single (one
+//     input channel): the direct depthwise kernels, over zero-padded
+//     planes on small maps (dwPad).
+//   - pointwise (1×1, stride 1, no padding): the input is the matrix.
+//   - shifted (stride 1, or phased for strides 2–4): the im2col rows read
+//     in place from zero-padded (phase) planes through tap offsets.
+//   - otherwise im2col tiles of up to tileFor(K) columns, each thread in
+//     its own slice of the scratch buffer.
+//
+// Threads split the columns (and, on small maps, blocks of output rows).
 type convKernel struct {
 	n *node
 
@@ -31,9 +40,8 @@ type convKernel struct {
 	// into zero-padded planes of hp × wp, and the output computed over
 	// columns q = oy·wp + ox, ox < wp; the columns ox ≥ ow are dropped.
 	// Then the im2col row of tap (c, ky, kx) for columns [q0, q0+n) is one
-	// contiguous run of the padded plane c, from q0 + ky·dh·wp + kx·dw:
-	// one copy per row and tile, where the unpadded input needs one per
-	// output row, each with its own border arithmetic.
+	// contiguous run of the padded plane c, from q0 + ky·dh·wp + kx·dw,
+	// which the GEMM reads in place through the tap offsets (offs).
 	shifted     bool
 	phased      bool // stride > 1: the shifted layout over s×s phase planes
 	hp, wp      int

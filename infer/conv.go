@@ -111,6 +111,13 @@ var winograd = simd.WinogradNative
 // multiplications saved.
 const winoMinChannels = 8
 
+// winoMinTiles is the fewest 2×2 tiles a Winograd convolution covers, and
+// winoWaste the most outputs they cover per output of the map.
+const (
+	winoMinTiles = 8
+	winoWaste    = 2.0
+)
+
 // winoBudget bounds a Winograd unit's V and M, in floats: they are written
 // once and read once, so L2 (1 MiB on the A72 and Zen 4, 512 KiB shared
 // on the A53) rather than L1 is the level to fit.
@@ -236,11 +243,14 @@ func buildConv(b *builder) (kernel, error) {
 	}
 	if k.kh == 3 && k.kw == 3 && k.sh == 1 && k.sw == 1 && k.dh == 1 && k.dw == 1 && k.groups == 1 &&
 		k.cin >= winoMinChannels && k.cout >= winoMinChannels && w.isConst && pb >= 0 && pr >= 0 && winograd() {
-		// Tiles past the output are wasted work: at most a quarter. On
-		// maps of fewer than 12 tiles (6×6 and below) the direct path was
-		// as fast or faster (AMD Zen 4, 64 channels).
+		// Tiles past the output are wasted work, yet with 2.25 times fewer
+		// multiplications Winograd was faster on small maps too (64→64
+		// channels on 7×5: 37 µs against 61; squeezenet1_1's 6×6 layers;
+		// AMD Zen 4): at least winoMinTiles tiles, covering at most
+		// winoWaste times the outputs. Below 8 tiles the 16 products are
+		// too narrow (resnet18's 4×4 maps of 512 channels lost 10%).
 		th, tw := (k.oh+1)/2, (k.ow+1)/2
-		k.wino = th*tw >= 12 && 3*4*th*tw <= 4*k.oh*k.ow
+		k.wino = th*tw >= winoMinTiles && float64(4*th*tw) <= winoWaste*float64(k.oh*k.ow)
 	}
 	if k.shifted {
 		for c := 0; c < k.cg; c++ {

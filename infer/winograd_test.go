@@ -129,7 +129,8 @@ func TestWinogradChosen(t *testing.T) {
 		{4, 16, 28, 28, 1, 1, false},  // too few input channels
 		{16, 16, 28, 28, 2, 1, false}, // stride 2
 		{16, 16, 28, 28, 1, 2, false}, // grouped
-		{16, 16, 3, 3, 1, 1, false},   // 2×2 tiles over a 3×3 map: mostly waste
+		{16, 16, 5, 5, 1, 1, true},    // 9 tiles for 25 outputs: still faster
+		{16, 16, 4, 4, 1, 1, false},   // 4 tiles: products too narrow
 	} {
 		r := rand.New(rand.NewPCG(1, 2))
 		g := newGB(13).input("x", 1, int64(tc.c), int64(tc.h), int64(tc.w)).output("y")

@@ -42,34 +42,7 @@ GLOBL dwMask<>(SB), RODATA|NOPTR, $64
 #define SRC1 R10 // the second and third input rows
 #define SRC2 R11
 
-// ROW0 adds the three taps of the input row at off(p) to acc; ROW sets acc
-// to them. Full-vector loads are folded into the arithmetic.
-#define ROW0(off, p, acc, w0, w1, w2) \
-	VFMADD231PS off(p), w0, acc   \
-	VFMADD231PS 4+off(p), w1, acc \
-	VFMADD231PS 8+off(p), w2, acc
-
-#define ROW(off, p, acc, w0, w1, w2) \
-	VMULPS      off(p), w0, acc   \
-	VFMADD231PS 4+off(p), w1, acc \
-	VFMADD231PS 8+off(p), w2, acc
-
-// MROW0 and MROW are ROW0 and ROW with masked loads.
-#define MROW0(p, acc, w0, w1, w2) \
-	VMASKMOVPS  (p), MASK, TMP  \
-	VFMADD231PS TMP, w0, acc    \
-	VMASKMOVPS  4(p), MASK, TMP \
-	VFMADD231PS TMP, w1, acc    \
-	VMASKMOVPS  8(p), MASK, TMP \
-	VFMADD231PS TMP, w2, acc
-
-#define MROW(p, acc, w0, w1, w2) \
-	VMASKMOVPS  (p), MASK, TMP  \
-	VMULPS      TMP, w0, acc    \
-	VMASKMOVPS  4(p), MASK, TMP \
-	VFMADD231PS TMP, w1, acc    \
-	VMASKMOVPS  8(p), MASK, TMP \
-	VFMADD231PS TMP, w2, acc
+#include "depthwise_amd64.h"
 
 // func dwRow3(dst *float32, n int, src *float32, ldsrc, rows int, w *float32, bias float32)
 TEXT ·dwRow3(SB), NOSPLIT, $0-52

@@ -31,31 +31,7 @@
 #define MASK Y5
 #define TMP Y4
 
-#define ROW0(off, p, acc, w0, w1, w2) \
-	VFMADD231PS off(p), w0, acc   \
-	VFMADD231PS 4+off(p), w1, acc \
-	VFMADD231PS 8+off(p), w2, acc
-
-#define ROW(off, p, acc, w0, w1, w2) \
-	VMULPS      off(p), w0, acc   \
-	VFMADD231PS 4+off(p), w1, acc \
-	VFMADD231PS 8+off(p), w2, acc
-
-#define MROW0(p, acc, w0, w1, w2) \
-	VMASKMOVPS  (p), MASK, TMP  \
-	VFMADD231PS TMP, w0, acc    \
-	VMASKMOVPS  4(p), MASK, TMP \
-	VFMADD231PS TMP, w1, acc    \
-	VMASKMOVPS  8(p), MASK, TMP \
-	VFMADD231PS TMP, w2, acc
-
-#define MROW(p, acc, w0, w1, w2) \
-	VMASKMOVPS  (p), MASK, TMP  \
-	VMULPS      TMP, w0, acc    \
-	VMASKMOVPS  4(p), MASK, TMP \
-	VFMADD231PS TMP, w1, acc    \
-	VMASKMOVPS  8(p), MASK, TMP \
-	VFMADD231PS TMP, w2, acc
+#include "depthwise_amd64.h"
 
 // ONE computes 8 outputs at off into Y0 (three accumulators, added as
 // dwRow3 adds them).

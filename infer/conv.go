@@ -946,7 +946,7 @@ func (k *convKernel) winoIn(v []float32, b, ci0, ci1, r0, r1 int) {
 	planes := k.wPadded[b*k.cin*plane : (b+1)*k.cin*plane]
 	for ci := ci0; ci < ci1; ci++ {
 		pl := planes[ci*plane : (ci+1)*plane]
-		simd.WinogradInRows(v[ci*st:], vs, pl[2*r0*k.wwp:], k.wwp, k.wtw, r1-r0, k.wtw, 2*k.wwp)
+		simd.WinogradIn(v[ci*st:], vs, pl[2*r0*k.wwp:], k.wwp, k.wtw, r1-r0, k.wtw, 2*k.wwp)
 	}
 }
 
@@ -978,7 +978,7 @@ func (k *convKernel) winoOut(m []float32, b, co0, co1, r0, r1 int) {
 		if res != nil {
 			r = res[at:]
 		}
-		simd.WinogradOutRows(y[at:], k.ow, outRows, k.ow, m[co*st:], ms, k.wtw, k.wtw, k.bias[co], actLo, actHi, r)
+		simd.WinogradOut(y[at:], k.ow, outRows, k.ow, m[co*st:], ms, k.wtw, k.wtw, k.bias[co], actLo, actHi, r)
 		if !clamp {
 			k.act.apply(y[at:at+outRows*k.ow], co)
 		}

@@ -11,14 +11,12 @@ type impl struct {
 	gemm      func(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int)
 	gemmOff   func(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int)
 
-	winoIn      func(dst []float32, ldd int, src []float32, ld, n int)
-	winoOut     func(dst []float32, ldo, rows, w int, src []float32, lds, n int, bias, lo, hi float32, res []float32)
-	winoNative  bool // vector transforms: Winograd pays
-	winoInRows  func(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int)
-	winoOutRows func(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32)
-	l2          func(a, b []float32) float32
-	dot         func(a, b []float32) float32
-	dw          func(p *DWConv, in, w []float32, bias float32, out []float32)
+	winoNative bool // vector transforms: Winograd pays
+	winoIn     func(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int)
+	winoOut    func(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32)
+	l2         func(a, b []float32) float32
+	dot        func(a, b []float32) float32
+	dw         func(p *DWConv, in, w []float32, bias float32, out []float32)
 
 	biasClamp    func(x []float32, bias, lo, hi float32)
 	biasAddClamp func(x, r []float32, bias, lo, hi float32) // len(r) == len(x)
@@ -36,14 +34,12 @@ var generic = impl{
 	packA:     packAGeneric,
 	gemm:      gemmPackedGeneric,
 	gemmOff:   gemmOffGather,
-	winoIn:    winoInGeneric,
-	winoOut:   winoOutGeneric,
 
-	winoInRows:  winoInRowsGeneric,
-	winoOutRows: winoOutRowsGeneric,
-	l2:          l2Generic,
-	dot:         dotGeneric,
-	dw:          depthwiseGeneric,
+	winoIn:  winoInRowsGeneric,
+	winoOut: winoOutRowsGeneric,
+	l2:      l2Generic,
+	dot:     dotGeneric,
+	dw:      depthwiseGeneric,
 
 	biasClamp:    biasClampGeneric,
 	biasAddClamp: biasAddClampGeneric,

@@ -16,77 +16,46 @@ package simd
 // (one per transformed position ξ = 4a + b): M[ξ] = U[ξ] · V[ξ], U[ξ]
 // the transformed filters (output × input channels, packed once), V[ξ]
 // the transformed input tiles (input channels × tiles). WinogradIn makes
-// V from the padded input and WinogradOut makes the outputs from M, a
-// tile row at a time; the convolution in infer/ does the products with
-// GemmPacked. Bᵀ and Aᵀ hold only 0 and ±1, so the transforms are
+// V from the padded input and WinogradOut makes the outputs from M, a run
+// of tile rows at a time; the convolution in infer/ does the products
+// with GemmPacked. Bᵀ and Aᵀ hold only 0 and ±1, so the transforms are
 // additions; the filter transform (halves) is done once at load.
 
-// WinogradIn transforms n input tiles of one tile row. src holds four
-// rows of the padded input, ld floats apart; tile j is columns 2j … 2j+3
-// of them. V[ξ] of tile j, ξ = 4a + b, (Bᵀ d B)[a][b], goes to
-// dst[ξ·ldd + j]. The vector kernels work on blocks of 8 tiles: when src
-// holds 3·ld + 2·n8 + 2 floats, ldd ≥ n8 and dst 15·ldd + n8 floats
-// (n8 = n rounded up to a multiple of 8), the last block is done whole,
-// and dst[ξ·ldd + j] for n ≤ j < n8 is overwritten with unspecified
-// values; otherwise its tiles go through a scalar loop.
-func WinogradIn(dst []float32, ldd int, src []float32, ld, n int) {
-	if n <= 0 {
-		return
-	}
-	if ldd < n || ld < 2*n+2 || len(src) < 3*ld+2*n+2 || len(dst) < 15*ldd+n {
-		panic("simd: WinogradIn arguments out of range")
-	}
-	active.winoIn(dst, ldd, src, ld, n)
-}
-
-// WinogradOut transforms n output tiles of one tile row back: M[ξ] of
-// tile j is src[ξ·lds + j]; its outputs (Aᵀ M A)[r][c] are output row r,
-// column 2j + c. Each gets bias added, then res[r·ldo + 2j + c] when res
-// is not nil, and is clamped to [lo, hi] as BiasClamp does; it is written
-// to dst[r·ldo + 2j + c] for r < rows (1 or 2) and 2j + c < w ≤ 2n.
-// The vector kernels read M in blocks of 8 tiles: a last partial block is
-// done in them when lds ≥ n8 and src holds 15·lds + n8 floats (n8 = n
-// rounded up to a multiple of 8), and by a scalar loop otherwise.
-func WinogradOut(dst []float32, ldo, rows, w int, src []float32, lds, n int, bias, lo, hi float32, res []float32) {
-	if n <= 0 || w <= 0 || rows <= 0 {
-		return
-	}
-	last := (rows-1)*ldo + w
-	if rows > 2 || w > 2*n || w < 2*n-1 || (rows == 2 && ldo < w) || lds < n || len(src) < 15*lds+n ||
-		len(dst) < last || (res != nil && len(res) < last) {
-		panic("simd: WinogradOut arguments out of range")
-	}
-	if lo != lo || hi != hi {
-		winoOutGeneric(dst, ldo, rows, w, src, lds, n, bias, lo, hi, res)
-		return
-	}
-	active.winoOut(dst, ldo, rows, w, src, lds, n, bias, lo, hi, res)
-}
-
-// WinogradInRows is WinogradIn for rows tile rows of n tiles each: row r
-// reads src[r·srcStep:] and writes its tiles to dst[r·dstStep:]
-// (dstStep = n puts the rows' tiles one after another in each row of V).
-// The values are those of WinogradIn, bit for bit; a row's whole last
-// block is written only where it stays within its row of V (r·dstStep +
-// n8 ≤ ldd), so no row runs into the next position's.
-func WinogradInRows(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
+// WinogradIn transforms rows tile rows of n input tiles each. Tile row r
+// reads four rows of the padded input, ld floats apart, from
+// src[r·srcStep:]; its tile j is columns 2j … 2j+3 of them, and V[ξ] of
+// that tile, ξ = 4a + b, (Bᵀ d B)[a][b], goes to dst[ξ·ldd + r·dstStep +
+// j] (dstStep = n puts the rows' tiles one after another in each row of
+// V). The vector kernels work on whole blocks of tiles: where a row's
+// src holds 3·ld + 2·n8 + 2 floats, dst 15·ldd + n8 floats from the row's
+// start and r·dstStep + n8 ≤ ldd (n8 = n rounded up to a multiple of 8),
+// its last block is done whole, overwriting the row's dst[… + j] for
+// n ≤ j < n8 with unspecified values (never another row of V); otherwise
+// its last tiles go through a scalar loop.
+func WinogradIn(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
 	if n <= 0 || rows <= 0 {
 		return
 	}
 	last := rows - 1
 	if dstStep < 0 || srcStep < 0 || ldd < last*dstStep+n || ld < 2*n+2 ||
 		len(src) < last*srcStep+3*ld+2*n+2 || len(dst) < last*dstStep+15*ldd+n {
-		panic("simd: WinogradInRows arguments out of range")
+		panic("simd: WinogradIn arguments out of range")
 	}
-	active.winoInRows(dst, ldd, src, ld, n, rows, dstStep, srcStep)
+	active.winoIn(dst, ldd, src, ld, n, rows, dstStep, srcStep)
 }
 
-// WinogradOutRows is WinogradOut for the tile rows of outRows output rows
-// (⌈outRows/2⌉ tile rows of n tiles): tile row r reads M at src[r·srcStep:]
-// and writes output rows 2r and 2r+1 at dst[2r·ldo:], res likewise; the
-// last tile row writes one output row when outRows is odd. One call does
-// what the calls of WinogradOut do, bit for bit.
-func WinogradOutRows(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
+// WinogradOut transforms the tiles of outRows output rows back: tile row
+// r (n tiles, ⌈outRows/2⌉ of them) reads M[ξ] of its tile j at
+// src[ξ·lds + r·srcStep + j]; its outputs (Aᵀ M A)[i][c] are output row
+// 2r + i, column 2j + c. Each gets bias added, then the same element of
+// res when res is not nil, and is clamped to [lo, hi] as BiasClamp does;
+// it is written to dst[(2r + i)·ldo + 2j + c] for the outRows rows and
+// the w ≤ 2n columns (a last tile row of one output row when outRows is
+// odd). The vector kernels read M in whole blocks of tiles: a last
+// partial block is done in them when lds ≥ (rows-1)·srcStep + n8 and src
+// holds (rows-1)·srcStep + 15·lds + n8 floats (n8 = n rounded up to a
+// multiple of 8), and by a scalar loop otherwise.
+func WinogradOut(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
 	if n <= 0 || w <= 0 || outRows <= 0 {
 		return
 	}
@@ -94,40 +63,42 @@ func WinogradOutRows(dst []float32, ldo, outRows, w int, src []float32, lds, n, 
 	end := (outRows-1)*ldo + w
 	if w > 2*n || w < 2*n-1 || ldo < w || srcStep < 0 || lds < (trows-1)*srcStep+n ||
 		len(src) < (trows-1)*srcStep+15*lds+n || len(dst) < end || (res != nil && len(res) < end) {
-		panic("simd: WinogradOutRows arguments out of range")
+		panic("simd: WinogradOut arguments out of range")
 	}
 	if lo != lo || hi != hi {
-		winoOutRowsWith(winoOutGeneric, dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res)
+		winoOutRowsGeneric(dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res)
 		return
 	}
-	active.winoOutRows(dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res)
+	active.winoOut(dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res)
 }
 
-// winoInRowsWith and winoOutRowsWith run a single-row transform over the
-// rows: the generic Rows forms, and the arm64 ones.
-func winoInRowsWith(f func(dst []float32, ldd int, src []float32, ld, n int), dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
+// winoInRowsGeneric and winoOutRowsGeneric are the references for
+// WinogradIn and WinogradOut: the single-row loops over the rows.
+func winoInRowsGeneric(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
 	for r := 0; r < rows; r++ {
-		f(dst[r*dstStep:], ldd, src[r*srcStep:], ld, n)
+		winoInGeneric(dst[r*dstStep:], ldd, src[r*srcStep:], ld, n)
 	}
 }
 
-func winoOutRowsWith(f func(dst []float32, ldo, rows, w int, src []float32, lds, n int, bias, lo, hi float32, res []float32),
-	dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
+func winoOutRowsGeneric(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
 	for r := 0; 2*r < outRows; r++ {
 		var rr []float32
 		if res != nil {
 			rr = res[2*r*ldo:]
 		}
-		f(dst[2*r*ldo:], ldo, min(2, outRows-2*r), w, src[r*srcStep:], lds, n, bias, lo, hi, rr)
+		winoOutGeneric(dst[2*r*ldo:], ldo, min(2, outRows-2*r), w, src[r*srcStep:], lds, n, bias, lo, hi, rr)
 	}
 }
 
-func winoInRowsGeneric(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
-	winoInRowsWith(winoInGeneric, dst, ldd, src, ld, n, rows, dstStep, srcStep)
-}
-
-func winoOutRowsGeneric(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
-	winoOutRowsWith(winoOutGeneric, dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res)
+// winoInBlocks is how many blocks of `block` tiles the vector WinogradIn
+// does in the kernel for row r (the last one whole where the row has
+// room for it, see WinogradIn); the tiles after them take the scalar
+// loop (winoInGeneric).
+func winoInBlocks(block int, d []float32, ldd int, s []float32, ld, n, r, dstStep int) int {
+	if n8 := (n + 7) &^ 7; ldd >= r*dstStep+n8 && len(d) >= 15*ldd+n8 && len(s) >= 3*ld+2*n8+2 {
+		return (n + block - 1) / block
+	}
+	return n / block
 }
 
 // WinogradFilter transforms a 3×3 filter g (row-major) into u, the 16
@@ -155,7 +126,7 @@ func WinogradFilter(u []float32, stride int, g []float32) {
 // multiplications saved.
 func WinogradNative() bool { return active.winoNative }
 
-// winoInGeneric is the reference for WinogradIn: rows first (s = Bᵀ d),
+// winoInGeneric is WinogradIn of one tile row: rows first (s = Bᵀ d),
 // then columns (s B), in the order the vector kernels use.
 func winoInGeneric(dst []float32, ldd int, src []float32, ld, n int) {
 	r0, r1, r2, r3 := src[:ld], src[ld:2*ld], src[2*ld:3*ld], src[3*ld:]
@@ -178,7 +149,8 @@ func winoInGeneric(dst []float32, ldd int, src []float32, ld, n int) {
 	}
 }
 
-// winoOutGeneric is the reference for WinogradOut: q = Aᵀ M (rows),
+// winoOutGeneric is WinogradOut of one tile row (rows 1 or 2 output
+// rows, src and res at the row): q = Aᵀ M (rows),
 // then q A (columns), then bias, residual and clamp.
 func winoOutGeneric(dst []float32, ldo, rows, w int, src []float32, lds, n int, bias, lo, hi float32, res []float32) {
 	for j := 0; j < n; j++ {

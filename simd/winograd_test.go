@@ -65,7 +65,7 @@ func TestWinogradTransforms(t *testing.T) {
 				want := make([]float32, 16*ldd)
 				winoInGeneric(want, ldd, srcv, ld, n)
 				outer, got := guarded(16*ldd, 8)
-				im.winoIn(got, ldd, srcv, ld, n)
+				im.winoIn(got, ldd, srcv, ld, n, 1, 0, 0)
 				checkGuards(t, fmt.Sprintf("%s WinogradIn n=%d room=%v", im.name, n, room), outer, 8)
 				for p := 0; p < 16; p++ {
 					for j := 0; j < n; j++ {
@@ -100,7 +100,7 @@ func TestWinogradTransforms(t *testing.T) {
 						wantY := make([]float32, rows*ldo)
 						winoOutGeneric(wantY, ldo, rows, w, m, lds, n, bias, lo, hi, res)
 						outer, gotY := guarded(rows*ldo, 8)
-						im.winoOut(gotY, ldo, rows, w, m, lds, n, bias, lo, hi, res)
+						im.winoOut(gotY, ldo, rows, w, m, lds, n, 0, bias, lo, hi, res)
 						checkGuards(t, name, outer, 8)
 						checkRowGaps(t, name, gotY, rows, w, ldo)
 						for rr := 0; rr < rows; rr++ {
@@ -119,8 +119,8 @@ func TestWinogradTransforms(t *testing.T) {
 
 func TestWinogradChecksArguments(t *testing.T) {
 	for _, f := range []func(){
-		func() { WinogradIn(make([]float32, 16), 1, make([]float32, 10), 4, 1) },
-		func() { WinogradOut(make([]float32, 4), 2, 2, 3, make([]float32, 16), 1, 1, 0, 0, 1, nil) },
+		func() { WinogradIn(make([]float32, 16), 1, make([]float32, 10), 4, 1, 1, 0, 0) },
+		func() { WinogradOut(make([]float32, 4), 2, 2, 3, make([]float32, 16), 1, 1, 0, 0, 0, 1, nil) },
 	} {
 		func() {
 			defer func() {
@@ -158,11 +158,11 @@ func TestWinogradRows(t *testing.T) {
 						winoInGeneric(want[row*dstStep:], ldd, src[row*srcStep:], ld, n)
 					}
 					got := make([]float32, 16*ldd)
-					im.winoInRows(got, ldd, src, ld, n, rows, dstStep, srcStep)
+					im.winoIn(got, ldd, src, ld, n, rows, dstStep, srcStep)
 					for p := 0; p < 16; p++ {
 						for j := 0; j < (rows-1)*dstStep+n; j++ {
 							if !same(got[p*ldd+j], want[p*ldd+j]) {
-								t.Fatalf("%s WinogradInRows n=%d rows=%d room=%v: V[%d][%d] = %v, want %v", im.name, n, rows, room, p, j, got[p*ldd+j], want[p*ldd+j])
+								t.Fatalf("%s WinogradIn n=%d rows=%d room=%v: V[%d][%d] = %v, want %v", im.name, n, rows, room, p, j, got[p*ldd+j], want[p*ldd+j])
 							}
 						}
 					}
@@ -177,11 +177,11 @@ func TestWinogradRows(t *testing.T) {
 						res := randSlice(r, outRows*ldo)
 						wantY := make([]float32, outRows*ldo)
 						for row := 0; 2*row < outRows; row++ {
-							im.winoOut(wantY[2*row*ldo:], ldo, min(2, outRows-2*row), w, m[row*dstStep:], lds, n, 0.5, -0.75, 1.25, res[2*row*ldo:])
+							winoOutGeneric(wantY[2*row*ldo:], ldo, min(2, outRows-2*row), w, m[row*dstStep:], lds, n, 0.5, -0.75, 1.25, res[2*row*ldo:])
 						}
 						outer, gotY := guarded(outRows*ldo, 8)
-						im.winoOutRows(gotY, ldo, outRows, w, m, lds, n, dstStep, 0.5, -0.75, 1.25, res)
-						name := fmt.Sprintf("%s WinogradOutRows n=%d outRows=%d w=%d room=%v", im.name, n, outRows, w, room)
+						im.winoOut(gotY, ldo, outRows, w, m, lds, n, dstStep, 0.5, -0.75, 1.25, res)
+						name := fmt.Sprintf("%s WinogradOut n=%d outRows=%d w=%d room=%v", im.name, n, outRows, w, room)
 						checkGuards(t, name, outer, 8)
 						checkRowGaps(t, name, gotY, outRows, w, ldo)
 						for k := 0; k < outRows; k++ {

@@ -27,8 +27,9 @@ var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 //
 //	25–32 or 33–47   the 4×32 or 4×48 zmm kernel, the last vector of each
 //	                 row under an opmask (B read in place when unpacked)
-//	1–24             the AVX2 kernels (stripAVX2): a 24-column tail costs
+//	17–24            the AVX2 kernels (stripAVX2): a 24-column tail costs
 //	                 them 6 cycles a k step where the 4×32 tile takes 8
+//	1–16             gemm16z, three panels at a time, B under an opmask
 //
 // Which kernel computes a column depends only on n, and each element is
 // one FMA chain per K block, so results do not depend on the rows a call
@@ -75,12 +76,6 @@ func avx512Impl(base impl) impl {
 	return im
 }
 
-// kBlock512 is the size of the K blocks: k in equal blocks of ≤ kc512.
-func kBlock512(k int) int {
-	nk := (k + kc512 - 1) / kc512
-	return (k + nk - 1) / nk
-}
-
 func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int) {
 	k := a.K
 	if k == 0 || n <= gemvMaxN {
@@ -89,7 +84,7 @@ func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc
 	}
 	_ = c[(r1-r0-1)*ldc+n-1] // the kernels write exactly the elements the generic version does
 	_ = b[(k-1)*ldb+n-1]
-	switch kb := kBlock512(k); { // buffer sizes: see kTier0
+	switch kb := kBlocks(k, kc512); { // buffer sizes: see kTier0
 	case kb <= kTier0:
 		var buf [kTier0*nr512 + 16]float32
 		gemmAVX512Buf(buf[:], a, r0, r1, n, b, ldb, c, ldc)
@@ -107,7 +102,7 @@ func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc
 func gemmAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int) {
 	k := a.K
 	packed := &buf[(16-int(uintptr(unsafe.Pointer(&buf[0]))/4)&15)&15] // 64-byte aligned
-	kb := kBlock512(k)
+	kb := kBlocks(k, kc512)
 	_ = buf[kb*nr512+15]
 	first, last := r0/mrAVX2, (r1-1)/mrAVX2
 	for ib := first; ib <= last; ib += mc512 {
@@ -149,8 +144,8 @@ func gemmAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int
 
 // gemmOffAVX512 is GemmOffsets: the loops of gemmAVX512 with the strips of
 // 25–48 columns read in place through the offsets (the opmask keeps a
-// narrower last strip inside its columns), and those of 1–24 done as
-// gemmOffAVX2 does them.
+// narrower last strip inside its columns), those of 17–24 done as
+// gemmOffAVX2 does them, and those of 1–16 gathered for gemm16z.
 func gemmOffAVX512(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int) {
 	k := a.K
 	if k == 0 || n <= gemvMaxN {
@@ -162,7 +157,7 @@ func gemmOffAVX512(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c [
 		gemmOffAVX512Buf(nil, a, r0, r1, n, b, offs, c, ldc)
 		return
 	}
-	switch kb := kBlock512(k); {
+	switch kb := kBlocks(k, kc512); {
 	case kb <= kTier0:
 		var buf [kTier0 * nrAVX2]float32
 		gemmOffAVX512Buf(buf[:], a, r0, r1, n, b, offs, c, ldc)
@@ -180,7 +175,7 @@ func gemmOffAVX512(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c [
 // place).
 func gemmOffAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, offs []int32, c []float32, ldc int) {
 	k := a.K
-	kb := kBlock512(k)
+	kb := kBlocks(k, kc512)
 	first, last := r0/mrAVX2, (r1-1)/mrAVX2
 	for ib := first; ib <= last; ib += mc512 {
 		ie := min(last+1, ib+mc512)
@@ -219,9 +214,9 @@ func gemmOffAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, offs
 	}
 }
 
-// strip512 is one B micro-panel of 25–48 columns, K block [pc, pc+kc) ×
-// columns [jc, jc+w), at b with row stride ldb (or through offs), against
-// the A panels of a row block.
+// strip512 is one B micro-panel of 1–16 or 25–48 columns, K block [pc,
+// pc+kc) × columns [jc, jc+w), at b with row stride ldb (or through offs),
+// against the A panels of a row block.
 type strip512 struct {
 	a             PackedA
 	r0, r1        int
@@ -237,14 +232,7 @@ type strip512 struct {
 // kernel call writing into C, those cut by r0 or r1 through a stack tile.
 func (s *strip512) panels(ib, ie int) {
 	k := s.a.K
-	fb, fe := ib, ie
-	if fb*mrAVX2 < s.r0 {
-		fb++
-	}
-	if fe*mrAVX2 > s.r1 {
-		fe--
-	}
-	fe = max(fe, fb)
+	fb, fe := wholePanels(ib, ie, s.r0, s.r1)
 	if fe > fb {
 		s.kernel(&s.a.data[fb*mrAVX2*k+s.pc*mrAVX2], mrAVX2*k*4, fe-fb, &s.c[(fb*mrAVX2-s.r0)*s.ldc+s.jc], s.ldc, s.pc > 0)
 	}

@@ -99,7 +99,7 @@ func kernelAVX2(nv int, a *float32, astride, panels int, b *float32, ldb, kc int
 }
 
 // Go zeroes every stack array it declares, so the drivers' buffers for a
-// packed strip of B come in sizes by the K block (kBlockTier): a small
+// packed strip of B come in sizes by the K block (kTier0, kTier1): a small
 // product (a Winograd convolution's 16 products of K = 16, a convolution
 // tile) does not clear 24 KiB or more per call.
 const (
@@ -188,14 +188,7 @@ type stripAVX2 struct {
 func (s *stripAVX2) panels(ib, ie int) {
 	k := s.a.K
 	nv := (s.w + 7) / 8
-	fb, fe := ib, ie
-	if fb*mrAVX2 < s.r0 {
-		fb++
-	}
-	if fe*mrAVX2 > s.r1 {
-		fe--
-	}
-	fe = max(fe, fb)
+	fb, fe := wholePanels(ib, ie, s.r0, s.r1)
 	var mask *int32
 	if s.w%8 != 0 { // B is packed, zero past w: compute nv vectors, store w columns
 		mask = &packMask[nrAVX2-s.w]
@@ -208,6 +201,19 @@ func (s *stripAVX2) panels(ib, ie int) {
 			s.edge(p, nv)
 		}
 	}
+}
+
+// wholePanels returns the panels [fb, fe) of [ib, ie) that rows [r0, r1)
+// cover whole; the others (at most the first and the last) are cut.
+func wholePanels(ib, ie, r0, r1 int) (fb, fe int) {
+	fb, fe = ib, ie
+	if fb*mrAVX2 < r0 {
+		fb++
+	}
+	if fe*mrAVX2 > r1 {
+		fe--
+	}
+	return fb, max(fe, fb)
 }
 
 // kernel runs the micro-kernel nv vectors wide on the strip, in place or

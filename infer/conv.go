@@ -11,13 +11,13 @@ import (
 // columns are A_g (Mg × K, K = Cg·KH·KW, the packed weights) times the
 // im2col matrix of the input (K × OH·OW). The paths, first match:
 //
-//   - wino: 3×3, stride 1, 8+ channels, 12+ tiles: Winograd F(2×2, 3×3),
+//   - wino: 3×3, stride 1, 8+ channels, 8+ tiles: Winograd F(2×2, 3×3),
 //     16 GEMMs of transformed filters by transformed input tiles.
 //   - depthwise (one input and output channel per group) and single (one
 //     input channel): the direct depthwise kernels, over zero-padded
 //     planes on small maps (dwPad).
 //   - pointwise (1×1, stride 1, no padding): the input is the matrix.
-//   - shifted (stride 1, or phased for strides 2–4): the im2col rows read
+//   - shifted (stride 1, or over phase planes for strides 2–4): the im2col rows read
 //     in place from zero-padded (phase) planes through tap offsets.
 //   - otherwise im2col tiles of up to tileFor(K) columns, each thread in
 //     its own slice of the scratch buffer.
@@ -43,7 +43,7 @@ type convKernel struct {
 	// contiguous run of the padded plane c, from q0 + ky·dh·wp + kx·dw,
 	// which the GEMM reads in place through the tap offsets (offs).
 	shifted     bool
-	phased      bool // stride > 1: the shifted layout over s×s phase planes
+	phasePlanes bool // stride > 1: the shifted layout over s×s phase planes
 	hp, wp      int
 	plane, qlen int     // hp·wp; padded floats per image (cin planes and the overrun of the last)
 	offs        []int32 // tap (c, ky, kx) of a group: c·plane + ky·dh·wp + kx·dw
@@ -121,7 +121,7 @@ const (
 // winoBudget bounds a Winograd unit's V and M, in floats: they are written
 // once and read once, so L2 (1 MiB on the A72 and Zen 4, 512 KiB shared
 // on the A53) rather than L1 is the level to fit.
-var winoBudget = 1 << 17
+const winoBudget = 1 << 17
 
 // dwPadMax is the largest output map (OH·OW) a depthwise convolution runs
 // through padded planes.
@@ -238,7 +238,7 @@ func buildConv(b *builder) (kernel, error) {
 		k.hp, k.wp = k.oh+(k.kh-1)*k.dh/s, k.ow+(k.kw-1)*k.dw/s
 		k.plane = s * s * k.hp * k.wp
 		k.qlen = k.cin*k.plane + (k.kw-1)*k.dw/s
-		k.phased = true
+		k.phasePlanes = true
 		k.shifted = (k.wp-k.ow)*shiftedWaste <= k.wp
 	}
 	if k.kh == 3 && k.kw == 3 && k.sh == 1 && k.sw == 1 && k.dh == 1 && k.dw == 1 && k.groups == 1 &&
@@ -256,7 +256,7 @@ func buildConv(b *builder) (kernel, error) {
 		for c := 0; c < k.cg; c++ {
 			for ky := 0; ky < k.kh; ky++ {
 				for kx := 0; kx < k.kw; kx++ {
-					if k.phased {
+					if k.phasePlanes {
 						st := k.sh
 						py, dy := ky*k.dh%st, ky*k.dh/st
 						px, dx := kx*k.dw%st, kx*k.dw/st
@@ -329,26 +329,18 @@ func (k *convKernel) prepare(threads int) error {
 	if k.single {
 		// 3×3 over one input plane: as a depthwise convolution of the
 		// padded plane with each output channel's filter (see dwPad)
-		k.dwHp = (k.oh-1)*k.sh + (k.kh-1)*k.dh + 1
-		k.dwWp = (k.ow-1)*k.sw + (k.kw-1)*k.dw + 1
+		k.setDWPlane()
 		k.dwPad = k.dwHp*k.dwWp <= singleMaxPlane && finiteAll(k.weights)
-		k.dwpp = simd.DWConv{H: k.dwHp, W: k.dwWp, OH: k.oh, OW: k.ow, KH: k.kh, KW: k.kw,
-			StrideH: k.sh, StrideW: k.sw, DilH: k.dh, DilW: k.dw}
-		k.dwPaddedBody = k.dwPadded
 		if k.dwPad {
 			return nil
 		}
 	}
 	if k.depthwise {
-		k.dwHp = (k.oh-1)*k.sh + (k.kh-1)*k.dh + 1
-		k.dwWp = (k.ow-1)*k.sw + (k.kw-1)*k.dw + 1
+		k.setDWPlane()
 		borders := k.pt > 0 || k.pl > 0 || k.dwHp-k.pt > k.h || k.dwWp-k.pl > k.w
 		// Taps in the padding count as nothing; as zeros they would turn
 		// an infinite weight into NaN, so only finite constant weights.
 		k.dwPad = borders && k.wConst && k.oh*k.ow <= dwPadMax && finiteAll(k.weights)
-		k.dwpp = simd.DWConv{H: k.dwHp, W: k.dwWp, OH: k.oh, OW: k.ow, KH: k.kh, KW: k.kw,
-			StrideH: k.sh, StrideW: k.sw, DilH: k.dh, DilW: k.dw}
-		k.dwPaddedBody = k.dwPadded
 		return nil
 	}
 	per := simd.PackedLen(k.mg, k.k)
@@ -401,14 +393,16 @@ func (k *convKernel) gemmCols() int {
 	return k.oh * k.ow
 }
 
-// scratchLen: the padded input when shifted (all images), then per thread
+// scratchLen: for Winograd the padded planes then V and M per thread (or
+// image); for depthwise through padded planes one plane per thread;
+// otherwise the padded input when shifted (all images), then per thread
 // an im2col tile and, when shifted, a tile of output to drop columns from.
 func (k *convKernel) scratchLen(threads int) int {
 	if k.wino {
 		if k.wphased { // one V and M per image
-			return k.batch*k.cin*k.winoPlane() + k.batch*k.winoSlot()
+			return k.winoPadLen() + k.batch*k.winoSlot()
 		}
-		return k.batch*k.cin*k.winoPlane() + threads*k.winoSlot()
+		return k.winoPadLen() + threads*k.winoSlot()
 	}
 	if k.dwPad {
 		return threads * k.dwHp * k.dwWp
@@ -429,7 +423,7 @@ func (k *convKernel) slotLen() int {
 
 // pad copies the input into the zero-padded planes of the scratch buffer.
 func (k *convKernel) pad() {
-	if k.phased {
+	if k.phasePlanes {
 		k.padPhases()
 		return
 	}
@@ -453,7 +447,7 @@ func (k *convKernel) pad() {
 }
 
 // padPhases writes the s×s phase planes of the zero-padded input (see
-// convKernel.phased): phase (py, px), row i, column j holds input row
+// convKernel.phasePlanes): phase (py, px), row i, column j holds input row
 // s·i + py - pt, column s·j + px - pl, or zero outside the input.
 func (k *convKernel) padPhases() {
 	x := k.n.in[0].t.F
@@ -492,7 +486,7 @@ func (k *convKernel) padPhases() {
 func (k *convKernel) setScratch(s []float32) {
 	k.scratch = s
 	if k.wino {
-		k.wPadded = s[:k.batch*k.cin*k.winoPlane()]
+		k.wPadded = s[:k.winoPadLen()]
 	}
 }
 
@@ -796,6 +790,16 @@ func (k *convKernel) dwPadded(c, lo, hi int) {
 	}
 }
 
+// setDWPlane sizes the zero-padded plane of the dwPad path (exactly the
+// rows and columns the output's taps read) and its convolution.
+func (k *convKernel) setDWPlane() {
+	k.dwHp = (k.oh-1)*k.sh + (k.kh-1)*k.dh + 1
+	k.dwWp = (k.ow-1)*k.sw + (k.kw-1)*k.dw + 1
+	k.dwpp = simd.DWConv{H: k.dwHp, W: k.dwWp, OH: k.oh, OW: k.ow, KH: k.kh, KW: k.kw,
+		StrideH: k.sh, StrideW: k.sw, DilH: k.dh, DilW: k.dw}
+	k.dwPaddedBody = k.dwPadded
+}
+
 // finiteAll reports whether no element of w is ±Inf or NaN.
 func finiteAll(w []float32) bool {
 	for _, v := range w {
@@ -862,6 +866,9 @@ func (k *convKernel) winoPlane() int { return k.whp*k.wwp + 2*winoSlack }
 // L1 set (the rows alone are often a multiple of 4 KiB apart).
 func (k *convKernel) winoStride(ch int) int { return ch*(k.wtb+winoSlack) + 16 }
 
+// winoPadLen is the scratch of the padded planes, all images.
+func (k *convKernel) winoPadLen() int { return k.batch * k.cin * k.winoPlane() }
+
 // winoSlot is a thread's share of the scratch: V and M of one unit.
 func (k *convKernel) winoSlot() int { return 16 * (k.winoStride(k.cin) + k.winoStride(k.cout)) }
 
@@ -897,7 +904,7 @@ func (k *convKernel) winoPad(lo, hi int) {
 // matrices into M (16 × cout × wtb), and transformed back into the
 // output, bias, residual and clamp included.
 func (k *convKernel) winoUnits(c, lo, hi int) {
-	v, m := k.winoVM(k.batch*k.cin*k.winoPlane() + c*k.winoSlot())
+	v, m := k.winoVM(c)
 	for u := lo; u < hi; u++ {
 		b, blk := u/k.wblocks, u%k.wblocks
 		r0 := blk * k.wrows
@@ -913,7 +920,7 @@ func (k *convKernel) winoUnits(c, lo, hi int) {
 func (k *convKernel) winoInPhase(lo, hi int) {
 	for i := lo; i < hi; i++ {
 		b, ci := i/k.cin, i%k.cin
-		v, _ := k.winoVM(k.batch*k.cin*k.winoPlane() + b*k.winoSlot())
+		v, _ := k.winoVM(b)
 		k.winoIn(v, b, ci, ci+1, 0, k.wth)
 	}
 }
@@ -926,15 +933,17 @@ func (k *convKernel) winoProdPhase(lo, hi int) {
 		b, blk := i/k.wmblocks, i%k.wmblocks
 		m0 := blk * k.wmrows
 		m1 := min(k.cout, m0+k.wmrows)
-		v, m := k.winoVM(k.batch*k.cin*k.winoPlane() + b*k.winoSlot())
+		v, m := k.winoVM(b)
 		k.winoProducts(v, m, m0, m1, k.wth*k.wtw)
 		k.winoOut(m, b, m0, m1, 0, k.wth)
 	}
 }
 
-// winoVM returns V and M at offset at of the scratch.
-func (k *convKernel) winoVM(at int) (v, m []float32) {
+// winoVM returns V and M of slot i of the scratch, after the padded
+// planes: a thread's (units) or an image's (the phased schedule).
+func (k *convKernel) winoVM(i int) (v, m []float32) {
 	vs, ms := k.winoStride(k.cin), k.winoStride(k.cout)
+	at := len(k.wPadded) + i*k.winoSlot()
 	slot := k.scratch[at : at+16*(vs+ms)]
 	return slot[:16*vs], slot[16*vs:]
 }

@@ -17,8 +17,8 @@ import (
 //     input channel): the direct depthwise kernels, over zero-padded
 //     planes on small maps (dwPad).
 //   - pointwise (1×1, stride 1, no padding): the input is the matrix.
-//   - shifted (stride 1, or over phase planes for strides 2–4): the im2col rows read
-//     in place from zero-padded (phase) planes through tap offsets.
+//   - shifted (stride 1; strides 2–4 over phase planes): the im2col rows
+//     read in place from zero-padded (phase) planes through tap offsets.
 //   - otherwise im2col tiles of up to tileFor(K) columns, each thread in
 //     its own slice of the scratch buffer.
 //

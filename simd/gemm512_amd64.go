@@ -73,6 +73,7 @@ func avx512Impl(base impl) impl {
 	im.packA = packAAVX2
 	im.gemm = gemmAVX512
 	im.gemmOff = gemmOffAVX512
+	im.winoOut = winoOutAVX512
 	return im
 }
 
@@ -84,6 +85,10 @@ func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc
 	}
 	_ = c[(r1-r0-1)*ldc+n-1] // the kernels write exactly the elements the generic version does
 	_ = b[(k-1)*ldb+n-1]
+	if !packs512(n, (r1-1)/mrAVX2-r0/mrAVX2+1) { // every strip read in place: no buffer to clear
+		gemmAVX512Buf(nil, a, r0, r1, n, b, ldb, c, ldc)
+		return
+	}
 	switch kb := kBlocks(k, kc512); { // buffer sizes: see kTier0
 	case kb <= kTier0:
 		var buf [kTier0*nr512 + 16]float32
@@ -97,13 +102,28 @@ func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc
 	}
 }
 
+// packs512 reports whether gemmAVX512Buf packs any strip of B for n
+// columns against `panels` A panels (as its loops decide: B is read in
+// place by strips of 1–16 columns, and by all strips of a row block of
+// fewer than packMinPanels panels except a 17–24 one of a partial vector).
+func packs512(n, panels int) bool {
+	if panels >= packMinPanels { // the first row block packs its 48- and 17–47-column strips
+		return n > 16
+	}
+	last := (n-1)%nr512 + 1
+	return last > 16 && last <= 24 && last%8 != 0
+}
+
 // gemmAVX512Buf is gemmAVX512 with buf for the packed strips (a K block ×
 // 48 floats, plus 16 to align it).
 func gemmAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int) {
 	k := a.K
-	packed := &buf[(16-int(uintptr(unsafe.Pointer(&buf[0]))/4)&15)&15] // 64-byte aligned
 	kb := kBlocks(k, kc512)
-	_ = buf[kb*nr512+15]
+	var packed *float32
+	if buf != nil {
+		packed = &buf[(16-int(uintptr(unsafe.Pointer(&buf[0]))/4)&15)&15] // 64-byte aligned
+		_ = buf[kb*nr512+15]
+	}
 	first, last := r0/mrAVX2, (r1-1)/mrAVX2
 	for ib := first; ib <= last; ib += mc512 {
 		ie := min(last+1, ib+mc512)

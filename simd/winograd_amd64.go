@@ -8,7 +8,7 @@ package simd
 func winoIn8(dst *float32, ldd int, src *float32, ld, blocks int)
 
 //go:noescape
-func winoOut8(dst *float32, ldo, rows int, src *float32, lds, blocks int, bias, lo, hi float32, res *float32, tail int, m0, m1 *int32)
+func winoOut8(dst *float32, ldo, rows int, src *float32, lds, blocks int, bias, lo, hi float32, res *float32, tail int, m0, m1 *int32, kmask int)
 
 // winoInAVX2 is WinogradIn: blocks of 8 tiles in winoIn8.
 func winoInAVX2(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
@@ -30,6 +30,16 @@ func winoInAVX2(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, src
 // a whole block of M; without that room, the tiles after the whole blocks
 // in the scalar loop.
 func winoOutAVX2(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
+	winoOutRows(dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res, false)
+}
+
+// winoOutAVX512 is winoOutAVX2 with the last partial block stored under
+// AVX-512 opmasks instead of VMASKMOVPS (whose stores are slow on AMD).
+func winoOutAVX512(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
+	winoOutRows(dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res, true)
+}
+
+func winoOutRows(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32, opmask bool) {
 	blocks := w / 16
 	tail := w - 16*blocks
 	n8 := (n + 7) &^ 7
@@ -39,6 +49,10 @@ func winoOutAVX2(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcS
 	}
 	m0 := &packMask[nrAVX2-min(8, tail)]
 	m1 := &packMask[nrAVX2-max(0, tail-8)]
+	kmask := 0
+	if opmask {
+		kmask = 1<<tail - 1
+	}
 	for r := 0; r < trows; r++ {
 		rows := min(2, outRows-2*r)
 		var rr []float32
@@ -48,7 +62,7 @@ func winoOutAVX2(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcS
 			rp = &rr[0]
 		}
 		if blocks > 0 || tail > 0 {
-			winoOut8(&dst[2*r*ldo], ldo, rows, &src[r*srcStep], lds, blocks, bias, lo, hi, rp, tail, m0, m1)
+			winoOut8(&dst[2*r*ldo], ldo, rows, &src[r*srcStep], lds, blocks, bias, lo, hi, rp, tail, m0, m1, kmask)
 		}
 		if done := blocks * 8; tail == 0 && done < n {
 			if rr != nil {

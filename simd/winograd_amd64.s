@@ -184,6 +184,29 @@ block:
 	VMASKMOVPS e, Y8, (p)        \
 	VMASKMOVPS o, Y9, 32(p)
 
+// OUTROWK is OUTROWM with the AVX-512 opmasks K1 (columns 0–7) and K2
+// (8–15): masked stores that cost what plain ones do, where VMASKMOVPS
+// stores are slow (microcoded on AMD). Clobbers e, o, Y1, Y8, Y9.
+#define OUTROWK(e, o, p, rp) \
+	VUNPCKLPS  o, e, Y8         \
+	VUNPCKHPS  o, e, Y9         \
+	VPERM2F128 $0x20, Y9, Y8, e \
+	VPERM2F128 $0x31, Y9, Y8, o \
+	VADDPS     BIAS, e, e       \
+	VADDPS     BIAS, o, o       \
+	TESTQ      RES, RES         \
+	JZ         5(PC)            \
+	VMOVUPS.Z  (rp), K1, Y1     \
+	VADDPS     Y1, e, e         \
+	VMOVUPS.Z  32(rp), K2, Y1   \
+	VADDPS     Y1, o, o         \
+	VMAXPS     e, LO, e         \
+	VMINPS     e, HI, e         \
+	VMAXPS     o, LO, o         \
+	VMINPS     o, HI, o         \
+	VMOVUPS    e, K1, (p)       \
+	VMOVUPS    o, K2, 32(p)
+
 // BLOCKY computes the outputs of the 8 tiles at SRC: row 0 even and odd
 // columns in Y10, Y11, row 1 in Y12, Y0.
 #define BLOCKY \
@@ -206,10 +229,11 @@ block:
 #define M0P DX
 #define M1P R13
 
-// func winoOut8(dst *float32, ldo, rows int, src *float32, lds, blocks int, bias, lo, hi float32, res *float32, tail int, m0, m1 *int32)
+// func winoOut8(dst *float32, ldo, rows int, src *float32, lds, blocks int, bias, lo, hi float32, res *float32, tail int, m0, m1 *int32, kmask int)
 // blocks whole blocks (16 columns each), then, when tail > 0, one more
-// block of which the columns under the masks m0, m1 are written.
-TEXT ·winoOut8(SB), NOSPLIT, $0-96
+// block of which the columns under the masks m0, m1 are written, or, when
+// kmask is not 0 (AVX-512 only), those of its 16 bits.
+TEXT ·winoOut8(SB), NOSPLIT, $0-104
 	MOVQ         dst+0(FP), DST
 	MOVQ         ldo+8(FP), LDO
 	SHLQ         $2, LDO
@@ -250,12 +274,27 @@ otail:
 	CMPQ tail+72(FP), $0
 	JEQ  odone
 	BLOCKY
+	MOVQ  kmask+96(FP), AX
+	TESTQ AX, AX
+	JNZ   ktail
 	OUTROWM(Y10, Y11, DST, RES)
 	CMPQ ROWS, $2
 	JB   odone
 	LEAQ (DST)(LDO*1), AX
 	LEAQ (RES)(LDO*1), BX
 	OUTROWM(Y12, Y0, AX, BX)
+	JMP  odone
+
+ktail:
+	KMOVW AX, K1
+	SHRQ  $8, AX
+	KMOVW AX, K2
+	OUTROWK(Y10, Y11, DST, RES)
+	CMPQ ROWS, $2
+	JB   odone
+	LEAQ (DST)(LDO*1), AX
+	LEAQ (RES)(LDO*1), BX
+	OUTROWK(Y12, Y0, AX, BX)
 
 odone:
 	VZEROUPPER

@@ -30,6 +30,7 @@ type benchReport struct {
 	Threads      int         `json:"threads"`
 	Warmup       int         `json:"warmup"`
 	Runs         int         `json:"runs"`
+	EvictMiB     int         `json:"evict_mib,omitempty"` // memory written between runs (cold caches)
 	MedianMS     float64     `json:"median_ms"`
 	P99MS        float64     `json:"p99_ms"`
 	MinMS        float64     `json:"min_ms"`
@@ -71,6 +72,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	warmup := fs.Int("warmup", 10, "untimed runs first")
 	asJSON := fs.Bool("json", false, "print JSON")
 	profile := fs.Bool("profile", false, "also time each step (in separate runs) and print a per-step and per-op table")
+	evictMiB := fs.Int("evict", 0, "before each timed run, write this many MiB of other memory (untimed), so that every run starts with cold caches as on a device that also captures and decodes frames")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -86,6 +88,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New("--warmup must not be negative")
 	case *threads < 0:
 		return errors.New("--threads must not be negative")
+	case *evictMiB < 0:
+		return errors.New("--evict must not be negative")
 	case *input != "" && *shape != "":
 		return errors.New("--input and --shape exclude each other: the input's shape is the file's")
 	}
@@ -96,7 +100,9 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(m.Inputs) == 0 {
 		return fmt.Errorf("%s has no runtime inputs", *model)
 	}
-	r := benchReport{Model: *model, Input: "random", Threads: *threads, Warmup: *warmup, Runs: *runs}
+	r := benchReport{Model: *model, Input: "random", Threads: *threads, Warmup: *warmup, Runs: *runs, EvictMiB: *evictMiB}
+	var sweep evictor
+	sweep.buf = make([]byte, *evictMiB<<20)
 	if r.Threads == 0 {
 		r.Threads = runtime.NumCPU()
 	}
@@ -153,6 +159,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		sweep.run()
 		t0 := time.Now()
 		err := p.Run()
 		d[i] = time.Since(t0)
@@ -170,7 +177,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		r.GFLOPS = r.GFLOP / (r.MedianMS / 1e3)
 	}
 	if *profile {
-		if err := profileSteps(ctx, p, &r); err != nil {
+		if err := profileSteps(ctx, p, &r, &sweep); err != nil {
 			return err
 		}
 	}
@@ -183,10 +190,24 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// evictor pushes the plan's weights and buffers out of the caches by
+// writing a buffer larger than them (one byte per 64-byte line is enough).
+type evictor struct {
+	buf  []byte
+	turn byte
+}
+
+func (e *evictor) run() {
+	e.turn++
+	for i := 0; i < len(e.buf); i += 64 {
+		e.buf[i] = e.turn
+	}
+}
+
 // profileSteps times each step over r.Runs further runs (the clock read
 // around every step costs a little, so these are not the timed runs) and
 // fills r.Steps and r.Ops with per-step medians.
-func profileSteps(ctx context.Context, p *infer.Plan, r *benchReport) error {
+func profileSteps(ctx context.Context, p *infer.Plan, r *benchReport, sweep *evictor) error {
 	n := p.Steps()
 	per := make([][]time.Duration, n) // per[step][run]
 	for i := range per {
@@ -198,6 +219,7 @@ func profileSteps(ctx context.Context, p *infer.Plan, r *benchReport) error {
 			return err
 		}
 		clear(d)
+		sweep.run()
 		if err := p.RunProfiled(d); err != nil {
 			return err
 		}
@@ -256,6 +278,9 @@ func printBench(w io.Writer, r *benchReport) {
 	fmt.Fprintf(w, "input    %v (%s)\n", r.Shape, r.Input)
 	fmt.Fprintf(w, "threads  %d\n", r.Threads)
 	fmt.Fprintf(w, "runs     %d timed, after %d warm-up\n", r.Runs, r.Warmup)
+	if r.EvictMiB > 0 {
+		fmt.Fprintf(w, "evict    %d MiB written before each run (cold caches)\n", r.EvictMiB)
+	}
 	fmt.Fprintf(w, "median   %.3f ms\n", r.MedianMS)
 	fmt.Fprintf(w, "p99      %.3f ms (min %.3f, max %.3f)\n", r.P99MS, r.MinMS, r.MaxMS)
 	fmt.Fprintf(w, "allocs   %g per run\n", r.AllocsPerRun)

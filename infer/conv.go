@@ -75,6 +75,7 @@ type convKernel struct {
 	dwpp         simd.DWConv
 	dwHp, dwWp   int
 	dwPaddedBody func(c, lo, hi int)
+	dwPlane3     bool // dwPad through simd.DepthwisePlane3, the clamp fused
 
 	// wino: a 3×3 stride-1 convolution by Winograd F(2×2, 3×3) (see
 	// simd/winograd.go) over zero-padded planes of whp × wwp, covering
@@ -340,7 +341,7 @@ func (k *convKernel) prepare(threads int) error {
 		borders := k.pt > 0 || k.pl > 0 || k.dwHp-k.pt > k.h || k.dwWp-k.pl > k.w
 		// Taps in the padding count as nothing; as zeros they would turn
 		// an infinite weight into NaN, so only finite constant weights.
-		k.dwPad = borders && k.wConst && k.oh*k.ow <= dwPadMax && finiteAll(k.weights)
+		k.dwPad = borders && k.wConst && (k.oh*k.ow <= dwPadMax || k.dwPlane3 && simd.DepthwisePlaneNative()) && finiteAll(k.weights)
 		return nil
 	}
 	per := simd.PackedLen(k.mg, k.k)
@@ -765,6 +766,7 @@ func (k *convKernel) dwPadded(c, lo, hi int) {
 	clear(buf)
 	rows := min(k.h, k.dwHp-k.pt) // input rows and columns inside the plane
 	cols := min(k.w, k.dwWp-k.pl)
+	actLo, actHi, _ := k.act.clampBounds()
 	last := -1
 	for i := lo; i < hi; i++ {
 		ch := i % k.cout
@@ -773,13 +775,18 @@ func (k *convKernel) dwPadded(c, lo, hi int) {
 			in = i / k.cout
 		}
 		if in != last {
-			src := x[in*hw : (in+1)*hw]
-			for r := 0; r < rows; r++ {
-				copy(buf[(k.pt+r)*k.dwWp+k.pl:][:cols], src[r*k.w:])
-			}
+			simd.CopyRows(buf[k.pt*k.dwWp+k.pl:], k.dwWp, x[in*hw:(in+1)*hw], k.w, rows, cols)
 			last = in
 		}
-		simd.DepthwiseChannel(&k.dwpp, buf, k.weights[ch*k.kh*k.kw:(ch+1)*k.kh*k.kw], k.bias[ch], y[i*ohw:(i+1)*ohw])
+		wc := k.weights[ch*k.kh*k.kw : (ch+1)*k.kh*k.kw]
+		if k.dwPlane3 {
+			simd.DepthwisePlane3(y[i*ohw:(i+1)*ohw], k.oh, k.ow, buf, k.dwWp, k.sh, wc, k.bias[ch], actLo, actHi)
+			continue
+		}
+		simd.DepthwiseChannel(&k.dwpp, buf, wc, k.bias[ch], y[i*ohw:(i+1)*ohw])
+	}
+	if k.dwPlane3 {
+		return // the activation was the clamp
 	}
 	if k.act.channels() == 0 {
 		k.act.apply(y[lo*ohw:hi*ohw], 0)
@@ -798,6 +805,10 @@ func (k *convKernel) setDWPlane() {
 	k.dwpp = simd.DWConv{H: k.dwHp, W: k.dwWp, OH: k.oh, OW: k.ow, KH: k.kh, KW: k.kw,
 		StrideH: k.sh, StrideW: k.sw, DilH: k.dh, DilW: k.dw}
 	k.dwPaddedBody = k.dwPadded
+	// 3×3 at stride 1 or 2 with a clamp (or no activation): the plane
+	// kernel, the activation fused
+	_, _, clamp := k.act.clampBounds()
+	k.dwPlane3 = k.kh == 3 && k.kw == 3 && k.dh == 1 && k.dw == 1 && k.sh == k.sw && k.sh <= 2 && clamp
 }
 
 // finiteAll reports whether no element of w is ±Inf or NaN.

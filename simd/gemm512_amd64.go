@@ -74,6 +74,8 @@ func avx512Impl(base impl) impl {
 	im.gemm = gemmAVX512
 	im.gemmOff = gemmOffAVX512
 	im.winoOut = winoOutAVX512
+	im.dwPlane, im.dwPlaneNative = dwPlaneAVX512, true
+	im.copyRows = copyRowsAVX512
 	return im
 }
 

@@ -18,6 +18,10 @@ type impl struct {
 	dot        func(a, b []float32) float32
 	dw         func(p *DWConv, in, w []float32, bias float32, out []float32)
 
+	dwPlane       func(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32)
+	dwPlaneNative bool // dwPlane is a kernel of its own
+	copyRows      func(dst []float32, ldd int, src []float32, lds, rows, cols int)
+
 	biasClamp    func(x []float32, bias, lo, hi float32)
 	biasAddClamp func(x, r []float32, bias, lo, hi float32) // len(r) == len(x)
 
@@ -40,6 +44,9 @@ var generic = impl{
 	l2:      l2Generic,
 	dot:     dotGeneric,
 	dw:      depthwiseGeneric,
+
+	dwPlane:  dwPlaneGeneric,
+	copyRows: copyRowsGeneric,
 
 	biasClamp:    biasClampGeneric,
 	biasAddClamp: biasAddClampGeneric,

@@ -38,6 +38,8 @@ func init() {
 		l2:         l2AVX2,
 		dot:        dotAVX2,
 		dw:         depthwiseAVX2,
+		dwPlane:    dwPlaneWith(depthwiseAVX2, biasClampAVX2),
+		copyRows:   copyRowsGeneric,
 
 		biasClamp:    biasClampAVX2,
 		biasAddClamp: biasAddClampAVX2,

@@ -44,6 +44,8 @@ func init() {
 		l2:         l2NEON,
 		dot:        dotNEON,
 		dw:         depthwiseNEON,
+		dwPlane:    dwPlaneWith(depthwiseNEON, biasClampNEON),
+		copyRows:   copyRowsGeneric,
 
 		biasClamp:    biasClampNEON,
 		biasAddClamp: biasAddClampNEON,

@@ -1,0 +1,90 @@
+package simd
+
+import "math"
+
+// DepthwisePlane3 convolves one channel with a 3×3 filter w (row-major)
+// over the zero-padded plane p, whose rows are wp floats apart and which
+// holds every tap (the padding already in it; (oh-1)·s+3 rows), at stride s (1 or 2) in
+// both directions, and clamps:
+//
+//	out[y·ow+x] = min(max(bias + Σ_{dy,dx<3} w[3dy+dx]·p[(s·y+dy)·wp + s·x+dx], lo), hi)
+//
+// summed from the bias in tap order. A NaN sum stays NaN (as in
+// BiasClamp); lo = -Inf and hi = +Inf clamp nothing.
+func DepthwisePlane3(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32) {
+	if oh <= 0 || ow <= 0 {
+		return
+	}
+	if s < 1 || s > 2 || wp < (ow-1)*s+3 || len(w) < 9 || len(out) < oh*ow || len(p) < ((oh-1)*s+3)*wp {
+		panic("simd: DepthwisePlane3 arguments out of range")
+	}
+	if lo != lo || hi != hi {
+		dwPlaneGeneric(out, oh, ow, p, wp, s, w, bias, lo, hi)
+		return
+	}
+	active.dwPlane(out, oh, ow, p, wp, s, w, bias, lo, hi)
+}
+
+// DepthwisePlaneNative reports whether DepthwisePlane3 has a kernel of its
+// own here, fast on any map size (so that padding a plane first pays even
+// on large maps), rather than going through DepthwiseChannel.
+func DepthwisePlaneNative() bool { return active.dwPlaneNative }
+
+// CopyRows copies rows × cols floats from src (rows lds apart) to dst (rows
+// ldd apart): an image's rows into the interior of a padded plane.
+func CopyRows(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	if rows <= 0 || cols <= 0 {
+		return
+	}
+	if ldd < cols || lds < cols || len(dst) < (rows-1)*ldd+cols || len(src) < (rows-1)*lds+cols {
+		panic("simd: CopyRows arguments out of range")
+	}
+	active.copyRows(dst, ldd, src, lds, rows, cols)
+}
+
+func copyRowsGeneric(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	for r := 0; r < rows; r++ {
+		copy(dst[r*ldd:r*ldd+cols], src[r*lds:])
+	}
+}
+
+func dwPlaneGeneric(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32) {
+	for y := 0; y < oh; y++ {
+		for x := 0; x < ow; x++ {
+			v := bias
+			at := s*y*wp + s*x
+			for dy := 0; dy < 3; dy++ {
+				for dx := 0; dx < 3; dx++ {
+					v += w[3*dy+dx] * p[at+dy*wp+dx]
+				}
+			}
+			out[y*ow+x] = clampKeepNaN(v, lo, hi)
+		}
+	}
+}
+
+// clampKeepNaN is min(max(v, lo), hi) with a NaN v kept, as the vector
+// MAXPS/MINPS with v as the second source give.
+func clampKeepNaN(v, lo, hi float32) float32 {
+	if v < lo {
+		v = lo
+	}
+	if v > hi {
+		v = hi
+	}
+	return v
+}
+
+// dwPlaneWith is DepthwisePlane3 through an implementation's depthwise
+// kernel (the plane as an unpadded image whose taps are all inside) and
+// its bias-and-clamp pass.
+func dwPlaneWith(dw func(p *DWConv, in, w []float32, bias float32, out []float32), clamp func(x []float32, bias, lo, hi float32)) func(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32) {
+	return func(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32) {
+		c := DWConv{H: (oh-1)*s + 3, W: wp, OH: oh, OW: ow, KH: 3, KW: 3, StrideH: s, StrideW: s, DilH: 1, DilW: 1}
+		out = out[:oh*ow]
+		dw(&c, p, w, bias, out)
+		if !math.IsInf(float64(lo), -1) || !math.IsInf(float64(hi), 1) {
+			clamp(out, 0, lo, hi)
+		}
+	}
+}

@@ -1,0 +1,22 @@
+//go:build !purego
+
+package simd
+
+// dwPlane3z and copyRowsz are DepthwisePlane3 and CopyRows in AVX-512
+// (dwplane512_amd64.s): rows in vectors of 16 with the last one under an
+// opmask, so that small maps (a 7×7 plane is a masked vector per row) cost
+// no scalar tails and no VMASKMOVPS.
+//
+//go:noescape
+func dwPlane3z(dst *float32, oh, ow int, p *float32, wp, s int, w *float32, bias, lo, hi float32)
+
+//go:noescape
+func copyRowsz(dst *float32, ldd int, src *float32, lds, rows, cols int)
+
+func dwPlaneAVX512(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32) {
+	dwPlane3z(&out[0], oh, ow, &p[0], wp, s, &w[0], bias, lo, hi)
+}
+
+func copyRowsAVX512(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	copyRowsz(&dst[0], ldd, &src[0], lds, rows, cols)
+}

@@ -1,0 +1,233 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// dwPlane3z: the nine weights broadcast in Z0–Z8, the bias, lo and hi in
+// Z9–Z11. Each output row goes in chunks of up to 16 outputs (opmask K1
+// on the last): at stride 1, nine masked loads of the three padded rows
+// at columns x0+dx and nine FMAs into the accumulator, which starts at the
+// bias (so each output is summed in the generic version's order); then
+// the clamp (VMAXPS/VMINPS with the sum as second source keep a NaN) and
+// one masked store. At stride 2 the same is done for the stride-1 sums at
+// columns 2x0 … 2x0+31 (two accumulators, the second skipped when its
+// mask K2 is empty, i.e. for 8 outputs or fewer) and VPERMT2PS picks the
+// even ones: twice the FMAs, but no shuffles per tap.
+
+#define W0 Z0
+#define W1 Z1
+#define W2 Z2
+#define W3 Z3
+#define W4 Z4
+#define W5 Z5
+#define W6 Z6
+#define W7 Z7
+#define W8 Z8
+#define BIAS Z9
+#define LO Z10
+#define HI Z11
+#define EVEN Z16
+
+#define DST DI
+#define ROWS R8
+#define OW R9
+#define ROWB R10
+#define SRC SI
+#define STEP R12
+#define X0 BX
+
+// TAP3(k, p, acc, wa, wb, wc): the three taps of one row at p under mask
+// k into acc.
+#define TAP3(k, p, acc, wa, wb, wc) \
+	VMOVUPS.Z   (p), k, Z13       \
+	VFMADD231PS Z13, wa, acc      \
+	VMOVUPS.Z   4(p), k, Z14      \
+	VFMADD231PS Z14, wb, acc      \
+	VMOVUPS.Z   8(p), k, Z15      \
+	VFMADD231PS Z15, wc, acc
+
+// SUM9(k, p, acc): acc = bias + the 3×3 taps of the rows at p, p+ROWB,
+// p+2·ROWB (clobbers AX).
+#define SUM9(k, p, acc) \
+	VMOVAPS BIAS, acc              \
+	TAP3(k, p, acc, W0, W1, W2)    \
+	LEAQ    (p)(ROWB*1), AX        \
+	TAP3(k, AX, acc, W3, W4, W5)   \
+	LEAQ    (AX)(ROWB*1), AX       \
+	TAP3(k, AX, acc, W6, W7, W8)
+
+// func dwPlane3z(dst *float32, oh, ow int, p *float32, wp, s int, w *float32, bias, lo, hi float32)
+TEXT ·dwPlane3z(SB), NOSPLIT, $0-68
+	MOVQ         w+48(FP), AX
+	VBROADCASTSS (AX), W0
+	VBROADCASTSS 4(AX), W1
+	VBROADCASTSS 8(AX), W2
+	VBROADCASTSS 12(AX), W3
+	VBROADCASTSS 16(AX), W4
+	VBROADCASTSS 20(AX), W5
+	VBROADCASTSS 24(AX), W6
+	VBROADCASTSS 28(AX), W7
+	VBROADCASTSS 32(AX), W8
+	VBROADCASTSS bias+56(FP), BIAS
+	VBROADCASTSS lo+60(FP), LO
+	VBROADCASTSS hi+64(FP), HI
+	MOVQ         dst+0(FP), DST
+	MOVQ         oh+8(FP), ROWS
+	MOVQ         ow+16(FP), OW
+	MOVQ         p+24(FP), SRC
+	MOVQ         wp+32(FP), ROWB
+	SHLQ         $2, ROWB
+	MOVQ         s+40(FP), STEP
+	IMULQ        ROWB, STEP                 // bytes from one output row's first padded row to the next's
+	CMPQ         s+40(FP), $2
+	JEQ          s2
+
+row1:
+	XORQ X0, X0
+
+chunk1:
+	MOVQ  OW, CX
+	SUBQ  X0, CX
+	CMPQ  CX, $16
+	JLE   2(PC)
+	MOVQ  $16, CX
+	MOVL  $1, DX
+	SHLL  CX, DX
+	DECL  DX
+	KMOVW DX, K1
+	LEAQ  (SRC)(X0*4), DX
+	SUM9(K1, DX, Z12)
+	VMAXPS  Z12, LO, Z12
+	VMINPS  Z12, HI, Z12
+	VMOVUPS Z12, K1, (DST)(X0*4)
+	ADDQ    $16, X0
+	CMPQ    X0, OW
+	JLT     chunk1
+	LEAQ    (DST)(OW*4), DST
+	ADDQ    STEP, SRC
+	DECQ    ROWS
+	JNZ     row1
+	VZEROUPPER
+	RET
+
+s2:
+	VMOVDQU32 dwEven<>(SB), EVEN
+
+row2:
+	XORQ X0, X0
+
+chunk2:
+	// n = min(16, ow-x0) outputs; stride-1 columns 2x0 … 2x0+2n-2:
+	// K1 the first 16 of those 2n-1, K2 the rest, K3 the n outputs
+	MOVQ  OW, CX
+	SUBQ  X0, CX
+	CMPQ  CX, $16
+	JLE   2(PC)
+	MOVQ  $16, CX
+	MOVL  $1, DX
+	SHLL  CX, DX
+	DECL  DX
+	KMOVW DX, K3
+	LEAQ  -1(CX)(CX*1), CX // 2n-1
+	MOVL  $0xffff, DX
+	CMPQ  CX, $16
+	JGE   k1full
+	MOVL  $1, DX
+	SHLL  CX, DX
+	DECL  DX
+	XORQ  CX, CX
+	JMP   k1set
+
+k1full:
+	SUBQ $16, CX
+
+k1set:
+	KMOVW DX, K1
+	MOVL  $1, DX
+	SHLL  CX, DX
+	DECL  DX
+	KMOVW DX, K2
+	LEAQ  (SRC)(X0*8), DX
+	SUM9(K1, DX, Z12)
+	KORTESTW K2, K2
+	JZ       even
+	ADDQ     $64, DX
+	SUM9(K2, DX, Z17)
+	VPERMT2PS Z17, EVEN, Z12
+	JMP       clamp2
+
+even:
+	VPERMPS Z12, EVEN, Z12 // indices 0–30 of one table: its even lanes
+
+clamp2:
+	VMAXPS  Z12, LO, Z12
+	VMINPS  Z12, HI, Z12
+	VMOVUPS Z12, K3, (DST)(X0*4)
+	ADDQ    $16, X0
+	CMPQ    X0, OW
+	JLT     chunk2
+	LEAQ    (DST)(OW*4), DST
+	ADDQ    STEP, SRC
+	DECQ    ROWS
+	JNZ     row2
+	VZEROUPPER
+	RET
+
+// dwEven holds the lane indices 0, 2, …, 30.
+DATA dwEven<>+0(SB)/4, $0
+DATA dwEven<>+4(SB)/4, $2
+DATA dwEven<>+8(SB)/4, $4
+DATA dwEven<>+12(SB)/4, $6
+DATA dwEven<>+16(SB)/4, $8
+DATA dwEven<>+20(SB)/4, $10
+DATA dwEven<>+24(SB)/4, $12
+DATA dwEven<>+28(SB)/4, $14
+DATA dwEven<>+32(SB)/4, $16
+DATA dwEven<>+36(SB)/4, $18
+DATA dwEven<>+40(SB)/4, $20
+DATA dwEven<>+44(SB)/4, $22
+DATA dwEven<>+48(SB)/4, $24
+DATA dwEven<>+52(SB)/4, $26
+DATA dwEven<>+56(SB)/4, $28
+DATA dwEven<>+60(SB)/4, $30
+GLOBL dwEven<>(SB), RODATA|NOPTR, $64
+
+// func copyRowsz(dst *float32, ldd int, src *float32, lds, rows, cols int)
+// Whole vectors of 16, then the last 1–16 columns of each row under K1.
+TEXT ·copyRowsz(SB), NOSPLIT, $0-48
+	MOVQ  dst+0(FP), DI
+	MOVQ  ldd+8(FP), R8
+	SHLQ  $2, R8
+	MOVQ  src+16(FP), SI
+	MOVQ  lds+24(FP), R9
+	SHLQ  $2, R9
+	MOVQ  rows+32(FP), R10
+	MOVQ  cols+40(FP), R11
+	LEAQ  -1(R11), CX
+	ANDQ  $15, CX
+	INCQ  CX              // 1–16 columns in the last vector
+	MOVL  $1, DX
+	SHLL  CX, DX
+	DECL  DX
+	KMOVW DX, K1
+	SUBQ  CX, R11         // columns in whole vectors before it
+
+crow:
+	XORQ BX, BX
+
+cvec:
+	CMPQ    BX, R11
+	JGE     clast
+	VMOVUPS (SI)(BX*4), Z0
+	VMOVUPS Z0, (DI)(BX*4)
+	ADDQ    $16, BX
+	JMP     cvec
+
+clast:
+	VMOVUPS.Z (SI)(BX*4), K1, Z0
+	VMOVUPS   Z0, K1, (DI)(BX*4)
+	ADDQ      R8, DI
+	ADDQ      R9, SI
+	DECQ      R10
+	JNZ       crow
+	VZEROUPPER
+	RET

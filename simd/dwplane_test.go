@@ -1,0 +1,131 @@
+package simd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestDepthwisePlane3 checks every implementation against the float64
+// specification over map widths 1–40 and some wide ones (every chunk
+// tail of 16, and at stride 2 the one- and two-accumulator cases), row
+// strides with slack, the clamp (none, ReLU6), and a NaN and an infinite
+// pixel whose results must come out NaN / infinite, clamped as BiasClamp
+// clamps them. Outputs are guarded.
+func TestDepthwisePlane3(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 31))
+	inf := float32(math.Inf(1))
+	widths := []int{}
+	for w := 1; w <= 40; w++ {
+		widths = append(widths, w)
+	}
+	widths = append(widths, 47, 48, 49, 56, 63, 65, 112)
+	for i := range impls {
+		im := &impls[i]
+		for _, s := range []int{1, 2} {
+			for _, ow := range widths {
+				for _, c := range []struct {
+					oh, slack int
+					lo, hi    float32
+				}{{1, 0, -inf, inf}, {3, 2, 0, 6}, {7, 0, -inf, inf}, {4, 5, -1, inf}} {
+					oh := c.oh
+					if ow > 40 {
+						oh = 2
+					}
+					wp := (ow-1)*s + 3 + c.slack
+					p := randSlice(r, ((oh-1)*s+3)*wp)
+					special := ow%5 == 0
+					if special {
+						p[r.IntN(len(p))] = float32(math.NaN())
+						p[r.IntN(len(p))] = inf
+					}
+					w := randSlice(r, 9)
+					bias := float32(r.NormFloat64())
+					outer, out := guarded(oh*ow, 16)
+					im.dwPlane(out, oh, ow, p, wp, s, w, bias, c.lo, c.hi)
+					what := fmt.Sprintf("%s s=%d oh=%d ow=%d wp=%d clamp [%v,%v]", im.name, s, oh, ow, wp, c.lo, c.hi)
+					checkGuards(t, what, outer, 16)
+					for y := 0; y < oh; y++ {
+						for x := 0; x < ow; x++ {
+							want := float64(bias)
+							for dy := 0; dy < 3; dy++ {
+								for dx := 0; dx < 3; dx++ {
+									want += float64(w[3*dy+dx]) * float64(p[(s*y+dy)*wp+s*x+dx])
+								}
+							}
+							if !math.IsNaN(want) {
+								want = math.Min(math.Max(want, float64(c.lo)), float64(c.hi))
+							}
+							got := float64(out[y*ow+x])
+							switch {
+							case math.IsNaN(want) || math.IsInf(want, 0):
+								if got != want && !(math.IsNaN(want) && math.IsNaN(got)) {
+									t.Fatalf("%s: out[%d][%d] = %v, want %v", what, y, x, got, want)
+								}
+							case math.Abs(got-want) > 1e-5*(1+math.Abs(want)):
+								t.Fatalf("%s: out[%d][%d] = %v, want %v", what, y, x, got, want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDepthwisePlane3Fenced runs the kernels on planes and outputs that
+// end against an inaccessible page: the last row's masked loads must not
+// read past the plane, nor the stores write past the output.
+func TestDepthwisePlane3Fenced(t *testing.T) {
+	r := rand.New(rand.NewPCG(32, 32))
+	for i := range impls {
+		im := &impls[i]
+		for _, s := range []int{1, 2} {
+			for _, ow := range []int{1, 4, 7, 8, 9, 16, 17, 28, 33} {
+				oh, wp := 3, (ow-1)*s+3
+				p := fenced(t, ((oh-1)*s+3)*wp, true)
+				out := fenced(t, oh*ow, true)
+				fill(r, p)
+				w := randSlice(r, 9)
+				im.dwPlane(out, oh, ow, p, wp, s, w, 0, 0, 6)
+				dst := fenced(t, 3*ow, true)
+				im.copyRows(dst, ow, out, ow, 3, ow)
+				for j := range dst {
+					if dst[j] != out[j] {
+						t.Fatalf("%s copyRows %d: dst[%d] = %v, want %v", im.name, ow, j, dst[j], out[j])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestCopyRows copies into the interior of a larger plane: exactly the
+// rows × cols floats change, every tail of a 16-float vector included.
+func TestCopyRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(33, 33))
+	for i := range impls {
+		im := &impls[i]
+		for cols := 1; cols <= 50; cols++ {
+			rows, ldd, lds := 3, cols+4, cols+1
+			src := randSlice(r, (rows-1)*lds+cols)
+			outer, dst := guarded(rows*ldd, 16)
+			for j := range dst {
+				dst[j] = -7
+			}
+			im.copyRows(dst[1:], ldd, src, lds, rows, cols)
+			checkGuards(t, im.name+" copyRows", outer, 16)
+			for j, v := range dst {
+				rr, cc := (j-1)/ldd, (j-1)%ldd
+				want := float32(-7)
+				if j >= 1 && rr < rows && cc < cols {
+					want = src[rr*lds+cc]
+				}
+				if v != want {
+					t.Fatalf("%s copyRows cols=%d: dst[%d] = %v, want %v", im.name, cols, j, v, want)
+				}
+			}
+		}
+	}
+}

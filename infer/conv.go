@@ -101,6 +101,12 @@ type convKernel struct {
 	wmrows       int
 	winoInBody   func(lo, hi int)
 	winoProdBody func(lo, hi int)
+
+	// tposed: small maps computed transposed (see conv_tposed.go)
+	tposed        bool
+	tRows, tUnits int
+	tPB           simd.PackedB // the weights, K × cout
+	tPBBuf        []float32
 }
 
 // winograd enables the Winograd path; by default where simd has vector
@@ -323,6 +329,11 @@ func (k *convKernel) prepare(threads int) error {
 	if k.weights == nil {
 		k.weights = make([]float32, k.cout*k.k)
 	}
+	if k.tposed = k.chooseTposed(); k.tposed {
+		k.wino = false
+		k.prepareTposed(threads)
+		return nil
+	}
 	if k.wino {
 		k.prepareWino()
 		return nil
@@ -408,6 +419,9 @@ func (k *convKernel) scratchLen(threads int) int {
 	if k.dwPad {
 		return threads * k.dwHp * k.dwWp
 	}
+	if k.tposed {
+		return threads * k.tposedSlot()
+	}
 	if k.pointwise || k.depthwise {
 		return 0
 	}
@@ -461,22 +475,17 @@ func (k *convKernel) padPhases() {
 			for py := 0; py < s; py++ {
 				for px := 0; px < s; px++ {
 					q := dst[c*k.plane+(py*s+px)*ph : c*k.plane+(py*s+px+1)*ph]
-					// columns j whose input column s·j + px - pl lies in [0, w)
+					// columns j whose input column s·j + px - pl lies in [0, w),
+					// rows i whose input row s·i + py - pt does
 					jlo := min(k.wp, max(0, (k.pl-px+s-1)/s))
 					jhi := max(jlo, min(k.wp, (k.w+k.pl-px+s-1)/s))
-					for i := 0; i < k.hp; i++ {
-						row := q[i*k.wp : (i+1)*k.wp]
-						y := s*i + py - k.pt
-						if y < 0 || y >= k.h {
-							clear(row)
-							continue
-						}
-						in := src[y*k.w : (y+1)*k.w]
-						clear(row[:jlo])
-						for j, xx := jlo, s*jlo+px-k.pl; j < jhi; j, xx = j+1, xx+s {
-							row[j] = in[xx]
-						}
-						clear(row[jhi:])
+					ilo := min(k.hp, max(0, (k.pt-py+s-1)/s))
+					ihi := max(ilo, min(k.hp, (k.h+k.pt-py+s-1)/s))
+					if jlo > 0 || jhi < k.wp || ilo > 0 || ihi < k.hp {
+						clear(q) // the padding, then the inside over it
+					}
+					if jhi > jlo && ihi > ilo {
+						simd.StridedRows(q[ilo*k.wp+jlo:], k.wp, src[(s*ilo+py-k.pt)*k.w+s*jlo+px-k.pl:], s*k.w, ihi-ilo, jhi-jlo, s)
 					}
 				}
 			}
@@ -517,6 +526,10 @@ func (k *convKernel) run(p *pool) {
 	}
 	if k.depthwise {
 		p.parallel(k.batch*k.cout, 1, k.dwBody)
+		return
+	}
+	if k.tposed {
+		p.parallelChunks(k.batch*k.tUnits, 1, k.body)
 		return
 	}
 	if k.shifted {

@@ -88,3 +88,25 @@ func dwPlaneWith(dw func(p *DWConv, in, w []float32, bias float32, out []float32
 		}
 	}
 }
+
+// StridedRows copies every s-th float of rows of src: dst[i·ldd+j] =
+// src[i·lds+s·j] for i < rows, j < n: the phase planes of a strided
+// convolution, one row of one phase at a time.
+func StridedRows(dst []float32, ldd int, src []float32, lds, rows, n, s int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if s < 1 || ldd < n || len(dst) < (rows-1)*ldd+n || len(src) < (rows-1)*lds+s*(n-1)+1 {
+		panic("simd: StridedRows arguments out of range")
+	}
+	active.stridedRows(dst, ldd, src, lds, rows, n, s)
+}
+
+func stridedRowsGeneric(dst []float32, ldd int, src []float32, lds, rows, n, s int) {
+	for i := 0; i < rows; i++ {
+		d, r := dst[i*ldd:i*ldd+n], src[i*lds:]
+		for j := range d {
+			d[j] = r[s*j]
+		}
+	}
+}

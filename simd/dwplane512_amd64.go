@@ -20,3 +20,14 @@ func dwPlaneAVX512(out []float32, oh, ow int, p []float32, wp, s int, w []float3
 func copyRowsAVX512(dst []float32, ldd int, src []float32, lds, rows, cols int) {
 	copyRowsz(&dst[0], ldd, &src[0], lds, rows, cols)
 }
+
+//go:noescape
+func stride2Rowsz(dst *float32, ldd int, src *float32, lds, rows, n int)
+
+func stridedRowsAVX512(dst []float32, ldd int, src []float32, lds, rows, n, s int) {
+	if s != 2 {
+		stridedRowsGeneric(dst, ldd, src, lds, rows, n, s)
+		return
+	}
+	stride2Rowsz(&dst[0], ldd, &src[0], lds, rows, n)
+}

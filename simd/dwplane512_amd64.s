@@ -231,3 +231,65 @@ clast:
 	JNZ       crow
 	VZEROUPPER
 	RET
+
+// func stride2Rowsz(dst *float32, ldd int, src *float32, lds, rows, n int)
+// Per row, chunks of 16 outputs: the 2n-1 floats they take (K1 the first
+// 16, K2 the rest) in two masked loads, VPERMT2PS picks the even ones, a
+// store under K3 (the chunk's outputs).
+TEXT ·stride2Rowsz(SB), NOSPLIT, $0-48
+	MOVQ      dst+0(FP), DI
+	MOVQ      ldd+8(FP), R8
+	SHLQ      $2, R8
+	MOVQ      src+16(FP), SI
+	MOVQ      lds+24(FP), R9
+	SHLQ      $2, R9
+	MOVQ      rows+32(FP), R10
+	MOVQ      n+40(FP), R11
+	VMOVDQU32 dwEven<>(SB), Z16
+
+srow:
+	XORQ BX, BX
+
+schunk:
+	MOVQ  R11, CX
+	SUBQ  BX, CX
+	CMPQ  CX, $16
+	JLE   2(PC)
+	MOVQ  $16, CX
+	MOVL  $1, DX
+	SHLL  CX, DX
+	DECL  DX
+	KMOVW DX, K3
+	LEAQ  -1(CX)(CX*1), CX // 2n-1 floats
+	MOVL  $0xffff, DX
+	CMPQ  CX, $16
+	JGE   sfull
+	MOVL  $1, DX
+	SHLL  CX, DX
+	DECL  DX
+	XORQ  CX, CX
+	JMP   sset
+
+sfull:
+	SUBQ $16, CX
+
+sset:
+	KMOVW     DX, K1
+	MOVL      $1, DX
+	SHLL      CX, DX
+	DECL      DX
+	KMOVW     DX, K2
+	LEAQ      (SI)(BX*8), DX
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z 64(DX), K2, Z1
+	VPERMT2PS Z1, Z16, Z0
+	VMOVUPS   Z0, K3, (DI)(BX*4)
+	ADDQ      $16, BX
+	CMPQ      BX, R11
+	JLT       schunk
+	ADDQ      R8, DI
+	ADDQ      R9, SI
+	DECQ      R10
+	JNZ       srow
+	VZEROUPPER
+	RET

@@ -129,3 +129,34 @@ func TestCopyRows(t *testing.T) {
 		}
 	}
 }
+
+// TestStridedRows: every implementation picks every s-th float, for
+// every chunk tail, from sources ending against an inaccessible page
+// (the last chunk's masked loads must stop at the last float taken).
+func TestStridedRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(34, 34))
+	for i := range impls {
+		im := &impls[i]
+		for _, s := range []int{1, 2, 3} {
+			for n := 1; n <= 40; n++ {
+				rows, ldd, lds := 3, n+2, s*n+5
+				src := fenced(t, (rows-1)*lds+s*(n-1)+1, true)
+				fill(r, src)
+				outer, dst := guarded(rows*ldd, 16)
+				im.stridedRows(dst, ldd, src, lds, rows, n, s)
+				checkGuards(t, im.name+" stridedRows", outer, 16)
+				for y := 0; y < rows; y++ {
+					for x := 0; x < ldd; x++ {
+						want := float32(guard) // the gaps between rows are not written
+						if x < n {
+							want = src[y*lds+s*x]
+						}
+						if got := dst[y*ldd+x]; got != want {
+							t.Fatalf("%s s=%d n=%d: dst[%d][%d] = %v, want %v", im.name, s, n, y, x, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -76,6 +76,9 @@ func avx512Impl(base impl) impl {
 	im.winoOut = winoOutAVX512
 	im.dwPlane, im.dwPlaneNative = dwPlaneAVX512, true
 	im.copyRows = copyRowsAVX512
+	im.stridedRows = stridedRowsAVX512
+	im.packedBLen, im.packB, im.gemmB, im.packedBNative = packedBLen512, packB512, gemmB512, true
+	im.colQuantum = 16
 	return im
 }
 
@@ -301,5 +304,71 @@ func (s *strip512) edge(p int) {
 	s.kernel(&s.a.data[p*mrAVX2*k+s.pc*mrAVX2], 0, 1, &tile[0], nr512, accum)
 	for i := lo; i < hi; i++ {
 		copy(s.c[(i-s.r0)*s.ldc+s.jc:][:s.w], tile[(i-p*mrAVX2)*nr512:])
+	}
+}
+
+// PackedB for AVX-512: B as the driver's packed strips, once. For each K
+// block of kBlocks(k, kc512) rows (at pc, kc rows), its strips of 48
+// columns one after another, each kc rows of 48 floats (the last strip's
+// columns past n zero): block pc starts at pc·ns·48, its strip j at
+// j·kc·48 from there, ns = ⌈n/48⌉.
+func packedBLen512(k, n int) int { return k * (n + nr512 - 1) / nr512 * nr512 }
+
+func packB512(dst []float32, k, n int, b []float32, ldb int) {
+	if k == 0 || n == 0 {
+		return
+	}
+	kb, ns := kBlocks(k, kc512), (n+nr512-1)/nr512
+	for pc := 0; pc < k; pc += kb {
+		kc := min(kb, k-pc)
+		for j := 0; j < ns; j++ {
+			w := min(nr512, n-j*nr512)
+			strip := dst[pc*ns*nr512+j*kc*nr512:]
+			for p := 0; p < kc; p++ {
+				row := strip[p*nr512 : (p+1)*nr512]
+				copy(row[:w], b[(pc+p)*ldb+j*nr512:])
+				clear(row[w:])
+			}
+		}
+	}
+}
+
+// gemmB512 is GemmPackedB: gemmAVX512Buf's loops and kernels, each strip
+// read from the packed B (row stride 48) instead of packed per call. The
+// kernel for a strip depends on its width only, as there, so the result
+// equals GemmPacked's bit for bit.
+func gemmB512(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
+	k, n := a.K, b.N
+	if k == 0 {
+		for i := 0; i < r1-r0; i++ {
+			clear(c[i*ldc : i*ldc+n])
+		}
+		return
+	}
+	if n <= gemvMaxN { // GemmPacked's matrix-vector path: one strip is B with row stride 48
+		for j := 0; j < n; j++ {
+			gemvAVX2(a, r0, r1, b.data[j:], nr512, c[j:], ldc)
+		}
+		return
+	}
+	kb, ns := kBlocks(k, kc512), (n+nr512-1)/nr512
+	first, last := r0/mrAVX2, (r1-1)/mrAVX2
+	for ib := first; ib <= last; ib += mc512 {
+		ie := min(last+1, ib+mc512)
+		for pc := 0; pc < k; pc += kb {
+			kc := min(kb, k-pc)
+			for j := 0; j < ns; j++ {
+				jc := j * nr512
+				w := min(nr512, n-jc)
+				src := &b.data[pc*ns*nr512+j*kc*nr512]
+				if w > 16 && w <= 24 {
+					s := stripAVX2{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, b: src, ldb: nr512}
+					s.panels(ib, ie)
+					continue
+				}
+				s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, b: src, ldb: nr512}
+				s.panels(ib, ie)
+			}
+		}
 	}
 }

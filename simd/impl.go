@@ -10,6 +10,13 @@ type impl struct {
 	packA     func(dst []float32, m, k int, a []float32, lda int)
 	gemm      func(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int)
 	gemmOff   func(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int)
+	packAT    func(dst []float32, m, k int, at []float32, ldat int)
+
+	packedBLen    func(k, n int) int
+	packB         func(dst []float32, k, n int, b []float32, ldb int)
+	gemmB         func(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int)
+	packedBNative bool
+	colQuantum    int // columns per vector of the GEMM kernels
 
 	winoNative bool // vector transforms: Winograd pays
 	winoIn     func(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int)
@@ -21,6 +28,7 @@ type impl struct {
 	dwPlane       func(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32)
 	dwPlaneNative bool // dwPlane is a kernel of its own
 	copyRows      func(dst []float32, ldd int, src []float32, lds, rows, cols int)
+	stridedRows   func(dst []float32, ldd int, src []float32, lds, rows, n, s int)
 
 	biasClamp    func(x []float32, bias, lo, hi float32)
 	biasAddClamp func(x, r []float32, bias, lo, hi float32) // len(r) == len(x)
@@ -38,6 +46,12 @@ var generic = impl{
 	packA:     packAGeneric,
 	gemm:      gemmPackedGeneric,
 	gemmOff:   gemmOffGather,
+	packAT:    packATGeneric,
+
+	packedBLen: packedBLenRowMajor,
+	packB:      packBRowMajor,
+	gemmB:      gemmBRowMajor,
+	colQuantum: 1,
 
 	winoIn:  winoInRowsGeneric,
 	winoOut: winoOutRowsGeneric,
@@ -45,8 +59,9 @@ var generic = impl{
 	dot:     dotGeneric,
 	dw:      depthwiseGeneric,
 
-	dwPlane:  dwPlaneGeneric,
-	copyRows: copyRowsGeneric,
+	dwPlane:     dwPlaneGeneric,
+	copyRows:    copyRowsGeneric,
+	stridedRows: stridedRowsGeneric,
 
 	biasClamp:    biasClampGeneric,
 	biasAddClamp: biasAddClampGeneric,

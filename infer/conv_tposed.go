@@ -1,0 +1,160 @@
+package infer
+
+import "github.com/edge-pi/edge/simd"
+
+// The transposed path (tposed): on a small map, C = W·X has few columns
+// (pixels) and many rows (output channels), and the GEMM kernels, which
+// put columns in vector lanes, waste the lanes past the last pixel: 36
+// pixels (squeezenet1_1's 6×6 maps) fill 3 vectors of 16 to 75%, 49 (7×7)
+// fill 4 to 77%. Computed as Cᵀ = Xᵀ·Wᵀ, the output channels fill the
+// lanes and the pixels the rows: the im2col matrix (the input itself, for
+// a 1×1 convolution) is packed transposed as the left operand each run,
+// the weights once as the packed right one (simd.PackB, so no per-call
+// packing of B), and the pixels × channels result is transposed into the
+// output with the bias, residual and activation.
+
+// tposedMaxCols bounds the pixels of a map taking the transposed path (its
+// left operand, pixels × K, is packed per run in each thread's scratch).
+const tposedMaxCols = 256
+
+// tposedMinDepth is the fewest taps (K) and output channels of the
+// transposed path: packing the left operand costs about N·K and
+// transposing the result N·cout against the N·K·cout of the product, so
+// both must be deep for the lanes saved to show (measured: mobilenet_v2's
+// 7×7 pointwise layers, K or cout 64–96, got slower; squeezenet1_1's
+// classifier, 512 → 1000 on 6×6, faster).
+const tposedMinDepth = 256
+
+// tposedGain is how much cheaper (in lanes computed) the transposed
+// product must be to be chosen over the plain one, or Winograd's.
+const tposedGain = 1.15
+
+func roundUp(x, q int) int { return (x + q - 1) / q * q }
+
+// tposedOff turns the transposed path off (tests compare with it).
+var tposedOff = false
+
+// chooseTposed decides the transposed path by the lanes each product
+// computes: the plain GEMM cout × K × ⌈N⌉ (columns rounded up to the
+// kernels' vector), the transposed ⌈N⌉₄ × K × ⌈cout⌉, Winograd (where it
+// applies) 16 products of cout × cin × ⌈tiles⌉, plus a third for its
+// transforms.
+func (k *convKernel) chooseTposed() bool {
+	if tposedOff || k.groups != 1 || k.depthwise || k.single || !k.wConst || !simd.PackedBNative() {
+		return false
+	}
+	n := k.oh * k.ow
+	if n > tposedMaxCols || n < 4 || k.k < tposedMinDepth || k.cout < tposedMinDepth {
+		return false
+	}
+	q := simd.ColumnQuantum()
+	plain := float64(k.cout) * float64(k.k) * float64(roundUp(n, q))
+	if k.wino {
+		tiles := ((k.oh + 1) / 2) * ((k.ow + 1) / 2)
+		plain = 16 * float64(roundUp(k.cout, 4)) * float64(k.cin) * float64(roundUp(tiles, q)) * 4 / 3
+	}
+	t := float64(roundUp(n, 4)) * float64(k.k) * float64(roundUp(k.cout, q))
+	return t*tposedGain <= plain
+}
+
+// prepareTposed packs the weights transposed (K × cout) and sizes the
+// units: rows of pixels, one unit per thread per image.
+func (k *convKernel) prepareTposed(threads int) {
+	wt := make([]float32, k.k*k.cout)
+	for co := 0; co < k.cout; co++ {
+		for q := 0; q < k.k; q++ {
+			wt[q*k.cout+co] = k.weights[co*k.k+q]
+		}
+	}
+	k.tPBBuf = make([]float32, simd.PackedBLen(k.k, k.cout))
+	k.tPB = simd.PackB(k.tPBBuf, k.k, k.cout, wt, k.cout)
+	n := k.oh * k.ow
+	k.tRows = roundUp((n+threads-1)/threads, 4)
+	k.tUnits = (n + k.tRows - 1) / k.tRows
+	k.body = k.tposedUnits
+}
+
+// tposedSlot is a thread's scratch: the packed left operand, the
+// pixels × channels product and, unless pointwise, the im2col matrix.
+func (k *convKernel) tposedSlot() int {
+	s := simd.PackedLen(k.tRows, k.k) + k.tRows*k.cout
+	if !k.pointwise {
+		s += k.k * k.tRows
+	}
+	return s
+}
+
+// tposedUnits computes units [lo, hi) (over batch × tUnits): pixels [s0,
+// s0+n) of one image, all output channels.
+func (k *convKernel) tposedUnits(slot, lo, hi int) {
+	x, y := k.n.in[0].t.F, k.n.out[0].t.F
+	var res []float32
+	if k.residual >= 0 {
+		res = k.n.in[k.residual].t.F
+	}
+	cols, hw := k.oh*k.ow, k.h*k.w
+	pl := simd.PackedLen(k.tRows, k.k)
+	s := k.scratch[slot*k.tposedSlot():]
+	pbuf, ct, col := s[:pl], s[pl:pl+k.tRows*k.cout], s[pl+k.tRows*k.cout:]
+	actLo, actHi, clamp := k.act.clampBounds()
+	for u := lo; u < hi; u++ {
+		b, t := u/k.tUnits, u%k.tUnits
+		s0 := t * k.tRows
+		n := min(k.tRows, cols-s0)
+		in := x[b*k.cin*hw:]
+		var pa simd.PackedA
+		if k.pointwise {
+			pa = simd.PackAT(pbuf, n, k.k, in[s0:], hw)
+		} else {
+			k.im2col(in, col, s0, n)
+			pa = simd.PackAT(pbuf, n, k.k, col, n)
+		}
+		simd.GemmPackedB(pa, 0, n, k.tPB, ct, k.cout)
+		base := b * k.cout * cols
+		transposeInto(y[base+s0:], cols, ct, k.cout, n, k.cout)
+		for co := 0; co < k.cout; co++ {
+			row := y[base+co*cols+s0 : base+co*cols+s0+n]
+			var rr []float32
+			if res != nil {
+				rr = res[base+co*cols+s0 : base+co*cols+s0+n]
+			}
+			switch {
+			case clamp && rr != nil:
+				simd.BiasAddClamp(row, rr, k.bias[co], actLo, actHi)
+			case clamp:
+				if k.act.kind != actNone || k.bias[co] != 0 {
+					simd.BiasClamp(row, k.bias[co], actLo, actHi)
+				}
+			default:
+				if bv := k.bias[co]; bv != 0 {
+					for i := range row {
+						row[i] += bv
+					}
+				}
+				for i := range rr {
+					row[i] += rr[i]
+				}
+				k.act.apply(row, co)
+			}
+		}
+	}
+}
+
+// transposeInto writes the rows × cols matrix src (row stride lds)
+// transposed into dst (row stride ldd): dst[j·ldd+i] = src[i·lds+j], in
+// blocks of 8 × 8 so that both sides stay in cache.
+func transposeInto(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	const bs = 8
+	for j0 := 0; j0 < cols; j0 += bs {
+		j1 := min(cols, j0+bs)
+		for i0 := 0; i0 < rows; i0 += bs {
+			i1 := min(rows, i0+bs)
+			for j := j0; j < j1; j++ {
+				d := dst[j*ldd+i0 : j*ldd+i1]
+				for ii := range d {
+					d[ii] = src[(i0+ii)*lds+j]
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package infer
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/edge-pi/edge/simd"
+)
+
+// TestTposedChosenAndEqual: deep convolutions on small maps take the
+// transposed path where simd packs B natively (and not elsewhere), and
+// give what the other paths give, with a fused ReLU and residual Add.
+func TestTposedChosenAndEqual(t *testing.T) {
+	for _, tc := range []struct {
+		c, co, h, w, k, pad int
+		want                bool
+	}{
+		{512, 1000, 6, 6, 1, 0, true}, // squeezenet1_1's classifier at 112²
+		{32, 256, 5, 5, 3, 1, true},   // 3×3 through im2col, rather than Winograd's 9 tiles for 25 outputs
+		{64, 256, 6, 6, 3, 1, false},  // squeezenet1_1's last expand3x3 layers: Winograd, by the lane count
+		{32, 64, 7, 7, 3, 1, false},   // too few channels: the overheads win
+		{512, 512, 20, 20, 1, 0, false},
+	} {
+		r := rand.New(rand.NewPCG(3, uint64(tc.co)))
+		g := newGB(13).input("x", 1, int64(tc.c), int64(tc.h), int64(tc.w)).input("r", 1, int64(tc.co), int64(tc.h), int64(tc.w)).output("y")
+		g.initF("W", []int64{int64(tc.co), int64(tc.c), int64(tc.k), int64(tc.k)}, randF(r, tc.co*tc.c*tc.k*tc.k))
+		g.initF("B", []int64{int64(tc.co)}, randF(r, tc.co))
+		P := int64(tc.pad)
+		g.node("conv", "Conv", []string{"x", "W", "B"}, []string{"c"}, attrInts("kernel_shape", int64(tc.k), int64(tc.k)), attrInts("pads", P, P, P, P))
+		g.node("add", "Add", []string{"c", "r"}, []string{"a"})
+		g.node("relu", "Relu", []string{"a"}, []string{"y"})
+		m, err := Load(g.bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, res := randF(r, tc.c*tc.h*tc.w), randF(r, tc.co*tc.h*tc.w)
+		run := func(off bool) ([]float32, bool) {
+			tposedOff = off
+			defer func() { tposedOff = false }()
+			p, err := m.Plan(Options{Threads: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			if err := p.SetInput(0, x); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.SetInput(1, res); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Run(); err != nil {
+				t.Fatal(err)
+			}
+			return append([]float32(nil), p.Output(0).F...), p.steps[0].k.(*convKernel).tposed
+		}
+		got, chosen := run(false)
+		want, _ := run(true)
+		if chosen != (tc.want && simd.PackedBNative()) {
+			t.Errorf("%+v: transposed %v, want %v (simd packs B natively: %v)", tc, chosen, tc.want, simd.PackedBNative())
+		}
+		for i := range want {
+			if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("%+v: y[%d] = %v, other paths %v", tc, i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,131 @@
+package simd
+
+// PackedB is a k×n matrix rearranged once to be the right-hand operand of
+// GemmPackedB: the weights, where the activations are the packed left one
+// (a convolution over a small map computed transposed, so that its many
+// output channels, not its few pixels, fill the vector lanes). Its layout
+// belongs to the implementation.
+type PackedB struct {
+	K, N int
+	data []float32
+	impl *impl // the implementation that packed it
+}
+
+// PackedBLen is the number of floats PackB needs for a k×n matrix.
+func PackedBLen(k, n int) int { return active.packedBLen(k, n) }
+
+// PackB packs the k×n row-major matrix b (row stride ldb) into dst, which
+// must hold PackedBLen(k, n) floats.
+func PackB(dst []float32, k, n int, b []float32, ldb int) PackedB {
+	if k < 0 || n < 0 || (k > 0 && n > 0 && (ldb < n || len(b) < (k-1)*ldb+n)) {
+		panic("simd: PackB arguments out of range")
+	}
+	l := active.packedBLen(k, n)
+	active.packB(dst[:l], k, n, b, ldb)
+	return PackedB{K: k, N: n, data: dst[:l], impl: active}
+}
+
+// PackedBNative reports whether PackB has a layout of its own here (so
+// that GemmPackedB skips the per-call packing GemmPacked does), rather than
+// a row-major copy.
+func PackedBNative() bool { return active.packedBNative }
+
+// ColumnQuantum is the number of C columns the GEMM kernels compute at
+// once per vector: a product of n columns costs about as much as one of n
+// rounded up to it.
+func ColumnQuantum() int { return active.colQuantum }
+
+// GemmPackedB computes rows [r0, r1) of C = A·B (n = b.N columns), both
+// operands packed by the same implementation, C row i (from r0) at
+// c[(i-r0)·ldc]. C is overwritten.
+func GemmPackedB(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
+	if r0 < 0 || r1 > a.M || r0 > r1 || a.K != b.K || ldc < b.N {
+		panic("simd: GemmPackedB arguments out of range")
+	}
+	if a.impl != b.impl {
+		panic("simd: GemmPackedB operands packed by different implementations")
+	}
+	if r0 == r1 || b.N == 0 {
+		return
+	}
+	_ = c[(r1-r0-1)*ldc+b.N-1]
+	a.impl.gemmB(a, r0, r1, b, c, ldc)
+}
+
+// PackAT packs the m×k matrix A given transposed, A[i][p] = at[p·ldat+i]
+// (at is k×m, row stride ldat), as PackA packs A: the im2col matrix of a
+// convolution (taps × pixels) as the left operand of GemmPackedB.
+func PackAT(dst []float32, m, k int, at []float32, ldat int) PackedA {
+	if m < 0 || k < 0 || (m > 0 && k > 0 && (ldat < m || len(at) < (k-1)*ldat+m)) {
+		panic("simd: PackAT arguments out of range")
+	}
+	n := active.packedLen(m, k)
+	active.packAT(dst[:n], m, k, at, ldat)
+	return PackedA{M: m, K: k, data: dst[:n], impl: active}
+}
+
+// packATPanels is PackAT for layouts of panels of mr rows, k-major within
+// a panel (element (r, q) of the panel at q·mr + r), rows past m zero: the
+// generic row-major layout is the case mr = 1.
+func packATPanels(dst []float32, m, k int, at []float32, ldat, mr int) {
+	if mr == 4 {
+		packAT4(dst, m, k, at, ldat)
+		return
+	}
+	for p0 := 0; p0 < m; p0 += mr {
+		panel := dst[p0*k : (p0+mr)*k]
+		rows := min(mr, m-p0)
+		for q := 0; q < k; q++ {
+			src := at[q*ldat+p0 : q*ldat+p0+rows]
+			d := panel[q*mr : q*mr+mr]
+			copy(d, src)
+			clear(d[rows:])
+		}
+	}
+}
+
+func packATGeneric(dst []float32, m, k int, at []float32, ldat int) {
+	for i := 0; i < m; i++ {
+		row := dst[i*k : (i+1)*k]
+		for q := range row {
+			row[q] = at[q*ldat+i]
+		}
+	}
+}
+
+func packedBLenRowMajor(k, n int) int { return k * n }
+
+func packBRowMajor(dst []float32, k, n int, b []float32, ldb int) {
+	for p := 0; p < k; p++ {
+		copy(dst[p*n:(p+1)*n], b[p*ldb:])
+	}
+}
+
+// gemmBRowMajor is GemmPackedB for a row-major PackedB: the implementation's
+// GemmPacked.
+func gemmBRowMajor(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
+	a.impl.gemm(a, r0, r1, b.N, b.data, b.N, c, ldc)
+}
+
+// packAT4 is packATPanels for panels of 4 rows: whole panels four floats
+// at a time, a last partial one through packATPanels' general loop.
+func packAT4(dst []float32, m, k int, at []float32, ldat int) {
+	whole := m / 4 * 4
+	for p0 := 0; p0 < whole; p0 += 4 {
+		panel := dst[p0*k : (p0+4)*k]
+		for q := 0; q < k; q++ {
+			s := at[q*ldat+p0 : q*ldat+p0+4 : q*ldat+p0+4]
+			d := panel[4*q : 4*q+4 : 4*q+4]
+			d[0], d[1], d[2], d[3] = s[0], s[1], s[2], s[3]
+		}
+	}
+	if whole < m {
+		rows := m - whole
+		panel := dst[whole*k : (whole+4)*k]
+		for q := 0; q < k; q++ {
+			d := panel[4*q : 4*q+4]
+			copy(d, at[q*ldat+whole:q*ldat+whole+rows])
+			clear(d[rows:])
+		}
+	}
+}

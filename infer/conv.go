@@ -898,27 +898,18 @@ func (k *convKernel) winoSlot() int { return 16 * (k.winoStride(k.cin) + k.winoS
 
 // winoPad copies input planes [lo, hi) (over batch × cin) into the
 // padded planes of whp × wwp at the start of the scratch, which other
-// kernels share: the borders are cleared each run, the right border of a
-// row and the left one of the next in one go. The slack after the last
-// row is only ever read for tiles whose results are dropped.
+// kernels share: each plane is cleared each run, then its inside copied
+// (two calls a plane, not two a row). The slack after the last row is
+// only ever read for tiles whose results are dropped.
 func (k *convKernel) winoPad(lo, hi int) {
 	x := k.n.in[0].t.F
 	plane := k.winoPlane()
 	rows, cols := min(k.h, k.whp-k.pt), min(k.w, k.wwp-k.pl)
+	at := k.pt*k.wwp + k.pl // the first input float
 	for i := lo; i < hi; i++ {
 		pl := k.wPadded[i*plane : (i+1)*plane]
-		src := x[i*k.h*k.w:]
-		at := k.pt*k.wwp + k.pl // the first input float
-		clear(pl[:at])
-		for y := 0; y < rows; y++ {
-			copy(pl[at:at+cols], src[y*k.w:])
-			next := at + k.wwp
-			if y == rows-1 {
-				next = k.whp * k.wwp
-			}
-			clear(pl[at+cols : next])
-			at = next
-		}
+		clear(pl[:k.whp*k.wwp]) // the padding, then the inside over it
+		simd.CopyRows(pl[at:], k.wwp, x[i*k.h*k.w:(i+1)*k.h*k.w], k.w, rows, cols)
 	}
 }
 

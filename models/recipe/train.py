@@ -17,13 +17,14 @@ What it does:
      selected pairs (nets.contrastive_loss);
   3. evaluates the held-out classes by the shared protocol (protocol.py),
      calibrates the default distance threshold at a false-accept rate of 0.1%
-     on held-out pairs, and exports the embedding branch alone to ONNX
+     on held-out pairs (or takes it from --set threshold=T, e.g. when faces
+     train on every person, heldout_people=[]), and exports the embedding branch alone to ONNX
      (opset 13, batch dimension "batch", input "input", output "embedding")
      with the edge.* metadata_props of models/METADATA.md;
   4. writes checkpoint.pt and metrics.json into --work, and MODEL.in.npy /
      MODEL.out.npy into --parity-dir (default models/testdata): a held-out
-     input batch and PyTorch's output for it, which the Go tests compare with
-     our engine.
+     input batch (a training batch when nothing is held out) and PyTorch's
+     output for it, which the Go tests compare with our engine.
 
 Reproducible: everything random comes from --seed, and PyTorch runs on
 --threads threads (default 1; results are bit-identical only for the same
@@ -65,7 +66,7 @@ DIGIT_PHOTO = dict(contrast=0.3, blur=(0.2, 0.9), noise=(0.3, 0.05))
 
 # Settings that describe how the model is used, not how it is trained: a
 # re-export (--export-only) takes them from here rather than the checkpoint.
-USE_ONLY = ("crop", "crop_margin", "roi", "resize", "far", "trained_on")
+USE_ONLY = ("crop", "crop_margin", "roi", "resize", "far", "threshold", "trained_on")
 
 OMNI_HELDOUT = ("Balinese", "Early_Aramaic")
 
@@ -76,26 +77,40 @@ CONFIGS = {
         train_people=list(range(1, 21)), heldout_people=list(range(21, 31)),
         margin=1.0, classes_per_batch=8, composites=16, per_class=4, steps=400, lr=2e-3, weight_decay=5e-4,
         warmup=100, ema=0.0, neg_ratio=2, hard_frac=0.5, affine=FACE_AFFINE, photo={}, rot_classes=False,
-        trained_on="att-faces s1-s20 (20 people x 10 images)", far=0.001, eval_every=50),
+        # trained_on=None: written from train_people, e.g. "att-faces s1-s20 (20 people x 10 images)".
+        # threshold=None: calibrated at FAR `far` on the held-out people; a number is
+        # used as given (needed when heldout_people=[]).
+        trained_on=None, threshold=None, far=0.001, eval_every=50),
     "omniglot": dict(
         height=35, width=35, factor=3, invert=1, pixel_mean=0.0, pixel_std=1.0,
         crop="none", crop_margin=0.0, roi="0,0,1,1", resize="area",
         margin=1.0, classes_per_batch=24, composites=24, overlay=0.5, per_class=3, steps=1300, lr=2e-3,
         weight_decay=5e-4,
         warmup=100, ema=0.0, neg_ratio=2, hard_frac=0.5, affine=OMNI_AFFINE, photo={}, rot_classes=True,
-        trained_on=None, far=0.001, eval_every=200),
+        trained_on=None, threshold=None, far=0.001, eval_every=200),
     "digits": dict(
         height=28, width=28, factor=1, invert=0, pixel_mean=0.0, pixel_std=1.0,
         crop="none", crop_margin=0.0, roi="0,0,1,1", resize="area",
         margin=1.0, classes_per_batch=10, per_class=8, steps=1500, lr=2e-3, weight_decay=5e-4,
         warmup=100, ema=0.0, neg_ratio=2, hard_frac=0.5, affine=DIGIT_AFFINE, photo=DIGIT_PHOTO, rot_classes=False,
         trained_on="MNIST train split, images 0-49999 (threshold calibrated on 50000-59999)",
-        far=0.001, eval_every=250),
+        threshold=None, far=0.001, eval_every=250),
 }
 
 
 def log(*a):
     print(*a, flush=True)
+
+
+def people_text(people):
+    """[1, 2, ..., 10, 21, ..., 30] -> "s1-s10,s21-s30"."""
+    runs, ps = [], sorted(people)
+    for p in ps:
+        if runs and p == runs[-1][1] + 1:
+            runs[-1][1] = p
+        else:
+            runs.append([p, p])
+    return ",".join("s%d" % a if a == b else "s%d-s%d" % (a, b) for a, b in runs)
 
 
 class Split:
@@ -114,7 +129,11 @@ def load(name, args, cfg):
         tr, ho = list(cfg["train_people"]), list(cfg["heldout_people"])
         if args.smoke:
             tr, ho = tr[:4], ho[:3]
+        if set(tr) & set(ho):
+            raise SystemExit("faces: people %s are both trained on and held out" % sorted(set(tr) & set(ho)))
         xi, yi = data.att_faces(root, tr)
+        if not ho:  # every person trained on: nothing to validate or calibrate on
+            return Split(xi, yi), None, None, None
         xh, yh = data.att_faces(root, ho)
         heldout = Split(xh, yh)
         return Split(xi, yi), heldout, heldout, None
@@ -367,7 +386,8 @@ def train(name, args, cfg, train_split, heldout, run):
             log("step %5d/%d  loss %.4f  D+ %.3f  D- %.3f  neg<m %.2f  lr %.2e  %.0f img/s  %s" % (
                 step + 1, steps, s[0], s[1], s[2], s[3], lr_at(step), (step + 1) * len(idx) / el,
                 time.strftime("%M:%S", time.gmtime(el))))
-        if cfg["eval_every"] and (step + 1) % cfg["eval_every"] == 0 and step + 1 < steps and not args.smoke:
+        if (cfg["eval_every"] and (step + 1) % cfg["eval_every"] == 0 and step + 1 < steps and not args.smoke
+                and (heldout is not None or run is not None)):
             log("  held-out (quick): " + fmt(evaluate(ema.model if ema else net, name, cfg, heldout, run, draws=10,
                                                       quick=True)))
     if ema is not None:
@@ -459,6 +479,9 @@ def main():
         else:
             ap.error("--set %s: no such setting" % k)
     cfg["arch"] = dict(nets.ARCHS[name], **arch)
+    if name == "faces" and cfg["trained_on"] is None:
+        cfg["trained_on"] = "att-faces %s (%d people x 10 images)" % (
+            people_text(cfg["train_people"]), len(cfg["train_people"]))
     if args.steps:
         cfg["steps"] = args.steps
     if args.smoke:
@@ -473,6 +496,9 @@ def main():
     log("%s: %d training images of %d classes; %s held-out images" % (
         name, len(train_split.images), len(np.unique(train_split.labels)),
         len(heldout.images) if heldout else 0))
+    if calib is None and cfg.get("threshold") is None:  # fail before training, not after
+        raise SystemExit("%s: nothing is held out to calibrate the threshold on; give it with --set threshold=T "
+                         "(e.g. estimated by cross-validation, see models/faces.md)" % name)
     ckpt = os.path.join(work, "checkpoint.pt")
     if args.export_only:
         state = torch.load(ckpt)
@@ -491,18 +517,40 @@ def main():
 
     metrics = {"model": name, "parameters": params, "train_seconds": round(train_s, 1), "seed": args.seed,
                "threads": args.threads, "steps": cfg["steps"], "args": " ".join(sys.argv[1:])}
-    metrics["heldout"] = evaluate(net, name, cfg, heldout, run, draws=10 if args.smoke else 100)
-    log("held-out (protocol, PyTorch): " + fmt(metrics["heldout"]))
+    if heldout is not None or run is not None:
+        metrics["heldout"] = evaluate(net, name, cfg, heldout, run, draws=10 if args.smoke else 100)
+        log("held-out (protocol, PyTorch): " + fmt(metrics["heldout"]))
+    else:
+        metrics["heldout"] = None
+        log("held-out: none (every class trained on)")
 
-    e = embed(net, calib.images, cfg)
-    d, same = protocol.pair_distances(e, calib.labels, max_images=None if name != "digits" else 4000)
-    t, far, tar, n_imp = protocol.threshold_at_far(d, same, cfg["far"])
-    metrics["threshold"] = {"value": t, "far_target": cfg["far"], "far_measured": far, "tar": tar,
-                            "impostor_pairs": n_imp, "genuine_pairs": int(same.sum())}
-    log("threshold %.4f: FAR %.5f (target %g) over %d impostor pairs, TAR %.4f over %d genuine pairs" % (
-        t, far, cfg["far"], n_imp, tar, same.sum()))
+    given = cfg.get("threshold")
+    if calib is not None:
+        e = embed(net, calib.images, cfg)
+        d, same = protocol.pair_distances(e, calib.labels, max_images=None if name != "digits" else 4000)
+        t, far, tar, n_imp = protocol.threshold_at_far(d, same, cfg["far"])
+        metrics["threshold"] = {"value": t, "source": "calibrated on held-out pairs", "far_target": cfg["far"],
+                                "far_measured": far, "tar": tar, "impostor_pairs": n_imp,
+                                "genuine_pairs": int(same.sum())}
+        log("threshold %.4f: FAR %.5f (target %g) over %d impostor pairs, TAR %.4f over %d genuine pairs" % (
+            t, far, cfg["far"], n_imp, tar, same.sum()))
+        if given is not None:
+            # The given threshold is exported; report what it does on the held-out pairs.
+            imp, gen = d[~same], d[same]
+            metrics["threshold"] = {"value": float(given), "source": "given (--set threshold)",
+                                    "far_target": cfg["far"], "far_measured": float(np.mean(imp <= given)),
+                                    "tar": float(np.mean(gen <= given)), "impostor_pairs": int(len(imp)),
+                                    "genuine_pairs": int(len(gen)), "calibrated_here": t}
+            log("threshold %.4f given: FAR %.5f, TAR %.4f on the held-out pairs" % (
+                given, metrics["threshold"]["far_measured"], metrics["threshold"]["tar"]))
+    else:
+        metrics["threshold"] = {"value": float(given), "source": "given (--set threshold); nothing held out",
+                                "far_target": cfg["far"]}
+        log("threshold %.4f given (nothing held out to measure it on)" % given)
+    t = metrics["threshold"]["value"]
 
-    parity_in = augment.preprocess(heldout.images[:3] if heldout else calib.images[:3], cfg)
+    parity_src = (heldout or calib or train_split).images[:3]
+    parity_in = augment.preprocess(parity_src, cfg)
     want = export(net, name, cfg, onnx_path, metadata(name, cfg, net, t, args.version), parity_in)
     parity_dir = args.parity_dir or os.path.join(ROOT, "models", "testdata")
     os.makedirs(parity_dir, exist_ok=True)

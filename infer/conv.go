@@ -107,6 +107,10 @@ type convKernel struct {
 	tRows, tUnits int
 	tPB           simd.PackedB // the weights, K × cout
 	tPBBuf        []float32
+
+	// pool: a 2×2, stride-2 max pool fused into the Winograd output
+	// transform (one value per tile; see fusePool)
+	pool bool
 }
 
 // winograd enables the Winograd path; by default where simd has vector
@@ -298,7 +302,7 @@ func buildConv(b *builder) (kernel, error) {
 }
 
 func (k *convKernel) fuseAct(a *activation) bool {
-	if k.act.kind != actNone || (a.channels() != 0 && a.channels() != k.cout) {
+	if k.pool || k.act.kind != actNone || (a.channels() != 0 && a.channels() != k.cout) {
 		return false
 	}
 	k.act = *a
@@ -306,7 +310,7 @@ func (k *convKernel) fuseAct(a *activation) bool {
 }
 
 func (k *convKernel) fuseAffine(scale, shift []float32) bool {
-	if !k.wConst || !k.bConst || k.act.kind != actNone || k.residual >= 0 || len(scale) != k.cout {
+	if k.pool || !k.wConst || !k.bConst || k.act.kind != actNone || k.residual >= 0 || len(scale) != k.cout {
 		return false
 	}
 	for co := 0; co < k.cout; co++ {
@@ -316,6 +320,34 @@ func (k *convKernel) fuseAffine(scale, shift []float32) bool {
 		}
 		k.bias[co] = k.bias[co]*scale[co] + shift[co]
 	}
+	return true
+}
+
+// fusePool folds a MaxPool of 2×2 windows at stride 2, without padding,
+// over whole windows (floor rounding), into a Winograd convolution whose
+// activation is a clamp (or none) and which adds no residual: its 2×2
+// output tiles are the pool's windows, so the output transform writes the
+// maximum of each tile (simd.WinogradOutPool) instead of the four
+// outputs, and the separate pass over them goes.
+func (k *convKernel) fusePool(p *poolKernel) bool {
+	if k.pool || !k.wino || k.residual >= 0 || !simd.WinogradPoolNative() || !p.isMax || p.act.kind != actNone {
+		return false
+	}
+	if _, _, clamp := k.act.clampBounds(); !clamp {
+		return false
+	}
+	if p.in[0] != 1 || p.out[0] != 1 || p.in[1] != k.oh || p.in[2] != k.ow || p.out[1] != k.oh/2 || p.out[2] != k.ow/2 ||
+		p.planes != k.batch*k.cout || p.dil[1] != 1 || p.dil[2] != 1 {
+		return false
+	}
+	for d := 1; d < 3; d++ {
+		for o, a := range p.axes[d] {
+			if a.start != 2*o || a.lo != 0 || a.hi != 2 {
+				return false
+			}
+		}
+	}
+	k.pool = true
 	return true
 }
 
@@ -381,7 +413,7 @@ func (k *convKernel) splitWork(threads int) {
 // fuseAdd makes the convolution add v (same shape as its output) before
 // its activation: the residual connection of a ResNet block.
 func (k *convKernel) fuseAdd(n *node, v *value) bool {
-	if k.act.kind != actNone || k.residual >= 0 || k.depthwise || k.single || !sameShape(v.shape, n.out[0].shape) {
+	if k.pool || k.act.kind != actNone || k.residual >= 0 || k.depthwise || k.single || !sameShape(v.shape, n.out[0].shape) {
 		return false
 	}
 	n.in = append(n.in, v)
@@ -994,6 +1026,16 @@ func (k *convKernel) winoOut(m []float32, b, co0, co1, r0, r1 int) {
 	actLo, actHi, clamp := k.act.clampBounds()
 	if !clamp {
 		actLo, actHi = float32(math.Inf(-1)), float32(math.Inf(1))
+	}
+	if k.pool { // tile row r is pooled row r; the last one is dropped when oh is odd
+		ph, pw := k.oh/2, k.ow/2
+		if pr1 := min(r1, ph); pr1 > r0 {
+			for co := co0; co < co1; co++ {
+				at := (b*k.cout+co)*ph*pw + r0*pw
+				simd.WinogradOutPool(y[at:], pw, pr1-r0, pw, m[co*st:], ms, k.wtw, k.bias[co], actLo, actHi)
+			}
+		}
+		return
 	}
 	outRows := min(2*(r1-r0), k.oh-2*r0)
 	for co := co0; co < co1; co++ {

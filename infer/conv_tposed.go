@@ -40,7 +40,7 @@ var tposedOff = false
 // applies) 16 products of cout × cin × ⌈tiles⌉, plus a third for its
 // transforms.
 func (k *convKernel) chooseTposed() bool {
-	if tposedOff || k.groups != 1 || k.depthwise || k.single || !k.wConst || !simd.PackedBNative() {
+	if tposedOff || k.pool || k.groups != 1 || k.depthwise || k.single || !k.wConst || !simd.PackedBNative() {
 		return false
 	}
 	n := k.oh * k.ow

@@ -609,6 +609,10 @@ func (p *Plan) schedule(nodes []*node) []*node {
 			if f, ok := prod.k.(actFuser); ok {
 				fused = f.fuseAct(&k.act)
 			}
+		case *poolKernel:
+			if f, ok := prod.k.(interface{ fusePool(*poolKernel) bool }); ok && !poolFusionOff {
+				fused = f.fusePool(k)
+			}
 		}
 		if fused {
 			prod.fused = append(prod.fused, n.op)
@@ -626,6 +630,9 @@ func (p *Plan) schedule(nodes []*node) []*node {
 	}
 	return steps
 }
+
+// poolFusionOff keeps MaxPool a step of its own (tests compare with it).
+var poolFusionOff = false
 
 // fuseAdd folds Add(a, b) into the convolution producing a or b when the
 // other operand is ready before that convolution runs.

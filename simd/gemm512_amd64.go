@@ -73,7 +73,7 @@ func avx512Impl(base impl) impl {
 	im.packA = packAAVX2
 	im.gemm = gemmAVX512
 	im.gemmOff = gemmOffAVX512
-	im.winoOut = winoOutAVX512
+	im.winoOut, im.winoOutPool = winoOutAVX512, winoOutPoolAVX512
 	im.dwPlane, im.dwPlaneNative = dwPlaneAVX512, true
 	im.copyRows = copyRowsAVX512
 	im.stridedRows = stridedRowsAVX512

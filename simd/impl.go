@@ -21,6 +21,8 @@ type impl struct {
 	winoNative bool // vector transforms: Winograd pays
 	winoIn     func(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int)
 	winoOut    func(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32)
+	// winoOutPool: nil where only the generic loop exists
+	winoOutPool func(dst []float32, ldo, rows, w int, src []float32, lds, srcStep int, bias, lo, hi float32)
 	l2         func(a, b []float32) float32
 	dot        func(a, b []float32) float32
 	dw         func(p *DWConv, in, w []float32, bias float32, out []float32)

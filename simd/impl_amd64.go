@@ -42,6 +42,7 @@ func init() {
 		winoNative:  true,
 		winoIn:      winoInAVX2,
 		winoOut:     winoOutAVX2,
+		winoOutPool: winoOutPoolAVX2,
 		l2:          l2AVX2,
 		dot:         dotAVX2,
 		dw:          depthwiseAVX2,

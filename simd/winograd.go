@@ -182,3 +182,63 @@ func winoOutGeneric(dst []float32, ldo, rows, w int, src []float32, lds, n int, 
 		}
 	}
 }
+
+// WinogradOutPool is WinogradOut followed by a 2×2, stride-2 max pool over
+// whole tiles: tile j of tile row r (rows rows of w tiles) gives the one
+// value min(max(max of its four outputs + bias, lo), hi), NaN if any
+// output is NaN, at dst[r·ldo + j]; its M[ξ] is at src[ξ·lds + r·srcStep
+// + j]. That is the pool of WinogradOut's clamped outputs (adding the bias
+// and clamping are monotone, so they commute with the maximum), without
+// writing them. The vector kernels read M in whole blocks of 8 tiles: a
+// last partial block is done in them when lds ≥ (rows-1)·srcStep + w8
+// and src holds (rows-1)·srcStep + 15·lds + w8 floats (w8 = w rounded up
+// to a multiple of 8), by a scalar loop otherwise.
+func WinogradOutPool(dst []float32, ldo, rows, w int, src []float32, lds, srcStep int, bias, lo, hi float32) {
+	if rows <= 0 || w <= 0 {
+		return
+	}
+	if ldo < w || srcStep < 0 || lds < (rows-1)*srcStep+w || len(src) < (rows-1)*srcStep+15*lds+w || len(dst) < (rows-1)*ldo+w {
+		panic("simd: WinogradOutPool arguments out of range")
+	}
+	if lo != lo || hi != hi || active.winoOutPool == nil {
+		winoOutPoolGeneric(dst, ldo, rows, w, src, lds, srcStep, bias, lo, hi)
+		return
+	}
+	active.winoOutPool(dst, ldo, rows, w, src, lds, srcStep, bias, lo, hi)
+}
+
+// WinogradPoolNative reports whether WinogradOutPool has vector kernels
+// here (elsewhere the separate transform and pool are faster).
+func WinogradPoolNative() bool { return active.winoOutPool != nil }
+
+// winoOutPoolGeneric is the reference for WinogradOutPool: the sums of
+// winoOutGeneric, in its order.
+func winoOutPoolGeneric(dst []float32, ldo, rows, w int, src []float32, lds, srcStep int, bias, lo, hi float32) {
+	for r := 0; r < rows; r++ {
+		s := src[r*srcStep:]
+		for j := 0; j < w; j++ {
+			var q [2][4]float32
+			for b := 0; b < 4; b++ {
+				m0, m1, m2, m3 := s[b*lds+j], s[(4+b)*lds+j], s[(8+b)*lds+j], s[(12+b)*lds+j]
+				q[0][b] = m0 + m1 + m2
+				q[1][b] = m1 - m2 - m3
+			}
+			v := q[0][0] + q[0][1] + q[0][2]
+			for _, y := range [3]float32{q[0][1] - q[0][2] - q[0][3], q[1][0] + q[1][1] + q[1][2], q[1][1] - q[1][2] - q[1][3]} {
+				switch {
+				case v != v:
+				case y != y || y > v:
+					v = y
+				}
+			}
+			v += bias
+			if v < lo {
+				v = lo
+			}
+			if v > hi {
+				v = hi
+			}
+			dst[r*ldo+j] = v
+		}
+	}
+}

@@ -72,3 +72,40 @@ func winoOutRows(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcS
 		}
 	}
 }
+
+//go:noescape
+func winoOutPool8(dst *float32, src *float32, lds, blocks int, bias, lo, hi float32, tail int, m0 *int32, kmask int)
+
+// winoOutPoolAVX2 is WinogradOutPool: per tile row, whole blocks of 8 tiles
+// in winoOutPool8 and a last partial one under a mask where src has room
+// to read it whole (the rule of winoOutAVX2), else in the scalar loop.
+func winoOutPoolAVX2(dst []float32, ldo, rows, w int, src []float32, lds, srcStep int, bias, lo, hi float32) {
+	winoOutPoolRows(dst, ldo, rows, w, src, lds, srcStep, bias, lo, hi, false)
+}
+
+// winoOutPoolAVX512 is winoOutPoolAVX2 with the partial block stored under
+// an opmask instead of VMASKMOVPS.
+func winoOutPoolAVX512(dst []float32, ldo, rows, w int, src []float32, lds, srcStep int, bias, lo, hi float32) {
+	winoOutPoolRows(dst, ldo, rows, w, src, lds, srcStep, bias, lo, hi, true)
+}
+
+func winoOutPoolRows(dst []float32, ldo, rows, w int, src []float32, lds, srcStep int, bias, lo, hi float32, opmask bool) {
+	blocks, tail := w/8, w%8
+	w8 := (w + 7) &^ 7
+	if lds < (rows-1)*srcStep+w8 || len(src) < (rows-1)*srcStep+15*lds+w8 {
+		tail = 0
+	}
+	m0 := &packMask[nrAVX2-tail]
+	kmask := 0
+	if opmask {
+		kmask = 1<<tail - 1
+	}
+	for r := 0; r < rows; r++ {
+		if blocks > 0 || tail > 0 {
+			winoOutPool8(&dst[r*ldo], &src[r*srcStep], lds, blocks, bias, lo, hi, tail, m0, kmask)
+		}
+		if done := blocks * 8; tail == 0 && done < w {
+			winoOutPoolGeneric(dst[r*ldo+done:], ldo, 1, w-done, src[r*srcStep+done:], lds, srcStep, bias, lo, hi)
+		}
+	}
+}

@@ -299,3 +299,69 @@ ktail:
 odone:
 	VZEROUPPER
 	RET
+
+// PMAX sets a = max(a, b), NaN if either is (as the pooling kernels'
+// MAXNAN); t is clobbered.
+#define PMAX(b, a, t) \
+	VCMPPS $3, b, a, t \
+	VMAXPS b, a, a     \
+	VORPS  t, a, a
+
+// func winoOutPool8(dst *float32, src *float32, lds, blocks int, bias, lo, hi float32, tail int, m0 *int32, kmask int)
+// Per block of 8 tiles: BLOCKY's four outputs of each tile, their maximum
+// (NaN if any is: PMAX), the bias and the clamp, one vector stored (one
+// value per tile); then, when tail > 0, a block of which the first tail
+// values are stored, under the opmask kmask when not 0 (AVX-512), else
+// under the lane mask at m0.
+TEXT ·winoOutPool8(SB), NOSPLIT, $0-72
+	MOVQ         dst+0(FP), DST
+	MOVQ         src+8(FP), SRC
+	MOVQ         lds+16(FP), LDS
+	SHLQ         $2, LDS
+	LEAQ         (LDS)(LDS*2), LDS3
+	MOVQ         blocks+24(FP), BLOCKS
+	VBROADCASTSS bias+32(FP), BIAS
+	VBROADCASTSS lo+36(FP), LO
+	VBROADCASTSS hi+40(FP), HI
+	TESTQ        BLOCKS, BLOCKS
+	JZ           ptail
+
+pblock:
+	BLOCKY
+	PMAX(Y11, Y10, Y8)
+	PMAX(Y12, Y10, Y8)
+	PMAX(Y0, Y10, Y8)
+	VADDPS  BIAS, Y10, Y10
+	VMAXPS  Y10, LO, Y10
+	VMINPS  Y10, HI, Y10
+	VMOVUPS Y10, (DST)
+	ADDQ    $32, SRC
+	ADDQ    $32, DST
+	DECQ    BLOCKS
+	JNZ     pblock
+
+ptail:
+	CMPQ tail+48(FP), $0
+	JEQ  pdone
+	BLOCKY
+	PMAX(Y11, Y10, Y8)
+	PMAX(Y12, Y10, Y8)
+	PMAX(Y0, Y10, Y8)
+	VADDPS BIAS, Y10, Y10
+	VMAXPS Y10, LO, Y10
+	VMINPS Y10, HI, Y10
+	MOVQ   kmask+64(FP), AX
+	TESTQ  AX, AX
+	JNZ    pk
+	MOVQ       m0+56(FP), AX
+	VMOVDQU    (AX), Y9
+	VMASKMOVPS Y10, Y9, (DST)
+	JMP        pdone
+
+pk:
+	KMOVW   AX, K1
+	VMOVUPS Y10, K1, (DST)
+
+pdone:
+	VZEROUPPER
+	RET

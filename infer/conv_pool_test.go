@@ -18,8 +18,8 @@ import (
 func TestConvMaxPoolFused(t *testing.T) {
 	for _, tc := range []struct {
 		n, c, co, h, w, thr int
-		pool               []int64 // kernel, stride, pad, ceil
-		fuse               bool
+		pool                []int64 // kernel, stride, pad, ceil
+		fuse                bool
 	}{
 		{1, 16, 32, 14, 14, 1, []int64{2, 2, 0, 0}, true},
 		{2, 32, 64, 17, 17, 3, []int64{2, 2, 0, 0}, true},

@@ -23,9 +23,9 @@ type impl struct {
 	winoOut    func(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32)
 	// winoOutPool: nil where only the generic loop exists
 	winoOutPool func(dst []float32, ldo, rows, w int, src []float32, lds, srcStep int, bias, lo, hi float32)
-	l2         func(a, b []float32) float32
-	dot        func(a, b []float32) float32
-	dw         func(p *DWConv, in, w []float32, bias float32, out []float32)
+	l2          func(a, b []float32) float32
+	dot         func(a, b []float32) float32
+	dw          func(p *DWConv, in, w []float32, bias float32, out []float32)
 
 	dwPlane       func(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32)
 	dwPlaneNative bool // dwPlane is a kernel of its own

@@ -90,6 +90,12 @@ func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc
 	}
 	_ = c[(r1-r0-1)*ldc+n-1] // the kernels write exactly the elements the generic version does
 	_ = b[(k-1)*ldb+n-1]
+	if t := gemvTail512(n); t > 0 {
+		n -= t
+		for j := n; j < n+t; j++ {
+			gemvAVX2(a, r0, r1, b[j:], ldb, c[j:], ldc)
+		}
+	}
 	if !packs512(n, (r1-1)/mrAVX2-r0/mrAVX2+1) { // every strip read in place: no buffer to clear
 		gemmAVX512Buf(nil, a, r0, r1, n, b, ldb, c, ldc)
 		return
@@ -105,6 +111,19 @@ func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc
 		var buf [kc512*nr512 + 16]float32
 		gemmAVX512Buf(buf[:], a, r0, r1, n, b, ldb, c, ldc)
 	}
+}
+
+// gemvTail512 is the number of columns (1–4) after whole 48-column strips
+// that the matrix-vector kernel computes, one at a time: a strip of 1–4
+// columns in gemm16z costs a third of a whole strip (16 lanes for 1–4
+// columns; 49 pixels of a 7×7 map, 196 of 14×14), gemv4 an eighth of that.
+// Every driver (GemmPacked, GemmOffsets, GemmPackedB) splits the same way,
+// so their results stay equal bit for bit.
+func gemvTail512(n int) int {
+	if t := n % nr512; n > nr512 && t <= gemvMaxN {
+		return t
+	}
+	return 0
 }
 
 // packs512 reports whether gemmAVX512Buf packs any strip of B for n
@@ -178,6 +197,16 @@ func gemmOffAVX512(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c [
 		return
 	}
 	_ = c[(r1-r0-1)*ldc+n-1]
+	if t := gemvTail512(n); t > 0 { // gathered into col, one column at a time
+		n -= t
+		x := col[:k]
+		for j := n; j < n+t; j++ {
+			for p, o := range offs[:k] {
+				x[p] = b[int(o)+j]
+			}
+			gemvAVX2(a, r0, r1, x, 1, c[j:], ldc)
+		}
+	}
 	if last := (n-1)%nr512 + 1; last > 24 || (last > 16 && last%8 == 0) { // no strip is gathered: no buffer
 		gemmOffAVX512Buf(nil, a, r0, r1, n, b, offs, c, ldc)
 		return
@@ -312,11 +341,26 @@ func (s *strip512) edge(p int) {
 // columns one after another, each kc rows of 48 floats (the last strip's
 // columns past n zero): block pc starts at pc·ns·48, its strip j at
 // j·kc·48 from there, ns = ⌈n/48⌉.
-func packedBLen512(k, n int) int { return k * (n + nr512 - 1) / nr512 * nr512 }
+//
+// The columns of a gemv tail (gemvTail512) follow, each as k contiguous
+// floats.
+func packedBLen512(k, n int) int {
+	t := gemvTail512(n)
+	return k*(n-t+nr512-1)/nr512*nr512 + t*k
+}
 
 func packB512(dst []float32, k, n int, b []float32, ldb int) {
 	if k == 0 || n == 0 {
 		return
+	}
+	if t := gemvTail512(n); t > 0 {
+		n -= t
+		tail := dst[k*(n+nr512-1)/nr512*nr512:]
+		for j := 0; j < t; j++ {
+			for p := 0; p < k; p++ {
+				tail[j*k+p] = b[p*ldb+n+j]
+			}
+		}
 	}
 	kb, ns := kBlocks(k, kc512), (n+nr512-1)/nr512
 	for pc := 0; pc < k; pc += kb {
@@ -350,6 +394,13 @@ func gemmB512(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
 			gemvAVX2(a, r0, r1, b.data[j:], nr512, c[j:], ldc)
 		}
 		return
+	}
+	if t := gemvTail512(n); t > 0 {
+		n -= t
+		tail := b.data[k*(n+nr512-1)/nr512*nr512:]
+		for j := 0; j < t; j++ {
+			gemvAVX2(a, r0, r1, tail[j*k:], 1, c[n+j:], ldc)
+		}
 	}
 	kb, ns := kBlocks(k, kc512), (n+nr512-1)/nr512
 	first, last := r0/mrAVX2, (r1-1)/mrAVX2

@@ -34,6 +34,8 @@ type pool struct {
 	// them after.
 	total, per, parts int
 	next              atomic.Int64
+
+	revoked int // tasks revoked before a helper took them (the caller's count, for tests)
 }
 
 // piecesPerThread is how many pieces a loop is cut into per thread: a
@@ -51,11 +53,22 @@ const piecesPerThread = 4
 // and it sends a token. (Two separate flags, each stored and then the
 // other loaded, need the store-load ordering that qemu-user's arm64
 // emulation was seen to lose, hanging a run.)
+//
+// A posted task is also claimed before it runs: claim holds the post's
+// sequence number << 2, and the worker sets its taken bit (1) by a
+// compare-and-swap before it reads t, while the caller, once it has
+// drained the loop itself, sets the revoked bit (2) of any helper that has
+// not taken its task yet and counts it as done. A helper whose thread the
+// OS has descheduled (its core busy with another process) then no longer
+// holds up the loop by a time slice: the caller does not wait for it to
+// wake up only to find no pieces left.
 type worker struct {
 	state atomic.Uint64 // task count << 1 | parked
+	claim atomic.Uint64 // post sequence << 2 | revoked(2) | taken(1)
 	wake  chan struct{} // capacity 1: a token for a parked worker
 	t     task
-	quit  bool
+	seq   uint64 // posts so far (the caller's)
+	quit  atomic.Bool
 	_     [64]byte // keep mailboxes on separate cache lines
 }
 
@@ -108,16 +121,20 @@ func (p *pool) loop(w *worker) {
 			spun, since = 0, time.Time{}
 		}
 		last = w.state.Load() >> 1
-		if w.quit {
+		if w.quit.Load() {
 			return
 		}
-		p.do(w.t)
+		if c := w.claim.Load(); c&3 == 0 && w.claim.CompareAndSwap(c, c|1) {
+			p.do(w.t)
+		}
 	}
 }
 
 // post hands t to worker w.
 func (p *pool) post(w *worker, t task) {
 	w.t = t
+	w.seq++
+	w.claim.Store(w.seq << 2)
 	if w.state.Add(2)&1 != 0 { // parked
 		select {
 		case w.wake <- struct{}{}:
@@ -205,6 +222,13 @@ func (p *pool) split(total, grain int, t task) {
 	}
 	t.c = 0
 	p.do(t)
+	for c := 1; c <= helpers; c++ { // no pieces left: revoke the tasks not taken yet
+		w := p.workers[c-1]
+		if cl := w.claim.Load(); cl&3 == 0 && w.claim.CompareAndSwap(cl, cl|2) {
+			p.pending.Add(-1)
+			p.revoked++
+		}
+	}
 	for spun := 1; p.pending.Load() != 0; spun++ {
 		if spun&63 == 0 {
 			runtime.Gosched()
@@ -245,7 +269,7 @@ func (p *pool) takeErr() error {
 func (p *pool) close() {
 	p.hot.Store(false)
 	for _, w := range p.workers {
-		w.quit = true
+		w.quit.Store(true)
 		w.state.Add(2)
 		select {
 		case w.wake <- struct{}{}:

@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -37,5 +38,34 @@ func TestPoolNoLostTasks(t *testing.T) {
 			}
 			p.close()
 		}
+	}
+}
+
+// TestPoolRevokesUnstartedHelpers: with one OS thread for all goroutines,
+// the helpers rarely start before the caller has drained a loop alone;
+// their tasks are then revoked instead of waited for, every item still
+// runs exactly once, and a helper that wakes late runs nothing of a loop
+// already done (the sums would show it).
+func TestPoolRevokesUnstartedHelpers(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	p := newPool(3)
+	defer p.close()
+	var sum atomic.Int64
+	p.begin()
+	for i := 0; i < 2000; i++ {
+		p.parallel(40, 1, func(lo, hi int) { sum.Add(int64(hi - lo)) })
+		p.parallelChunks(9, 1, func(c, lo, hi int) {
+			if c < 0 || c >= 3 {
+				t.Errorf("participant %d", c)
+			}
+			sum.Add(int64(hi - lo))
+		})
+	}
+	p.end()
+	if got := sum.Load(); got != 2000*49 {
+		t.Fatalf("sum %d, want %d", got, 2000*49)
+	}
+	if p.revoked == 0 {
+		t.Errorf("no task was revoked with one thread for three participants")
 	}
 }

@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/edge-pi/edge/simd"
@@ -330,7 +331,14 @@ func (k *convKernel) fuseAffine(scale, shift []float32) bool {
 // maximum of each tile (simd.WinogradOutPool) instead of the four
 // outputs, and the separate pass over them goes.
 func (k *convKernel) fusePool(p *poolKernel) bool {
-	if k.pool || !k.wino || k.residual >= 0 || !simd.WinogradPoolNative() || !p.isMax || p.act.kind != actNone {
+	if k.pool || k.residual >= 0 || !p.isMax || p.act.kind != actNone {
+		return false
+	}
+	// the Winograd output transform, or the padded-plane kernel of a
+	// layer of one input channel at stride 1 (see dwPadded)
+	singlePool := k.single && k.sh == 1 && k.sw == 1 && simd.DepthwisePlanePoolNative() &&
+		(k.oh+2)*(k.ow+2) <= singleMaxPlane && finiteAll(k.weights)
+	if !(k.wino && simd.WinogradPoolNative()) && !singlePool {
 		return false
 	}
 	if _, _, clamp := k.act.clampBounds(); !clamp {
@@ -377,6 +385,9 @@ func (k *convKernel) prepare(threads int) error {
 		k.dwPad = k.dwHp*k.dwWp <= singleMaxPlane && finiteAll(k.weights)
 		if k.dwPad {
 			return nil
+		}
+		if k.pool {
+			return fmt.Errorf("%w: a fused MaxPool without the padded-plane path", errInternal)
 		}
 	}
 	if k.depthwise {
@@ -824,13 +835,18 @@ func (k *convKernel) dwPadded(c, lo, hi int) {
 			last = in
 		}
 		wc := k.weights[ch*k.kh*k.kw : (ch+1)*k.kh*k.kw]
+		if k.pool { // fused MaxPool: one value per 2×2 window
+			ph, pw := k.oh/2, k.ow/2
+			simd.DepthwisePlane3Pool(y[i*ph*pw:(i+1)*ph*pw], ph, pw, buf, k.dwWp, wc, k.bias[ch], actLo, actHi)
+			continue
+		}
 		if k.dwPlane3 {
 			simd.DepthwisePlane3(y[i*ohw:(i+1)*ohw], k.oh, k.ow, buf, k.dwWp, k.sh, wc, k.bias[ch], actLo, actHi)
 			continue
 		}
 		simd.DepthwiseChannel(&k.dwpp, buf, wc, k.bias[ch], y[i*ohw:(i+1)*ohw])
 	}
-	if k.dwPlane3 {
+	if k.dwPlane3 || k.pool {
 		return // the activation was the clamp
 	}
 	if k.act.channels() == 0 {

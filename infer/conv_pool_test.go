@@ -28,6 +28,10 @@ func TestConvMaxPoolFused(t *testing.T) {
 		{1, 16, 16, 12, 12, 1, []int64{3, 2, 0, 0}, false},
 		{1, 16, 16, 12, 12, 1, []int64{2, 2, 1, 0}, false},
 		{1, 16, 16, 13, 13, 1, []int64{2, 2, 0, 1}, false},
+		// one input channel: the padded-plane kernel
+		{1, 1, 16, 28, 28, 1, []int64{2, 2, 0, 0}, true},
+		{2, 1, 8, 35, 33, 3, []int64{2, 2, 0, 0}, true},
+		{1, 1, 8, 12, 12, 1, []int64{2, 2, 1, 0}, false},
 	} {
 		name := fmt.Sprintf("%+v", tc)
 		r := rand.New(rand.NewPCG(7, uint64(tc.h)))
@@ -64,7 +68,11 @@ func TestConvMaxPoolFused(t *testing.T) {
 		}
 		got, fused := run(false)
 		want, _ := run(true)
-		if wantFuse := tc.fuse && simd.WinogradPoolNative() && winograd(); fused != wantFuse {
+		native := simd.WinogradPoolNative() && winograd()
+		if tc.c == 1 {
+			native = simd.DepthwisePlanePoolNative()
+		}
+		if wantFuse := tc.fuse && native; fused != wantFuse {
 			t.Errorf("%s: fused %v, want %v", name, fused, wantFuse)
 		}
 		if len(got) != len(want) {

@@ -110,3 +110,52 @@ func stridedRowsGeneric(dst []float32, ldd int, src []float32, lds, rows, n, s i
 		}
 	}
 }
+
+// DepthwisePlane3Pool is DepthwisePlane3 at stride 1 followed by a 2×2,
+// stride-2 max pool over whole windows: out[y·pw+x] is the maximum (NaN
+// if any is NaN) of the four clamped outputs (2y+dy, 2x+dx), dy, dx < 2,
+// of the 2ph × 2pw convolution over p (2ph+2 rows of wp ≥ 2pw+2 floats):
+// a 3×3 layer of one input channel and its MaxPool in one pass.
+func DepthwisePlane3Pool(out []float32, ph, pw int, p []float32, wp int, w []float32, bias, lo, hi float32) {
+	if ph <= 0 || pw <= 0 {
+		return
+	}
+	if wp < 2*pw+2 || len(w) < 9 || len(out) < ph*pw || len(p) < (2*ph+2)*wp {
+		panic("simd: DepthwisePlane3Pool arguments out of range")
+	}
+	if lo != lo || hi != hi || active.dwPlanePool == nil {
+		dwPlanePoolGeneric(out, ph, pw, p, wp, w, bias, lo, hi)
+		return
+	}
+	active.dwPlanePool(out, ph, pw, p, wp, w, bias, lo, hi)
+}
+
+// DepthwisePlanePoolNative reports whether DepthwisePlane3Pool has a
+// kernel of its own here.
+func DepthwisePlanePoolNative() bool { return active.dwPlanePool != nil }
+
+func dwPlanePoolGeneric(out []float32, ph, pw int, p []float32, wp int, w []float32, bias, lo, hi float32) {
+	for y := 0; y < ph; y++ {
+		for x := 0; x < pw; x++ {
+			var m float32
+			for q := 0; q < 4; q++ {
+				v := bias
+				at := (2*y+q/2)*wp + 2*x + q%2
+				for dy := 0; dy < 3; dy++ {
+					for dx := 0; dx < 3; dx++ {
+						v += w[3*dy+dx] * p[at+dy*wp+dx]
+					}
+				}
+				switch {
+				case q == 0 || m != m:
+					if q == 0 {
+						m = v
+					}
+				case v != v || v > m:
+					m = v
+				}
+			}
+			out[y*pw+x] = clampKeepNaN(m, lo, hi)
+		}
+	}
+}

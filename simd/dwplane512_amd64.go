@@ -31,3 +31,10 @@ func stridedRowsAVX512(dst []float32, ldd int, src []float32, lds, rows, n, s in
 	}
 	stride2Rowsz(&dst[0], ldd, &src[0], lds, rows, n)
 }
+
+//go:noescape
+func dwPlane3Poolz(dst *float32, ph, pw int, p *float32, wp int, w *float32, bias, lo, hi float32)
+
+func dwPlanePoolAVX512(out []float32, ph, pw int, p []float32, wp int, w []float32, bias, lo, hi float32) {
+	dwPlane3Poolz(&out[0], ph, pw, &p[0], wp, &w[0], bias, lo, hi)
+}

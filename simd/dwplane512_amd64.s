@@ -293,3 +293,135 @@ sset:
 	JNZ       srow
 	VZEROUPPER
 	RET
+
+// dwPlane3Poolz: DepthwisePlane3Pool. Per pooled row y, chunks of up to 16
+// pooled outputs: the stride-1 sums of conv rows 2y (Z12, Z17: columns
+// 2x0 … 2x0+31, K1 and K2 the first and second 16 of the 2n needed) and
+// 2y+1 (Z18, Z19), their maxima down (PMAXZ), then across even and odd
+// columns (VPERMT2PS with the even and odd indices, PMAXZ), the clamp and
+// a store of the n outputs under K3.
+
+// PMAXZ sets a = max(a, b), NaN where either is (a compare for unordered
+// into K4, then the all-ones NaN of ONES moved into those lanes).
+#define PMAXZ(b, a) \
+	VCMPPS  $3, b, a, K4 \
+	VMAXPS  b, a, a      \
+	VMOVUPS ONES, K4, a
+
+#define ONES Z20
+#define ODD Z21
+
+// func dwPlane3Poolz(dst *float32, ph, pw int, p *float32, wp int, w *float32, bias, lo, hi float32)
+TEXT ·dwPlane3Poolz(SB), NOSPLIT, $0-60
+	MOVQ         w+40(FP), AX
+	VBROADCASTSS (AX), W0
+	VBROADCASTSS 4(AX), W1
+	VBROADCASTSS 8(AX), W2
+	VBROADCASTSS 12(AX), W3
+	VBROADCASTSS 16(AX), W4
+	VBROADCASTSS 20(AX), W5
+	VBROADCASTSS 24(AX), W6
+	VBROADCASTSS 28(AX), W7
+	VBROADCASTSS 32(AX), W8
+	VBROADCASTSS bias+48(FP), BIAS
+	VBROADCASTSS lo+52(FP), LO
+	VBROADCASTSS hi+56(FP), HI
+	VMOVDQU32    dwEven<>(SB), EVEN
+	VMOVDQU32    dwOdd<>(SB), ODD
+	VPTERNLOGD   $0xff, ONES, ONES, ONES
+	MOVQ         dst+0(FP), DST
+	MOVQ         ph+8(FP), ROWS
+	MOVQ         pw+16(FP), OW
+	MOVQ         p+24(FP), SRC
+	MOVQ         wp+32(FP), ROWB
+	SHLQ         $2, ROWB
+	LEAQ         (ROWB)(ROWB*1), STEP           // two padded rows a pooled row
+
+prow:
+	XORQ X0, X0
+
+pchunk:
+	// n = min(16, pw-x0) pooled outputs: 2n conv columns, K1 the first 16,
+	// K2 the rest, K3 the n outputs
+	MOVQ  OW, CX
+	SUBQ  X0, CX
+	CMPQ  CX, $16
+	JLE   2(PC)
+	MOVQ  $16, CX
+	MOVL  $1, DX
+	SHLL  CX, DX
+	DECL  DX
+	KMOVW DX, K3
+	ADDQ  CX, CX // 2n
+	MOVL  $0xffff, DX
+	CMPQ  CX, $16
+	JGE   pk1full
+	MOVL  $1, DX
+	SHLL  CX, DX
+	DECL  DX
+	XORQ  CX, CX
+	JMP   pk1set
+
+pk1full:
+	SUBQ $16, CX
+
+pk1set:
+	KMOVW DX, K1
+	MOVL  $1, DX
+	SHLL  CX, DX
+	DECL  DX
+	KMOVW DX, K2
+	LEAQ  (SRC)(X0*8), DX   // row 2y, column 2x0
+	SUM9(K1, DX, Z12)
+	LEAQ  (DX)(ROWB*1), R11 // row 2y+1
+	SUM9(K1, R11, Z18)
+	PMAXZ(Z18, Z12)
+	KORTESTW K2, K2
+	JZ       pone
+	ADDQ     $64, DX
+	SUM9(K2, DX, Z17)
+	ADDQ     $64, R11
+	SUM9(K2, R11, Z19)
+	PMAXZ(Z19, Z17)
+	VMOVAPS   Z12, Z22
+	VPERMT2PS Z17, EVEN, Z12
+	VPERMT2PS Z17, ODD, Z22
+	JMP       pdown
+
+pone: // 8 or fewer outputs: one vector holds their 2n columns
+	VPERMPS Z12, ODD, Z22
+	VPERMPS Z12, EVEN, Z12
+
+pdown:
+	PMAXZ(Z22, Z12)
+	VMAXPS  Z12, LO, Z12
+	VMINPS  Z12, HI, Z12
+	VMOVUPS Z12, K3, (DST)(X0*4)
+	ADDQ    $16, X0
+	CMPQ    X0, OW
+	JLT     pchunk
+	LEAQ    (DST)(OW*4), DST
+	ADDQ    STEP, SRC
+	DECQ    ROWS
+	JNZ     prow
+	VZEROUPPER
+	RET
+
+// dwOdd holds the lane indices 1, 3, …, 31.
+DATA dwOdd<>+0(SB)/4, $1
+DATA dwOdd<>+4(SB)/4, $3
+DATA dwOdd<>+8(SB)/4, $5
+DATA dwOdd<>+12(SB)/4, $7
+DATA dwOdd<>+16(SB)/4, $9
+DATA dwOdd<>+20(SB)/4, $11
+DATA dwOdd<>+24(SB)/4, $13
+DATA dwOdd<>+28(SB)/4, $15
+DATA dwOdd<>+32(SB)/4, $17
+DATA dwOdd<>+36(SB)/4, $19
+DATA dwOdd<>+40(SB)/4, $21
+DATA dwOdd<>+44(SB)/4, $23
+DATA dwOdd<>+48(SB)/4, $25
+DATA dwOdd<>+52(SB)/4, $27
+DATA dwOdd<>+56(SB)/4, $29
+DATA dwOdd<>+60(SB)/4, $31
+GLOBL dwOdd<>(SB), RODATA|NOPTR, $64

@@ -160,3 +160,69 @@ func TestStridedRows(t *testing.T) {
 		}
 	}
 }
+
+// TestDepthwisePlane3Pool: every implementation is close to the reference
+// (NaN where it is NaN) and equals its own DepthwisePlane3 followed by a
+// 2×2 max bit for bit (the same sums: FMA or not is the implementation's),
+// over pooled widths 1–40 and wide ones (the one- and
+// two-vector chunks), slack in the rows, the clamp, NaN and Inf pixels,
+// guarded outputs and planes ending against an inaccessible page.
+func TestDepthwisePlane3Pool(t *testing.T) {
+	r := rand.New(rand.NewPCG(35, 35))
+	inf := float32(math.Inf(1))
+	widths := []int{}
+	for w := 1; w <= 40; w++ {
+		widths = append(widths, w)
+	}
+	widths = append(widths, 47, 56)
+	for i := range impls {
+		im := &impls[i]
+		for _, pw := range widths {
+			for _, c := range []struct {
+				ph, slack int
+				lo, hi    float32
+			}{{1, 0, -inf, inf}, {3, 3, 0, 6}, {2, 0, 0, inf}} {
+				ph, wp := c.ph, 2*pw+2+c.slack
+				p := fenced(t, (2*ph+2)*wp, true)
+				fill(r, p)
+				if pw%6 == 1 {
+					p[r.IntN(len(p))] = float32(math.NaN())
+					p[r.IntN(len(p))] = -inf
+				}
+				w := randSlice(r, 9)
+				bias := float32(r.NormFloat64())
+				want := make([]float32, ph*pw)
+				dwPlanePoolGeneric(want, ph, pw, p, wp, w, bias, c.lo, c.hi)
+				outer, got := guarded(ph*pw, 16)
+				saved := active
+				active = im
+				DepthwisePlane3Pool(got, ph, pw, p, wp, w, bias, c.lo, c.hi)
+				active = saved
+				what := fmt.Sprintf("%s ph=%d pw=%d wp=%d", im.name, ph, pw, wp)
+				checkGuards(t, what, outer, 16)
+				full := make([]float32, 2*ph*2*pw) // the plane of the same sums
+				if im.dwPlanePool != nil {
+					im.dwPlane(full, 2*ph, 2*pw, p, wp, 1, w, bias, c.lo, c.hi)
+				} else { // no kernel of its own: the generic pool, of the generic plane
+					dwPlaneGeneric(full, 2*ph, 2*pw, p, wp, 1, w, bias, c.lo, c.hi)
+				}
+				for y := 0; y < ph; y++ {
+					for x := 0; x < pw; x++ {
+						g, ref := got[y*pw+x], want[y*pw+x]
+						if (g != g) != (ref != ref) || (g == g && math.Abs(float64(g-ref)) > 1e-5*(1+math.Abs(float64(ref)))) {
+							t.Fatalf("%s: [%d][%d] = %v, reference %v", what, y, x, g, ref)
+						}
+						m, nan := float32(math.Inf(-1)), false
+						for _, v := range []float32{full[2*y*2*pw+2*x], full[2*y*2*pw+2*x+1], full[(2*y+1)*2*pw+2*x], full[(2*y+1)*2*pw+2*x+1]} {
+							nan = nan || v != v
+							m = max(m, v)
+						}
+						if nan != (g != g) || (!nan && g != m) {
+							t.Fatalf("%s: [%d][%d] = %v, pool of DepthwisePlane3 %v", what, y, x, g, m)
+						}
+					}
+				}
+			}
+		}
+	}
+}

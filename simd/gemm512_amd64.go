@@ -75,6 +75,7 @@ func avx512Impl(base impl) impl {
 	im.gemmOff = gemmOffAVX512
 	im.winoOut, im.winoOutPool = winoOutAVX512, winoOutPoolAVX512
 	im.dwPlane, im.dwPlaneNative = dwPlaneAVX512, true
+	im.dwPlanePool = dwPlanePoolAVX512
 	im.copyRows = copyRowsAVX512
 	im.stridedRows = stridedRowsAVX512
 	im.packedBLen, im.packB, im.gemmB, im.packedBNative = packedBLen512, packB512, gemmB512, true

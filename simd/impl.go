@@ -29,6 +29,7 @@ type impl struct {
 
 	dwPlane       func(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32)
 	dwPlaneNative bool // dwPlane is a kernel of its own
+	dwPlanePool   func(out []float32, ph, pw int, p []float32, wp int, w []float32, bias, lo, hi float32) // nil: generic only
 	copyRows      func(dst []float32, ldd int, src []float32, lds, rows, cols int)
 	stridedRows   func(dst []float32, ldd int, src []float32, lds, rows, n, s int)
 

@@ -28,10 +28,11 @@ type impl struct {
 	dw          func(p *DWConv, in, w []float32, bias float32, out []float32)
 
 	dwPlane       func(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32)
-	dwPlaneNative bool                                                                                    // dwPlane is a kernel of its own
-	dwPlanePool   func(out []float32, ph, pw int, p []float32, wp int, w []float32, bias, lo, hi float32) // nil: generic only
-	copyRows      func(dst []float32, ldd int, src []float32, lds, rows, cols int)
-	stridedRows   func(dst []float32, ldd int, src []float32, lds, rows, n, s int)
+	dwPlaneNative bool // dwPlane is a kernel of its own
+	// dwPlanePool: nil where only the generic loop exists
+	dwPlanePool func(out []float32, ph, pw int, p []float32, wp int, w []float32, bias, lo, hi float32)
+	copyRows    func(dst []float32, ldd int, src []float32, lds, rows, cols int)
+	stridedRows func(dst []float32, ldd int, src []float32, lds, rows, n, s int)
 
 	biasClamp    func(x []float32, bias, lo, hi float32)
 	biasAddClamp func(x, r []float32, bias, lo, hi float32) // len(r) == len(x)

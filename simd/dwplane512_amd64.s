@@ -35,6 +35,37 @@
 #define STEP R12
 #define X0 BX
 
+// NCHUNK(n, x, k): CX = min(16, n - x), the outputs of a chunk, and k its
+// mask; clobbers DX.
+#define NCHUNK(n, x, k) \
+	MOVQ  n, CX   \
+	SUBQ  x, CX   \
+	CMPQ  CX, $16 \
+	JLE   2(PC)   \
+	MOVQ  $16, CX \
+	MOVL  $1, DX  \
+	SHLL  CX, DX  \
+	DECL  DX      \
+	KMOVW DX, k
+
+// SPLIT32: from CX = m (0–32) floats of two vectors, K1 = the first
+// min(16, m) lanes and K2 = the rest; clobbers CX and DX.
+#define SPLIT32 \
+	MOVL  $0xffff, DX \
+	CMPQ  CX, $16     \
+	JGE   6(PC)       \
+	MOVL  $1, DX      \
+	SHLL  CX, DX      \
+	DECL  DX          \
+	XORQ  CX, CX      \
+	JMP   2(PC)       \
+	SUBQ  $16, CX     \
+	KMOVW DX, K1      \
+	MOVL  $1, DX      \
+	SHLL  CX, DX      \
+	DECL  DX          \
+	KMOVW DX, K2
+
 // TAP3(k, p, acc, wa, wb, wc): the three taps of one row at p under mask
 // k into acc.
 #define TAP3(k, p, acc, wa, wb, wc) \
@@ -85,15 +116,7 @@ row1:
 	XORQ X0, X0
 
 chunk1:
-	MOVQ  OW, CX
-	SUBQ  X0, CX
-	CMPQ  CX, $16
-	JLE   2(PC)
-	MOVQ  $16, CX
-	MOVL  $1, DX
-	SHLL  CX, DX
-	DECL  DX
-	KMOVW DX, K1
+	NCHUNK(OW, X0, K1)
 	LEAQ  (SRC)(X0*4), DX
 	SUM9(K1, DX, Z12)
 	VMAXPS  Z12, LO, Z12
@@ -118,34 +141,9 @@ row2:
 chunk2:
 	// n = min(16, ow-x0) outputs; stride-1 columns 2x0 … 2x0+2n-2:
 	// K1 the first 16 of those 2n-1, K2 the rest, K3 the n outputs
-	MOVQ  OW, CX
-	SUBQ  X0, CX
-	CMPQ  CX, $16
-	JLE   2(PC)
-	MOVQ  $16, CX
-	MOVL  $1, DX
-	SHLL  CX, DX
-	DECL  DX
-	KMOVW DX, K3
-	LEAQ  -1(CX)(CX*1), CX // 2n-1
-	MOVL  $0xffff, DX
-	CMPQ  CX, $16
-	JGE   k1full
-	MOVL  $1, DX
-	SHLL  CX, DX
-	DECL  DX
-	XORQ  CX, CX
-	JMP   k1set
-
-k1full:
-	SUBQ $16, CX
-
-k1set:
-	KMOVW DX, K1
-	MOVL  $1, DX
-	SHLL  CX, DX
-	DECL  DX
-	KMOVW DX, K2
+	NCHUNK(OW, X0, K3)
+	LEAQ -1(CX)(CX*1), CX // 2n-1
+	SPLIT32
 	LEAQ  (SRC)(X0*8), DX
 	SUM9(K1, DX, Z12)
 	KORTESTW K2, K2
@@ -251,34 +249,9 @@ srow:
 	XORQ BX, BX
 
 schunk:
-	MOVQ  R11, CX
-	SUBQ  BX, CX
-	CMPQ  CX, $16
-	JLE   2(PC)
-	MOVQ  $16, CX
-	MOVL  $1, DX
-	SHLL  CX, DX
-	DECL  DX
-	KMOVW DX, K3
-	LEAQ  -1(CX)(CX*1), CX // 2n-1 floats
-	MOVL  $0xffff, DX
-	CMPQ  CX, $16
-	JGE   sfull
-	MOVL  $1, DX
-	SHLL  CX, DX
-	DECL  DX
-	XORQ  CX, CX
-	JMP   sset
-
-sfull:
-	SUBQ $16, CX
-
-sset:
-	KMOVW     DX, K1
-	MOVL      $1, DX
-	SHLL      CX, DX
-	DECL      DX
-	KMOVW     DX, K2
+	NCHUNK(R11, BX, K3)
+	LEAQ      -1(CX)(CX*1), CX // 2n-1 floats
+	SPLIT32
 	LEAQ      (SI)(BX*8), DX
 	VMOVUPS.Z (DX), K1, Z0
 	VMOVUPS.Z 64(DX), K2, Z1
@@ -343,34 +316,9 @@ prow:
 pchunk:
 	// n = min(16, pw-x0) pooled outputs: 2n conv columns, K1 the first 16,
 	// K2 the rest, K3 the n outputs
-	MOVQ  OW, CX
-	SUBQ  X0, CX
-	CMPQ  CX, $16
-	JLE   2(PC)
-	MOVQ  $16, CX
-	MOVL  $1, DX
-	SHLL  CX, DX
-	DECL  DX
-	KMOVW DX, K3
-	ADDQ  CX, CX // 2n
-	MOVL  $0xffff, DX
-	CMPQ  CX, $16
-	JGE   pk1full
-	MOVL  $1, DX
-	SHLL  CX, DX
-	DECL  DX
-	XORQ  CX, CX
-	JMP   pk1set
-
-pk1full:
-	SUBQ $16, CX
-
-pk1set:
-	KMOVW DX, K1
-	MOVL  $1, DX
-	SHLL  CX, DX
-	DECL  DX
-	KMOVW DX, K2
+	NCHUNK(OW, X0, K3)
+	ADDQ CX, CX // 2n
+	SPLIT32
 	LEAQ  (SRC)(X0*8), DX   // row 2y, column 2x0
 	SUM9(K1, DX, Z12)
 	LEAQ  (DX)(ROWB*1), R11 // row 2y+1

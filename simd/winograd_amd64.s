@@ -307,6 +307,17 @@ odone:
 	VMAXPS b, a, a     \
 	VORPS  t, a, a
 
+// POOLED: Y10 = the clamped maximum of the four outputs of each of the 8
+// tiles at SRC.
+#define POOLED \
+	BLOCKY                 \
+	PMAX(Y11, Y10, Y8)     \
+	PMAX(Y12, Y10, Y8)     \
+	PMAX(Y0, Y10, Y8)      \
+	VADDPS BIAS, Y10, Y10  \
+	VMAXPS Y10, LO, Y10    \
+	VMINPS Y10, HI, Y10
+
 // func winoOutPool8(dst *float32, src *float32, lds, blocks int, bias, lo, hi float32, tail int, m0 *int32, kmask int)
 // Per block of 8 tiles: BLOCKY's four outputs of each tile, their maximum
 // (NaN if any is: PMAX), the bias and the clamp, one vector stored (one
@@ -327,13 +338,7 @@ TEXT ·winoOutPool8(SB), NOSPLIT, $0-72
 	JZ           ptail
 
 pblock:
-	BLOCKY
-	PMAX(Y11, Y10, Y8)
-	PMAX(Y12, Y10, Y8)
-	PMAX(Y0, Y10, Y8)
-	VADDPS  BIAS, Y10, Y10
-	VMAXPS  Y10, LO, Y10
-	VMINPS  Y10, HI, Y10
+	POOLED
 	VMOVUPS Y10, (DST)
 	ADDQ    $32, SRC
 	ADDQ    $32, DST
@@ -343,13 +348,7 @@ pblock:
 ptail:
 	CMPQ tail+48(FP), $0
 	JEQ  pdone
-	BLOCKY
-	PMAX(Y11, Y10, Y8)
-	PMAX(Y12, Y10, Y8)
-	PMAX(Y0, Y10, Y8)
-	VADDPS BIAS, Y10, Y10
-	VMAXPS Y10, LO, Y10
-	VMINPS Y10, HI, Y10
+	POOLED
 	MOVQ   kmask+64(FP), AX
 	TESTQ  AX, AX
 	JNZ    pk

@@ -48,6 +48,7 @@ func init() {
 		winoNative:  true,
 		winoIn:      winoInNEON,
 		winoOut:     winoOutNEON,
+		winoOutPool: winoOutPoolNEON,
 		l2:          l2NEON,
 		dot:         dotNEON,
 		dw:          depthwiseNEON,

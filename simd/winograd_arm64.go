@@ -13,6 +13,12 @@ func winoIn4NEON(dst *float32, ldd int, src *float32, ld, blocks int)
 //go:noescape
 func winoOut4NEON(dst *float32, ldo, rows int, src *float32, lds, blocks int, bias, lo, hi float32, res *float32)
 
+// winoOutPool4NEON is WinogradOutPool on blocks of 4 tiles, and a last
+// partial block of tail tiles when tail > 0 (winograd_arm64.s).
+//
+//go:noescape
+func winoOutPool4NEON(dst *float32, ldo, rows int, src *float32, lds, srcStep, blocks, tail int, bias, lo, hi float32)
+
 // winoInNEON is WinogradIn: blocks of 4 tiles in winoIn4NEON.
 func winoInNEON(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
 	for r := 0; r < rows; r++ {
@@ -80,5 +86,27 @@ func winoOutRowNEON(dst []float32, ldo, rows, w int, src []float32, lds, n int, 
 			}
 			dst[r*ldo+c] = v
 		}
+	}
+}
+
+// winoOutPoolNEON is WinogradOutPool: every tile row's whole blocks of 4
+// tiles in one call of winoOutPool4NEON, with a last partial block
+// computed whole and stored in part where src has room to read it (the
+// rule in WinogradOutPool's doc, as on amd64), else the generic loop for
+// the last w mod 4 tiles of each row.
+func winoOutPoolNEON(dst []float32, ldo, rows, w int, src []float32, lds, srcStep int, bias, lo, hi float32) {
+	// Bounds of what the kernel writes and of the whole blocks it reads
+	// (a partial one only under the room rule below).
+	_ = dst[(rows-1)*ldo+w-1]
+	_ = src[(rows-1)*srcStep+15*lds+w-1]
+	blocks, tail := w/4, w%4
+	if w8 := (w + 7) &^ 7; lds < (rows-1)*srcStep+w8 || len(src) < (rows-1)*srcStep+15*lds+w8 {
+		tail = 0
+	}
+	if blocks > 0 || tail > 0 {
+		winoOutPool4NEON(&dst[0], ldo, rows, &src[0], lds, srcStep, blocks, tail, bias, lo, hi)
+	}
+	if done := blocks * 4; tail == 0 && done < w {
+		winoOutPoolGeneric(dst[done:], ldo, rows, w-done, src[done:], lds, srcStep, bias, lo, hi)
 	}
 }

@@ -21,6 +21,9 @@
 // through; against a zero bound they may give +0 where the scalar loop
 // keeps -0.
 //
+// winoOutPool4NEON: winoOut4NEON's loads and sums, then the maximum of
+// each tile's four outputs, bias and clamp, one value per tile (below).
+//
 // The assembler spells none of the vector FADD, FSUB, FMAX, FMIN: WORDs,
 // decoded and checked by words_arm64_test.go.
 
@@ -225,4 +228,124 @@ onext:
 	ADD	$32, RESP
 	SUBS	$1, BLOCKS
 	BNE	oblock
+	RET
+
+#define DROW R10
+#define SROW R11
+#define SSTEP R12
+#define TAIL R13
+#define CNT R14
+
+// func winoOutPool4NEON(dst *float32, ldo, rows int, src *float32, lds, srcStep, blocks, tail int, bias, lo, hi float32)
+// Per tile row (rows of them, srcStep and ldo floats apart), blocks whole
+// blocks of 4 tiles, then, when tail > 0, one more block of which the
+// first tail (1–3) values are stored. Per block: winoOut4NEON's 16 LD1 and
+// 24 FADD/FSUB, giving the four outputs of each tile (y00 y01 y10 y11 in
+// V24–V27); their maximum (three FMAX: NaN if any is NaN, which is the
+// max of the generic loop but for the sign of a zero that meets a zero;
+// the bias makes that moot unless it is -0); the bias; the clamp (FMAX,
+// FMIN, as winoOut4NEON); one ST1 of the 4 values.
+TEXT ·winoOutPool4NEON(SB), NOSPLIT, $0-76
+	MOVD	dst+0(FP), DROW
+	MOVD	ldo+8(FP), LDO
+	LSL	$2, LDO
+	MOVD	rows+16(FP), ROWS
+	MOVD	src+24(FP), SROW
+	MOVD	lds+32(FP), LDS
+	LSL	$2, LDS
+	MOVD	srcStep+40(FP), SSTEP
+	LSL	$2, SSTEP
+	MOVD	blocks+48(FP), BLOCKS
+	MOVD	tail+56(FP), TAIL
+	FMOVS	bias+64(FP), F28
+	FMOVS	lo+68(FP), F29
+	FMOVS	hi+72(FP), F30
+	VDUP	V28.S[0], V28.S4
+	VDUP	V29.S[0], V29.S4
+	VDUP	V30.S[0], V30.S4
+
+prow:
+	MOVD	DROW, YP
+	MOVD	SROW, SRC
+	MOVD	BLOCKS, CNT
+	CBNZ	CNT, pblock
+	CBZ	TAIL, pnext
+
+pblock:
+	// M: one vector per ξ, 4 tiles.
+	MOVD	SRC, SP2
+	VLD1.P	(SP2)(LDS), [V0.S4]
+	VLD1.P	(SP2)(LDS), [V1.S4]
+	VLD1.P	(SP2)(LDS), [V2.S4]
+	VLD1.P	(SP2)(LDS), [V3.S4]
+	VLD1.P	(SP2)(LDS), [V4.S4]
+	VLD1.P	(SP2)(LDS), [V5.S4]
+	VLD1.P	(SP2)(LDS), [V6.S4]
+	VLD1.P	(SP2)(LDS), [V7.S4]
+	VLD1.P	(SP2)(LDS), [V8.S4]
+	VLD1.P	(SP2)(LDS), [V9.S4]
+	VLD1.P	(SP2)(LDS), [V10.S4]
+	VLD1.P	(SP2)(LDS), [V11.S4]
+	VLD1.P	(SP2)(LDS), [V12.S4]
+	VLD1.P	(SP2)(LDS), [V13.S4]
+	VLD1.P	(SP2)(LDS), [V14.S4]
+	VLD1.P	(SP2)(LDS), [V15.S4]
+	// q = Aᵀ M: q[0][b] in V16–V19, q[1][b] in V20–V23.
+	WORD $0x4e24d410 // FADD V16.4S, V0.4S, V4.4S
+	WORD $0x4e28d610 // FADD V16.4S, V16.4S, V8.4S
+	WORD $0x4ea8d494 // FSUB V20.4S, V4.4S, V8.4S
+	WORD $0x4eacd694 // FSUB V20.4S, V20.4S, V12.4S
+	WORD $0x4e25d431 // FADD V17.4S, V1.4S, V5.4S
+	WORD $0x4e29d631 // FADD V17.4S, V17.4S, V9.4S
+	WORD $0x4ea9d4b5 // FSUB V21.4S, V5.4S, V9.4S
+	WORD $0x4eadd6b5 // FSUB V21.4S, V21.4S, V13.4S
+	WORD $0x4e26d452 // FADD V18.4S, V2.4S, V6.4S
+	WORD $0x4e2ad652 // FADD V18.4S, V18.4S, V10.4S
+	WORD $0x4eaad4d6 // FSUB V22.4S, V6.4S, V10.4S
+	WORD $0x4eaed6d6 // FSUB V22.4S, V22.4S, V14.4S
+	WORD $0x4e27d473 // FADD V19.4S, V3.4S, V7.4S
+	WORD $0x4e2bd673 // FADD V19.4S, V19.4S, V11.4S
+	WORD $0x4eabd4f7 // FSUB V23.4S, V7.4S, V11.4S
+	WORD $0x4eafd6f7 // FSUB V23.4S, V23.4S, V15.4S
+	// y = q A: y00 y01 (V24, V25), y10 y11 (V26, V27).
+	WORD $0x4e31d618 // FADD V24.4S, V16.4S, V17.4S
+	WORD $0x4e32d718 // FADD V24.4S, V24.4S, V18.4S
+	WORD $0x4eb2d639 // FSUB V25.4S, V17.4S, V18.4S
+	WORD $0x4eb3d739 // FSUB V25.4S, V25.4S, V19.4S
+	WORD $0x4e35d69a // FADD V26.4S, V20.4S, V21.4S
+	WORD $0x4e36d75a // FADD V26.4S, V26.4S, V22.4S
+	WORD $0x4eb6d6bb // FSUB V27.4S, V21.4S, V22.4S
+	WORD $0x4eb7d77b // FSUB V27.4S, V27.4S, V23.4S
+	// The pool: max of the four, as a tree (two FMAX in parallel, then
+	// one); FMAX is commutative and associative up to which NaN comes out.
+	WORD $0x4e39f718 // FMAX V24.4S, V24.4S, V25.4S
+	WORD $0x4e3bf75a // FMAX V26.4S, V26.4S, V27.4S
+	WORD $0x4e3af718 // FMAX V24.4S, V24.4S, V26.4S
+	// Bias and clamp.
+	WORD $0x4e3cd718 // FADD V24.4S, V24.4S, V28.4S
+	WORD $0x4e3df718 // FMAX V24.4S, V24.4S, V29.4S
+	WORD $0x4ebef718 // FMIN V24.4S, V24.4S, V30.4S
+	CBZ	CNT, ptail
+	VST1.P	[V24.S4], 16(YP)
+	ADD	$16, SRC
+	SUBS	$1, CNT
+	BNE	pblock
+	CBNZ	TAIL, pblock // the partial block: CNT is 0 now
+	B	pnext
+
+ptail:
+	// The first tail (1–3) values of the partial block.
+	VST1.P	V24.S[0], 4(YP)
+	CMP	$2, TAIL
+	BLT	pnext
+	VST1.P	V24.S[1], 4(YP)
+	CMP	$3, TAIL
+	BLT	pnext
+	VST1	V24.S[2], (YP)
+
+pnext:
+	ADD	LDO, DROW
+	ADD	SSTEP, SROW
+	SUBS	$1, ROWS
+	BNE	prow
 	RET

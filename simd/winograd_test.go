@@ -197,3 +197,37 @@ func TestWinogradRows(t *testing.T) {
 		}
 	}
 }
+
+// TestWinogradOutPoolIsPooledTransform: the reference of WinogradOutPool
+// (what every kernel is compared with, in winogradpool_test.go) is
+// WinogradOut's reference followed by the 2×2 maximum of its outputs, NaN
+// if any is NaN, bit for bit (the bias and clamp commute with the maximum).
+func TestWinogradOutPoolIsPooledTransform(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 3))
+	for w := 1; w <= 19; w++ {
+		for _, rows := range []int{1, 3} {
+			step, lds := w, 3*w+2
+			src := randSlice(r, (rows-1)*step+15*lds+w)
+			if w%4 == 1 {
+				src[r.IntN(len(src))] = float32(math.NaN())
+				src[r.IntN(len(src))] = float32(math.Inf(-1))
+			}
+			got := make([]float32, rows*w)
+			winoOutPoolGeneric(got, w, rows, w, src, lds, step, 0.25, 0, 1.5)
+			full := make([]float32, 2*rows*2*w)
+			winoOutRowsGeneric(full, 2*w, 2*rows, 2*w, src, lds, w, step, 0.25, 0, 1.5, nil)
+			for y := 0; y < rows; y++ {
+				for x := 0; x < w; x++ {
+					m, nan := float32(math.Inf(-1)), false
+					for _, v := range []float32{full[2*y*2*w+2*x], full[2*y*2*w+2*x+1], full[(2*y+1)*2*w+2*x], full[(2*y+1)*2*w+2*x+1]} {
+						nan = nan || v != v
+						m = max(m, v)
+					}
+					if g := got[y*w+x]; nan != (g != g) || (!nan && math.Float32bits(g) != math.Float32bits(m)) {
+						t.Fatalf("w=%d rows=%d: [%d][%d] = %v, pool of WinogradOut %v (NaN %v)", w, rows, y, x, g, m, nan)
+					}
+				}
+			}
+		}
+	}
+}

@@ -1016,10 +1016,7 @@ func (k *convKernel) winoVM(i int) (v, m []float32) {
 func (k *convKernel) winoIn(v []float32, b, ci0, ci1, r0, r1 int) {
 	plane, st, vs := k.winoPlane(), k.wtb+winoSlack, k.winoStride(k.cin)
 	planes := k.wPadded[b*k.cin*plane : (b+1)*k.cin*plane]
-	for ci := ci0; ci < ci1; ci++ {
-		pl := planes[ci*plane : (ci+1)*plane]
-		simd.WinogradIn(v[ci*st:], vs, pl[2*r0*k.wwp:], k.wwp, k.wtw, r1-r0, k.wtw, 2*k.wwp)
-	}
+	simd.WinogradInChannels(ci1-ci0, v[ci0*st:], st, vs, planes[ci0*plane+2*r0*k.wwp:], plane, k.wwp, k.wtw, r1-r0, k.wtw, 2*k.wwp)
 }
 
 // winoProducts computes rows [m0, m1) of M[ξ] = U[ξ]·V[ξ] over n tiles.
@@ -1046,22 +1043,21 @@ func (k *convKernel) winoOut(m []float32, b, co0, co1, r0, r1 int) {
 	if k.pool { // tile row r is pooled row r; the last one is dropped when oh is odd
 		ph, pw := k.oh/2, k.ow/2
 		if pr1 := min(r1, ph); pr1 > r0 {
-			for co := co0; co < co1; co++ {
-				at := (b*k.cout+co)*ph*pw + r0*pw
-				simd.WinogradOutPool(y[at:], pw, pr1-r0, pw, m[co*st:], ms, k.wtw, k.bias[co], actLo, actHi)
-			}
+			at := (b*k.cout+co0)*ph*pw + r0*pw
+			simd.WinogradOutPoolChannels(y[at:], ph*pw, pw, pr1-r0, pw, m[co0*st:], st, ms, k.wtw, k.bias[co0:co1], actLo, actHi)
 		}
 		return
 	}
 	outRows := min(2*(r1-r0), k.oh-2*r0)
-	for co := co0; co < co1; co++ {
-		at := (b*k.cout+co)*ohw + 2*r0*k.ow
-		var r []float32
-		if res != nil {
-			r = res[at:]
-		}
-		simd.WinogradOut(y[at:], k.ow, outRows, k.ow, m[co*st:], ms, k.wtw, k.wtw, k.bias[co], actLo, actHi, r)
-		if !clamp {
+	at := (b*k.cout+co0)*ohw + 2*r0*k.ow
+	var r []float32
+	if res != nil {
+		r = res[at:]
+	}
+	simd.WinogradOutChannels(y[at:], ohw, k.ow, outRows, k.ow, m[co0*st:], st, ms, k.wtw, k.wtw, k.bias[co0:co1], actLo, actHi, r)
+	if !clamp {
+		for co := co0; co < co1; co++ {
+			at := (b*k.cout+co)*ohw + 2*r0*k.ow
 			k.act.apply(y[at:at+outRows*k.ow], co)
 		}
 	}

@@ -242,3 +242,74 @@ func winoOutPoolGeneric(dst []float32, ldo, rows, w int, src []float32, lds, src
 		}
 	}
 }
+
+// WinogradInChannels is WinogradIn for ch planes: plane c reads
+// src[c·srcCh:] and writes its V rows at dst[c·dstCh:], with the same
+// ldd, ld, n, rows and steps. The arguments are checked once, for the
+// last plane (the strides are not negative, so it has the least room).
+func WinogradInChannels(ch int, dst []float32, dstCh, ldd int, src []float32, srcCh, ld, n, rows, dstStep, srcStep int) {
+	if ch <= 0 || n <= 0 || rows <= 0 {
+		return
+	}
+	last := rows - 1
+	d, s := (ch-1)*dstCh, (ch-1)*srcCh
+	if dstCh < 0 || srcCh < 0 || d > len(dst) || s > len(src) || dstStep < 0 || srcStep < 0 || ldd < last*dstStep+n || ld < 2*n+2 ||
+		len(src)-s < last*srcStep+3*ld+2*n+2 || len(dst)-d < last*dstStep+15*ldd+n {
+		panic("simd: WinogradInChannels arguments out of range")
+	}
+	in := active.winoIn
+	for c := 0; c < ch; c++ {
+		in(dst[c*dstCh:], ldd, src[c*srcCh:], ld, n, rows, dstStep, srcStep)
+	}
+}
+
+// WinogradOutChannels is WinogradOut for ch output channels: channel c
+// reads M at src[c·srcCh:], adds bias[c] (len(bias) = ch), writes
+// dst[c·dstCh:] and adds res[c·dstCh:] when res is not nil. The arguments
+// are checked once, for the last channel.
+func WinogradOutChannels(dst []float32, dstCh, ldo, outRows, w int, src []float32, srcCh, lds, n, srcStep int, bias []float32, lo, hi float32, res []float32) {
+	ch := len(bias)
+	if ch == 0 || n <= 0 || w <= 0 || outRows <= 0 {
+		return
+	}
+	trows := (outRows + 1) / 2
+	end := (outRows-1)*ldo + w
+	d, s := (ch-1)*dstCh, (ch-1)*srcCh
+	if dstCh < 0 || srcCh < 0 || d > len(dst) || s > len(src) || w > 2*n || w < 2*n-1 || ldo < w || srcStep < 0 ||
+		lds < (trows-1)*srcStep+n || len(src)-s < (trows-1)*srcStep+15*lds+n || len(dst)-d < end ||
+		(res != nil && (d > len(res) || len(res)-d < end)) {
+		panic("simd: WinogradOutChannels arguments out of range")
+	}
+	out := active.winoOut
+	if lo != lo || hi != hi {
+		out = winoOutRowsGeneric
+	}
+	for c := 0; c < ch; c++ {
+		var r []float32
+		if res != nil {
+			r = res[c*dstCh:]
+		}
+		out(dst[c*dstCh:], ldo, outRows, w, src[c*srcCh:], lds, n, srcStep, bias[c], lo, hi, r)
+	}
+}
+
+// WinogradOutPoolChannels is WinogradOutPool for len(bias) channels, as
+// WinogradOutChannels is WinogradOut's.
+func WinogradOutPoolChannels(dst []float32, dstCh, ldo, rows, w int, src []float32, srcCh, lds, srcStep int, bias []float32, lo, hi float32) {
+	ch := len(bias)
+	if ch == 0 || rows <= 0 || w <= 0 {
+		return
+	}
+	d, s := (ch-1)*dstCh, (ch-1)*srcCh
+	if dstCh < 0 || srcCh < 0 || d > len(dst) || s > len(src) || ldo < w || srcStep < 0 || lds < (rows-1)*srcStep+w ||
+		len(src)-s < (rows-1)*srcStep+15*lds+w || len(dst)-d < (rows-1)*ldo+w {
+		panic("simd: WinogradOutPoolChannels arguments out of range")
+	}
+	out := active.winoOutPool
+	if lo != lo || hi != hi || out == nil {
+		out = winoOutPoolGeneric
+	}
+	for c := 0; c < ch; c++ {
+		out(dst[c*dstCh:], ldo, rows, w, src[c*srcCh:], lds, srcStep, bias[c], lo, hi)
+	}
+}

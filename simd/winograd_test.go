@@ -231,3 +231,68 @@ func TestWinogradOutPoolIsPooledTransform(t *testing.T) {
 		}
 	}
 }
+
+// TestWinogradChannels: the channel-batched forms equal one call per
+// channel, bit for bit, and refuse a last channel without room.
+func TestWinogradChannels(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 5))
+	same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) || (a != a && b != b) }
+	const ch, n, rows = 3, 7, 2
+	ld, srcStep := 2*n+2, 2*(2*n+2)
+	plane := (2*rows+2)*ld + 16
+	src := randSlice(r, ch*plane)
+	ldd := rows*n + 8
+	dstCh := ldd + 3
+	vs := 16*ldd + ch*dstCh
+	got, want := make([]float32, vs), make([]float32, vs)
+	WinogradInChannels(ch, got, dstCh, ldd, src, plane, ld, n, rows, n, srcStep)
+	for c := 0; c < ch; c++ {
+		WinogradIn(want[c*dstCh:], ldd, src[c*plane:], ld, n, rows, n, srcStep)
+	}
+	for i := range want {
+		if !same(got[i], want[i]) {
+			t.Fatalf("WinogradInChannels: V[%d] = %v, per channel %v", i, got[i], want[i])
+		}
+	}
+	m := randSlice(r, ch*dstCh+16*ldd)
+	bias := randSlice(r, ch)
+	w, ldo := 2*n-1, 2*n+1
+	ohw := 2 * rows * ldo
+	res := randSlice(r, ch*ohw)
+	for _, withRes := range []bool{false, true} {
+		rr := res
+		if !withRes {
+			rr = nil
+		}
+		got, want := make([]float32, ch*ohw), make([]float32, ch*ohw)
+		WinogradOutChannels(got, ohw, ldo, 2*rows-1, w, m, dstCh, ldd, n, n, bias, 0, 6, rr)
+		for c := 0; c < ch; c++ {
+			var rc []float32
+			if withRes {
+				rc = res[c*ohw:]
+			}
+			WinogradOut(want[c*ohw:], ldo, 2*rows-1, w, m[c*dstCh:], ldd, n, n, bias[c], 0, 6, rc)
+		}
+		for i := range want {
+			if !same(got[i], want[i]) {
+				t.Fatalf("WinogradOutChannels (residual %v): y[%d] = %v, per channel %v", withRes, i, got[i], want[i])
+			}
+		}
+	}
+	pgot, pwant := make([]float32, ch*rows*n), make([]float32, ch*rows*n)
+	WinogradOutPoolChannels(pgot, rows*n, n, rows, n, m, dstCh, ldd, n, bias, 0, 6)
+	for c := 0; c < ch; c++ {
+		WinogradOutPool(pwant[c*rows*n:], n, rows, n, m[c*dstCh:], ldd, n, bias[c], 0, 6)
+	}
+	for i := range pwant {
+		if !same(pgot[i], pwant[i]) {
+			t.Fatalf("WinogradOutPoolChannels: y[%d] = %v, per channel %v", i, pgot[i], pwant[i])
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("WinogradInChannels accepted a last channel past its source")
+		}
+	}()
+	WinogradInChannels(ch+1, got, dstCh, ldd, src, plane, ld, n, rows, n, srcStep)
+}

@@ -120,23 +120,39 @@ func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc
 // columns; 49 pixels of a 7×7 map, 196 of 14×14), gemv4 an eighth of that.
 // Every driver (GemmPacked, GemmOffsets, GemmPackedB) splits the same way,
 // so their results stay equal bit for bit.
+//
+// A last strip of 9–12 columns is cut the same way into 8 columns for the
+// AVX2 4×8 kernel and 1–4 matrix-vector columns: on Zen 4 a ymm FMA costs
+// half a zmm one, so 8 columns in ymm take half of gemm16z's 16 lanes
+// (Winograd's 9 tiles of a 6×6 map), and strips of 1–8 columns go to the
+// 4×8 kernel for the same reason.
 func gemvTail512(n int) int {
-	if t := n % nr512; n > nr512 && t <= gemvMaxN {
-		return t
+	last := (n-1)%nr512 + 1
+	switch {
+	case n > nr512 && last <= gemvMaxN:
+		return last
+	case last > 8 && last <= 8+gemvMaxN:
+		return last - 8
 	}
 	return 0
 }
 
+// avx2Strip512 reports whether the AVX-512 drivers compute a strip of w
+// columns with the AVX2 kernels: 1–8 (one ymm, half the cost of a zmm)
+// and 17–24 (a 24-column tail costs them 6 cycles a k step where the
+// 4×32 tile takes 8).
+func avx2Strip512(w int) bool { return w <= 8 || (w > 16 && w <= 24) }
+
 // packs512 reports whether gemmAVX512Buf packs any strip of B for n
 // columns against `panels` A panels (as its loops decide: B is read in
-// place by strips of 1–16 columns, and by all strips of a row block of
-// fewer than packMinPanels panels except a 17–24 one of a partial vector).
+// place by strips of 9–16 columns, and by all strips of a row block of
+// fewer than packMinPanels panels except an AVX2 one of a partial vector).
 func packs512(n, panels int) bool {
-	if panels >= packMinPanels { // the first row block packs its 48- and 17–47-column strips
-		return n > 16
+	if panels >= packMinPanels { // the first row block packs all but a 9–16-column strip
+		return n > 16 || n <= 8
 	}
 	last := (n-1)%nr512 + 1
-	return last > 16 && last <= 24 && last%8 != 0
+	return avx2Strip512(last) && last%8 != 0
 }
 
 // gemmAVX512Buf is gemmAVX512 with buf for the packed strips (a K block ×
@@ -158,12 +174,12 @@ func gemmAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int
 			for jc := 0; jc < n; jc += nr512 {
 				w := min(nr512, n-jc)
 				src := &b[pc*ldb+jc]
-				if w <= 16 { // B in place: the kernel masks its loads to w columns
+				if w > 8 && w <= 16 { // B in place: the kernel masks its loads to w columns
 					s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, b: src, ldb: ldb}
 					s.panels(ib, ie)
 					continue
 				}
-				if w <= 24 {
+				if avx2Strip512(w) {
 					s := stripAVX2{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc}
 					if inPlace && w%8 == 0 {
 						s.b, s.ldb = src, ldb
@@ -208,7 +224,7 @@ func gemmOffAVX512(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c [
 			gemvAVX2(a, r0, r1, x, 1, c[j:], ldc)
 		}
 	}
-	if last := (n-1)%nr512 + 1; last > 24 || (last > 16 && last%8 == 0) { // no strip is gathered: no buffer
+	if last := (n-1)%nr512 + 1; last > 24 || (avx2Strip512(last) && last%8 == 0) { // no strip is gathered: no buffer
 		gemmOffAVX512Buf(nil, a, r0, r1, n, b, offs, c, ldc)
 		return
 	}
@@ -244,7 +260,7 @@ func gemmOffAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, offs
 					s.panels(ib, ie)
 					continue
 				}
-				if w <= 16 { // gathered, row stride 16, for gemm16z
+				if w > 8 && w <= 16 { // gathered, row stride 16, for gemm16z
 					for p := 0; p < kc; p++ {
 						copy(buf[p*16:p*16+w], b[int(offs[pc+p])+jc:][:w])
 					}
@@ -413,7 +429,7 @@ func gemmB512(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
 				jc := j * nr512
 				w := min(nr512, n-jc)
 				src := &b.data[pc*ns*nr512+j*kc*nr512]
-				if w > 16 && w <= 24 {
+				if avx2Strip512(w) {
 					s := stripAVX2{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, b: src, ldb: nr512}
 					s.panels(ib, ie)
 					continue

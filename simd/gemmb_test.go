@@ -19,7 +19,7 @@ func TestGemmPackedB(t *testing.T) {
 	for n := 1; n <= 50; n++ {
 		shapes = append(shapes, shape{9, n, 13})
 	}
-	shapes = append(shapes, shape{36, 1000, 64}, shape{49, 96, 300}, shape{7, 49, 600}, shape{13, 196, 300}, shape{5, 100, 40}, shape{7, 17, 600}, shape{52, 48, 1}, shape{3, 5, 0}, shape{130, 20, 20})
+	shapes = append(shapes, shape{36, 1000, 64}, shape{32, 9, 300}, shape{32, 7, 40}, shape{49, 96, 300}, shape{7, 49, 600}, shape{13, 196, 300}, shape{5, 100, 40}, shape{7, 17, 600}, shape{52, 48, 1}, shape{3, 5, 0}, shape{130, 20, 20})
 	for i := range impls {
 		im := &impls[i]
 		saved := active

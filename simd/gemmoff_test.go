@@ -20,7 +20,7 @@ func TestGemmOffsets(t *testing.T) {
 	for n := 1; n <= 50; n++ {
 		shapes = append(shapes, shape{9, 2, 3, 3, 13, n})
 	}
-	shapes = append(shapes, shape{16, 16, 3, 3, 48, 144}, shape{32, 64, 3, 3, 16, 72}, shape{5, 1, 3, 3, 30, 57},
+	shapes = append(shapes, shape{32, 4, 3, 3, 16, 9}, shape{32, 4, 3, 3, 16, 6}, shape{32, 4, 3, 3, 16, 8}, shape{32, 4, 3, 3, 16, 57}, shape{16, 16, 3, 3, 48, 144}, shape{32, 64, 3, 3, 16, 72}, shape{5, 1, 3, 3, 30, 57},
 		shape{20, 40, 3, 3, 9, 96}, shape{7, 3, 1, 5, 20, 40}, shape{12, 4, 5, 1, 8, 33}, shape{64, 32, 3, 3, 13, 130})
 	for i := range impls {
 		im := &impls[i]

@@ -37,7 +37,7 @@ func TestGemmPackedShapes(t *testing.T) {
 	for n := 1; n <= 50; n++ {
 		shapes = append(shapes, shape{9, n, 11})
 	}
-	shapes = append(shapes, shape{5, 1, 1}, shape{13, 1, 1023}, shape{7, 3, 2}, shape{300, 40, 20}, shape{21, 24, 257},
+	shapes = append(shapes, shape{32, 5, 40}, shape{32, 8, 40}, shape{32, 9, 300}, shape{32, 12, 40}, shape{32, 57, 40}, shape{32, 60, 40}, shape{5, 1, 1}, shape{13, 1, 1023}, shape{7, 3, 2}, shape{300, 40, 20}, shape{21, 24, 257},
 		shape{10, 49, 600}, shape{6, 130, 513}, shape{33, 2, 5000}, shape{3, 72, 4608}, shape{270, 17, 31},
 		shape{37, 1, 301}, shape{37, 3, 7}, shape{41, 4, 2}, shape{20, 1, 1})
 	for i := range impls {

@@ -34,11 +34,12 @@ func roundUp(x, q int) int { return (x + q - 1) / q * q }
 // tposedOff turns the transposed path off (tests compare with it).
 var tposedOff = false
 
-// chooseTposed decides the transposed path by the lanes each product
-// computes: the plain GEMM cout × K × ⌈N⌉ (columns rounded up to the
-// kernels' vector), the transposed ⌈N⌉₄ × K × ⌈cout⌉, Winograd (where it
-// applies) 16 products of cout × cin × ⌈tiles⌉, plus a third for its
-// transforms.
+// chooseTposed decides the transposed path by what each product costs
+// the GEMM (simd.GemmColumns: columns rounded up to the kernels' vectors,
+// or the AVX-512 drivers' finer cut): the plain one cout × K × cost(N)
+// (N over the padded width when shifted), the transposed ⌈N⌉₄ × K ×
+// cost(cout), Winograd (where it applies) 16 products of cout × cin ×
+// cost(tiles), plus a third for its transforms.
 func (k *convKernel) chooseTposed() bool {
 	if tposedOff || k.pool || k.groups != 1 || k.depthwise || k.single || !k.wConst || !simd.PackedBNative() {
 		return false
@@ -47,13 +48,16 @@ func (k *convKernel) chooseTposed() bool {
 	if n > tposedMaxCols || n < 4 || k.k < tposedMinDepth || k.cout < tposedMinDepth {
 		return false
 	}
-	q := simd.ColumnQuantum()
-	plain := float64(k.cout) * float64(k.k) * float64(roundUp(n, q))
+	cols := n
+	if k.shifted {
+		cols = k.oh * k.wp // the padded width's columns are computed too
+	}
+	plain := float64(k.cout) * float64(k.k) * float64(simd.GemmColumns(cols))
 	if k.wino {
 		tiles := ((k.oh + 1) / 2) * ((k.ow + 1) / 2)
-		plain = 16 * float64(roundUp(k.cout, 4)) * float64(k.cin) * float64(roundUp(tiles, q)) * 4 / 3
+		plain = 16 * float64(roundUp(k.cout, 4)) * float64(k.cin) * float64(simd.GemmColumns(tiles)) * 4 / 3
 	}
-	t := float64(roundUp(n, 4)) * float64(k.k) * float64(roundUp(k.cout, q))
+	t := float64(roundUp(n, 4)) * float64(k.k) * float64(simd.GemmColumns(k.cout))
 	return t*tposedGain <= plain
 }
 

@@ -17,7 +17,8 @@ func TestTposedChosenAndEqual(t *testing.T) {
 		want                bool
 	}{
 		{512, 1000, 6, 6, 1, 0, true}, // squeezenet1_1's classifier at 112²
-		{32, 256, 5, 5, 3, 1, true},   // 3×3 through im2col, rather than Winograd's 9 tiles for 25 outputs
+		{16, 256, 6, 6, 5, 2, true},   // 5×5 through im2col, rather than over the padded width (60 columns for 36)
+		{32, 256, 5, 5, 3, 1, false},  // Winograd's 9 tiles: 8 columns in ymm and one matrix-vector column
 		{64, 256, 6, 6, 3, 1, false},  // squeezenet1_1's last expand3x3 layers: Winograd, by the lane count
 		{32, 64, 7, 7, 3, 1, false},   // too few channels: the overheads win
 		{512, 512, 20, 20, 1, 0, false},

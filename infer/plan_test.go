@@ -100,7 +100,7 @@ func TestConvBatchNormReluFused(t *testing.T) {
 		{"3x3 stride 2 even map", 2, 6, 16, 16, 24, 3, 1, 2, 1, 1, 3},
 		// deep layers on small maps: the transposed path where simd packs B
 		{"transposed 1x1", 2, 256, 6, 6, 260, 1, 1, 1, 0, 1, 2},
-		{"transposed 3x3", 1, 32, 6, 5, 256, 3, 1, 1, 1, 1, 3},
+		{"transposed 5x5", 1, 16, 6, 6, 256, 5, 1, 1, 2, 1, 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

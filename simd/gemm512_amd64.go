@@ -80,6 +80,7 @@ func avx512Impl(base impl) impl {
 	im.stridedRows = stridedRowsAVX512
 	im.packedBLen, im.packB, im.gemmB, im.packedBNative = packedBLen512, packB512, gemmB512, true
 	im.colQuantum = 16
+	im.gemmColumns = gemmColumns512
 	return im
 }
 
@@ -439,4 +440,33 @@ func gemmB512(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
 			}
 		}
 	}
+}
+
+// gemmColumns512 is GemmColumns for the AVX-512 drivers, in columns of the
+// 4×48 tile's cost (12 zmm FMAs a panel and k step: 4 columns a cycle):
+// the strips of 48, then the last strip's kernels (ymm FMAs cost half a
+// zmm one, so an 8-column AVX2 strip costs 8, a 24-column one 24, a
+// 16-column one 16, a 4×32 one 32 and a 4×48 one 48) and each matrix-vector
+// column 2 (one ymm FMA a panel and k step, half its lanes used).
+func gemmColumns512(n int) int {
+	if n <= gemvMaxN {
+		return 2 * n
+	}
+	cost := 0
+	if t := gemvTail512(n); t > 0 {
+		cost, n = 2*t, n-t
+	}
+	last := (n-1)%nr512 + 1
+	cost += (n - last) // whole strips
+	switch {
+	case last <= 8:
+		return cost + 8
+	case last <= 16:
+		return cost + 16
+	case last <= 24:
+		return cost + 24
+	case last <= 32:
+		return cost + 32
+	}
+	return cost + 48
 }

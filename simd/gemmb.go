@@ -35,6 +35,20 @@ func PackedBNative() bool { return active.packedBNative }
 // rounded up to it.
 func ColumnQuantum() int { return active.colQuantum }
 
+// GemmColumns is what a product of n columns costs the GEMM in use, in
+// columns of its widest kernel's cost per column (≥ n): the columns
+// rounded up to the kernels' vectors, or the finer cut of the AVX-512
+// drivers (gemvTail512, avx2Strip512). Convolutions compare their ways of
+// computing by it.
+func GemmColumns(n int) int {
+	if active.gemmColumns != nil {
+		return active.gemmColumns(n)
+	}
+	return roundUpQ(n, active.colQuantum)
+}
+
+func roundUpQ(n, q int) int { return (n + q - 1) / q * q }
+
 // GemmPackedB computes rows [r0, r1) of C = A·B (n = b.N columns), both
 // operands packed by the same implementation, C row i (from r0) at
 // c[(i-r0)·ldc]. C is overwritten.

@@ -17,6 +17,7 @@ type impl struct {
 	gemmB         func(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int)
 	packedBNative bool
 	colQuantum    int // columns per vector of the GEMM kernels
+	gemmColumns   func(n int) int // nil: n rounded up to colQuantum
 
 	winoNative bool // vector transforms: Winograd pays
 	winoIn     func(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int)

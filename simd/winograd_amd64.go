@@ -5,18 +5,26 @@ package simd
 // winoIn8 and winoOut8 transform blocks of 8 tiles (winograd_amd64.s).
 //
 //go:noescape
-func winoIn8(dst *float32, ldd int, src *float32, ld, blocks int)
+func winoIn8(dst *float32, ldd int, src *float32, ld, blocks, half, step int)
 
 //go:noescape
 func winoOut8(dst *float32, ldo, rows int, src *float32, lds, blocks int, bias, lo, hi float32, res *float32, tail int, m0, m1 *int32, kmask int)
 
 // winoInAVX2 is WinogradIn: blocks of 8 tiles in winoIn8.
 func winoInAVX2(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
-	for r := 0; r < rows; r++ {
+	r := 0
+	if n == 4 && dstStep == 4 && rows >= 2 {
+		// a map four tiles wide (7×7, 8×8): two tile rows a block, their
+		// tiles one after the other in V, no lane left empty
+		pairs := rows / 2
+		winoIn8(&dst[0], ldd, &src[0], ld, pairs, 4*srcStep, 8*srcStep)
+		r = 2 * pairs
+	}
+	for ; r < rows; r++ {
 		d, s := dst[r*dstStep:], src[r*srcStep:]
 		whole := winoInBlocks(8, d, ldd, s, ld, n, r, dstStep)
 		if whole > 0 {
-			winoIn8(&d[0], ldd, &s[0], ld, whole)
+			winoIn8(&d[0], ldd, &s[0], ld, whole, 32, 64)
 		}
 		if done := whole * 8; done < n {
 			winoInGeneric(d[done:], ldd, s[2*done:], ld, n-done)
@@ -39,7 +47,32 @@ func winoOutAVX512(dst []float32, ldo, outRows, w int, src []float32, lds, n, sr
 	winoOutRows(dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res, true)
 }
 
+//go:noescape
+func winoOutPair8(dst *float32, ldo int, src *float32, lds, pairs int, bias, lo, hi float32, res *float32, m0 *int32, kmask, lastRows int)
+
 func winoOutRows(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32, opmask bool) {
+	if trows := (outRows + 1) / 2; n == 4 && srcStep == 4 && trows >= 2 {
+		// a map four tiles wide (7 or 8 columns): two tile rows a block
+		// of eight, no lane left empty; an odd last tile row alone below
+		pairs := trows / 2
+		kmask := 0
+		if opmask {
+			kmask = 1<<w - 1
+		}
+		var rp *float32
+		if res != nil {
+			rp = &res[0]
+		}
+		winoOutPair8(&dst[0], ldo, &src[0], lds, pairs, bias, lo, hi, rp, &packMask[nrAVX2-w], kmask, min(2, outRows-2*(2*pairs-1)))
+		done := 2 * pairs // tile rows
+		if done == trows {
+			return
+		}
+		if res != nil {
+			res = res[2*done*ldo:]
+		}
+		dst, src, outRows = dst[2*done*ldo:], src[done*srcStep:], outRows-2*done
+	}
 	blocks := w / 16
 	tail := w - 16*blocks
 	n8 := (n + 7) &^ 7

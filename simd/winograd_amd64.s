@@ -37,17 +37,23 @@
 #define BLOCKS CX
 #define DP DX
 
+#define HALF R13
+#define STEP BX
+
 // ROWS4 computes s_a for the four column groups into Y0–Y3: y = p OP q at
-// byte offsets 0, 32 (columns x0…x0+15) and 8, 40 (x0+2…x0+17).
+// byte offsets 0, HALF (the first and the second four tiles: columns
+// x0…x0+15 when HALF is 32) and 8, 8+HALF (x0+2…x0+17). With HALF two
+// padded rows, the second four tiles are those of the next tile row (a
+// map four tiles wide: both tile rows in one block of eight).
 #define ROWS4(OP, p, q) \
-	VMOVUPS (p), Y0    \
-	OP      (q), Y0, Y0 \
-	VMOVUPS 32(p), Y1  \
-	OP      32(q), Y1, Y1 \
-	VMOVUPS 8(p), Y2   \
-	OP      8(q), Y2, Y2 \
-	VMOVUPS 40(p), Y3  \
-	OP      40(q), Y3, Y3
+	VMOVUPS (p), Y0             \
+	OP      (q), Y0, Y0         \
+	VMOVUPS (p)(HALF*1), Y1     \
+	OP      (q)(HALF*1), Y1, Y1 \
+	VMOVUPS 8(p), Y2            \
+	OP      8(q), Y2, Y2        \
+	VMOVUPS 8(p)(HALF*1), Y3    \
+	OP      8(q)(HALF*1), Y3, Y3
 
 // SPLIT: Y0:Y1 into E (Y4) and O (Y5), Y2:Y3 into E' (Y6) and O' (Y7).
 #define SPLIT \
@@ -73,8 +79,13 @@
 	VMOVUPS Y11, (DP)(LDD3*1)   \
 	LEAQ    (DP)(LDD*4), DP
 
-// func winoIn8(dst *float32, ldd int, src *float32, ld, blocks int)
-TEXT ·winoIn8(SB), NOSPLIT, $0-40
+// func winoIn8(dst *float32, ldd int, src *float32, ld, blocks, half, step int)
+// half: bytes from a block's first four tiles' input to the other four's
+// (32, or two padded rows for a pair of tile rows); step: bytes from one
+// block's input to the next's (64, or four padded rows).
+TEXT ·winoIn8(SB), NOSPLIT, $0-56
+	MOVQ half+40(FP), HALF
+	MOVQ step+48(FP), STEP
 	MOVQ dst+0(FP), DST
 	MOVQ ldd+8(FP), LDD
 	SHLQ $2, LDD
@@ -101,10 +112,10 @@ block:
 	ROWS4(VSUBPS, ROW1, ROW3) // s3 = d1 - d3
 	SPLIT
 	COLS
-	ADDQ $64, ROW0
-	ADDQ $64, ROW1
-	ADDQ $64, ROW2
-	ADDQ $64, ROW3
+	ADDQ STEP, ROW0
+	ADDQ STEP, ROW1
+	ADDQ STEP, ROW2
+	ADDQ STEP, ROW3
 	ADDQ $32, DST
 	DECQ BLOCKS
 	JNZ  block
@@ -362,5 +373,119 @@ pk:
 	VMOVUPS Y10, K1, (DST)
 
 pdone:
+	VZEROUPPER
+	RET
+
+// winoOutPair8 is winoOut8 for a map four tiles wide (7 or 8 output
+// columns) whose M has each tile row's four tiles right after the
+// previous row's: a block of eight tiles is two tile rows, and the second
+// half of each interleaved output vector (tiles 4–7) is the next tile
+// row's, stored two output rows down instead of 32 bytes on. Both halves
+// are stored under the same mask of the w columns (kmask's low 8 bits
+// under AVX-512, else the lane mask at m0). The last pair's second tile
+// row has lastRows output rows (1 or 2).
+
+// PAIRROWK/PAIRROWM: OUTROWK/OUTROWM with the second half at (p)(LDO*2),
+// both halves under K1 (PAIRROWK) or the mask in Y7 (PAIRROWM), clobbering
+// Y1, Y8, Y9; the second half is skipped when skip is not zero.
+#define PAIRROWK(e, o, p, rp, skip) \
+	VUNPCKLPS  o, e, Y8                 \
+	VUNPCKHPS  o, e, Y9                 \
+	VPERM2F128 $0x20, Y9, Y8, e         \
+	VPERM2F128 $0x31, Y9, Y8, o         \
+	VADDPS     BIAS, e, e               \
+	VADDPS     BIAS, o, o               \
+	TESTQ      RES, RES                 \
+	JZ         5(PC)                    \
+	VMOVUPS.Z  (rp), K1, Y1             \
+	VADDPS     Y1, e, e                 \
+	VMOVUPS.Z  (rp)(LDO*2), K1, Y1      \
+	VADDPS     Y1, o, o                 \
+	VMAXPS     e, LO, e                 \
+	VMINPS     e, HI, e                 \
+	VMAXPS     o, LO, o                 \
+	VMINPS     o, HI, o                 \
+	VMOVUPS    e, K1, (p)               \
+	CMPQ       skip, $0                 \
+	JNE        2(PC)                    \
+	VMOVUPS    o, K1, (p)(LDO*2)
+
+#define PAIRROWM(e, o, p, rp, skip) \
+	VUNPCKLPS  o, e, Y8                 \
+	VUNPCKHPS  o, e, Y9                 \
+	VPERM2F128 $0x20, Y9, Y8, e         \
+	VPERM2F128 $0x31, Y9, Y8, o         \
+	VADDPS     BIAS, e, e               \
+	VADDPS     BIAS, o, o               \
+	TESTQ      RES, RES                 \
+	JZ         5(PC)                    \
+	VMASKMOVPS (rp), Y7, Y1             \
+	VADDPS     Y1, e, e                 \
+	VMASKMOVPS (rp)(LDO*2), Y7, Y1      \
+	VADDPS     Y1, o, o                 \
+	VMAXPS     e, LO, e                 \
+	VMINPS     e, HI, e                 \
+	VMAXPS     o, LO, o                 \
+	VMINPS     o, HI, o                 \
+	VMASKMOVPS e, Y7, (p)               \
+	CMPQ       skip, $0                 \
+	JNE        2(PC)                    \
+	VMASKMOVPS o, Y7, (p)(LDO*2)
+
+#define PAIRS CX
+#define SKIP R13
+
+// func winoOutPair8(dst *float32, ldo int, src *float32, lds, pairs int, bias, lo, hi float32, res *float32, m0 *int32, kmask, lastRows int)
+TEXT ·winoOutPair8(SB), NOSPLIT, $0-88
+	MOVQ         dst+0(FP), DST
+	MOVQ         ldo+8(FP), LDO
+	SHLQ         $2, LDO
+	MOVQ         src+16(FP), SRC
+	MOVQ         lds+24(FP), LDS
+	SHLQ         $2, LDS
+	LEAQ         (LDS)(LDS*2), LDS3
+	MOVQ         pairs+32(FP), PAIRS
+	VBROADCASTSS bias+40(FP), BIAS
+	VBROADCASTSS lo+44(FP), LO
+	VBROADCASTSS hi+48(FP), HI
+	MOVQ         res+56(FP), RES
+	XORQ         DX, DX             // "never skip" for the first output row of a pair
+	MOVQ         kmask+72(FP), AX
+	TESTQ        AX, AX
+	JZ           pair
+	KMOVW        AX, K1             // AVX-512 only: kmask is 0 without it
+
+pair:
+	XORQ SKIP, SKIP
+	CMPQ PAIRS, $1
+	JNE  3(PC)
+	MOVQ lastRows+80(FP), SKIP
+	SUBQ $2, SKIP                   // 0 when the last pair's second tile row has two output rows
+	BLOCKY
+	MOVQ    kmask+72(FP), AX
+	TESTQ   AX, AX
+	JZ      pm
+	PAIRROWK(Y10, Y11, DST, RES, DX)
+	LEAQ    (DST)(LDO*1), AX
+	LEAQ    (RES)(LDO*1), BX
+	PAIRROWK(Y12, Y0, AX, BX, SKIP)
+	JMP     pnext
+
+pm:
+	MOVQ    m0+64(FP), AX
+	VMOVDQU (AX), Y7                // BLOCKY used Y7
+	PAIRROWM(Y10, Y11, DST, RES, DX)
+	LEAQ    (DST)(LDO*1), AX
+	LEAQ    (RES)(LDO*1), BX
+	PAIRROWM(Y12, Y0, AX, BX, SKIP)
+
+pnext:
+	LEAQ  (DST)(LDO*4), DST
+	TESTQ RES, RES
+	JZ    2(PC)
+	LEAQ  (RES)(LDO*4), RES
+	ADDQ  $32, SRC
+	DECQ  PAIRS
+	JNZ   pair
 	VZEROUPPER
 	RET

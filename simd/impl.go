@@ -16,7 +16,7 @@ type impl struct {
 	packB         func(dst []float32, k, n int, b []float32, ldb int)
 	gemmB         func(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int)
 	packedBNative bool
-	colQuantum    int // columns per vector of the GEMM kernels
+	colQuantum    int             // columns per vector of the GEMM kernels
 	gemmColumns   func(n int) int // nil: n rounded up to colQuantum
 
 	winoNative bool // vector transforms: Winograd pays

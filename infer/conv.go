@@ -554,12 +554,12 @@ func (k *convKernel) run(p *pool) {
 		copy(k.bias, k.n.in[2].t.F)
 	}
 	if k.wino {
-		p.parallel(k.batch*k.cin, 8, k.winoPadBody)
-		if k.wphased {
+		if k.wphased { // each input plane padded and transformed by one participant: one loop, not two
 			p.parallel(k.batch*k.cin, 1, k.winoInBody)
 			p.parallel(k.batch*k.wmblocks, 1, k.winoProdBody)
 			return
 		}
+		p.parallel(k.batch*k.cin, 8, k.winoPadBody)
 		p.parallelChunks(k.batch*k.wblocks, 1, k.winoBody)
 		return
 	}
@@ -978,9 +978,10 @@ func (k *convKernel) winoUnits(c, lo, hi int) {
 	}
 }
 
-// winoInPhase transforms the input planes [lo, hi) (over batch × cin) of
-// the phased schedule, all tiles, into their image's V.
+// winoInPhase pads and transforms the input planes [lo, hi) (over batch ×
+// cin) of the phased schedule, all tiles, into their image's V.
 func (k *convKernel) winoInPhase(lo, hi int) {
+	k.winoPad(lo, hi)
 	for i := lo; i < hi; i++ {
 		b, ci := i/k.cin, i%k.cin
 		v, _ := k.winoVM(b)

@@ -46,15 +46,24 @@ type value struct {
 	output   bool
 
 	alias       *value // runtime storage shared with this value (Reshape & co)
+	aliasOff    int    // where this value starts within alias's storage (an elided Concat's inputs)
 	off         int    // arena offset of a root value
 	first, last int    // live range in steps, for root values
 }
 
 func (v *value) root() *value {
+	r, _ := v.rootOff()
+	return r
+}
+
+// rootOff returns the value owning v's storage and v's offset within it.
+func (v *value) rootOff() (*value, int) {
+	off := 0
 	for v.alias != nil {
+		off += v.aliasOff
 		v = v.alias
 	}
-	return v
+	return v, off
 }
 
 // node is one operator of a plan.
@@ -622,6 +631,11 @@ func (p *Plan) schedule(nodes []*node) []*node {
 			countUses()
 		}
 	}
+	for _, n := range nodes {
+		if !n.dead && !concatElisionOff {
+			elideConcat(n)
+		}
+	}
 	var steps []*node
 	for _, n := range nodes {
 		if !n.dead {
@@ -629,6 +643,41 @@ func (p *Plan) schedule(nodes []*node) []*node {
 		}
 	}
 	return steps
+}
+
+// concatElisionOff keeps every Concat a copy (tests compare with it).
+var concatElisionOff = false
+
+// elideConcat turns a Concat whose inputs are each one contiguous block of
+// its output (every dimension before the axis 1: squeezenet's fire
+// modules, batch 1) into views: each input's producer writes straight into
+// its block of the output, and the Concat runs no step. The inputs must be
+// computed at run time by steps of their own, used only by this Concat,
+// and own their storage.
+func elideConcat(n *node) {
+	k, ok := n.k.(*concatKernel)
+	if !ok || len(n.out) != 1 || n.out[0] == nil || n.out[0].dtype != Float32 {
+		return
+	}
+	if k.s.outer != 1 {
+		return
+	}
+	seen := map[*value]bool{}
+	for _, v := range n.in {
+		if v == nil || v.isConst || v.input || v.output || v.uses != 1 || v.alias != nil || v.producer == nil || seen[v] {
+			return
+		}
+		if _, a := v.producer.k.(alias); a {
+			return
+		}
+		seen[v] = true
+	}
+	off := 0
+	for _, v := range n.in {
+		v.alias, v.aliasOff = n.out[0], off
+		off += numel(v.shape)
+	}
+	n.k = alias{}
 }
 
 // poolFusionOff keeps MaxPool a step of its own (tests compare with it).
@@ -740,9 +789,9 @@ func (p *Plan) allocate() error {
 		if v == nil || v.isConst {
 			return
 		}
-		r := v.root()
+		r, o := v.rootOff()
 		n := numel(v.shape)
-		v.t = &Tensor{DType: Float32, Shape: v.shape, F: p.arena[r.off : r.off+n : r.off+n]}
+		v.t = &Tensor{DType: Float32, Shape: v.shape, F: p.arena[r.off+o : r.off+o+n : r.off+o+n]}
 	}
 	for _, v := range p.inputs {
 		bind(v)

@@ -823,6 +823,24 @@ func (k *convKernel) dwPadded(c, lo, hi int) {
 	rows := min(k.h, k.dwHp-k.pt) // input rows and columns inside the plane
 	cols := min(k.w, k.dwWp-k.pl)
 	actLo, actHi, _ := k.act.clampBounds()
+	if k.dwPlane3 && !k.pool { // runs of channels of one image, in one call each
+		at, ks := k.pt*k.dwWp+k.pl, k.kh*k.kw
+		for i := lo; i < hi; {
+			b, c0 := i/k.cout, i%k.cout
+			c1 := min(k.cout, c0+hi-i)
+			var in []float32 // channel i's plane, or with one input channel the image's
+			inCh := hw
+			if k.single {
+				in, inCh = x[b*hw:(b+1)*hw], 0
+			} else {
+				in = x[i*hw:]
+			}
+			simd.DepthwiseChannels3(y[i*ohw:], ohw, in, inCh, k.w, rows, cols, buf, at, k.dwWp, k.oh, k.ow, k.sh,
+				k.weights[c0*ks:c1*ks], k.bias[c0:c1], actLo, actHi)
+			i += c1 - c0
+		}
+		return // the activation was the clamp
+	}
 	last := -1
 	for i := lo; i < hi; i++ {
 		ch := i % k.cout
@@ -840,13 +858,9 @@ func (k *convKernel) dwPadded(c, lo, hi int) {
 			simd.DepthwisePlane3Pool(y[i*ph*pw:(i+1)*ph*pw], ph, pw, buf, k.dwWp, wc, k.bias[ch], actLo, actHi)
 			continue
 		}
-		if k.dwPlane3 {
-			simd.DepthwisePlane3(y[i*ohw:(i+1)*ohw], k.oh, k.ow, buf, k.dwWp, k.sh, wc, k.bias[ch], actLo, actHi)
-			continue
-		}
 		simd.DepthwiseChannel(&k.dwpp, buf, wc, k.bias[ch], y[i*ohw:(i+1)*ohw])
 	}
-	if k.dwPlane3 || k.pool {
+	if k.pool {
 		return // the activation was the clamp
 	}
 	if k.act.channels() == 0 {

@@ -159,3 +159,37 @@ func dwPlanePoolGeneric(out []float32, ph, pw int, p []float32, wp int, w []floa
 		}
 	}
 }
+
+// DepthwiseChannels3 is CopyRows and DepthwisePlane3 for a run of
+// channels through one padded plane, its arguments checked once:
+// channel c's input, rows × cols floats ldIn apart at in[c·inCh:] (inCh
+// 0: one input plane for all channels, copied once), is copied into
+// plane[at:] (rows wp apart; the padding around it, which the caller
+// cleared, is never written), then convolved with w[9c:9c+9] and bias[c]
+// into out[c·outCh:], oh × ow at stride s, clamped to [lo, hi]. There are
+// len(bias) channels.
+func DepthwiseChannels3(out []float32, outCh int, in []float32, inCh, ldIn, rows, cols int, plane []float32, at, wp, oh, ow, s int, w, bias []float32, lo, hi float32) {
+	ch := len(bias)
+	if ch == 0 || oh <= 0 || ow <= 0 {
+		return
+	}
+	if s < 1 || s > 2 || wp < (ow-1)*s+3 || len(w) < 9*ch || outCh < 0 || inCh < 0 || rows < 0 || cols < 0 || cols > wp || ldIn < cols ||
+		len(out) < (ch-1)*outCh+oh*ow || len(plane) < ((oh-1)*s+3)*wp || at < 0 ||
+		(rows > 0 && cols > 0 && (at+(rows-1)*wp+cols > len(plane) || len(in) < (ch-1)*inCh+(rows-1)*ldIn+cols)) {
+		panic("simd: DepthwiseChannels3 arguments out of range")
+	}
+	im := active
+	if lo != lo || hi != hi {
+		im = &generic
+	}
+	if im.dwChannels != nil {
+		im.dwChannels(out, outCh, in, inCh, ldIn, rows, cols, plane, at, wp, oh, ow, s, w, bias, lo, hi)
+		return
+	}
+	for c := range bias {
+		if rows > 0 && cols > 0 && (c == 0 || inCh != 0) {
+			im.copyRows(plane[at:], wp, in[c*inCh:], ldIn, rows, cols)
+		}
+		im.dwPlane(out[c*outCh:c*outCh+oh*ow], oh, ow, plane, wp, s, w[9*c:9*c+9], bias[c], lo, hi)
+	}
+}

@@ -38,3 +38,15 @@ func dwPlane3Poolz(dst *float32, ph, pw int, p *float32, wp int, w *float32, bia
 func dwPlanePoolAVX512(out []float32, ph, pw int, p []float32, wp int, w []float32, bias, lo, hi float32) {
 	dwPlane3Poolz(&out[0], ph, pw, &p[0], wp, &w[0], bias, lo, hi)
 }
+
+// dwChannelsAVX512 is DepthwiseChannels3's loop with the kernels called
+// directly: two assembly calls a channel and nothing else.
+func dwChannelsAVX512(out []float32, outCh int, in []float32, inCh, ldIn, rows, cols int, plane []float32, at, wp, oh, ow, s int, w, bias []float32, lo, hi float32) {
+	copyIn := rows > 0 && cols > 0
+	for c := range bias {
+		if copyIn && (c == 0 || inCh != 0) {
+			copyRowsz(&plane[at], wp, &in[c*inCh], ldIn, rows, cols)
+		}
+		dwPlane3z(&out[c*outCh], oh, ow, &plane[0], wp, s, &w[9*c], bias[c], lo, hi)
+	}
+}

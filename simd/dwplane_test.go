@@ -226,3 +226,39 @@ func TestDepthwisePlane3Pool(t *testing.T) {
 		}
 	}
 }
+
+// TestDepthwiseChannels3: every implementation's channel loop equals a
+// CopyRows and a DepthwisePlane3 per channel, bit for bit, with one input
+// plane per channel or one for all (inCh 0), at both strides.
+func TestDepthwiseChannels3(t *testing.T) {
+	r := rand.New(rand.NewPCG(36, 36))
+	for i := range impls {
+		im := &impls[i]
+		saved := active
+		active = im
+		for _, s := range []int{1, 2} {
+			for _, inCh := range []int{0, 1} {
+				const ch, h, w = 5, 7, 9
+				oh, ow := (h-1)/s+1, (w-1)/s+1
+				wp, hp := (ow-1)*s+3, (oh-1)*s+3
+				in := randSlice(r, ch*h*w)
+				wt, bias := randSlice(r, 9*ch), randSlice(r, ch)
+				plane := make([]float32, hp*wp)
+				got := make([]float32, ch*oh*ow)
+				DepthwiseChannels3(got, oh*ow, in, inCh*h*w, w, h, w, plane, wp+1, wp, oh, ow, s, wt, bias, 0, 6)
+				want := make([]float32, ch*oh*ow)
+				ref := make([]float32, hp*wp)
+				for c := 0; c < ch; c++ {
+					CopyRows(ref[wp+1:], wp, in[c*inCh*h*w:], w, h, w)
+					DepthwisePlane3(want[c*oh*ow:], oh, ow, ref, wp, s, wt[9*c:], bias[c], 0, 6)
+				}
+				for j := range want {
+					if got[j] != want[j] {
+						t.Fatalf("%s s=%d inCh=%d: out[%d] = %v, per channel %v", im.name, s, inCh, j, got[j], want[j])
+					}
+				}
+			}
+		}
+		active = saved
+	}
+}

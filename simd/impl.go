@@ -33,6 +33,8 @@ type impl struct {
 	// dwPlanePool: nil where only the generic loop exists
 	dwPlanePool func(out []float32, ph, pw int, p []float32, wp int, w []float32, bias, lo, hi float32)
 	copyRows    func(dst []float32, ldd int, src []float32, lds, rows, cols int)
+	// dwChannels: DepthwiseChannels3's loop, nil for the one over copyRows and dwPlane
+	dwChannels  func(out []float32, outCh int, in []float32, inCh, ldIn, rows, cols int, plane []float32, at, wp, oh, ow, s int, w, bias []float32, lo, hi float32)
 	stridedRows func(dst []float32, ldd int, src []float32, lds, rows, n, s int)
 
 	biasClamp    func(x []float32, bias, lo, hi float32)

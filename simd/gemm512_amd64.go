@@ -99,7 +99,7 @@ func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc
 			gemvAVX2(a, r0, r1, b[j:], ldb, c[j:], ldc)
 		}
 	}
-	if !packs512(n, (r1-1)/mrAVX2-r0/mrAVX2+1) { // every strip read in place: no buffer to clear
+	if !packs512(n, (r1-1)/mrAVX2-r0/mrAVX2+1, kBlocks(k, kc512)) { // every strip read in place: no buffer to clear
 		gemmAVX512Buf(nil, a, r0, r1, n, b, ldb, c, ldc)
 		return
 	}
@@ -146,16 +146,28 @@ func gemvTail512(n int) int {
 func avx2Strip512(w int) bool { return w <= 8 || (w > 16 && w <= 24) }
 
 // packs512 reports whether gemmAVX512Buf packs any strip of B for n
-// columns against `panels` A panels (as its loops decide: B is read in
-// place by strips of 9–16 columns, and by all strips of a row block of
-// fewer than packMinPanels panels except an AVX2 one of a partial vector).
-func packs512(n, panels int) bool {
-	if panels >= packMinPanels { // the first row block packs all but a 9–16-column strip
+// columns against `panels` A panels in K blocks of kb (as its loops
+// decide: B is read in place by strips of 9–16 columns, and by all strips
+// of a row block that reads in place (inPlace512) except an AVX2 one of a
+// partial vector).
+func packs512(n, panels, kb int) bool {
+	if !inPlace512(panels, kb) { // the first row block packs all but a 9–16-column strip
 		return n > 16 || n <= 8
 	}
 	last := (n-1)%nr512 + 1
 	return avx2Strip512(last) && last%8 != 0
 }
+
+// inPlaceMaxK512 is the longest K block whose strips of B the kernels read
+// in place whatever the number of panels: 64 rows of a 48-column strip
+// are 12 KiB, which stay in L1 across the panels, so packing them (a copy
+// of B per call: a tenth of faces' run, whose Winograd products have K =
+// 16–64) buys nothing.
+const inPlaceMaxK512 = 64
+
+// inPlace512 reports whether a row block of `panels` panels reads B in
+// place for K blocks of kb rows.
+func inPlace512(panels, kb int) bool { return panels < packMinPanels || kb <= inPlaceMaxK512 }
 
 // gemmAVX512Buf is gemmAVX512 with buf for the packed strips (a K block ×
 // 48 floats, plus 16 to align it).
@@ -170,7 +182,7 @@ func gemmAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int
 	first, last := r0/mrAVX2, (r1-1)/mrAVX2
 	for ib := first; ib <= last; ib += mc512 {
 		ie := min(last+1, ib+mc512)
-		inPlace := ie-ib < packMinPanels
+		inPlace := inPlace512(ie-ib, kb)
 		for pc := 0; pc < k; pc += kb {
 			kc := min(kb, k-pc)
 			for jc := 0; jc < n; jc += nr512 {

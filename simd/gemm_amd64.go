@@ -107,6 +107,12 @@ const (
 	kTier1 = 128
 )
 
+// inPlaceMaxKAVX2 is the longest K block whose whole-vector strips of B
+// the AVX2 driver reads in place whatever the number of panels: 64 rows
+// of a 24-column strip are 6 KiB, which stay in L1 across the panels
+// (see inPlaceMaxK512).
+const inPlaceMaxKAVX2 = 64
+
 // kBlocks is the size of equal K blocks of at most kc.
 func kBlocks(k, kc int) int {
 	nk := max(1, (k+kc-1)/kc)
@@ -156,7 +162,7 @@ func gemmAVX2Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int, 
 			for s.jc = 0; s.jc < n; s.jc += nrAVX2 {
 				s.w = min(nrAVX2, n-s.jc)
 				src := &b[pc*ldb+s.jc]
-				if ie-ib < packMinPanels && s.w%8 == 0 {
+				if (ie-ib < packMinPanels || kb <= inPlaceMaxKAVX2) && s.w%8 == 0 {
 					s.b, s.ldb = src, ldb // too few panels to repay the packing
 				} else {
 					packB(packed, src, ldb, s.kc, s.w, &packMask[nrAVX2-s.w])

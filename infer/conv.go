@@ -622,36 +622,37 @@ func (k *convKernel) units(slot, lo, hi int) {
 			k.im2col(in, col, c0, n)
 			simd.GemmPacked(k.packed[g], m0, m1, n, col, n, out[m0*cols+c0:], cols)
 		}
-		if lo, hi, ok := k.act.clampBounds(); ok {
-			// bias, residual and activation in one pass, while the tile is in cache
-			for m := m0; m < m1; m++ {
-				co := g*k.mg + m
-				row := out[m*cols+c0 : m*cols+c0+n]
-				if res != nil {
-					simd.BiasAddClamp(row, res[base+m*cols+c0:], k.bias[co], lo, hi)
-				} else if k.act.kind != actNone || k.bias[co] != 0 {
-					simd.BiasClamp(row, k.bias[co], lo, hi)
-				}
-			}
-			continue
-		}
-		for m := m0; m < m1; m++ {
-			co := g*k.mg + m
-			row := out[m*cols+c0 : m*cols+c0+n]
-			if bv := k.bias[co]; bv != 0 {
-				for i := range row {
-					row[i] += bv
-				}
-			}
+		for m := m0; m < m1; m++ { // while the tile is in cache
+			var rr []float32
 			if res != nil {
-				rr := res[base+m*cols+c0 : base+m*cols+c0+n]
-				for i := range row {
-					row[i] += rr[i]
-				}
+				rr = res[base+m*cols+c0 : base+m*cols+c0+n]
 			}
-			k.act.apply(row, co)
+			k.finish(out[m*cols+c0:m*cols+c0+n], rr, g*k.mg+m)
 		}
 	}
+}
+
+// finish applies output channel co's bias, the residual row rr (nil:
+// none) and the activation to row: in one pass where the activation is a
+// clamp (or none), else in three.
+func (k *convKernel) finish(row, rr []float32, co int) {
+	if lo, hi, clamp := k.act.clampBounds(); clamp {
+		if rr != nil {
+			simd.BiasAddClamp(row, rr, k.bias[co], lo, hi)
+		} else if k.act.kind != actNone || k.bias[co] != 0 {
+			simd.BiasClamp(row, k.bias[co], lo, hi)
+		}
+		return
+	}
+	if bv := k.bias[co]; bv != 0 {
+		for i := range row {
+			row[i] += bv
+		}
+	}
+	for i := range rr {
+		row[i] += rr[i]
+	}
+	k.act.apply(row, co)
 }
 
 // shiftedUnits is units for a shifted convolution: the GEMM reads the
@@ -667,7 +668,6 @@ func (k *convKernel) shiftedUnits(col, stage []float32, lo, hi int) {
 		res = k.n.in[k.residual].t.F
 	}
 	cols, qcols := k.oh*k.ow, k.oh*k.wp
-	actLo, actHi, clamp := k.act.clampBounds()
 	for u := lo; u < hi; u++ {
 		mb := u % k.mblocks
 		r := u / k.mblocks
@@ -706,28 +706,11 @@ func (k *convKernel) shiftedUnits(col, stage []float32, lo, hi int) {
 				j += seg
 				ox += seg
 			}
-			co := g*k.mg + m
-			switch {
-			case clamp && res != nil:
-				simd.BiasAddClamp(dst, res[base+m*cols+p0:], k.bias[co], actLo, actHi)
-			case clamp:
-				if k.act.kind != actNone || k.bias[co] != 0 {
-					simd.BiasClamp(dst, k.bias[co], actLo, actHi)
-				}
-			default:
-				if bv := k.bias[co]; bv != 0 {
-					for i := range dst {
-						dst[i] += bv
-					}
-				}
-				if res != nil {
-					rr := res[base+m*cols+p0 : base+m*cols+p1]
-					for i := range dst {
-						dst[i] += rr[i]
-					}
-				}
-				k.act.apply(dst, co)
+			var rr []float32
+			if res != nil {
+				rr = res[base+m*cols+p0 : base+m*cols+p1]
 			}
+			k.finish(dst, rr, g*k.mg+m)
 		}
 	}
 }

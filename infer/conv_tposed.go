@@ -100,7 +100,6 @@ func (k *convKernel) tposedUnits(slot, lo, hi int) {
 	pl := simd.PackedLen(k.tRows, k.k)
 	s := k.scratch[slot*k.tposedSlot():]
 	pbuf, ct, col := s[:pl], s[pl:pl+k.tRows*k.cout], s[pl+k.tRows*k.cout:]
-	actLo, actHi, clamp := k.act.clampBounds()
 	for u := lo; u < hi; u++ {
 		b, t := u/k.tUnits, u%k.tUnits
 		s0 := t * k.tRows
@@ -122,24 +121,7 @@ func (k *convKernel) tposedUnits(slot, lo, hi int) {
 			if res != nil {
 				rr = res[base+co*cols+s0 : base+co*cols+s0+n]
 			}
-			switch {
-			case clamp && rr != nil:
-				simd.BiasAddClamp(row, rr, k.bias[co], actLo, actHi)
-			case clamp:
-				if k.act.kind != actNone || k.bias[co] != 0 {
-					simd.BiasClamp(row, k.bias[co], actLo, actHi)
-				}
-			default:
-				if bv := k.bias[co]; bv != 0 {
-					for i := range row {
-						row[i] += bv
-					}
-				}
-				for i := range rr {
-					row[i] += rr[i]
-				}
-				k.act.apply(row, co)
-			}
+			k.finish(row, rr, co)
 		}
 	}
 }

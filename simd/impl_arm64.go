@@ -52,9 +52,12 @@ func init() {
 		l2:          l2NEON,
 		dot:         dotNEON,
 		dw:          depthwiseNEON,
-		dwPlane:     dwPlaneWith(depthwiseNEON, biasClampNEON),
-		copyRows:    copyRowsGeneric,
-		stridedRows: stridedRowsGeneric,
+
+		dwPlane:       dwPlaneNEON,
+		dwPlaneNative: true,
+		dwPlanePool:   dwPlanePoolNEON,
+		copyRows:      copyRowsGeneric,
+		stridedRows:   stridedRowsNEON,
 
 		biasClamp:    biasClampNEON,
 		biasAddClamp: biasAddClampNEON,

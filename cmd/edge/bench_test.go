@@ -102,13 +102,13 @@ func TestBenchProfile(t *testing.T) {
 		}
 	}
 
-	// The text form has both tables.
+	// The text form has both tables, and says when caches were evicted.
 	code, out, stderr = edge(t, "bench", "--model", filepath.Join(parity, "res_prelu_dw.onnx"),
-		"--runs", "2", "--warmup", "0", "--threads", "1", "--profile")
+		"--runs", "2", "--warmup", "0", "--threads", "1", "--profile", "--evict", "1")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"per step", "per op", "GFLOP/s", "Conv"} {
+	for _, want := range []string{"per step", "per op", "GFLOP/s", "Conv", "evict    1 MiB"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
 		}
@@ -123,6 +123,7 @@ func TestBenchErrors(t *testing.T) {
 		{"--model", seed, "--runs", "0"},
 		{"--model", seed, "--warmup", "-1"},
 		{"--model", seed, "--threads", "-2"},
+		{"--model", seed, "--evict", "-1"},
 		{"--model", seed, "--shape", "1,x,16,16"},
 		{"--model", seed, "--shape", "1,0,16,16"},
 		{"--model", seed, "--shape", "1,1,16,16", "--input", filepath.Join(parity, "seed_branch_static.in.npy")},

@@ -689,9 +689,14 @@ func (k *convKernel) shiftedUnits(col, stage []float32, lo, hi int) {
 			continue
 		}
 		base := (b*k.cout + g*k.mg) * cols
+		actLo, actHi, clamp := k.act.clampBounds()
 		for m := m0; m < m1; m++ {
 			src := stage[(m-m0)*n : (m-m0+1)*n]
 			dst := y[base+m*cols+p0 : base+m*cols+p1]
+			if clamp && res == nil { // the runs of columns ox < ow, the bias and clamp, in one pass
+				simd.CompactBiasClamp(dst, src, n, ox0, k.ow, k.wp, k.bias[g*k.mg+m], actLo, actHi)
+				continue
+			}
 			// copy the runs of columns ox < ow, one output row at a time
 			j, ox := 0, ox0
 			for d := 0; d < len(dst); {

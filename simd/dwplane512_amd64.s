@@ -373,3 +373,75 @@ DATA dwOdd<>+52(SB)/4, $27
 DATA dwOdd<>+56(SB)/4, $29
 DATA dwOdd<>+60(SB)/4, $31
 GLOBL dwOdd<>(SB), RODATA|NOPTR, $64
+
+// func compactClampz(dst *float32, src *float32, n, ox0, ow, wp int, bias, lo, hi float32) int
+// CompactBiasClamp: the runs of columns ox < ow of the tile, each in
+// vectors of 16 (the last under K1), with the bias and the clamp
+// (VMAXPS/VMINPS with the value as second source keep a NaN).
+TEXT ·compactClampz(SB), NOSPLIT, $0-72
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), R8          // columns of src
+	MOVQ         ox0+24(FP), R9        // column of src[j] within its row
+	MOVQ         ow+32(FP), R10
+	MOVQ         wp+40(FP), R11
+	VBROADCASTSS bias+48(FP), Z9
+	VBROADCASTSS lo+52(FP), Z10
+	VBROADCASTSS hi+56(FP), Z11
+	XORQ         BX, BX                // j
+	XORQ         R12, R12              // floats written
+
+cseg:
+	CMPQ BX, R8
+	JGE  cdone
+	CMPQ R9, R10
+	JLT  crun
+	MOVQ R11, AX                       // dropped columns: on to the next row
+	SUBQ R9, AX
+	ADDQ AX, BX
+	XORQ R9, R9
+	JMP  cseg
+
+crun:
+	MOVQ R10, R13                      // seg = min(ow-ox, n-j)
+	SUBQ R9, R13
+	MOVQ R8, AX
+	SUBQ BX, AX
+	CMPQ AX, R13
+	JGE  2(PC)
+	MOVQ AX, R13
+	ADDQ R13, R9
+	LEAQ (SI)(BX*4), AX                // from
+	LEAQ (DI)(R12*4), DX               // to
+	ADDQ R13, BX
+	ADDQ R13, R12
+
+cvec:
+	CMPQ    R13, $16
+	JLE     clast
+	VADDPS  (AX), Z9, Z0
+	VMAXPS  Z0, Z10, Z0
+	VMINPS  Z0, Z11, Z0
+	VMOVUPS Z0, (DX)
+	ADDQ    $64, AX
+	ADDQ    $64, DX
+	SUBQ    $16, R13
+	JMP     cvec
+
+clast:
+	MOVQ      R13, CX
+	MOVL      $1, R13
+	SHLL      CX, R13
+	DECL      R13
+	KMOVW     R13, K1
+	VMOVUPS.Z (AX), K1, Z0
+	VADDPS    Z9, Z0, Z0
+	VMAXPS    Z0, Z10, Z0
+	VMINPS    Z0, Z11, Z0
+	VMOVUPS   Z0, K1, (DX)
+	JMP       cseg
+
+cdone:
+	MOVQ R12, ret+64(FP)
+	VZEROUPPER
+	RET

@@ -262,3 +262,42 @@ func TestDepthwiseChannels3(t *testing.T) {
 		active = saved
 	}
 }
+
+// TestCompactBiasClamp: every implementation writes exactly the columns
+// ox < ow of a padded-width tile, in order, with the bias and clamp, for
+// tiles starting anywhere in a row, across several rows, and from a NaN.
+func TestCompactBiasClamp(t *testing.T) {
+	r := rand.New(rand.NewPCG(37, 37))
+	for i := range impls {
+		im := &impls[i]
+		saved := active
+		active = im
+		for _, c := range []struct{ ow, wp int }{{1, 3}, {7, 9}, {15, 16}, {16, 17}, {17, 19}, {55, 56}, {40, 40}} {
+			for _, ox0 := range []int{0, 1, c.wp - 1} {
+				for _, n := range []int{1, 5, 16, 33, 144, 3 * c.wp} {
+					src := randSlice(r, n)
+					src[n/2] = float32(math.NaN())
+					var want []float32
+					for j, ox := 0, ox0; j < n; j, ox = j+1, (ox+1)%c.wp {
+						if ox < c.ow {
+							want = append(want, clampKeepNaN(src[j]+0.5, 0, 1))
+						}
+					}
+					outer, dst := guarded(len(want), 16)
+					got := CompactBiasClamp(dst, src, n, ox0, c.ow, c.wp, 0.5, 0, 1)
+					what := fmt.Sprintf("%s ow=%d wp=%d ox0=%d n=%d", im.name, c.ow, c.wp, ox0, n)
+					checkGuards(t, what, outer, 16)
+					if got != len(want) {
+						t.Fatalf("%s: wrote %d, want %d", what, got, len(want))
+					}
+					for j := range want {
+						if dst[j] != want[j] && !(dst[j] != dst[j] && want[j] != want[j]) {
+							t.Fatalf("%s: dst[%d] = %v, want %v", what, j, dst[j], want[j])
+						}
+					}
+				}
+			}
+		}
+		active = saved
+	}
+}

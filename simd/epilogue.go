@@ -68,3 +68,39 @@ func biasAddClampGeneric(x, r []float32, bias, lo, hi float32) {
 		x[i] = v
 	}
 }
+
+// CompactBiasClamp copies the columns of a tile of output rows laid out
+// over a padded width — src[j] is column (ox0 + j) mod wp of a row, and
+// the columns ow … wp-1 of each row are dropped — into dst, one after
+// another, adding bias and clamping as BiasClamp does: the n columns of a
+// convolution tile computed over padded planes, written to the output in
+// one pass. It returns the number of floats written.
+func CompactBiasClamp(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float32) int {
+	if n <= 0 {
+		return 0
+	}
+	if ox0 < 0 || ox0 >= wp || ow <= 0 || ow > wp || len(src) < n {
+		panic("simd: CompactBiasClamp arguments out of range")
+	}
+	if lo != lo || hi != hi || active.compactClamp == nil {
+		return compactClampGeneric(dst, src, n, ox0, ow, wp, bias, lo, hi)
+	}
+	return active.compactClamp(dst, src, n, ox0, ow, wp, bias, lo, hi)
+}
+
+func compactClampGeneric(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float32) int {
+	d, ox := 0, ox0
+	for j := 0; j < n; {
+		if ox >= ow { // dropped columns up to the next row
+			j += wp - ox
+			ox = 0
+			continue
+		}
+		seg := min(ow-ox, n-j)
+		row := dst[d : d+seg]
+		copy(row, src[j:j+seg])
+		biasClampGeneric(row, bias, lo, hi)
+		d, j, ox = d+seg, j+seg, ox+seg
+	}
+	return d
+}

@@ -39,6 +39,8 @@ type impl struct {
 
 	biasClamp    func(x []float32, bias, lo, hi float32)
 	biasAddClamp func(x, r []float32, bias, lo, hi float32) // len(r) == len(x)
+	// compactClamp: CompactBiasClamp, nil where only the generic loop exists
+	compactClamp func(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float32) int
 
 	maxRows  func(dst, src []float32)        // len(src) == len(dst)
 	addRows  func(dst, src []float32)        // len(src) == len(dst)

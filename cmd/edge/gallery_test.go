@@ -174,11 +174,13 @@ func TestFaceDetectionRequired(t *testing.T) {
 }
 
 // TestAttFacesOpenSet is the issue's "done when": enrol one photo each of
-// s21–s25 (people the faces model was not trained on), then identify the
-// other photos of s21–s25 and all photos of s26–s30 at the default
-// threshold. Strangers must come back unknown (at least 90%: the default
-// threshold is calibrated for a FAR of 0.1%); the rate at which enrolled
-// people are named, which depends on the model, is logged.
+// s21–s25, then identify the other photos of s21–s25 and all photos of
+// s26–s30 at the default threshold. Strangers must come back unknown (at
+// least 90%: the default threshold aims at a FAR of 0.1%); the rate at which
+// enrolled people are named is logged. Since faces v2 the shipped model is
+// trained on all 30 people of ../shared, so this checks the enrol/identify
+// pipeline and the open-set decision, not how the model generalises (that
+// is models/faces.md's cross-validation, `make cv-faces`).
 func TestAttFacesOpenSet(t *testing.T) {
 	const data = "../../../shared/data/att-faces"
 	if _, err := os.Stat(filepath.Join(data, "s30")); err != nil {

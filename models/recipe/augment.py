@@ -162,3 +162,28 @@ def photometric(x, g, p):
         sd = _u(g, n, 0, p["noise"][1]).view(n, 1, 1, 1)
         x = x + on * sd * torch.randn(x.shape, generator=g)
     return x.clamp(0, 1)
+
+
+def random_erase(x, g, p):
+    """Random erasing (cutout) of (N, 1, H, W) in [0, 1]: with probability p["p"]
+    per image, one rectangle covering a random fraction p["area"] = (lo, hi) of
+    the image, of aspect (height/width) in p["aspect"] = (lo, hi) (log-uniform,
+    default (0.5, 2)), is filled with the image's mean (flat after the input
+    InstanceNorm). Occludes glasses, a mouth, an eye: the embedding cannot
+    rest on any one region."""
+    n, _, H, W = x.shape
+    on = _on(g, n, p["p"])
+    area = _u(g, n, p["area"][0], p["area"][1]) * H * W
+    lo, hi = p.get("aspect", (0.5, 2.0))
+    asp = torch.exp(_u(g, n, math.log(lo), math.log(hi)))
+    h = (area * asp).sqrt().clamp(1, H)
+    w = (area / asp).sqrt().clamp(1, W)
+    y0 = torch.rand(n, generator=g) * (H - h)
+    x0 = torch.rand(n, generator=g) * (W - w)
+    rows = torch.arange(H, dtype=x.dtype).view(1, H, 1)
+    cols = torch.arange(W, dtype=x.dtype).view(1, 1, W)
+    box = ((rows >= y0.view(n, 1, 1)) & (rows < (y0 + h).view(n, 1, 1)) &
+           (cols >= x0.view(n, 1, 1)) & (cols < (x0 + w).view(n, 1, 1))).unsqueeze(1)
+    box = box & (on.view(n, 1, 1, 1) > 0)
+    mean = x.mean((1, 2, 3), keepdim=True).expand_as(x)
+    return torch.where(box, mean, x)

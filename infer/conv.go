@@ -622,7 +622,13 @@ func (k *convKernel) units(slot, lo, hi int) {
 			k.im2col(in, col, c0, n)
 			simd.GemmPacked(k.packed[g], m0, m1, n, col, n, out[m0*cols+c0:], cols)
 		}
-		for m := m0; m < m1; m++ { // while the tile is in cache
+		// while the tile is in cache: an activation that is a clamp, and
+		// no residual, in one call for all its rows
+		if lo, hi, clamp := k.act.clampBounds(); clamp && k.act.kind != actNone && res == nil {
+			simd.BiasClampRows(out[m0*cols+c0:], cols, m1-m0, n, k.bias[g*k.mg+m0:g*k.mg+m1], lo, hi)
+			continue
+		}
+		for m := m0; m < m1; m++ {
 			var rr []float32
 			if res != nil {
 				rr = res[base+m*cols+c0 : base+m*cols+c0+n]

@@ -73,3 +73,10 @@ func compactClampAVX512(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi flo
 	_ = dst[d-1]
 	return compactClampz(&dst[0], &src[0], n, ox0, ow, wp, bias, lo, hi)
 }
+
+//go:noescape
+func biasClampRowsz(x *float32, ld, rows, n int, bias *float32, lo, hi float32)
+
+func biasClampRowsAVX512(x []float32, ld, rows, n int, bias []float32, lo, hi float32) {
+	biasClampRowsz(&x[0], ld, rows, n, &bias[0], lo, hi)
+}

@@ -445,3 +445,51 @@ cdone:
 	MOVQ R12, ret+64(FP)
 	VZEROUPPER
 	RET
+
+// func biasClampRowsz(x *float32, ld, rows, n int, bias *float32, lo, hi float32)
+// BiasClampRows: per row its bias broadcast, vectors of 16, the last
+// under K1 (the same mask for every row).
+TEXT ·biasClampRowsz(SB), NOSPLIT, $0-48
+	MOVQ         x+0(FP), DI
+	MOVQ         ld+8(FP), R8
+	SHLQ         $2, R8
+	MOVQ         rows+16(FP), R9
+	MOVQ         n+24(FP), R10
+	MOVQ         bias+32(FP), SI
+	VBROADCASTSS lo+40(FP), Z10
+	VBROADCASTSS hi+44(FP), Z11
+	LEAQ         -1(R10), CX
+	ANDQ         $15, CX
+	INCQ         CX                    // 1–16 floats in the last vector
+	MOVL         $1, DX
+	SHLL         CX, DX
+	DECL         DX
+	KMOVW        DX, K1
+	SUBQ         CX, R10               // floats in whole vectors before it
+
+brow:
+	VBROADCASTSS (SI), Z9
+	XORQ         BX, BX
+
+bvec:
+	CMPQ    BX, R10
+	JGE     blast
+	VADDPS  (DI)(BX*4), Z9, Z0
+	VMAXPS  Z0, Z10, Z0
+	VMINPS  Z0, Z11, Z0
+	VMOVUPS Z0, (DI)(BX*4)
+	ADDQ    $16, BX
+	JMP     bvec
+
+blast:
+	VMOVUPS.Z (DI)(BX*4), K1, Z0
+	VADDPS    Z9, Z0, Z0
+	VMAXPS    Z0, Z10, Z0
+	VMINPS    Z0, Z11, Z0
+	VMOVUPS   Z0, K1, (DI)(BX*4)
+	ADDQ      R8, DI
+	ADDQ      $4, SI
+	DECQ      R9
+	JNZ       brow
+	VZEROUPPER
+	RET

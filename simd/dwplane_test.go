@@ -301,3 +301,33 @@ func TestCompactBiasClamp(t *testing.T) {
 		active = saved
 	}
 }
+
+// TestBiasClampRows: every implementation equals BiasClamp row by row,
+// bit for bit, for every tail of a 16-float vector, rows with gaps between
+// them (untouched), NaN kept.
+func TestBiasClampRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(38, 38))
+	for i := range impls {
+		im := &impls[i]
+		saved := active
+		active = im
+		for n := 1; n <= 40; n++ {
+			rows, ld := 3, n+3
+			x := randSlice(r, rows*ld)
+			x[n/2] = float32(math.NaN())
+			bias := randSlice(r, rows)
+			want := append([]float32(nil), x...)
+			for row := 0; row < rows; row++ {
+				BiasClamp(want[row*ld:row*ld+n], bias[row], 0, 1.5)
+			}
+			got := append([]float32(nil), x...)
+			BiasClampRows(got, ld, rows, n, bias, 0, 1.5)
+			for j := range want {
+				if math.Float32bits(got[j]) != math.Float32bits(want[j]) && !(got[j] != got[j] && want[j] != want[j]) {
+					t.Fatalf("%s n=%d: x[%d] = %v, want %v", im.name, n, j, got[j], want[j])
+				}
+			}
+		}
+		active = saved
+	}
+}

@@ -104,3 +104,29 @@ func compactClampGeneric(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi fl
 	}
 	return d
 }
+
+// BiasClampRows is BiasClamp on rows rows of n floats, ld apart, row r
+// with bias[r]: a tile of a convolution's output, one call for all its
+// output channels.
+func BiasClampRows(x []float32, ld, rows, n int, bias []float32, lo, hi float32) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if ld < n || len(bias) < rows || len(x) < (rows-1)*ld+n {
+		panic("simd: BiasClampRows arguments out of range")
+	}
+	if lo != lo || hi != hi {
+		for r := 0; r < rows; r++ {
+			biasClampGeneric(x[r*ld:r*ld+n], bias[r], lo, hi)
+		}
+		return
+	}
+	if active.biasClampRows != nil {
+		active.biasClampRows(x, ld, rows, n, bias, lo, hi)
+		return
+	}
+	bc := active.biasClamp
+	for r := 0; r < rows; r++ {
+		bc(x[r*ld:r*ld+n], bias[r], lo, hi)
+	}
+}

@@ -78,6 +78,7 @@ func avx512Impl(base impl) impl {
 	im.dwPlanePool = dwPlanePoolAVX512
 	im.dwChannels = dwChannelsAVX512
 	im.compactClamp = compactClampAVX512
+	im.biasClampRows = biasClampRowsAVX512
 	im.copyRows = copyRowsAVX512
 	im.stridedRows = stridedRowsAVX512
 	im.packedBLen, im.packB, im.gemmB, im.packedBNative = packedBLen512, packB512, gemmB512, true

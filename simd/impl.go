@@ -39,6 +39,8 @@ type impl struct {
 
 	biasClamp    func(x []float32, bias, lo, hi float32)
 	biasAddClamp func(x, r []float32, bias, lo, hi float32) // len(r) == len(x)
+	// biasClampRows: nil for a loop over biasClamp
+	biasClampRows func(x []float32, ld, rows, n int, bias []float32, lo, hi float32)
 	// compactClamp: CompactBiasClamp, nil where only the generic loop exists
 	compactClamp func(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float32) int
 

@@ -34,6 +34,10 @@ type poolKernel struct {
 	// simd.MaxPairs (and, for 3 taps, MaxRows); empty if none.
 	wide     [2]int
 	wideTaps int
+	// whole3x3s2: every window of the 2-D plane is a 3×3 max window at
+	// stride 2 inside the input (squeezenet's MaxPools): the plane in one
+	// simd.MaxPool3x3s2Plane
+	whole3x3s2 bool
 }
 
 // globalPoolKernel is GlobalAveragePool or GlobalMaxPool: one value per
@@ -125,6 +129,14 @@ func buildPool(b *builder, isMax bool) (kernel, error) {
 	if kw, sw := w.k[r-1], w.strides[r-1]; isMax && sw == 2 && (kw == 2 || kw == 3) {
 		k.wideTaps = kw
 		k.wide = wideStretch(k.axes[2], kw)
+		if kw == 3 && r == 2 && k.wide[0] == 0 && k.wide[1] == k.out[2] && k.dil[1] == 1 && k.dil[2] == 1 {
+			k.whole3x3s2 = true
+			for oy, a := range k.axes[1] {
+				if a.start != 2*oy+k.axes[1][0].start || a.lo != 0 || a.hi != 3 || k.axes[1][0].start != 0 {
+					k.whole3x3s2 = false
+				}
+			}
+		}
 	}
 	out := append([]int{x.shape[0], x.shape[1]}, w.out...)
 	return k, b.setOut(0, Float32, out)
@@ -224,6 +236,10 @@ func (k *poolKernel) planeSeparable(src, dst, buf, tmp []float32) {
 	w := k.in[2]
 	ow := k.out[2]
 	lo, hi := k.wide[0], k.wide[1]
+	if k.whole3x3s2 { // every window 3×3 at stride 2 and inside the input: the plane in one call
+		simd.MaxPool3x3s2Plane(dst, k.out[1], ow, src, w, k.axes[2][0].start)
+		return
+	}
 	whole2x2 := k.wideTaps == 2 && lo == 0 && hi == ow
 	for oy, ah := range k.axes[1] {
 		r0 := (ah.start + ah.lo) * w

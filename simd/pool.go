@@ -123,3 +123,22 @@ func maxPool3x3s2Generic(dst, r0, r1, r2 []float32) {
 		dst[i] = maxNaN(maxNaN(m0, m1), m2)
 	}
 }
+
+// MaxPool3x3s2Plane is MaxPool3x3s2 for every output row of a plane whose
+// windows all lie inside the input: dst[y·ow+x] is the maximum of src's
+// rows 2y … 2y+2 (w floats apart) at columns x0+2x … x0+2x+2, NaN if any
+// of the nine is a NaN. The arguments are checked once for the plane.
+func MaxPool3x3s2Plane(dst []float32, oh, ow int, src []float32, w, x0 int) {
+	if oh <= 0 || ow <= 0 {
+		return
+	}
+	n := 2*ow + 1
+	if x0 < 0 || x0+n > w || len(dst) < oh*ow || len(src) < (2*oh)*w+x0+n {
+		panic("simd: MaxPool3x3s2Plane arguments out of range")
+	}
+	k := active.max3x3s2
+	for y := 0; y < oh; y++ {
+		r := src[2*y*w+x0:]
+		k(dst[y*ow:(y+1)*ow], r[:n], r[w:w+n], r[2*w:2*w+n])
+	}
+}

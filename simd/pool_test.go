@@ -481,3 +481,37 @@ func BenchmarkPool(b *testing.B) {
 		})
 	}
 }
+
+// TestMaxPool3x3s2Plane: the plane form equals MaxPool3x3s2 row by row,
+// bit for bit, from an offset column, with a NaN, and checks its plane.
+func TestMaxPool3x3s2Plane(t *testing.T) {
+	r := rand.New(rand.NewPCG(39, 39))
+	for i := range impls {
+		im := &impls[i]
+		saved := active
+		active = im
+		for _, c := range []struct{ oh, ow, w, x0 int }{{6, 6, 13, 0}, {13, 13, 27, 0}, {3, 5, 14, 2}, {1, 1, 3, 0}, {4, 20, 41, 0}} {
+			src := randSlice(r, (2*c.oh+1)*c.w)
+			src[len(src)/2] = float32(math.NaN())
+			got := make([]float32, c.oh*c.ow)
+			MaxPool3x3s2Plane(got, c.oh, c.ow, src, c.w, c.x0)
+			want := make([]float32, c.oh*c.ow)
+			for y := 0; y < c.oh; y++ {
+				r0 := src[2*y*c.w+c.x0:]
+				MaxPool3x3s2(want[y*c.ow:(y+1)*c.ow], r0, r0[c.w:], r0[2*c.w:])
+			}
+			for j := range want {
+				if math.Float32bits(got[j]) != math.Float32bits(want[j]) && !(got[j] != got[j] && want[j] != want[j]) {
+					t.Fatalf("%s %+v: dst[%d] = %v, want %v", im.name, c, j, got[j], want[j])
+				}
+			}
+		}
+		active = saved
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("MaxPool3x3s2Plane accepted a window past the row")
+		}
+	}()
+	MaxPool3x3s2Plane(make([]float32, 4), 2, 2, make([]float32, 100), 5, 1)
+}

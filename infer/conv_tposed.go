@@ -115,6 +115,10 @@ func (k *convKernel) tposedUnits(slot, lo, hi int) {
 		simd.GemmPackedB(pa, 0, n, k.tPB, ct, k.cout)
 		base := b * k.cout * cols
 		transposeInto(y[base+s0:], cols, ct, k.cout, n, k.cout)
+		if lo, hi, clamp := k.act.clampBounds(); clamp && k.act.kind != actNone && res == nil {
+			simd.BiasClampRows(y[base+s0:], cols, k.cout, n, k.bias, lo, hi)
+			continue
+		}
 		for co := 0; co < k.cout; co++ {
 			row := y[base+co*cols+s0 : base+co*cols+s0+n]
 			var rr []float32

@@ -33,15 +33,7 @@ package simd
 // n ≤ j < n8 with unspecified values (never another row of V); otherwise
 // its last tiles go through a scalar loop.
 func WinogradIn(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
-	if n <= 0 || rows <= 0 {
-		return
-	}
-	last := rows - 1
-	if dstStep < 0 || srcStep < 0 || ldd < last*dstStep+n || ld < 2*n+2 ||
-		len(src) < last*srcStep+3*ld+2*n+2 || len(dst) < last*dstStep+15*ldd+n {
-		panic("simd: WinogradIn arguments out of range")
-	}
-	active.winoIn(dst, ldd, src, ld, n, rows, dstStep, srcStep)
+	WinogradInChannels(1, dst, 0, ldd, src, 0, ld, n, rows, dstStep, srcStep)
 }
 
 // WinogradOut transforms the tiles of outRows output rows back: tile row
@@ -56,20 +48,7 @@ func WinogradIn(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, src
 // holds (rows-1)·srcStep + 15·lds + n8 floats (n8 = n rounded up to a
 // multiple of 8), and by a scalar loop otherwise.
 func WinogradOut(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
-	if n <= 0 || w <= 0 || outRows <= 0 {
-		return
-	}
-	trows := (outRows + 1) / 2
-	end := (outRows-1)*ldo + w
-	if w > 2*n || w < 2*n-1 || ldo < w || srcStep < 0 || lds < (trows-1)*srcStep+n ||
-		len(src) < (trows-1)*srcStep+15*lds+n || len(dst) < end || (res != nil && len(res) < end) {
-		panic("simd: WinogradOut arguments out of range")
-	}
-	if lo != lo || hi != hi {
-		winoOutRowsGeneric(dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res)
-		return
-	}
-	active.winoOut(dst, ldo, outRows, w, src, lds, n, srcStep, bias, lo, hi, res)
+	WinogradOutChannels(dst, 0, ldo, outRows, w, src, 0, lds, n, srcStep, []float32{bias}, lo, hi, res)
 }
 
 // winoInRowsGeneric and winoOutRowsGeneric are the references for
@@ -194,17 +173,7 @@ func winoOutGeneric(dst []float32, ldo, rows, w int, src []float32, lds, n int, 
 // and src holds (rows-1)·srcStep + 15·lds + w8 floats (w8 = w rounded up
 // to a multiple of 8), by a scalar loop otherwise.
 func WinogradOutPool(dst []float32, ldo, rows, w int, src []float32, lds, srcStep int, bias, lo, hi float32) {
-	if rows <= 0 || w <= 0 {
-		return
-	}
-	if ldo < w || srcStep < 0 || lds < (rows-1)*srcStep+w || len(src) < (rows-1)*srcStep+15*lds+w || len(dst) < (rows-1)*ldo+w {
-		panic("simd: WinogradOutPool arguments out of range")
-	}
-	if lo != lo || hi != hi || active.winoOutPool == nil {
-		winoOutPoolGeneric(dst, ldo, rows, w, src, lds, srcStep, bias, lo, hi)
-		return
-	}
-	active.winoOutPool(dst, ldo, rows, w, src, lds, srcStep, bias, lo, hi)
+	WinogradOutPoolChannels(dst, 0, ldo, rows, w, src, 0, lds, srcStep, []float32{bias}, lo, hi)
 }
 
 // WinogradPoolNative reports whether WinogradOutPool has vector kernels

@@ -703,20 +703,7 @@ func (k *convKernel) shiftedUnits(col, stage []float32, lo, hi int) {
 				simd.CompactBiasClamp(dst, src, n, ox0, k.ow, k.wp, k.bias[g*k.mg+m], actLo, actHi)
 				continue
 			}
-			// copy the runs of columns ox < ow, one output row at a time
-			j, ox := 0, ox0
-			for d := 0; d < len(dst); {
-				if ox >= k.ow { // dropped columns up to the next row
-					j += k.wp - ox
-					ox = 0
-					continue
-				}
-				seg := min(k.ow-ox, len(dst)-d)
-				copy(dst[d:d+seg], src[j:j+seg])
-				d += seg
-				j += seg
-				ox += seg
-			}
+			simd.CompactRows(dst, src, n, ox0, k.ow, k.wp)
 			var rr []float32
 			if res != nil {
 				rr = res[base+m*cols+p0 : base+m*cols+p1]

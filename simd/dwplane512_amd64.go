@@ -55,23 +55,7 @@ func dwChannelsAVX512(out []float32, outCh int, in []float32, inCh, ldIn, rows, 
 func compactClampz(dst *float32, src *float32, n, ox0, ow, wp int, bias, lo, hi float32) int
 
 func compactClampAVX512(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float32) int {
-	// the columns written: n less the dropped ones, checked before the
-	// kernel writes them
-	d, ox := 0, ox0
-	for j := 0; j < n; {
-		if ox >= ow {
-			j += wp - ox
-			ox = 0
-			continue
-		}
-		seg := min(ow-ox, n-j)
-		d, j, ox = d+seg, j+seg, ox+seg
-	}
-	if d == 0 {
-		return 0
-	}
-	_ = dst[d-1]
-	return compactClampz(&dst[0], &src[0], n, ox0, ow, wp, bias, lo, hi)
+	return compactClampz(&dst[0], &src[0], n, ox0, ow, wp, bias, lo, hi) // CompactBiasClamp checked dst's room
 }
 
 //go:noescape

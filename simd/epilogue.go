@@ -69,26 +69,52 @@ func biasAddClampGeneric(x, r []float32, bias, lo, hi float32) {
 	}
 }
 
-// CompactBiasClamp copies the columns of a tile of output rows laid out
-// over a padded width — src[j] is column (ox0 + j) mod wp of a row, and
-// the columns ow … wp-1 of each row are dropped — into dst, one after
-// another, adding bias and clamping as BiasClamp does: the n columns of a
-// convolution tile computed over padded planes, written to the output in
-// one pass. It returns the number of floats written.
-func CompactBiasClamp(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float32) int {
-	if n <= 0 {
+// CompactRows copies the columns of a tile of output rows laid out over a
+// padded width — src[j] is column (ox0 + j) mod wp of a row, and the
+// columns ow … wp-1 of each row are dropped — into dst, one after
+// another: the n columns of a convolution tile computed over padded
+// planes, written to the output. It returns the number of floats written.
+func CompactRows(dst, src []float32, n, ox0, ow, wp int) int {
+	if compactLen(dst, src, n, ox0, ow, wp) == 0 {
 		return 0
 	}
-	if ox0 < 0 || ox0 >= wp || ow <= 0 || ow > wp || len(src) < n {
-		panic("simd: CompactBiasClamp arguments out of range")
+	return compactRuns(n, ox0, ow, wp, func(j, d, seg int) { copy(dst[d:d+seg], src[j:j+seg]) })
+}
+
+// CompactBiasClamp is CompactRows adding bias and clamping as BiasClamp
+// does, in one pass.
+func CompactBiasClamp(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float32) int {
+	if compactLen(dst, src, n, ox0, ow, wp) == 0 {
+		return 0
 	}
 	if lo != lo || hi != hi || active.compactClamp == nil {
-		return compactClampGeneric(dst, src, n, ox0, ow, wp, bias, lo, hi)
+		d := CompactRows(dst, src, n, ox0, ow, wp)
+		biasClampGeneric(dst[:d], bias, lo, hi)
+		return d
 	}
 	return active.compactClamp(dst, src, n, ox0, ow, wp, bias, lo, hi)
 }
 
-func compactClampGeneric(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float32) int {
+// compactLen checks the arguments of CompactRows and returns the number
+// of floats it writes, which dst must hold.
+func compactLen(dst, src []float32, n, ox0, ow, wp int) int {
+	if n <= 0 {
+		return 0
+	}
+	if ox0 < 0 || ox0 >= wp || ow <= 0 || ow > wp || len(src) < n {
+		panic("simd: CompactRows arguments out of range")
+	}
+	d := compactRuns(n, ox0, ow, wp, nil)
+	if len(dst) < d {
+		panic("simd: CompactRows destination too short")
+	}
+	return d
+}
+
+// compactRuns walks the runs of columns ox < ow of n columns from ox0,
+// calling run (when not nil) with each run's first column j, where it
+// goes (d) and its length, and returns the columns kept.
+func compactRuns(n, ox0, ow, wp int, run func(j, d, seg int)) int {
 	d, ox := 0, ox0
 	for j := 0; j < n; {
 		if ox >= ow { // dropped columns up to the next row
@@ -97,9 +123,9 @@ func compactClampGeneric(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi fl
 			continue
 		}
 		seg := min(ow-ox, n-j)
-		row := dst[d : d+seg]
-		copy(row, src[j:j+seg])
-		biasClampGeneric(row, bias, lo, hi)
+		if run != nil {
+			run(j, d, seg)
+		}
 		d, j, ox = d+seg, j+seg, ox+seg
 	}
 	return d

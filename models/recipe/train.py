@@ -92,6 +92,8 @@ CONFIGS = {
         margin=1.0, classes_per_batch=24, composites=24, overlay=0.5, per_class=3, steps=1300, lr=2e-3,
         weight_decay=5e-4,
         warmup=100, ema=0.0, neg_ratio=2, hard_frac=0.5, affine=OMNI_AFFINE, photo={}, rot_classes=True,
+        # unused_alphabets: neither trained on nor held out (data-scaling runs, models/omniglot.md).
+        unused_alphabets=[],
         trained_on=None, threshold=None, far=0.001, eval_every=200),
     "digits": dict(
         height=28, width=28, factor=1, invert=0, pixel_mean=0.0, pixel_std=1.0,
@@ -153,7 +155,10 @@ def load(name, args, cfg):
         if not held:
             raise SystemExit("omniglot: --holdout names no alphabet of the data; the threshold is calibrated "
                              "on held-out alphabets")
-        train_alph = [a for a in alphabets if a not in args.holdout]
+        unused = set(cfg["unused_alphabets"])
+        if unused - set(alphabets):
+            raise SystemExit("omniglot: unused_alphabets names %s, not alphabets of the data" % sorted(unused - set(alphabets)))
+        train_alph = [a for a in alphabets if a not in args.holdout and a not in unused]
         log("omniglot: training alphabets %s; held out %s" % (", ".join(train_alph), ", ".join(held) or "none"))
         xi, yi, ki = data.omniglot_set(chars, set(train_alph))
         train = Split(xi, yi, names=ki)
@@ -472,10 +477,6 @@ def main():
     torch.use_deterministic_algorithms(True)
     name = args.model
     cfg = dict(CONFIGS[name])
-    if name == "omniglot":
-        held = args.holdout
-        cfg["trained_on"] = "Omniglot background-small 1+2%s" % (
-            " minus %s" % ", ".join(held) if held else "")
     arch = {}
     for kv in args.set:
         k, v = kv.split("=", 1)
@@ -486,6 +487,10 @@ def main():
         else:
             ap.error("--set %s: no such setting" % k)
     cfg["arch"] = dict(nets.ARCHS[name], **arch)
+    if name == "omniglot" and cfg["trained_on"] is None:
+        left_out = list(args.holdout) + [a for a in cfg["unused_alphabets"] if a not in args.holdout]
+        cfg["trained_on"] = "Omniglot background-small 1+2%s" % (
+            " minus %s" % ", ".join(left_out) if left_out else "")
     if name == "faces" and cfg["trained_on"] is None:
         cfg["trained_on"] = "att-faces %s (%d people x 10 images)" % (
             people_text(cfg["train_people"]), len(cfg["train_people"]))

@@ -94,6 +94,8 @@ CONFIGS = {
         warmup=100, ema=0.0, neg_ratio=2, hard_frac=0.5, affine=OMNI_AFFINE, photo={}, rot_classes=True,
         # unused_alphabets: neither trained on nor held out (data-scaling runs, models/omniglot.md).
         unused_alphabets=[],
+        # alphabet_batches=q: a batch is with probability q drawn from one alphabet (Sampler).
+        alphabet_batches=0.0,
         trained_on=None, threshold=None, far=0.001, eval_every=200),
     "digits": dict(
         height=28, width=28, factor=1, invert=0, pixel_mean=0.0, pixel_std=1.0,
@@ -197,14 +199,26 @@ class Sampler:
     class is instead, with probability p, two classes drawn over each other
     (pixel maximum; for Omniglot, where strokes are bright on black, a new
     character made of both characters' strokes).
+
+    With groups (a group name per class, e.g. its alphabet) and group_p=q,
+    a batch is with probability q drawn from the classes of one group, its
+    composites included, so that its negatives are as alike as the test's
+    (the official Omniglot runs are within one alphabet).
     """
 
-    def __init__(self, labels, P, K, rot_classes, seed, composites=0, bands=(2, 3), overlay=0.0):
+    def __init__(self, labels, P, K, rot_classes, seed, composites=0, bands=(2, 3), overlay=0.0,
+                 groups=None, group_p=0.0):
         self.rng = np.random.default_rng(seed)
         self.by_class = [np.flatnonzero(labels == c) for c in np.unique(labels)]
         self.rots = 4 if rot_classes else 1
         self.P, self.K = min(P, len(self.by_class) * self.rots), K
         self.composites, self.bands, self.overlay = composites, bands, overlay
+        self.group_p = group_p if groups is not None else 0.0
+        if self.group_p:
+            if len(groups) != len(self.by_class):
+                raise ValueError("%d groups for %d classes" % (len(groups), len(self.by_class)))
+            names = sorted(set(groups))
+            self.groups = [np.array([c for c, g in enumerate(groups) if g == n]) for n in names]
 
     def _take(self, c):
         members = self.by_class[c]
@@ -215,7 +229,11 @@ class Sampler:
         (-1: unused), cuts (N, 2) band boundaries as fractions of the height
         (a negative first cut marks an overlay)."""
         n = len(self.by_class) * self.rots
-        picks = self.rng.choice(n, self.P, replace=False)
+        pool = np.arange(len(self.by_class))  # the classes this batch draws from
+        if self.group_p and self.rng.random() < self.group_p:
+            pool = self.groups[self.rng.integers(len(self.groups))]
+        cand = (pool[:, None] * self.rots + np.arange(self.rots)).ravel()
+        picks = self.rng.choice(cand, min(self.P, len(cand)), replace=False)
         src, cuts, rot, lab = [], [], [], []
         for c in picks:
             for i in self._take(c // self.rots):
@@ -225,7 +243,7 @@ class Sampler:
             lab += [c] * self.K
         for k in range(self.composites):
             if self.overlay > 0 and self.rng.random() < self.overlay:
-                a, b = self.rng.choice(len(self.by_class), 2, replace=False)
+                a, b = self.rng.choice(pool, 2, replace=False)
                 for i, j in zip(self._take(a), self._take(b)):
                     src.append((i, j, -1))
                     cuts.append((-1.0, 2.0))
@@ -233,7 +251,7 @@ class Sampler:
                 lab += [n + k] * self.K
                 continue
             nb = int(self.rng.choice(self.bands))
-            people = self.rng.choice(len(self.by_class), nb, replace=False)
+            people = self.rng.choice(pool, nb, replace=False)
             if nb == 2:
                 cut = (self.rng.uniform(0.42, 0.62), 2.0)
             else:
@@ -353,7 +371,9 @@ def train(name, args, cfg, train_split, heldout, run):
     log("%s: %d parameters, input 1x%dx%d, margin %.2f" % (name, params, cfg["height"], cfg["width"], cfg["margin"]))
     src = augment.to_tensor(train_split.images, cfg["invert"])
     sampler = Sampler(train_split.labels, cfg["classes_per_batch"], cfg["per_class"], cfg["rot_classes"], args.seed + 2,
-                      composites=cfg.get("composites", 0), overlay=cfg.get("overlay", 0.0))
+                      composites=cfg.get("composites", 0), overlay=cfg.get("overlay", 0.0),
+                      groups=[k[0] for k in train_split.names] if cfg.get("alphabet_batches") else None,
+                      group_p=cfg.get("alphabet_batches", 0.0))
     opt = torch.optim.AdamW(net.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     steps, warm = cfg["steps"], min(cfg["warmup"], cfg["steps"] // 2)
 

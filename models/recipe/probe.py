@@ -5,12 +5,15 @@
         alone and, with two or more names, their ensemble (the L2-normalised
         embeddings concatenated), each with and without horizontal-flip test-time
         augmentation (the embeddings of the image and its mirror image summed).
+    /usr/bin/python3 models/recipe/probe.py people NAME FOLD
+        Per held-out person of one fold (A, B or C) of run NAME: the mean and
+        largest distance between their own photos, and the nearest other person.
     /usr/bin/python3 models/recipe/probe.py lbp
         A hand-made baseline with no training: uniform local binary pattern
         histograms over a grid of cells, square-rooted (Hellinger) and
         L2-normalised.
 
-Both print one-shot 10-way / EER / TAR@FAR=1% (percent) per fold and their mean,
+ensemble and lbp print one-shot 10-way / EER / TAR@FAR=1% (percent) per fold and their mean,
 by protocol.py on each fold's held-out people (the folds of cv_faces.sh). These
 are PyTorch/numpy figures; the cards' model figures come from `edge eval`.
 """
@@ -78,6 +81,24 @@ def ensemble(names, shared):
         report(label, r)
 
 
+def people(name, fold, shared):
+    if fold not in FOLDS:
+        raise SystemExit("fold %r: one of %s" % (fold, ", ".join(FOLDS)))
+    net, cfg = load(os.path.join(ROOT, "models", ".work", "cv", name, "fold" + fold, "checkpoint.pt"))
+    who = FOLDS[fold]
+    x, y = data.att_faces(os.path.join(shared, "data", "att-faces"), who)
+    y = np.asarray(y)
+    e = embed(net, cfg, x, False).numpy()
+    d = protocol.distances(e, e)
+    for c in range(len(who)):
+        own = y == c
+        genuine = d[np.ix_(own, own)][np.triu_indices(int(own.sum()), 1)]
+        other = d[np.ix_(own, ~own)]
+        nearest = y[~own][np.unravel_index(np.argmin(other), other.shape)[1]]
+        print("s%-3d own photos: mean %.3f, largest %.3f | nearest other person s%d at %.3f" % (
+            who[c], genuine.mean(), genuine.max(), who[nearest], other.min()))
+
+
 def lbp_codes(img):
     """8-neighbour LBP codes of the interior pixels, mapped to the 59 uniform bins."""
     x = np.asarray(img, dtype=np.float32)
@@ -128,7 +149,7 @@ def lbp(shared):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["ensemble", "lbp"])
+    ap.add_argument("what", choices=["ensemble", "people", "lbp"])
     ap.add_argument("names", nargs="*")
     ap.add_argument("--shared", default=os.path.join(os.path.dirname(ROOT), "shared"))
     args = ap.parse_args()
@@ -137,6 +158,10 @@ def main():
         if not args.names:
             ap.error("ensemble needs the name of at least one cv_faces.sh run")
         ensemble(args.names, args.shared)
+    elif args.what == "people":
+        if len(args.names) != 2:
+            ap.error("people needs a cv_faces.sh run and a fold: people NAME A|B|C")
+        people(args.names[0], args.names[1], args.shared)
     else:
         lbp(args.shared)
 

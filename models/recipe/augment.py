@@ -187,3 +187,41 @@ def random_erase(x, g, p):
     box = box & (on.view(n, 1, 1, 1) > 0)
     mean = x.mean((1, 2, 3), keepdim=True).expand_as(x)
     return torch.where(box, mean, x)
+
+
+def eyewear(x, g, p):
+    """Synthetic spectacles on (N, 1, H, W) in [0, 1] at the source resolution,
+    before the affine warp: with probability p["p"] per image, two elliptical
+    rims over where the eyes of an aligned face are, a bridge and the temple
+    arms, drawn 1-2 px wide in a dark (80%) or light frame colour with soft
+    edges. Photos of one person with and without glasses are the faces model's
+    commonest failure (models/faces.md); the positions are fractions of the
+    frame, p["row"] = (lo, hi) for the eye row (default (0.40, 0.50)) and
+    p["apart"] = (lo, hi) for each eye's offset from the centre (default
+    (0.19, 0.25) of the width)."""
+    n, _, H, W = x.shape
+    on = _on(g, n, p["p"]).view(n, 1, 1, 1)
+    r0, r1 = p.get("row", (0.40, 0.50))
+    a0, a1 = p.get("apart", (0.19, 0.25))
+    cy = _u(g, n, r0, r1).view(n, 1, 1) * H
+    cx = (0.5 + _u(g, n, -0.03, 0.03)).view(n, 1, 1) * W
+    off = _u(g, n, a0, a1).view(n, 1, 1) * W
+    a = off * _u(g, n, 0.6, 0.85).view(n, 1, 1)  # rim half-width
+    b = _u(g, n, 0.055, 0.09).view(n, 1, 1) * H  # rim half-height
+    t = _u(g, n, 0.8, 2.2).view(n, 1, 1)  # line width, pixels
+    dark = _on(g, n, 0.8).view(n, 1, 1)
+    ink = dark * _u(g, n, 0.03, 0.3).view(n, 1, 1) + (1 - dark) * _u(g, n, 0.75, 1.0).view(n, 1, 1)
+    rows = torch.arange(H, dtype=x.dtype).view(1, H, 1)
+    cols = torch.arange(W, dtype=x.dtype).view(1, 1, W)
+    alpha = torch.zeros(n, H, W, dtype=x.dtype)
+    for side in (-1.0, 1.0):
+        ex = cx + side * off
+        r = (((cols - ex) / a) ** 2 + ((rows - cy) / b) ** 2).sqrt()
+        alpha = torch.maximum(alpha, (t / 2 - (r - 1).abs() * torch.minimum(a, b) + 0.5).clamp(0, 1))
+    line = (t / 2 - (rows - cy).abs() + 0.5).clamp(0, 1)
+    bridge = (cols > cx - off + a) & (cols < cx + off - a)
+    reach = off + a + 0.04 * W  # the arms end at the ears
+    arms = ((cols - cx).abs() > off + a) & ((cols - cx).abs() < reach)
+    alpha = torch.maximum(alpha, line * (bridge | arms).to(x.dtype))
+    alpha = alpha.unsqueeze(1) * on
+    return x * (1 - alpha) + ink.unsqueeze(1) * alpha

@@ -82,6 +82,8 @@ CONFIGS = {
         # erase: random erasing, off by default; e.g. --set erase='{"p": 0.5, "area": [0.02, 0.2]}'
         # (augment.random_erase).
         erase={},
+        # eyewear: synthetic spectacles, off by default; e.g. --set eyewear='{"p": 0.3}' (augment.eyewear).
+        eyewear={},
         # trained_on=None: written from train_people, e.g. "att-faces s1-s20 (20 people x 10 images)".
         # threshold=None: calibrated at FAR `far` on the held-out people; a number is
         # used as given (needed when heldout_people=[]).
@@ -390,6 +392,8 @@ def train(name, args, cfg, train_split, heldout, run):
             grp["lr"] = lr_at(step)
         idx, cuts, rot, lab = sampler.batch()
         x = compose(src, idx, cuts)
+        if cfg.get("eyewear"):
+            x = augment.eyewear(x, g, cfg["eyewear"])
         if cfg["rot_classes"]:
             x = torch.stack([torch.rot90(xi, int(r), (1, 2)) for xi, r in zip(x, rot)])
         x = augment.affine_views(x, (cfg["height"], cfg["width"]), cfg["factor"], g, cfg["affine"])

@@ -87,7 +87,7 @@ train-faces: ## train and export models/faces.onnx (all 30 att-faces people; thr
 cv-faces: ## person-disjoint 3-fold cross-validation of the faces recipe (about 10 minutes)
 	PYTHON=$(PYTHON) models/recipe/cv_faces.sh recipe
 train-omniglot: ## train and export models/omniglot.onnx (Omniglot background-small)
-	$(PYTHON) models/recipe/train.py omniglot
+	$(PYTHON) models/recipe/train.py omniglot --version 2
 train-digits: ## train and export models/digits.onnx (MNIST from GoMNIST)
 	$(PYTHON) models/recipe/train.py digits
 models-smoke: ## the recipe's smoke test alone: a few steps per model, export checked in our engine

@@ -93,11 +93,13 @@ CONFIGS = {
         crop="none", crop_margin=0.0, roi="0,0,1,1", resize="area",
         margin=1.0, classes_per_batch=24, composites=24, overlay=0.5, per_class=3, steps=1300, lr=2e-3,
         weight_decay=5e-4,
-        warmup=100, ema=0.0, neg_ratio=2, hard_frac=0.5, affine=OMNI_AFFINE, photo={}, rot_classes=True,
+        # Version 2 (models/omniglot.md): every batch from one alphabet, and no rotated characters
+        # as extra classes (version 1: alphabet_batches=0, rot_classes=True).
+        warmup=100, ema=0.0, neg_ratio=2, hard_frac=0.5, affine=OMNI_AFFINE, photo={}, rot_classes=False,
         # unused_alphabets: neither trained on nor held out (data-scaling runs, models/omniglot.md).
         unused_alphabets=[],
         # alphabet_batches=q: a batch is with probability q drawn from one alphabet (Sampler).
-        alphabet_batches=0.0,
+        alphabet_batches=1.0,
         trained_on=None, threshold=None, far=0.001, eval_every=200),
     "digits": dict(
         height=28, width=28, factor=1, invert=0, pixel_mean=0.0, pixel_std=1.0,

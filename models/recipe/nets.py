@@ -65,6 +65,14 @@ class Embedder(nn.Module):
         return self.norm(self.fc(self.drop(self.flatten(x))))
 
 
+def from_checkpoint(state):
+    """The trained network of a train.py checkpoint (torch.load of WORK/checkpoint.pt), in eval mode."""
+    net = Embedder(**state["config"]["arch"])
+    net.load_state_dict(state["state_dict"])
+    net.eval()
+    return net
+
+
 # Architectures of the shipped models. Inputs are (H, W); all grey.
 ARCHS = {
     # Faces keep their layout: the last feature map (7x5 at 56x46) is

@@ -47,12 +47,8 @@ def report(label, rows):
 
 
 def load(path):
-    st = torch.load(path)
-    cfg = st["config"]
-    net = nets.Embedder(**cfg["arch"])
-    net.load_state_dict(st["state_dict"])
-    net.eval()
-    return net, cfg
+    state = torch.load(path)
+    return nets.from_checkpoint(state), state["config"]
 
 
 def embed(net, cfg, images, flip):

@@ -217,8 +217,10 @@ class Sampler:
         self.rots = 4 if rot_classes else 1
         self.P, self.K = min(P, len(self.by_class) * self.rots), K
         self.composites, self.bands, self.overlay = composites, bands, overlay
-        self.group_p = group_p if groups is not None else 0.0
-        if self.group_p:
+        self.group_p = group_p
+        if group_p:
+            if groups is None:
+                raise ValueError("group_p=%g needs a group per class" % group_p)
             if len(groups) != len(self.by_class):
                 raise ValueError("%d groups for %d classes" % (len(groups), len(self.by_class)))
             names = sorted(set(groups))
@@ -376,7 +378,7 @@ def train(name, args, cfg, train_split, heldout, run):
     src = augment.to_tensor(train_split.images, cfg["invert"])
     sampler = Sampler(train_split.labels, cfg["classes_per_batch"], cfg["per_class"], cfg["rot_classes"], args.seed + 2,
                       composites=cfg.get("composites", 0), overlay=cfg.get("overlay", 0.0),
-                      groups=[k[0] for k in train_split.names] if cfg.get("alphabet_batches") else None,
+                      groups=[k[0] for k in train_split.names] if train_split.names else None,
                       group_p=cfg.get("alphabet_batches", 0.0))
     opt = torch.optim.AdamW(net.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     steps, warm = cfg["steps"], min(cfg["warmup"], cfg["steps"] // 2)
@@ -543,9 +545,7 @@ def main():
         # The network and its input come from the checkpoint; the settings
         # that only describe its use (crop, resize, calibration) from here.
         cfg = dict(state["config"], **{k: cfg[k] for k in USE_ONLY})
-        net = nets.Embedder(**cfg["arch"])
-        net.load_state_dict(state["state_dict"])
-        net.eval()
+        net = nets.from_checkpoint(state)
         params, train_s = sum(p.numel() for p in net.parameters()), state["train_seconds"]
     else:
         net, params, train_s = train(name, args, cfg, train_split, heldout, run)

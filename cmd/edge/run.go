@@ -121,7 +121,12 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 		gpath = filepath.Join(dir, gallery.FileName)
 	}
 	id := modelID(net)
-	store := gallery.NewStore(gpath, id)
+	if cfg.Threshold != 0 {
+		if err := checkThreshold(cfg.Threshold, net.Meta, "threshold"); err != nil {
+			return err
+		}
+	}
+	store := &thresholdGallery{Store: gallery.NewStore(gpath, id), override: cfg.Threshold, meta: net.Meta}
 
 	dec, err := decide.New(decide.Config{K: cfg.Decision.K, N: cfg.Decision.N, Cooldown: cfg.Decision.Cooldown.Duration,
 		MaxAttempts: cfg.Decision.MaxAttempts, MaxGap: cfg.Decision.MaxGap.Duration})
@@ -170,7 +175,7 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 	}
 	log.Info("edge running", "version", version, "model", describe(net, cfg.Model), "gallery", gpath, "audit", apath, "relay", relay)
 	loop := &service.Loop{Source: src, Net: net, Gallery: store, Decider: dec, Relay: relay, Audit: alog, Notify: notify,
-		Log: log, Threshold: net.Meta.Threshold, Model: id.String(), WatchdogEvery: every}
+		Log: log, Threshold: cfg.Threshold, Model: id.String(), WatchdogEvery: every}
 	err = loop.Run(ctx)
 	_ = notify.Stopping()
 	if err != nil {
@@ -178,6 +183,37 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 	}
 	log.Info("edge stopped; relay locked")
 	return nil
+}
+
+// thresholdGallery is the service's gallery with the threshold in force
+// settled on each (re)load: the config's threshold if set, else the
+// gallery's calibrated one, else the model's (settleThreshold). It pins
+// that threshold in the gallery the loop gets, so that the loop's own
+// choice (the gallery's over its default) cannot put another in force, and
+// refuses a gallery whose threshold could accept anyone: the loop then
+// stops with the relay locked.
+type thresholdGallery struct {
+	*gallery.Store
+	override float32 // the config's threshold; 0: none
+	meta     twin.Meta
+}
+
+func (s *thresholdGallery) ReloadIfChanged() (*gallery.Gallery, bool, error) {
+	g, changed, err := s.Store.ReloadIfChanged()
+	if err != nil || !changed {
+		return g, changed, err
+	}
+	t, err := settleThreshold(s.override, "threshold", g, s.Path, s.meta)
+	if errors.Is(err, errNoThreshold) {
+		// No threshold anywhere (raw pixels, uncalibrated): Identify then
+		// matches only an identical embedding, which accepts no one else.
+		t, err = 0, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	g.Threshold = t
+	return g, true, nil
 }
 
 // modelID is the identity a gallery is tied to.

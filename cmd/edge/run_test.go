@@ -108,3 +108,53 @@ func TestDemo(t *testing.T) {
 	}
 	t.Logf("demo: %+v", r)
 }
+
+// TestRunUsesConfigThreshold: edge.toml's threshold is the one in force.
+// The frames are other photos of the enrolled person, within the model's
+// threshold (0.5) but not within the config's 0.0001: the relay must stay
+// locked and the audit must record the config's threshold. Thresholds
+// that are not a distance the model can produce are refused.
+func TestRunUsesConfigThreshold(t *testing.T) {
+	att := "../../../shared/data/att-faces/s1"
+	frames := t.TempDir()
+	for i := 2; i <= 7; i++ {
+		b, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(frames, fmt.Sprintf("%02d.pgm", i)), b, 0o644)
+	}
+	state := t.TempDir()
+	if code, _, stderr := edge(t, "enroll", "--name", "ada", "--model", tinyModel, "--state-dir", state, filepath.Join(att, "1.pgm")); code != exitOK {
+		t.Fatal(stderr)
+	}
+	cfg := filepath.Join(t.TempDir(), "edge.toml")
+	runWith := func(threshold string) (int, string, string) {
+		t.Helper()
+		os.WriteFile(cfg, []byte("threshold = "+threshold+"\n"), 0o644)
+		return edge(t, "run", "--config", cfg, "--frames", frames, "--simulate-relay", "--model", tinyModel, "--state-dir", state)
+	}
+	code, out, stderr := runWith("0.0001")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	if strings.Contains(out, "UNLOCKED") {
+		t.Errorf("the relay unlocked at threshold 0.0001:\n%s", out)
+	}
+	b, _ := os.ReadFile(filepath.Join(state, "audit.jsonl"))
+	if len(b) == 0 {
+		t.Fatal("nothing audited")
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var r struct{ Threshold float32 }
+		if err := json.Unmarshal([]byte(l), &r); err != nil || r.Threshold != 0.0001 {
+			t.Errorf("audit line %s: threshold %v, want the config's 0.0001", l, r.Threshold)
+		}
+	}
+	// The tiny model is not normalised: its bound is 4 × its margin, 8.
+	for _, bad := range []string{"-1", "8.5", "1e30", "inf", "nan"} {
+		if code, _, stderr := runWith(bad); code != exitError || !strings.Contains(stderr, "threshold") {
+			t.Errorf("threshold = %s: exit %d, %s", bad, code, stderr)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"time"
 
@@ -129,6 +130,9 @@ func (c *runConfig) check() error {
 	}
 	if !c.Relay.Simulate && c.Relay.Pin == "" {
 		errs = append(errs, errors.New("relay.pin is empty (set relay.simulate = true to run without GPIO)"))
+	}
+	if !(c.Threshold >= 0) || math.IsInf(float64(c.Threshold), 0) {
+		errs = append(errs, fmt.Errorf("threshold %v: want 0 (the gallery's or the model's) or a distance > 0", c.Threshold))
 	}
 	if c.Decision.K < 1 || c.Decision.N < c.Decision.K {
 		errs = append(errs, fmt.Errorf("decision: want 1 ≤ k ≤ n, have k=%d n=%d", c.Decision.K, c.Decision.N))

@@ -32,8 +32,9 @@ import (
 var ErrNoFace = twin.ErrNotFound
 
 // ErrManyFaces is what Locate returns when the image holds more than one
-// face. Faces lists them; the caller decides (the largest, or none).
-var ErrManyFaces = errors.New("locate: more than one face")
+// face. Faces lists them; the caller decides (the largest, or none). It
+// is twin.ErrManyFaces itself.
+var ErrManyFaces = twin.ErrManyFaces
 
 // ErrCascade is wrapped by New's errors about the cascade's bytes.
 var ErrCascade = errors.New("locate: invalid cascade")

@@ -38,6 +38,20 @@ const (
 	ResizeArea Resize = "area"
 )
 
+// Align is how a face crop is aligned (key edge.align).
+type Align string
+
+// The alignments of models/METADATA.md.
+const (
+	// AlignNone crops the located box, widened by Meta.CropMargin, as it
+	// is (the default when the key is absent).
+	AlignNone Align = "none"
+	// AlignEyes rotates and scales the crop so that the eyes lie level,
+	// Meta.EyeDistance of the crop's width apart, on the row
+	// Meta.EyeRow of its height, centred across.
+	AlignEyes Align = "eyes"
+)
+
 // ROI is a region of a frame as fractions of its width and height.
 type ROI struct{ X, Y, W, H float64 }
 
@@ -55,6 +69,9 @@ type Meta struct {
 	Crop          Crop    // edge.crop
 	CropMargin    float64 // edge.crop_margin (Crop == CropFace)
 	ROI           ROI     // edge.roi (Crop == CropFixed)
+	Align         Align   // edge.align (Crop == CropFace; optional, "" is none)
+	EyeDistance   float64 // edge.eye_distance (Align == AlignEyes)
+	EyeRow        float64 // edge.eye_row (Align == AlignEyes)
 	Resize        Resize  // edge.resize
 	EmbeddingSize int     // edge.embedding_size
 	Normalized    bool    // edge.normalized: outputs are L2-normalised
@@ -145,8 +162,10 @@ func (p *metaParser) bool(key string) bool {
 
 // ParseMeta reads a model's metadata_props (keys of models/METADATA.md).
 // Every key of the table is required, except edge.crop_margin (required
-// when edge.crop is face) and edge.roi (required when it is fixed). The
-// error names each missing or invalid key and wraps ErrMeta.
+// when edge.crop is face), edge.roi (required when it is fixed) and the
+// optional alignment keys: edge.align (absent: none), and with align eyes
+// edge.eye_distance and edge.eye_row. The error names each missing or
+// invalid key and wraps ErrMeta.
 func ParseMeta(props map[string]string) (Meta, error) {
 	p := &metaParser{props: props}
 	m := Meta{
@@ -180,6 +199,7 @@ func ParseMeta(props map[string]string) (Meta, error) {
 		if m.CropMargin < 0 {
 			p.fail("edge.crop_margin", "%v is negative", m.CropMargin)
 		}
+		p.align(&m)
 	case CropFixed:
 		m.ROI = p.roi("edge.roi")
 	default:
@@ -191,6 +211,29 @@ func ParseMeta(props map[string]string) (Meta, error) {
 		p.fail("edge.resize", "%q is neither bilinear nor area", m.Resize)
 	}
 	return m, errors.Join(p.errs...)
+}
+
+// align reads the optional alignment keys of a face model.
+func (p *metaParser) align(m *Meta) {
+	v, ok := p.props["edge.align"]
+	if !ok {
+		return
+	}
+	switch m.Align = Align(strings.TrimSpace(v)); m.Align {
+	case AlignNone:
+	case AlignEyes:
+		frac := func(key string) float64 {
+			f := p.float(key, true)
+			if f >= 1 {
+				p.fail(key, "%v is not a fraction below 1", f)
+			}
+			return f
+		}
+		m.EyeDistance = frac("edge.eye_distance")
+		m.EyeRow = frac("edge.eye_row")
+	default:
+		p.fail("edge.align", "%q is neither none nor eyes", v)
+	}
 }
 
 func (p *metaParser) roi(key string) ROI {
@@ -246,6 +289,13 @@ func (m Meta) Props() map[string]string {
 	switch m.Crop {
 	case CropFace:
 		p["edge.crop_margin"] = f(m.CropMargin)
+		if m.Align != "" {
+			p["edge.align"] = string(m.Align)
+		}
+		if m.Align == AlignEyes {
+			p["edge.eye_distance"] = f(m.EyeDistance)
+			p["edge.eye_row"] = f(m.EyeRow)
+		}
 	case CropFixed:
 		p["edge.roi"] = f(m.ROI.X) + "," + f(m.ROI.Y) + "," + f(m.ROI.W) + "," + f(m.ROI.H)
 	}

@@ -181,3 +181,83 @@ func (p *pixels) area(x, y, sx, sy float64) (r, g, b float32) {
 	n := sx * sy
 	return float32(sr / n), float32(sg / n), float32(sb / n)
 }
+
+// alignment maps the model's input pixels onto the image for a crop
+// aligned on the eyes: output pixel centre (ox+0.5, oy+0.5) goes to
+// (mx, my) + R(θ)·s·(ox+0.5 − W/2, oy+0.5 − EyeRow·H), where (mx, my) is
+// the eyes' midpoint, θ the eye line's angle and s the image pixels per
+// input pixel that put the eyes EyeDistance·W apart.
+type alignment struct {
+	mx, my, cos, sin, s float64
+}
+
+// alignmentOf is the similarity transform that takes the eyes at left
+// and right (image coordinates) to their places in the model's input.
+func (m *Meta) alignmentOf(b image.Rectangle, left, right Point) (alignment, error) {
+	dx, dy := right.X-left.X, right.Y-left.Y
+	d := math.Hypot(dx, dy)
+	a := alignment{mx: (left.X + right.X) / 2, my: (left.Y + right.Y) / 2}
+	if b.Empty() || !(d > 0) || math.IsInf(d, 0) || !(m.EyeDistance > 0) {
+		return a, fmt.Errorf("eyes at %v and %v of a %v image cannot be aligned", left, right, b)
+	}
+	a.cos, a.sin = dx/d, dy/d
+	a.s = d / (m.EyeDistance * float64(m.InputW))
+	// As for a box: the eyes must lie in the image, and the crop must be
+	// of the image's order of size.
+	if a.mx < float64(b.Min.X) || a.mx >= float64(b.Max.X) || a.my < float64(b.Min.Y) || a.my >= float64(b.Max.Y) ||
+		a.s*float64(m.InputW) > 4*float64(b.Dx()) || a.s*float64(m.InputH) > 4*float64(b.Dy()) {
+		return a, fmt.Errorf("eyes at %v and %v do not fit a %v image", left, right, b)
+	}
+	return a, nil
+}
+
+// at maps input coordinates (continuous, not pixel indices) to the image.
+func (a *alignment) at(u, v float64) (x, y float64) {
+	return a.mx + a.s*(a.cos*u-a.sin*v), a.my + a.s*(a.sin*u+a.cos*v)
+}
+
+// fillAligned writes the normalised planar input of the crop that a
+// maps, sampling the image bilinearly. Where an input pixel covers more
+// than one image pixel (s > 1), it averages k×k bilinear samples spread
+// over its footprint, k = ⌈s⌉ up to 4, so that a large face is not
+// aliased (the area filter's intent for a rotated crop).
+func (m *Meta) fillAligned(dst []float32, img image.Image, a alignment) {
+	p := newPixels(img)
+	c, h, w := m.InputC, m.InputH, m.InputW
+	plane := h * w
+	scale := 1 / (255 * m.Std)
+	shift := -m.Mean / m.Std
+	if m.Invert {
+		shift += 255 * scale
+		scale = -scale
+	}
+	k := min(4, max(1, int(math.Ceil(a.s-1e-9))))
+	inv := 1 / float32(k*k)
+	cx, cy := float64(w)/2, m.EyeRow*float64(h)
+	for oy := 0; oy < h; oy++ {
+		for ox := 0; ox < w; ox++ {
+			var cr, cg, cb float32
+			for j := 0; j < k; j++ {
+				v := float64(oy) + (float64(j)+0.5)/float64(k) - cy
+				for i := 0; i < k; i++ {
+					u := float64(ox) + (float64(i)+0.5)/float64(k) - cx
+					x, y := a.at(u, v)
+					r, g, b := p.bilinear(x-0.5, y-0.5)
+					cr, cg, cb = cr+r, cg+g, cb+b
+				}
+			}
+			cr, cg, cb = cr*inv, cg*inv, cb*inv
+			i := oy*w + ox
+			switch {
+			case c == 1 && p.grey:
+				dst[i] = cr*scale + shift
+			case c == 1:
+				dst[i] = (wR*cr+wG*cg+wB*cb)*scale + shift
+			default:
+				dst[i] = cr*scale + shift
+				dst[plane+i] = cg*scale + shift
+				dst[2*plane+i] = cb*scale + shift
+			}
+		}
+	}
+}

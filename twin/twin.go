@@ -63,6 +63,8 @@ type Net struct {
 	batchN  int         // 0: no batched plan possible
 	raw     []float32   // RawPixels: the embedding is the input
 	out     []float32   // the embedding Embed returns
+	face    Face        // what the last Input located
+	hasFace bool
 }
 
 // LoadFile reads an ONNX model file and loads it with Load.
@@ -170,13 +172,29 @@ func (n *Net) Input(dst []float32, img image.Image) error {
 		return fmt.Errorf("input buffer of %d floats, want %d", len(dst), size)
 	}
 	var face *image.Rectangle
-	var box image.Rectangle
+	n.hasFace = false
 	if n.Meta.Crop == CropFace && n.locator != nil {
-		var err error
-		if box, err = n.locator.Locate(img); err != nil {
+		f, err := n.locateFace(img)
+		if f.Box.Empty() {
 			return err
 		}
-		face = &box
+		n.face, n.hasFace = f, true
+		if err != nil {
+			return err // found, but refused (QualityError)
+		}
+		if n.Meta.Align == AlignEyes {
+			left, right := f.LeftEye, f.RightEye
+			if !f.HasEyes {
+				left, right = BoxEyes(f.Box)
+			}
+			a, err := n.Meta.alignmentOf(img.Bounds(), left, right)
+			if err != nil {
+				return err
+			}
+			n.Meta.fillAligned(dst[:size], img, a)
+			return nil
+		}
+		face = &f.Box
 	}
 	r, err := n.Meta.regionOf(img.Bounds(), face)
 	if err != nil {
@@ -185,6 +203,35 @@ func (n *Net) Input(dst []float32, img image.Image) error {
 	n.Meta.fill(dst[:size], img, r)
 	return nil
 }
+
+// locateFace runs the Locator: LocateFace where it has it. The box is
+// empty when no face was found; a face found but refused comes with its
+// error.
+func (n *Net) locateFace(img image.Image) (Face, error) {
+	if fl, ok := n.locator.(FaceLocator); ok {
+		f, err := fl.LocateFace(img)
+		if err != nil && !errors.Is(err, ErrQuality) {
+			f = Face{}
+		}
+		if err == nil && f.Box.Empty() {
+			err = fmt.Errorf("%w (an empty box)", ErrNotFound)
+		}
+		return f, err
+	}
+	b, err := n.locator.Locate(img)
+	if err == nil && b.Empty() {
+		err = fmt.Errorf("%w (an empty box)", ErrNotFound)
+	}
+	if err != nil {
+		return Face{}, err
+	}
+	return Face{Box: b}, nil
+}
+
+// Face returns the face the last Input or Embed located, also when it
+// was refused for its quality; ok is false when there was none (no face,
+// no Locator, or a model that does not crop faces).
+func (n *Net) Face() (f Face, ok bool) { return n.face, n.hasFace }
 
 // Embed returns the embedding of img (Meta.EmbeddingSize floats). The
 // slice belongs to the Net and is overwritten by the next Embed or

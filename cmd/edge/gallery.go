@@ -9,8 +9,10 @@ import (
 	"image"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,7 +55,17 @@ func (o *galleryOpts) register(fs *flag.FlagSet, withModel, withThreshold bool) 
 		fs.IntVar(&o.threads, "threads", 0, "threads per forward pass (0: one per core)")
 	}
 	if withThreshold {
-		fs.Float64Var(&o.threshold, "threshold", 0, "distance at or below which a face matches (default: the gallery's calibrated threshold, else the model's)")
+		fs.Func("threshold", "distance at or below which a face matches (default: the gallery's calibrated threshold, else the model's)", func(v string) error {
+			t, err := strconv.ParseFloat(v, 32)
+			if err != nil {
+				return errors.New("not a number")
+			}
+			if t == 0 || math.IsNaN(t) { // 0 would mean "not given" below
+				return fmt.Errorf("%v is not a distance > 0", v)
+			}
+			o.threshold = t
+			return nil
+		})
 	}
 }
 
@@ -99,9 +111,6 @@ func (o *galleryOpts) open() (*session, error) {
 	}
 	if name == "" {
 		name = defaultModel
-	}
-	if o.threshold < 0 {
-		return nil, fmt.Errorf("--threshold %v: want a distance > 0", o.threshold)
 	}
 	net, err := openNet(name, o.threads)
 	if err != nil {
@@ -151,19 +160,6 @@ func (s *session) embedImage(img image.Image) ([]float32, error) {
 		return nil, err
 	}
 	return append([]float32(nil), e...), nil
-}
-
-// thresholdFor is --threshold, else the gallery's calibrated threshold,
-// else the model's default def.
-func (o *galleryOpts) thresholdFor(g *gallery.Gallery, def float32) (float32, error) {
-	t := float32(o.threshold)
-	if t == 0 {
-		t = g.ThresholdOr(def)
-	}
-	if !(t > 0) {
-		return 0, errors.New("no threshold: the model has no default and the gallery is not calibrated; run edge calibrate or pass --threshold")
-	}
-	return t, nil
 }
 
 func sha(m gallery.ModelID) string { return hex.EncodeToString(m.SHA256[:]) }
@@ -247,7 +243,7 @@ func (o *galleryOpts) loadForMatch() (*session, *gallery.Gallery, float32, error
 	g, err := s.store.Load()
 	if err == nil {
 		var t float32
-		if t, err = o.thresholdFor(g, s.net.Meta.Threshold); err == nil {
+		if t, err = settleThreshold(float32(o.threshold), "--threshold", g, s.path, s.net.Meta); err == nil {
 			return s, g, t, nil
 		}
 	}
@@ -420,6 +416,9 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("%s: %w", *data, err)
 	}
+	if err := checkThreshold(cal.Threshold, s.net.Meta, "calibrated on "+*data); err != nil {
+		return fmt.Errorf("%w; the gallery is unchanged", err)
+	}
 	if _, err := s.store.Update(func(g *gallery.Gallery) error {
 		g.Threshold, g.ThresholdFAR = cal.Threshold, cal.TargetFAR
 		return nil
@@ -574,6 +573,11 @@ func galleryImport(o *galleryOpts, from string, replace bool, stdout io.Writer) 
 	in, err := gallery.Import(r, s.model)
 	if err != nil {
 		return fmt.Errorf("importing %s: %w", from, err)
+	}
+	if replace && in.Threshold != 0 {
+		if err := checkThreshold(in.Threshold, s.net.Meta, "importing "+from); err != nil {
+			return err
+		}
 	}
 	g, err := s.store.Update(func(g *gallery.Gallery) error {
 		if replace {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/edge-pi/edge/gallery"
 )
 
 const tinyModel = "../../twin/testdata/tiny_gray.onnx" // crop none, 4-d, threshold 0.5
@@ -239,5 +241,54 @@ func TestAttFacesOpenSet(t *testing.T) {
 		unknown, len(strangers), 100*float64(unknown)/float64(len(strangers)))
 	if unknown < len(strangers)*9/10 {
 		t.Errorf("only %d of %d strangers unknown", unknown, len(strangers))
+	}
+}
+
+// TestAcceptAnyoneThreshold: a threshold that is not a distance the model
+// can produce (beyond its bound, infinite, NaN, negative) is refused
+// wherever it enters, with a message that says so: the --threshold flag,
+// a gallery file, an imported file.
+func TestAcceptAnyoneThreshold(t *testing.T) {
+	data := t.TempDir()
+	writeFaces(t, data, 2, 1)
+	img := func(p int) string { return filepath.Join(data, fmt.Sprintf("p%d/0.png", p)) }
+	state := t.TempDir()
+	m := []string{"--model", tinyModel, "--state-dir", state}
+	if code, _, stderr := edge(t, append([]string{"enroll", "--name", "ada", img(0)}, m...)...); code != exitOK {
+		t.Fatal(stderr)
+	}
+	for _, v := range []string{"Inf", "NaN", "-1", "1e30", "0"} {
+		code, out, stderr := edge(t, append([]string{"verify", "--name", "ada", "--threshold", v, img(1)}, m...)...)
+		if code != exitError || !strings.Contains(stderr, "threshold") || strings.Contains(stderr, "no threshold") {
+			t.Errorf("verify --threshold %s: exit %d: %s%s", v, code, out, stderr)
+		}
+	}
+
+	// A file with a valid checksum and an accept-anyone threshold.
+	path := filepath.Join(state, gallery.FileName)
+	g, err := gallery.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Threshold = 1e30
+	bad := filepath.Join(t.TempDir(), "bad.edge")
+	if err := gallery.WriteFile(bad, g); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	code, out, stderr := edge(t, append([]string{"gallery", "import", "--replace", bad}, m...)...)
+	if code != exitError || !strings.Contains(stderr, "threshold 1e+30 is not a distance") {
+		t.Errorf("import --replace of threshold 1e30: exit %d: %s%s", code, out, stderr)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Error("the refused import changed the gallery")
+	}
+	// The same file in place of the gallery: identify refuses to use it.
+	if err := gallery.WriteFile(path, g); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr = edge(t, append([]string{"identify", img(1)}, m...)...)
+	if code != exitError || !strings.Contains(stderr, "threshold 1e+30 is not a distance") {
+		t.Errorf("identify with a gallery threshold of 1e30: exit %d: %s%s", code, out, stderr)
 	}
 }

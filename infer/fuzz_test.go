@@ -20,6 +20,7 @@ func FuzzLoad(f *testing.F) {
 	g.node("c", "Conv", []string{"x", "w"}, []string{"c"}, attrInts("pads", 1, 1, 1, 1))
 	g.node("r", "Relu", []string{"c"}, []string{"y"})
 	f.Add(g.bytes())
+	f.Add(halfConvModel(randHalf(r, 108), randHalf(r, 4), true, false)) // FLOAT16 weights, Cast
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Load(data)
 		if err != nil {

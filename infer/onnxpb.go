@@ -341,7 +341,7 @@ func (h *header) parseGraph(g []byte) ([]byte, error) {
 			out = protowire.AppendTag(out, fGraphNode, protowire.BytesType)
 			out = protowire.AppendBytes(out, n)
 		case fGraphInit:
-			name, elems, err := checkTensor(f.b)
+			name, dt, elems, err := checkTensor(f.b)
 			if err != nil {
 				return fmt.Errorf("initializer %q: %w", name, err)
 			}
@@ -355,6 +355,15 @@ func (h *header) parseGraph(g []byte) ([]byte, error) {
 			total += int64(elems)
 			if total > maxTotalElems {
 				return fmt.Errorf("initializers hold more than %d elements", maxTotalElems)
+			}
+			if dt == Float16 {
+				t, err := widenFloat16(f.b, elems)
+				if err != nil {
+					return fmt.Errorf("initializer %q: %w", name, err)
+				}
+				out = protowire.AppendTag(out, fGraphInit, protowire.BytesType)
+				out = protowire.AppendBytes(out, t)
+				return nil
 			}
 			out = append(out, f.raw...)
 		case fGraphSparseInit:
@@ -451,10 +460,20 @@ func checkAttr(b []byte) ([]byte, error) {
 		case fAttrTensors, fAttrSparseT, fAttrSparseTs, fAttrTP, fAttrTPs:
 			return unsupportedf("attribute %q: this attribute kind is not supported", name)
 		case fAttrT:
-			if _, _, err := checkTensor(f.b); err != nil {
+			_, dt, elems, err := checkTensor(f.b)
+			if err != nil {
 				return fmt.Errorf("attribute %q: %w", name, err)
 			}
 			hasT = true
+			if dt == Float16 {
+				t, err := widenFloat16(f.b, elems)
+				if err != nil {
+					return fmt.Errorf("attribute %q: %w", name, err)
+				}
+				out = protowire.AppendTag(out, fAttrT, protowire.BytesType)
+				out = protowire.AppendBytes(out, t)
+				return nil
+			}
 		case fAttrF, fAttrI, fAttrS, fAttrFloats, fAttrInts, fAttrStrings:
 		default:
 			return nil // doc strings, ref_attr_name: dropped
@@ -472,18 +491,20 @@ var elemSize = map[DType]int{Float32: 4, Int64: 8, Int32: 4, Float64: 8, Bool: 1
 	Uint8: 1, Int8: 1, Uint16: 2, Int16: 2, Float16: 2, BFloat16: 2, Uint32: 4, Uint64: 8}
 
 // checkTensor checks that a TensorProto's data matches its dims and type.
-func checkTensor(b []byte) (name string, elems int, err error) {
-	name, elems, err = checkTensorAllowEmpty(b)
+// It accepts Float16, which the caller widens with widenFloat16 before
+// onnx-go sees the tensor.
+func checkTensor(b []byte) (name string, dt DType, elems int, err error) {
+	name, dt, elems, err = scanTensor(b)
 	if err == nil && boolRaw(b) {
 		// onnx-go reads boolean raw_data with the wrong element width.
-		return name, 0, unsupportedf("boolean tensors in raw_data are not supported")
+		return name, dt, 0, unsupportedf("boolean tensors in raw_data are not supported")
 	}
 	if err == nil && elems == 0 {
 		// onnx-go refuses tensors without data; an empty tensor is legal
 		// ONNX but no operator edge supports needs one as a weight.
-		return name, 0, unsupportedf("empty tensors are not supported")
+		return name, dt, 0, unsupportedf("empty tensors are not supported")
 	}
-	return name, elems, err
+	return name, dt, elems, err
 }
 
 func boolRaw(b []byte) bool {
@@ -501,9 +522,22 @@ func boolRaw(b []byte) bool {
 	return dt == Bool && raw
 }
 
+// checkTensorAllowEmpty checks a tensor that is decoded as it is
+// (DecodeTensorProto's): float16 is not among its types.
 func checkTensorAllowEmpty(b []byte) (name string, elems int, err error) {
-	var dims []int64
 	var dt DType
+	name, dt, elems, err = scanTensor(b)
+	if err == nil && dt == Float16 {
+		return name, 0, unsupportedf("data type %v is not supported", dt)
+	}
+	return name, elems, err
+}
+
+// scanTensor checks that a TensorProto's data matches its dims and that
+// its type is one edge holds or widens (Float16), and returns the type and
+// the element count.
+func scanTensor(b []byte) (name string, dt DType, elems int, err error) {
+	var dims []int64
 	counts := map[protowire.Number]int{}
 	var raw []byte
 	hasRaw := false
@@ -550,38 +584,38 @@ func checkTensorAllowEmpty(b []byte) (name string, elems int, err error) {
 		return nil
 	})
 	if err != nil {
-		return name, 0, err
+		return name, dt, 0, err
 	}
 	if len(dims) > maxRank {
-		return name, 0, fmt.Errorf("rank %d exceeds %d", len(dims), maxRank)
+		return name, dt, 0, fmt.Errorf("rank %d exceeds %d", len(dims), maxRank)
 	}
 	shape := make([]int, len(dims))
 	for i, d := range dims {
 		if d < 0 || d > math.MaxInt32 {
-			return name, 0, fmt.Errorf("dimension %d out of range", d)
+			return name, dt, 0, fmt.Errorf("dimension %d out of range", d)
 		}
 		shape[i] = int(d)
 	}
 	n, err := checkedNumel(shape)
 	if err != nil {
-		return name, 0, err
+		return name, dt, 0, err
 	}
-	if !dt.supported() {
-		return name, 0, unsupportedf("data type %v is not supported", dt)
+	if !dt.supported() && dt != Float16 {
+		return name, dt, 0, unsupportedf("data type %v is not supported", dt)
 	}
 	if n == 0 {
-		return name, 0, nil
+		return name, dt, 0, nil
 	}
 	var got int
 	switch {
 	case hasRaw:
 		if len(raw)%elemSize[dt] != 0 {
-			return name, 0, fmt.Errorf("raw_data of %d bytes is not a whole number of %v", len(raw), dt)
+			return name, dt, 0, fmt.Errorf("raw_data of %d bytes is not a whole number of %v", len(raw), dt)
 		}
 		got = len(raw) / elemSize[dt]
 	case dt == Float32:
 		got = counts[fTensorFloats]
-	case dt == Int32 || dt == Bool:
+	case dt == Int32 || dt == Bool || dt == Float16:
 		got = counts[fTensorInt32s]
 	case dt == Int64:
 		got = counts[fTensorInt64s]
@@ -589,9 +623,9 @@ func checkTensorAllowEmpty(b []byte) (name string, elems int, err error) {
 		got = counts[fTensorDoubles]
 	}
 	if got != n {
-		return name, 0, fmt.Errorf("holds %d values but its shape %v needs %d", got, shape, n)
+		return name, dt, 0, fmt.Errorf("holds %d values but its shape %v needs %d", got, shape, n)
 	}
-	return name, n, nil
+	return name, dt, n, nil
 }
 
 func parseValueInfo(b []byte) (ValueInfo, error) {

@@ -10,6 +10,7 @@ require (
 	github.com/vladimirvivien/go4vl v0.0.5
 	golang.org/x/arch v0.33.0
 	golang.org/x/sys v0.50.0
+	golang.org/x/text v0.44.0
 	gonum.org/v1/gonum v0.0.0-20190902003836-43865b531bee
 	google.golang.org/protobuf v1.36.12
 	gorgonia.org/tensor v0.9.3

@@ -248,7 +248,12 @@ func fromBody(b *fileBody) (*Gallery, error) {
 			}
 			embs[k] = e
 		}
-		if err := g.enroll(fi.Name, fi.Enrolled, embs); err != nil {
+		// A file may hold names that CheckName now refuses (an older
+		// edge wrote them): they load, so that no one's enrolment is lost.
+		if err := checkStoredName(fi.Name); err != nil {
+			return nil, err
+		}
+		if err := g.add(fi.Name, fi.Enrolled, embs); err != nil {
 			return nil, err
 		}
 	}

@@ -51,6 +51,21 @@
 // Distances are Euclidean. Score maps one to the number shown to
 // people, max(0, 1 − d/(2·threshold)) (models/METADATA.md).
 //
+// # Names
+//
+// A new name (Enroll of a name not in the gallery, Rename, Merge of a
+// name new to the gallery) must pass CheckName, an identifier profile
+// that refuses invisible and bidi-control characters, words that mix
+// Latin, Cyrillic and Greek letters, path separators, "." and "..", and
+// names that start with '-'; and it must not be an enrolled name in
+// another case or width ("Alice" beside "alice"). LookAlike finds an
+// enrolled name that merely looks like a new one (a confusable
+// skeleton), for the CLI to warn about. Names in a gallery file are held
+// only to the looser rules of older edge versions, so a gallery written
+// before the profile still loads whole: its names match, and can be
+// given more photos, removed or renamed; only new names meet the
+// profile.
+//
 // # File format
 //
 // A gallery is stored as one file (version 1):
@@ -98,8 +113,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/edge-pi/edge/simd"
 )
@@ -219,30 +232,6 @@ func (g *Gallery) find(name string) (int, bool) {
 	})
 }
 
-// CheckName reports whether name can be enrolled: 1 to MaxNameLen bytes
-// of UTF-8 without control characters or surrounding spaces, and not
-// "unknown" in any case.
-func CheckName(name string) error {
-	switch {
-	case name == "":
-		return fmt.Errorf("%w: empty", ErrBadName)
-	case len(name) > MaxNameLen:
-		return fmt.Errorf("%w: %d bytes, at most %d", ErrBadName, len(name), MaxNameLen)
-	case !utf8.ValidString(name):
-		return fmt.Errorf("%w %q: not UTF-8", ErrBadName, name)
-	case strings.TrimSpace(name) != name:
-		return fmt.Errorf("%w %q: leading or trailing space", ErrBadName, name)
-	case strings.EqualFold(name, Unknown):
-		return fmt.Errorf("%w %q: reserved for a face no one enrolled matches", ErrBadName, name)
-	}
-	for _, r := range name {
-		if unicode.IsControl(r) {
-			return fmt.Errorf("%w %q: control character", ErrBadName, name)
-		}
-	}
-	return nil
-}
-
 func (g *Gallery) checkEmbedding(e []float32) error {
 	if len(e) != g.Model.EmbeddingSize {
 		return fmt.Errorf("%w: %d floats, model %s makes %d", ErrBadEmbedding, len(e), g.Model.Name, g.Model.EmbeddingSize)
@@ -263,9 +252,16 @@ func (g *Gallery) Enroll(name string, embeddings ...[]float32) error {
 }
 
 func (g *Gallery) enroll(name string, when time.Time, embeddings [][]float32) error {
-	if err := CheckName(name); err != nil {
-		return err
+	if _, ok := g.find(name); !ok {
+		if err := g.checkNewName(name); err != nil {
+			return err
+		}
 	}
+	return g.add(name, when, embeddings)
+}
+
+// add is enroll without the checks of a new name (for a gallery file).
+func (g *Gallery) add(name string, when time.Time, embeddings [][]float32) error {
 	if len(embeddings) == 0 {
 		return fmt.Errorf("enrolling %q: no embeddings", name)
 	}
@@ -291,6 +287,18 @@ func (g *Gallery) enroll(name string, when time.Time, embeddings [][]float32) er
 	return nil
 }
 
+// checkNewName is CheckName for a name not in g, which must also not be
+// an enrolled name in another case or form.
+func (g *Gallery) checkNewName(name string) error {
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	if other, ok := g.sameName(name); ok {
+		return fmt.Errorf("%q is %w as %q (names are compared ignoring case and width): use that name", name, ErrExists, other)
+	}
+	return nil
+}
+
 // Remove deletes name and its embeddings.
 func (g *Gallery) Remove(name string) error {
 	i, ok := g.find(name)
@@ -308,14 +316,17 @@ func (g *Gallery) Rename(old, new string) error {
 	if !ok {
 		return fmt.Errorf("%q: %w", old, ErrNotEnrolled)
 	}
-	if err := CheckName(new); err != nil {
-		return err
-	}
 	if old == new {
 		return nil
 	}
 	if _, ok := g.find(new); ok {
 		return fmt.Errorf("renaming %q: %q is %w", old, new, ErrExists)
+	}
+	if err := CheckName(new); err != nil {
+		return err
+	}
+	if other, ok := g.sameName(new); ok && other != old {
+		return fmt.Errorf("renaming %q: %q is %w as %q (names are compared ignoring case and width)", old, new, ErrExists, other)
 	}
 	id := g.ids[i]
 	g.ids = slices.Delete(g.ids, i, i+1)

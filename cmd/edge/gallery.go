@@ -205,13 +205,18 @@ func cmdEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	isNew := false
+	var warnings []string
 	g, err := s.store.Update(func(g *gallery.Gallery) error {
 		_, found := g.Lookup(*name)
 		isNew = !found
+		warnings = enrollWarnings(g, *name, embs, s)
 		return g.Enroll(*name, embs...)
 	})
 	if err != nil {
 		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "edge enroll: warning: %s\n", w)
 	}
 	id, _ := g.Lookup(*name)
 	r := enrollReport{Name: *name, PhotosAdded: len(embs), Photos: len(id.Embeddings), New: isNew, Identities: g.Len(),
@@ -222,6 +227,29 @@ func cmdEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "enrolled %s: %d photo(s) added, %d in all; %d identities in %s (model %s)\n",
 		r.Name, r.PhotosAdded, r.Photos, r.Identities, r.Gallery, s.model)
 	return nil
+}
+
+// enrollWarnings says what is suspect about enrolling embs as name in g:
+// a new name that looks like an enrolled one, and a photo that already
+// matches someone else (the same person under two names, or a threshold
+// that accepts too much).
+func enrollWarnings(g *gallery.Gallery, name string, embs [][]float32, s *session) []string {
+	var w []string
+	if _, found := g.Lookup(name); !found {
+		if other, ok := g.LookAlike(name); ok {
+			w = append(w, fmt.Sprintf("%q looks like the enrolled %q: people may read one as the other", name, other))
+		}
+	}
+	t, err := settleThreshold(0, "", g, s.path, s.net.Meta)
+	if err != nil {
+		return w
+	}
+	for k, e := range embs {
+		if other, d, ok := g.Identify(e, t); ok && other != name {
+			w = append(w, fmt.Sprintf("photo %d already matches %q (distance %.4g ≤ threshold %.4g): the same person under two names, or a threshold that accepts too much", k+1, other, d, t))
+		}
+	}
+	return w
 }
 
 type matchReport struct {
@@ -543,9 +571,18 @@ func cmdGallery(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return report(o.asJSON, stdout, map[string]any{"removed": pos[0], "gallery": path},
 			"removed %s from %s\n", pos[0], path)
 	default: // rename
-		_, err = store.Update(func(g *gallery.Gallery) error { return g.Rename(pos[0], pos[1]) })
+		var lookAlike string
+		_, err = store.Update(func(g *gallery.Gallery) error {
+			if other, ok := g.LookAlike(pos[1]); ok && other != pos[0] {
+				lookAlike = other
+			}
+			return g.Rename(pos[0], pos[1])
+		})
 		if err != nil {
 			return err
+		}
+		if lookAlike != "" {
+			fmt.Fprintf(stderr, "edge gallery rename: warning: %q looks like the enrolled %q: people may read one as the other\n", pos[1], lookAlike)
 		}
 		return report(o.asJSON, stdout, map[string]any{"renamed": pos[0], "to": pos[1], "gallery": path},
 			"renamed %s to %s in %s\n", pos[0], pos[1], path)

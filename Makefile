@@ -5,13 +5,15 @@ SHARED  ?= ../shared
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 PARITY  := infer/testdata/parity/out/manifest.json
+# pigo's cascades that locate/ embeds (go generate ./locate/)
+CASCADES := locate/cascade/facefinder locate/cascade/puploc
 
 .PHONY: help build build-pi deploy test vet conformance fuzz fuzz-seeds parity-data clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-build: locate/cascade/facefinder ## build bin/edge for this machine
+build: $(CASCADES) ## build bin/edge for this machine
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/edge ./cmd/edge
 
 test: $(PARITY) vet ## run every test (the command CI runs)
@@ -51,14 +53,15 @@ fuzz: ## fuzz the model loader and the .npy reader for FUZZTIME each
 fuzz-seeds: ## rewrite the committed FuzzLoad seed corpus from the node tests
 	$(GO) run ./internal/fuzzseeds $(SHARED)/data/onnx-node-tests infer/testdata/fuzz/FuzzLoad
 
-# pigo's face cascade, copied out of its Go module (pinned by go.sum) to be
-# embedded; git-ignored (locate/cascade.go). Every binary target needs it.
-locate/cascade/facefinder: go.sum
+# pigo's face and pupil cascades, copied out of its Go module (pinned by
+# go.sum) to be embedded; git-ignored (locate/cascade.go). Every binary
+# target needs them.
+$(CASCADES) &: go.sum
 	$(GO) generate ./locate/
 
 # A static arm64 binary for Raspberry Pi OS (64-bit): cgo for V4L2 through
 # the Debian cross compiler (gcc-aarch64-linux-gnu), glibc linked statically.
-build-pi: locate/cascade/facefinder ## static arm64 bin/edge-linux-arm64 for a Raspberry Pi
+build-pi: $(CASCADES) ## static arm64 bin/edge-linux-arm64 for a Raspberry Pi
 	CC=aarch64-linux-gnu-gcc CGO_ENABLED=1 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -tags netgo,osusergo \
 		-ldflags '$(LDFLAGS) -linkmode external -extldflags "-static"' -o bin/edge-linux-arm64 ./cmd/edge
 

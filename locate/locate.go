@@ -1,7 +1,10 @@
 // Package locate finds the face in a frame with pigo
 // (github.com/esimov/pigo), a pure-Go pixel-intensity-comparison cascade,
 // and implements twin.Locator: the box it returns is what twin crops and
-// resamples straight into the model's input tensor.
+// resamples straight into the model's input tensor. As a twin.FaceLocator
+// it also places the eyes, with pigo's pupil localisation cascade (for
+// crops aligned on the eyes), and refuses faces too small, dark, blurred
+// or turned to be matched (Gate).
 //
 // Pigo's boxes are squares. On the AT&T faces (92×112 crops, padded as
 // below) the box is about 91 px on a side, centred at (43, 58): it spans
@@ -71,6 +74,14 @@ type Options struct {
 	// whose shorter side is below it are padded (default 256; camera
 	// frames, 320×240 and up, are not).
 	PadBelow int
+	// Pupils is pigo's pupil cascade, with which LocateFace places the
+	// eyes: nil takes the one PuplocCascade finds (built in), and none
+	// found leaves the eyes unplaced (Locator.Eyes).
+	Pupils []byte
+	// NoEyes never places eyes.
+	NoEyes bool
+	// Gate is LocateFace's quality check.
+	Gate Gate
 }
 
 func (o Options) withDefaults() Options {
@@ -115,6 +126,11 @@ type Locator struct {
 	canvas  *image.Gray // padded copy of small images
 	dets    []pigo.Detection
 	faces   []Face
+	pupils  *pupils                      // nil: eyes are not located
+	gate    Gate                         // the quality gate of LocateFace
+	seen    grey                         // the pixels the last Detect searched
+	off     image.Point                  // the image coordinates of seen's first pixel
+	crop    [cropSide * cropSide]float32 // LocateFace's grey crop
 }
 
 // New returns a Locator for a pigo cascade file's bytes (Cascade reads
@@ -128,7 +144,19 @@ func New(cascade []byte, o Options) (*Locator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCascade, err)
 	}
-	return &Locator{cascade: p, o: o.withDefaults()}, nil
+	l := &Locator{cascade: p, o: o.withDefaults(), gate: o.Gate}
+	if !o.NoEyes {
+		b := o.Pupils
+		if b == nil {
+			b, _ = PuplocCascade("")
+		}
+		if b != nil {
+			if l.pupils, err = newPupils(b); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return l, nil
 }
 
 // Load reads the cascade as Cascade does and returns a Locator for it.
@@ -198,6 +226,7 @@ func (l *Locator) Detect(img image.Image) []Face {
 		pix, stride, w, h = c.Pix, c.Stride, c.Rect.Dx(), c.Rect.Dy()
 		off = off.Sub(image.Pt(px, py))
 	}
+	l.seen, l.off = grey{pix: pix, rows: h, cols: w, dim: stride}, off
 	maxSize := min(w, h)
 	if l.o.MaxSize > 0 {
 		maxSize = min(maxSize, l.o.MaxSize)

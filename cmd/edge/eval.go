@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -41,7 +42,11 @@ type evalReport struct {
 	EERThreshold  float64 `json:"eer_threshold"`
 	TAR           float64 `json:"tar_at_far1"`
 	FAR1Threshold float64 `json:"far1_threshold"`
-	Seconds       float64 `json:"seconds"`
+	Change        string  `json:"change,omitempty"`
+	// OpenSet is the verify flow at the model's threshold (or
+	// --threshold): half the classes enrolled with one image each.
+	OpenSet *eval.OpenSetResult `json:"open_set,omitempty"`
+	Seconds float64             `json:"seconds"`
 }
 
 // omniglotReport is the JSON of `edge eval --omniglot-runs`.
@@ -67,6 +72,8 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	asJSON := fs.Bool("json", false, "print JSON")
 	plot := fs.String("plot", "", "write roc.png and distances.png to this folder (with --data)")
 	threads := fs.Int("threads", 0, "threads per forward pass (0: one per core)")
+	change := fs.String("change", "", "apply a camera-like change to every image first: "+strings.Join(eval.ChangeNames(), ", ")+" (with --data)")
+	threshold := fs.Float64("threshold", 0, "the distance threshold of the open-set check (default: the model's)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -80,6 +87,10 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errors.New("want one of --data and --omniglot-runs")
 	case *plot != "" && *data == "":
 		return errors.New("--plot needs --data")
+	case *change != "" && *data == "":
+		return errors.New("--change needs --data")
+	case *threshold < 0 || math.IsNaN(*threshold) || math.IsInf(*threshold, 0):
+		return fmt.Errorf("--threshold %v: want a positive number", *threshold)
 	case *draws < 1:
 		return fmt.Errorf("--draws %d: want at least 1", *draws)
 	}
@@ -137,7 +148,13 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer closer.Close()
-	set, err := eval.EmbedFolder(ctx, fsys, net, o)
+	var emb eval.Embedder = net
+	if *change != "" {
+		if emb, err = eval.NewChanged(net, *change, *seed); err != nil {
+			return err
+		}
+	}
+	set, err := eval.EmbedFolder(ctx, fsys, emb, o)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *data, err)
 	}
@@ -158,11 +175,25 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Skipped: skipped, NWay: one.NWay, Draws: one.Draws, Seed: *seed, Probes: one.Probes,
 		OneShot: one.Accuracy, OneShotStd: one.Std, GenuinePairs: ver.GenuinePairs, ImpostorPairs: ver.ImpostorPairs,
 		AUC: ver.AUC, EER: ver.EER, EERThreshold: ver.EERThreshold, TAR: ver.TARAtFAR1, FAR1Threshold: ver.FAR1Threshold,
-		Seconds: time.Since(start).Seconds()}
+		Change: *change, Seconds: time.Since(start).Seconds()}
+	t := float64(net.Meta.Threshold)
+	if *threshold > 0 {
+		t = *threshold
+	}
+	if t > 0 && len(set.Classes) >= 2 {
+		res, err := eval.OpenSet(set, t)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *data, err)
+		}
+		r.OpenSet = &res
+	}
 	if *asJSON {
 		return writeJSON(stdout, r)
 	}
 	fmt.Fprintf(stdout, "model         %s\n", describe(net, *model))
+	if r.Change != "" {
+		fmt.Fprintf(stdout, "change        %s (seed %d)\n", r.Change, r.Seed)
+	}
 	fmt.Fprintf(stdout, "data          %s: %d images of %d classes (%d skipped)\n", r.Data, r.Images, r.Classes, r.Skipped)
 	fmt.Fprintf(stdout, "one-shot      %d-way %.1f%% ± %.1f%% over %d draws (seed %d), %d probes each\n",
 		r.NWay, 100*r.OneShot, 100*r.OneShotStd, r.Draws, r.Seed, r.Probes)
@@ -170,6 +201,10 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "AUC           %.4f\n", r.AUC)
 	fmt.Fprintf(stdout, "EER           %.1f%% (distance %.4g)\n", 100*r.EER, r.EERThreshold)
 	fmt.Fprintf(stdout, "TAR@FAR=1%%    %.1f%% (distance %.4g)\n", 100*r.TAR, r.FAR1Threshold)
+	if o := r.OpenSet; o != nil {
+		fmt.Fprintf(stdout, "open set      at distance %.4g, half the classes enrolled (each half in turn): %d of %d enrolled probes named (%d as another), %d of %d strangers' probes accepted\n",
+			o.Threshold, o.Named, o.Enrolled, o.Misnamed, o.Accepted, o.Strangers)
+	}
 	if *plot != "" {
 		fmt.Fprintf(stdout, "plots         %s, %s\n", filepath.Join(*plot, "roc.png"), filepath.Join(*plot, "distances.png"))
 	}

@@ -239,3 +239,41 @@ func TestEvalProgress(t *testing.T) {
 		t.Errorf("progress %q", got)
 	}
 }
+
+// TestEvalChangeAndOpenSet: --change applies a camera-like change before
+// embedding (the figures move, the counts stay), and the open-set check
+// counts every probe once, both halves enrolled in turn.
+func TestEvalChangeAndOpenSet(t *testing.T) {
+	faces := "../../../shared/data/att-faces"
+	if _, err := os.Stat(faces); err != nil {
+		t.Skip("../shared not present")
+	}
+	var plain, noisy evalReport
+	for _, run := range []struct {
+		r    *evalReport
+		args []string
+	}{
+		{&plain, nil},
+		{&noisy, []string{"--change", "noise"}},
+	} {
+		args := append([]string{"eval", "--model", "raw-pixels", "--data", faces, "--draws", "5", "--threshold", "2000", "--json"}, run.args...)
+		code, out, stderr := edge(t, args...)
+		if code != exitOK || json.Unmarshal([]byte(out), run.r) != nil {
+			t.Fatalf("%v: exit %d, %s %s", run.args, code, out, stderr)
+		}
+		o := run.r.OpenSet
+		if o == nil || o.Enrolled != 270 || o.Strangers != 270 || o.Threshold != 2000 ||
+			o.Named+o.Misnamed > o.Enrolled || o.Accepted > o.Strangers || o.Named == 0 {
+			t.Errorf("%v: open set %+v", run.args, o)
+		}
+	}
+	if noisy.Change != "noise" || plain.Change != "" || noisy.AUC == plain.AUC || noisy.Images != 300 {
+		t.Errorf("--change noise: change %q, AUC %v (plain %v)", noisy.Change, noisy.AUC, plain.AUC)
+	}
+	for _, bad := range [][]string{{"--change", "sepia"}, {"--threshold", "NaN"}, {"--threshold", "-1"}} {
+		code, _, stderr := edge(t, append([]string{"eval", "--model", "raw-pixels", "--data", faces}, bad...)...)
+		if code != exitError || stderr == "" {
+			t.Errorf("%v: exit %d, %s", bad, code, stderr)
+		}
+	}
+}

@@ -142,7 +142,20 @@ type Options struct {
 	CropMaxBytes int64         // the crops' total size limit; 0: none
 	CropMaxAge   time.Duration // the crops' age limit; 0: none
 	JPEGQuality  int           // 1–100; 0: 85
+
+	// Mode is the permission bits of a new log file and of each crop
+	// (0: 0600, private to the service's user: the log names people and
+	// the crops are their faces). It may add read for the group (0640);
+	// the crop directory gets search (x) where Mode gives read.
+	Mode os.FileMode
 }
+
+// DefaultMode is the permission bits of new files when Options.Mode is 0.
+const DefaultMode os.FileMode = 0o600
+
+// dirMode is the crop directory's mode for file mode m: search where m
+// gives read.
+func dirMode(m os.FileMode) os.FileMode { return m | (m&0o444)>>2 }
 
 // Log is an open audit log. Its methods are safe for concurrent use.
 type Log struct {
@@ -154,21 +167,28 @@ type Log struct {
 	torn bool // the file does not end in a newline: start the next write with one
 }
 
-// Open opens (creating it, mode 0640) the log at path for appending. The
-// directory must exist; CropDir is created if needed.
+// Open opens (creating it, with Options.Mode: 0600 by default) the log at
+// path for appending. The directory must exist; CropDir is created if
+// needed (0700 by default).
 func Open(path string, opt Options) (*Log, error) {
 	if opt.JPEGQuality == 0 {
 		opt.JPEGQuality = 85
+	}
+	if opt.Mode == 0 {
+		opt.Mode = DefaultMode
+	}
+	if opt.Mode&^0o640 != 0 || opt.Mode&0o600 != 0o600 {
+		return nil, fmt.Errorf("audit: mode %#o: want 0600 or 0640 (the owner reads and writes; the group may read; no one else)", opt.Mode)
 	}
 	if opt.JPEGQuality < 1 || opt.JPEGQuality > 100 || opt.CropMaxBytes < 0 || opt.CropMaxAge < 0 {
 		return nil, fmt.Errorf("audit: options %+v out of range", opt)
 	}
 	if opt.CropDir != "" {
-		if err := os.MkdirAll(opt.CropDir, 0o750); err != nil {
+		if err := os.MkdirAll(opt.CropDir, dirMode(opt.Mode)); err != nil {
 			return nil, fmt.Errorf("audit: crop directory: %w", err)
 		}
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, opt.Mode)
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
@@ -355,7 +375,7 @@ func (l *Log) saveCrop(r Record, crop image.Image) (string, error) {
 	for n := 0; n < 100; n++ {
 		name := cropName(r, n)
 		path := filepath.Join(l.opt.CropDir, name)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, l.opt.Mode)
 		if errors.Is(err, os.ErrExist) {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -15,13 +16,17 @@ import (
 // creating it, and waits for a holder to release it. The lock file is
 // never removed: removing it would let two writers lock two files. The
 // kernel drops the lock when the process dies, so a killed writer never
-// leaves the gallery locked. The file stays empty and is opened read-only
-// (flock needs no more), so a lock file root created does not lock out
-// the service's user.
+// leaves the gallery locked. The file stays empty, is private to its
+// user (0600, like the gallery) and is opened read-only (flock needs no
+// more); one that root creates is given the owner of its directory, so
+// that it does not lock out the service's user.
 func lock(path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
+	}
+	if dir, err := os.Stat(filepath.Dir(path)); err == nil {
+		keepOwner(f, dir)
 	}
 	for {
 		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -138,7 +139,7 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 	if apath == "" {
 		apath = filepath.Join(dir, "audit.jsonl")
 	}
-	ao := audit.Options{Sync: cfg.Audit.Sync}
+	ao := audit.Options{Sync: cfg.Audit.Sync, Mode: os.FileMode(cfg.Audit.Mode)}
 	if cfg.Audit.Crops {
 		ao.CropDir = filepath.Join(filepath.Dir(apath), "crops")
 		ao.CropMaxBytes = int64(cfg.Audit.CropMaxMB) << 20

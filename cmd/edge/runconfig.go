@@ -71,6 +71,7 @@ type runConfig struct {
 		CropMaxMB  int      `toml:"crop_max_mb"`
 		CropMaxAge duration `toml:"crop_max_age"`
 		Sync       bool     `toml:"sync"`
+		Mode       int      `toml:"mode"` // of the log and crops; 0: 0o600
 	} `toml:"audit"`
 
 	Log struct {

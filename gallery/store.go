@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/edge-pi/edge/internal/safefile"
 )
 
 // FileName is the gallery's file name in the state directory.
@@ -210,6 +212,8 @@ func (s *Store) Update(fn func(g *Gallery) error) (*Gallery, error) {
 
 // WriteFile writes g to path atomically: to a temporary file in the same
 // directory, synced to disk, renamed over path, and the directory synced.
+// path must be a regular file or nothing: a device, a directory or a
+// symbolic link there is an error (wrapping safefile.ErrNotRegular).
 // A crash at any moment leaves path as it was or as written, never
 // partial; on error (a full disk) the old file is intact and the
 // temporary file removed. The new file keeps the old one's permissions
@@ -224,51 +228,26 @@ func WriteFile(path string, g *Gallery) error {
 	return writeAtomic(path, data)
 }
 
-func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+func tempPrefix(path string) string { return safefile.TempPrefix(path) }
 
+// writeAtomic writes data to path with safefile.Replace: a new gallery
+// is 0600, one that exists keeps its mode and owner, and anything at path
+// but a regular file is refused.
 func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := writeTemp(path, data); err != nil {
-		return fmt.Errorf("saving gallery %s: %w (the old file is unchanged)", path, err)
-	}
-	if err := syncDir(dir); err != nil {
+	err := safefile.Replace(path, 0o600, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	var dse *safefile.DirSyncError
+	switch {
+	case errors.As(err, &dse):
 		// The new file is in place but its name may not survive a power
 		// cut; say so rather than claim it is saved.
-		return fmt.Errorf("saved gallery %s, but syncing its directory failed: %w", path, err)
+		return fmt.Errorf("saved gallery %s, but syncing its directory failed: %w", path, dse.Err)
+	case err != nil:
+		return fmt.Errorf("saving gallery %s: %w (the old file is unchanged)", path, err)
 	}
 	return nil
-}
-
-// writeTemp writes data to a new temporary file beside path, syncs it and
-// renames it to path; on error it removes the temporary file.
-func writeTemp(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), tempPrefix(path)+"*") // mode 0600
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if old, err := os.Stat(path); err == nil {
-		if err := f.Chmod(old.Mode().Perm()); err != nil {
-			return err
-		}
-		keepOwner(f, old)
-	}
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // removeTemps removes the temporary files of writers killed before their

@@ -3,13 +3,12 @@
 package gallery
 
 import (
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/edge-pi/edge/internal/safefile"
 )
 
 // lock takes an exclusive advisory lock (flock) on the lock file at path,
@@ -26,7 +25,7 @@ func lock(path string) (unlock func(), err error) {
 		return nil, err
 	}
 	if dir, err := os.Stat(filepath.Dir(path)); err == nil {
-		keepOwner(f, dir)
+		safefile.KeepOwner(f, dir)
 	}
 	for {
 		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
@@ -42,32 +41,4 @@ func lock(path string) (unlock func(), err error) {
 		unix.Flock(int(f.Fd()), unix.LOCK_UN)
 		f.Close()
 	}, nil
-}
-
-// syncDir makes a rename in dir durable. File systems that cannot sync a
-// directory (EINVAL) are taken at their word.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if errors.Is(err, unix.EINVAL) {
-		err = nil
-	}
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// keepOwner gives f the owner of old when run as root, so that a gallery
-// the CLI saves under sudo stays readable by the service's user. Best
-// effort: failing leaves root the owner, which the mode already allows.
-func keepOwner(f *os.File, old fs.FileInfo) {
-	st, ok := old.Sys().(*syscall.Stat_t)
-	if !ok || os.Geteuid() != 0 || (int(st.Uid) == 0 && int(st.Gid) == 0) {
-		return
-	}
-	f.Chown(int(st.Uid), int(st.Gid))
 }

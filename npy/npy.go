@@ -36,10 +36,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/edge-pi/edge/internal/safefile"
 )
 
 // Array is a dense float32 array in C (row-major) order.
@@ -611,67 +611,21 @@ func encodeHeader(a *Array) ([]byte, error) {
 	return out, nil
 }
 
-// WriteFile writes a to path atomically: the data goes to a temporary file
-// in the same directory, which is synced, renamed over path, and then the
-// directory is synced. A crash or a full disk leaves either the old file or
-// the new one, never a partial file. The new file has mode 0644. Errors
-// name the path.
+// WriteFile writes a to path atomically (internal/safefile.WriteFile):
+// the data goes to a temporary file in the same directory, which is
+// synced, renamed over path, and then the directory is synced. A crash or
+// a full disk leaves either the old file or the new one, never a partial
+// file. path must be a regular file or nothing: a device such as
+// /dev/full, a directory or a symbolic link there is an error, and stays
+// as it was. A new file has mode 0644. Errors name the path.
 func WriteFile(path string, a *Array) error {
 	// Validate first so a bad array creates no temporary file.
 	if _, err := encodeHeader(a); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
+	// Write issues one syscall per 64 KiB chunk, so no bufio is needed.
+	if err := safefile.WriteFile(path, 0o644, func(w io.Writer) error { return Write(w, a) }); err != nil {
 		return fmt.Errorf("npy: write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	if err := writeTemp(f, a); err != nil {
-		f.Close() // already closed on some paths; the first error matters
-		os.Remove(tmp)
-		return fmt.Errorf("npy: write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("npy: write %s: %w", path, err)
-	}
-	if err := syncDir(dir); err != nil {
-		// The new file is in place but the rename may not survive a
-		// crash; report that without undoing anything.
-		return fmt.Errorf("npy: write %s: sync directory: %w", path, err)
 	}
 	return nil
-}
-
-// writeTemp writes a to f, makes it durable and closes f.
-func writeTemp(f *os.File, a *Array) error {
-	// Write issues one syscall per 64 KiB chunk, so no bufio is needed.
-	if err := Write(f, a); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	return f.Close()
-}
-
-// syncDir makes a rename in dir durable. Windows cannot sync a directory
-// and does not need to.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

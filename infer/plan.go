@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -386,6 +387,11 @@ func (p *Plan) build(o Options, checkOnly bool) error {
 		}
 		if _, err := checkedNumel(shape); err != nil {
 			return fmt.Errorf("input %q: %v", in.Name, err)
+		}
+		if slices.Contains(shape, 0) {
+			// Kernels split their work per batch item and row: an empty
+			// input would divide by zero there.
+			return fmt.Errorf("input %q: shape %v has a zero dimension: empty inputs are %w", in.Name, shape, ErrUnsupported)
 		}
 		v.shape = append([]int(nil), shape...)
 		vals[in.Name] = v

@@ -104,3 +104,22 @@ func TestConformanceCommand(t *testing.T) {
 		t.Errorf("output %q", out)
 	}
 }
+
+// TestEmptyBatch: an input with a zero dimension is an error at plan
+// time, for infer and bench alike, not a division by zero in a kernel.
+func TestEmptyBatch(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "empty.npy")
+	if err := npy.WriteFile(in, &npy.Array{Shape: []int{0, 1, 28, 28}, Data: []float32{}}); err != nil {
+		t.Fatal(err)
+	}
+	const digits = "../../models/digits.onnx" // convolutions: the panic was in one
+	for _, args := range [][]string{
+		{"infer", "--model", digits, "--input", in, "--output", in + ".out"},
+		{"bench", "--model", digits, "--input", in, "--runs", "1", "--warmup", "0"},
+	} {
+		code, _, stderr := edge(t, args...)
+		if code != exitError || !strings.Contains(stderr, "zero dimension") {
+			t.Errorf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+}

@@ -65,6 +65,12 @@ type Options struct {
 	// Quality is the score a merged detection must exceed to count as a
 	// face (default 5, pigo's own; a clear face scores 50 to 400).
 	Quality float32
+	// Ratio drops the detections that score less than the best one's
+	// score divided by Ratio (default 8) as background texture. A clear
+	// face scores 50 to 400, and some textures (tiles, a wall's plaster)
+	// 5 to 10 beside it, which made a frame with one face "many faces";
+	// a second real face scores near the first. Negative: keep all.
+	Ratio float32
 	// Pad is the border added around small images before detection, as a
 	// fraction of each side (default 0.25, black): a face crop (the AT&T
 	// images, enrolment photos) fills the image, and pigo's windows cannot
@@ -99,6 +105,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Quality <= 0 {
 		o.Quality = 5
+	}
+	if o.Ratio == 0 {
+		o.Ratio = 8
 	}
 	if o.Pad == 0 {
 		o.Pad = 0.25
@@ -244,7 +253,7 @@ func (l *Locator) Detect(img image.Image) []Face {
 	l.dets = append(l.dets[:0], dets...)
 	sort.Slice(l.dets, func(i, j int) bool { return l.dets[i].Q > l.dets[j].Q })
 	for _, d := range l.dets {
-		if d.Q <= l.o.Quality {
+		if d.Q <= l.o.Quality || l.o.Ratio > 0 && d.Q*l.o.Ratio < l.dets[0].Q {
 			break
 		}
 		r := image.Rect(d.Col-d.Scale/2, d.Row-d.Scale/2, d.Col-d.Scale/2+d.Scale, d.Row-d.Scale/2+d.Scale).Add(off)

@@ -88,7 +88,7 @@ type boxEmbedder struct {
 }
 
 func (b *boxEmbedder) Embed(img image.Image) ([]float32, error) { return []float32{1}, b.err }
-func (b *boxEmbedder) Face() (twin.Face, bool)                 { return twin.Face{Box: b.box}, !b.box.Empty() }
+func (b *boxEmbedder) Face() (twin.Face, bool)                  { return twin.Face{Box: b.box}, !b.box.Empty() }
 
 func TestEmbedFramesCounts(t *testing.T) {
 	fsys := fstest.MapFS{}

@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +44,11 @@ type evalReport struct {
 	TAR           float64 `json:"tar_at_far1"`
 	FAR1Threshold float64 `json:"far1_threshold"`
 	Change        string  `json:"change,omitempty"`
+	// Detect counts what became of the generated frames (--detect).
+	Detect *eval.DetectResult `json:"detect,omitempty"`
+	// Geometry is the crop the model's input was taken with, when it
+	// looks at faces.
+	Geometry string `json:"geometry,omitempty"`
 	// OpenSet is the verify flow at the model's threshold (or
 	// --threshold): half the classes enrolled with one image each.
 	OpenSet *eval.OpenSetResult `json:"open_set,omitempty"`
@@ -74,6 +80,16 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	threads := fs.Int("threads", 0, "threads per forward pass (0: one per core)")
 	change := fs.String("change", "", "apply a camera-like change to every image first: "+strings.Join(eval.ChangeNames(), ", ")+" (with --data)")
 	threshold := fs.Float64("threshold", 0, "the distance threshold of the open-set check (default: the model's)")
+	detect := fs.Bool("detect", false, "put each image into a generated 640×480 camera-like frame (seeded by --seed) and find, align and crop its face as enrol and the camera service do (with --data)")
+	meta := map[string]string{}
+	fs.Func("meta", "KEY=VALUE: use this crop geometry instead of the model's ("+strings.Join(geometryKeys, ", ")+"); repeatable", func(v string) error {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || !slices.Contains(geometryKeys, k) {
+			return fmt.Errorf("want KEY=VALUE with KEY one of %s", strings.Join(geometryKeys, ", "))
+		}
+		meta[k] = val
+		return nil
+	})
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -89,6 +105,10 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errors.New("--plot needs --data")
 	case *change != "" && *data == "":
 		return errors.New("--change needs --data")
+	case *detect && *data == "":
+		return errors.New("--detect needs --data")
+	case *detect && *change != "":
+		return errors.New("--detect and --change: the frames carry their own light change; give one")
 	case *threshold < 0 || math.IsNaN(*threshold) || math.IsInf(*threshold, 0):
 		return fmt.Errorf("--threshold %v: want a positive number", *threshold)
 	case *draws < 1:
@@ -99,6 +119,19 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer net.Close()
+	if err := setGeometry(net, meta); err != nil {
+		return err
+	}
+	if *detect {
+		if net.Meta.Crop != twin.CropFace {
+			return fmt.Errorf("--detect: model %s does not crop faces (edge.crop %s)", *model, net.Meta.Crop)
+		}
+		l, err := newLocator()
+		if err != nil {
+			return err
+		}
+		net.SetLocator(l)
+	}
 	sum := ""
 	if net.Model != nil {
 		sum = hex.EncodeToString(net.Model.SHA256[:])
@@ -154,7 +187,13 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	set, err := eval.EmbedFolder(ctx, fsys, emb, o)
+	var set *eval.Set
+	var det *eval.DetectResult
+	if *detect {
+		set, det, err = eval.EmbedFrames(ctx, fsys, emb, *seed, eval.FrameOptions{}, o)
+	} else {
+		set, err = eval.EmbedFolder(ctx, fsys, emb, o)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", *data, err)
 	}
@@ -175,7 +214,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Skipped: skipped, NWay: one.NWay, Draws: one.Draws, Seed: *seed, Probes: one.Probes,
 		OneShot: one.Accuracy, OneShotStd: one.Std, GenuinePairs: ver.GenuinePairs, ImpostorPairs: ver.ImpostorPairs,
 		AUC: ver.AUC, EER: ver.EER, EERThreshold: ver.EERThreshold, TAR: ver.TARAtFAR1, FAR1Threshold: ver.FAR1Threshold,
-		Change: *change, Seconds: time.Since(start).Seconds()}
+		Change: *change, Detect: det, Geometry: geometry(net), Seconds: time.Since(start).Seconds()}
 	t := float64(net.Meta.Threshold)
 	if *threshold > 0 {
 		t = *threshold
@@ -195,6 +234,20 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "change        %s (seed %d)\n", r.Change, r.Seed)
 	}
 	fmt.Fprintf(stdout, "data          %s: %d images of %d classes (%d skipped)\n", r.Data, r.Images, r.Classes, r.Skipped)
+	if d := r.Detect; d != nil {
+		var skips []string
+		for _, k := range d.Reasons() {
+			skips = append(skips, fmt.Sprintf("%s %d", k, d.Skips[k]))
+		}
+		if len(skips) == 0 {
+			skips = []string{"none"}
+		}
+		fmt.Fprintf(stdout, "frames        %d generated (seed %d): %d faces found where put (%.1f%%), %d embedded; skipped: %s\n",
+			d.Frames, r.Seed, d.Found, 100*d.FoundRate(), d.Embedded, strings.Join(skips, ", "))
+	}
+	if r.Geometry != "" {
+		fmt.Fprintf(stdout, "crop          %s\n", r.Geometry)
+	}
 	fmt.Fprintf(stdout, "one-shot      %d-way %.1f%% ± %.1f%% over %d draws (seed %d), %d probes each\n",
 		r.NWay, 100*r.OneShot, 100*r.OneShotStd, r.Draws, r.Seed, r.Probes)
 	fmt.Fprintf(stdout, "pairs         %d genuine, %d impostor\n", r.GenuinePairs, r.ImpostorPairs)
@@ -209,6 +262,44 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "plots         %s, %s\n", filepath.Join(*plot, "roc.png"), filepath.Join(*plot, "distances.png"))
 	}
 	return nil
+}
+
+// geometryKeys are the metadata keys --meta may set: how the face crop
+// is taken, nothing that changes the network's input shape.
+var geometryKeys = []string{"edge.crop_margin", "edge.align", "edge.eye_distance", "edge.eye_row", "edge.resize"}
+
+// setGeometry replaces the model's crop geometry with the keys of kv
+// (geometryKeys).
+func setGeometry(net *twin.Net, kv map[string]string) error {
+	if len(kv) == 0 {
+		return nil
+	}
+	if net.Model == nil || net.Meta.Crop != twin.CropFace {
+		return errors.New("--meta: the model does not crop faces")
+	}
+	props := net.Meta.Props()
+	for k, v := range kv {
+		props[k] = v
+	}
+	m, err := twin.ParseMeta(props)
+	if err != nil {
+		return fmt.Errorf("--meta: %w", err)
+	}
+	net.Meta = m
+	return nil
+}
+
+// geometry describes how a face model crops: the box with its margin, or
+// aligned on the eyes.
+func geometry(n *twin.Net) string {
+	m := n.Meta
+	switch {
+	case m.Crop != twin.CropFace:
+		return ""
+	case m.Align == twin.AlignEyes:
+		return fmt.Sprintf("aligned on the eyes: eye distance %.3g of the width, eye row %.3g of the height (%s)", m.EyeDistance, m.EyeRow, m.Resize)
+	}
+	return fmt.Sprintf("the face box with a margin of %.3g on each side (%s)", m.CropMargin, m.Resize)
 }
 
 // openNet resolves --model: raw-pixels[:WxH], an ONNX file, or an

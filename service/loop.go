@@ -65,6 +65,10 @@ type Report struct {
 	Decision decide.Decision
 	Unlocked bool // the relay was told to unlock on this frame
 	Button   bool // the exit button unlocked the door
+	// Skip is why a face found was not matched (twin.QualityError's
+	// reason: small, dark, blurred, turned); the frame counts as one
+	// without a face, neither a match nor an attempt.
+	Skip string
 	// Stage latencies.
 	Capture, Embed, Match, Act time.Duration
 }
@@ -97,6 +101,7 @@ type Loop struct {
 	g        *gallery.Gallery
 	lim      decide.LogLimiter
 	lastPing time.Time
+	lastSkip string // the previous frame's Report.Skip, to log changes
 }
 
 func (l *Loop) now() time.Time {
@@ -181,6 +186,7 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 		return err
 	}
 	emb, err := l.Net.Embed(f.Gray)
+	var skipped error
 	real1 := time.Now()
 	r.Embed = real1.Sub(real0)
 	switch {
@@ -190,6 +196,8 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 	case errors.Is(err, locate.ErrManyFaces):
 		r.Face = true // someone is there, but whom to match is ambiguous: never unlock
 		emb = nil
+	case errors.Is(err, twin.ErrQuality):
+		r.Skip, skipped = twin.SkipReason(err), err // never matched, nor counted as an attempt
 	default:
 		return fmt.Errorf("service: embedding: %w", err)
 	}
@@ -213,6 +221,10 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 	if dec.Changed && l.lim.Allow(t2) {
 		l.Log.Info("decision", "reason", dec.Reason.String(), "identity", dec.Identity, "distance", dec.Distance, "matches", dec.Matches)
 	}
+	if r.Skip != l.lastSkip && r.Skip != "" && l.lim.Allow(t2) {
+		l.Log.Info("face skipped", "reason", r.Skip, "detail", skipped.Error())
+	}
+	l.lastSkip = r.Skip
 	if dec.Unlock {
 		// The audit record comes first: an unlock that cannot be recorded
 		// does not happen.

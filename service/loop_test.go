@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -281,5 +282,67 @@ func TestFaultLocks(t *testing.T) {
 	}
 	if pin.Read() != gpio.Low {
 		t.Error("relay left high after a fault")
+	}
+}
+
+// gatedNet refuses the frames in bad for their quality, as the locator's
+// gate does, and embeds the others like the raw-pixel net.
+type gatedNet struct {
+	*twin.Net
+	bad map[int]string
+	i   int
+}
+
+func (g *gatedNet) Embed(img image.Image) ([]float32, error) {
+	defer func() { g.i++ }()
+	if reason, ok := g.bad[g.i]; ok {
+		return nil, fmt.Errorf("frame: %w", &twin.QualityError{Reason: reason, Value: 1, Limit: 2})
+	}
+	return g.Net.Embed(img)
+}
+
+// TestQualitySkips: a face refused by the quality gate is reported with
+// its reason, logged when the reason changes, never matched, and the
+// loop goes on; the enrolled person still gets in once the frames are
+// good.
+func TestQualitySkips(t *testing.T) {
+	frames := seq(1, 1, 9)
+	net, g, dir := setup(t, frames)
+	src, err := capture.OpenFolder(dir, capture.Pace{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	pin := &gpiotest.Pin{N: "GPIO17", L: gpio.Low}
+	relay, err := egpio.New(egpio.Pins{Relay: pin}, egpio.Config{Pulse: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer relay.Close()
+	dec, _ := decide.New(decide.Config{K: 3, N: 5, MaxGap: -1})
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC), step: 10 * time.Millisecond}
+	var logs strings.Builder
+	var reps []Report
+	bad := map[int]string{0: "blurred", 1: "blurred", 2: "dark", 3: "blurred", 4: "blurred", 5: "blurred"}
+	l := &Loop{Source: src, Net: &gatedNet{Net: net, bad: bad}, Gallery: memGallery{g}, Decider: dec, Relay: relay,
+		Threshold: 1e-3, Now: clock.now, Log: slog.New(slog.NewTextHandler(&logs, nil)),
+		OnFrame: func(r Report) { reps = append(reps, r) }}
+	if err := l.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	unlockAt := -1
+	for i, r := range reps {
+		if r.Skip != bad[i] || (r.Skip != "" && (r.Face || r.Identity != "" || r.Unlocked)) {
+			t.Errorf("frame %d: %+v, want skip %q", i, r, bad[i])
+		}
+		if r.Unlocked && unlockAt < 0 {
+			unlockAt = i
+		}
+	}
+	if unlockAt != 8 {
+		t.Errorf("unlocked at frame %d, want 8 (the third good frame)", unlockAt)
+	}
+	if n := strings.Count(logs.String(), "face skipped"); n != 3 || !strings.Contains(logs.String(), "reason=dark") {
+		t.Errorf("%d skip log lines, want 3 (blurred, dark, blurred):\n%s", n, logs.String())
 	}
 }

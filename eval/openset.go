@@ -14,13 +14,15 @@ type OpenSetResult struct {
 	Threshold float64 `json:"threshold"`
 	// Named counts the enrolled classes' probes whose nearest enrolled
 	// embedding is their own class within the threshold, of Enrolled.
-	Named, Enrolled int
+	Named    int `json:"named"`
+	Enrolled int `json:"enrolled"`
 	// Misnamed counts enrolled probes accepted as another class.
-	Misnamed int
+	Misnamed int `json:"misnamed"`
 	// Accepted counts the strangers' probes accepted as an enrolled
 	// class (nearest enrolled distance within the threshold), of
 	// Strangers.
-	Accepted, Strangers int
+	Accepted  int `json:"accepted"`
+	Strangers int `json:"strangers"`
 }
 
 // OpenSet runs the verify flow of the evaluation protocol (step 3: "enrol

@@ -195,7 +195,7 @@ def eyewear(x, g, p):
     rims over where the eyes of an aligned face are, a bridge and the temple
     arms, drawn 1-2 px wide in a dark (80%) or light frame colour with soft
     edges. Photos of one person with and without glasses are among the faces
-    model's failures in cross-validation (models/faces.md); the positions are fractions of the
+    model's failures in cross-validation (models/faces-scratch.md); the positions are fractions of the
     frame, p["row"] = (lo, hi) for the eye row (default (0.40, 0.50)) and
     p["apart"] = (lo, hi) for each eye's offset from the centre (default
     (0.19, 0.25) of the width)."""

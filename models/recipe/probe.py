@@ -1,4 +1,4 @@
-"""Side measurements on the faces cross-validation folds (models/faces.md).
+"""Side measurements on the faces cross-validation folds (models/faces-scratch.md).
 
     /usr/bin/python3 models/recipe/probe.py ensemble NAME [NAME ...]
         Each cv_faces.sh run NAME (models/.work/cv/NAME/fold{A,B,C}/checkpoint.pt)

@@ -55,7 +55,7 @@ FACE_AFFINE = dict(rot=12, scale=(0.87, 1.15), aniso=0.06, shear=0.06, shift=0.0
 # Photometric augmentation for faces is off by default: brightness and
 # contrast are removed exactly by the network's input InstanceNorm, and every
 # blur / noise / gamma setting tried cost accuracy on the held-out people
-# (see models/faces.md). FACE_PHOTO is the light setting measured there;
+# (see models/faces-scratch.md). FACE_PHOTO is the light setting measured there;
 # turn it on with --set photo='{"gamma": 0.1, "blur": [0.1, 0.7], "noise": [0.1, 0.01]}'.
 FACE_PHOTO = dict(gamma=0.1, blur=(0.1, 0.7), noise=(0.1, 0.01))
 # Koch et al. 2015: rotation ±10°, shear ±0.3, scale 0.8-1.2 per axis, shift ±2 px, each
@@ -76,7 +76,7 @@ CONFIGS = {
         crop="face", crop_margin=0.2, roi="0,0,1,1", resize="area",
         train_people=list(range(1, 21)), heldout_people=list(range(21, 31)),
         # composites=32 (80% of a batch's identities synthetic) won the 3-fold person-disjoint
-        # cross-validation in models/faces.md (16 before).
+        # cross-validation in models/faces-scratch.md (16 before).
         margin=1.0, classes_per_batch=8, composites=32, per_class=4, steps=400, lr=2e-3, weight_decay=5e-4,
         warmup=100, ema=0.0, neg_ratio=2, hard_frac=0.5, affine=FACE_AFFINE, photo={}, rot_classes=False,
         # erase: random erasing, off by default; e.g. --set erase='{"p": 0.5, "area": [0.02, 0.2]}'
@@ -483,7 +483,8 @@ def metadata(name, cfg, net, threshold, version):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", choices=sorted(CONFIGS))
-    ap.add_argument("--onnx", help="where to write the ONNX file (default models/MODEL.onnx)")
+    ap.add_argument("--name", help="the exported model's name (edge.name, and the default file names; default MODEL)")
+    ap.add_argument("--onnx", help="where to write the ONNX file (default models/NAME.onnx)")
     ap.add_argument("--work", help="scratch folder (default models/.work/MODEL)")
     ap.add_argument("--parity-dir", help="where MODEL.in.npy / MODEL.out.npy go (default models/testdata)")
     ap.add_argument("--shared", default=SHARED, help="the shared folder (default ../shared from the project root)")
@@ -527,7 +528,8 @@ def main():
     if args.smoke:
         cfg.update(steps=args.steps or 3, classes_per_batch=3, per_class=2, composites=min(2, cfg.get("composites", 0)))
         args.print_every = 1
-    onnx_path = args.onnx or os.path.join(ROOT, "models", name + ".onnx")
+    export_name = args.name or name
+    onnx_path = args.onnx or os.path.join(ROOT, "models", export_name + ".onnx")
     work = args.work or os.path.join(ROOT, "models", ".work", name)
     os.makedirs(work, exist_ok=True)
 
@@ -538,7 +540,7 @@ def main():
         len(heldout.images) if heldout else 0))
     if calib is None and cfg.get("threshold") is None:  # fail before training, not after
         raise SystemExit("%s: nothing is held out to calibrate the threshold on; give it with --set threshold=T "
-                         "(e.g. estimated by cross-validation, see models/faces.md)" % name)
+                         "(e.g. estimated by cross-validation, see models/faces-scratch.md)" % name)
     ckpt = os.path.join(work, "checkpoint.pt")
     if args.export_only:
         state = torch.load(ckpt)
@@ -589,11 +591,11 @@ def main():
 
     parity_src = (heldout or calib or train_split).images[:3]
     parity_in = augment.preprocess(parity_src, cfg)
-    want = export(net, name, cfg, onnx_path, metadata(name, cfg, net, t, args.version), parity_in)
+    want = export(net, export_name, cfg, onnx_path, metadata(export_name, cfg, net, t, args.version), parity_in)
     parity_dir = args.parity_dir or os.path.join(ROOT, "models", "testdata")
     os.makedirs(parity_dir, exist_ok=True)
-    np.save(os.path.join(parity_dir, name + ".in.npy"), parity_in.numpy().astype(np.float32))
-    np.save(os.path.join(parity_dir, name + ".out.npy"), want.astype(np.float32))
+    np.save(os.path.join(parity_dir, export_name + ".in.npy"), parity_in.numpy().astype(np.float32))
+    np.save(os.path.join(parity_dir, export_name + ".out.npy"), want.astype(np.float32))
     metrics["onnx"] = {"path": os.path.relpath(onnx_path, ROOT) if onnx_path.startswith(ROOT) else onnx_path,
                        "bytes": os.path.getsize(onnx_path)}
     metrics["wall_seconds"] = round(time.time() - t_start, 1)

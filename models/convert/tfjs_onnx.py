@@ -1,0 +1,404 @@
+#!/usr/bin/python3
+"""Convert a TensorFlow.js graph model (model.json + weight shards) to ONNX.
+
+edge's own converter for the pretrained networks it imports (see
+models/convert/README.md). It handles the operators of MobileNet-style
+TFJS graphs — Conv2D, DepthwiseConv2dNative, the batch-normalisation
+Add/Mul that TFJS leaves after them, Relu, the Relu6 pattern
+(Relu → Minimum → Maximum), Mean over the spatial axes — and refuses
+anything else with an error naming the node, so that a file it writes is
+either a faithful translation or nothing.
+
+The graph is written NCHW (edge's and ONNX's layout): TensorFlow's NHWC
+weights are transposed (HWIO → OIHW; depthwise HWCM → (C·M)1HW with
+group = C), TensorFlow's "SAME" padding becomes explicit, asymmetric pads
+where TensorFlow puts the odd pixel at the end, the per-channel Mul after a
+depthwise convolution is folded into its filter and the per-channel Add
+after a convolution into its bias. The output is L2-normalised
+(LpNormalization) so that distances between embeddings lie in [0, 2].
+
+Weights that TFJS stores as float16 stay float16 initialisers (each with a
+Cast to float) when they reach the graph unchanged; folded ones are
+float32. edge widens float16 at load and computes in float32.
+
+The output is deterministic: the same package gives the same bytes.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 13
+IR_VERSION = 7
+
+
+class ConvertError(Exception):
+    pass
+
+
+def load_weights(model_dir, manifest):
+    """The weight arrays of a TFJS weightsManifest, by name.
+
+    float16-quantised weights come back as float16 arrays (their exact
+    stored values); others in their declared dtype.
+    """
+    out = {}
+    for group in manifest:
+        data = b""
+        for p in group["paths"]:
+            if os.path.basename(p) != p:
+                raise ConvertError(f"weight shard path {p!r} leaves the model folder")
+            with open(os.path.join(model_dir, p), "rb") as f:
+                data += f.read()
+        off = 0
+        for w in group["weights"]:
+            shape = [int(d) for d in w["shape"]]
+            n = int(np.prod(shape, dtype=np.int64)) if shape else 1
+            q = w.get("quantization")
+            if q is not None:
+                if q.get("dtype") != "float16" or w["dtype"] != "float32":
+                    raise ConvertError(f"weight {w['name']}: quantisation {q} is not supported")
+                dt = np.dtype("<f2")
+            else:
+                dt = {"float32": np.dtype("<f4"), "int32": np.dtype("<i4")}.get(w["dtype"])
+                if dt is None:
+                    raise ConvertError(f"weight {w['name']}: dtype {w['dtype']} is not supported")
+            size = n * dt.itemsize
+            if off + size > len(data):
+                raise ConvertError(f"weight {w['name']}: shard ends at {len(data)} bytes, needs {off + size}")
+            out[w["name"]] = np.frombuffer(data, dtype=dt, count=n, offset=off).reshape(shape)
+            off += size
+        if off != len(data):
+            raise ConvertError(f"weight shards hold {len(data)} bytes, the manifest {off}")
+    return out
+
+
+def attr_ints(node, key):
+    a = node.get("attr", {}).get(key)
+    if a is None:
+        return None
+    return [int(i) for i in a.get("list", {}).get("i", [])]
+
+
+def attr_str(node, key):
+    import base64
+
+    a = node.get("attr", {}).get(key)
+    if a is None:
+        return None
+    return base64.b64decode(a["s"]).decode()
+
+
+def same_pads(size, k, s, d):
+    """TensorFlow's SAME padding of one axis: (before, after)."""
+    out = -(-size // s)
+    eff = (k - 1) * d + 1
+    total = max((out - 1) * s + eff - size, 0)
+    return total // 2, total - total // 2
+
+
+class Converter:
+    def __init__(self, model_dir, model_json, output_name, input_name="input", float32=False):
+        self.dir = model_dir
+        self.float32 = float32
+        self.mj = model_json
+        self.nodes = {n["name"]: n for n in model_json["modelTopology"]["node"]}
+        self.weights = load_weights(model_dir, model_json["weightsManifest"])
+        self.output = output_name
+        self.input_name = input_name
+        self.onnx_nodes = []
+        self.inits = []
+        self.init_names = set()
+        self.shape = {}  # TF tensor name -> NCHW shape (batch as None)
+        self.onnx_name = {}  # TF tensor name -> ONNX value name
+        self.consumers = {}
+        for n in self.nodes.values():
+            for i in n.get("input", []):
+                self.consumers.setdefault(self.strip(i), []).append(n["name"])
+
+    @staticmethod
+    def strip(name):
+        if name.startswith("^"):
+            raise ConvertError(f"control dependency {name} is not supported")
+        return name.split(":")[0]
+
+    def const(self, name):
+        n = self.nodes.get(name)
+        if n is None or n["op"] != "Const":
+            return None
+        if name not in self.weights:
+            raise ConvertError(f"constant {name} has no weights")
+        return self.weights[name]
+
+    def add_init(self, name, arr):
+        """An initialiser; float16 ones get a Cast to float."""
+        if name in self.init_names:
+            raise ConvertError(f"initialiser {name} twice")
+        self.init_names.add(name)
+        if arr.dtype == np.float16 and not self.float32:
+            t = numpy_helper.from_array(np.ascontiguousarray(arr.astype("<f2")), name + "_f16")
+            self.inits.append(t)
+            self.onnx_nodes.append(helper.make_node("Cast", [name + "_f16"], [name], name=name + "_cast", to=TensorProto.FLOAT))
+        else:
+            self.inits.append(numpy_helper.from_array(np.ascontiguousarray(arr.astype("<f4")), name))
+        return name
+
+    def only_consumer(self, name, op):
+        """The one node that consumes name, if it is an op node."""
+        c = self.consumers.get(name, [])
+        if len(c) != 1 or self.nodes[c[0]]["op"] != op:
+            return None
+        return self.nodes[c[0]]
+
+    def per_channel(self, node, x_name):
+        """The constant operand of a binary node whose other operand is x_name, as a vector."""
+        a, b = (self.strip(i) for i in node["input"])
+        other = b if a == x_name else a
+        c = self.const(other)
+        if c is None:
+            return None
+        return c
+
+    def convert(self):
+        # The nodes the output needs, in dependency order.
+        order, seen = [], set()
+
+        def visit(name, stack=()):
+            if name in seen:
+                return
+            if name in stack:
+                raise ConvertError(f"cycle through {name}")
+            n = self.nodes.get(name)
+            if n is None:
+                raise ConvertError(f"node {name} is not in the graph")
+            for i in n.get("input", []):
+                visit(self.strip(i), stack + (name,))
+            seen.add(name)
+            order.append(name)
+
+        visit(self.output)
+        done = set()
+        for name in order:
+            if name in done:
+                continue
+            n = self.nodes[name]
+            op = n["op"]
+            if op == "Const":
+                continue
+            fn = getattr(self, "op_" + op, None)
+            if fn is None:
+                raise ConvertError(f"node {name}: operator {op} is not supported")
+            done.update(fn(n))
+        return self.finish()
+
+    def op_Placeholder(self, n):
+        dims = [int(d["size"]) for d in n["attr"]["shape"]["shape"]["dim"]]
+        if len(dims) != 4 or any(d <= 0 for d in dims[1:]):
+            raise ConvertError(f"input {n['name']}: shape {dims} is not [batch, H, W, C]")
+        _, h, w, c = dims
+        self.shape[n["name"]] = [None, c, h, w]
+        self.onnx_name[n["name"]] = self.input_name
+        self.input_shape = [c, h, w]
+        return [n["name"]]
+
+    def conv(self, n, depthwise):
+        x, wname = (self.strip(i) for i in n["input"])
+        w = self.const(wname)
+        if w is None:
+            raise ConvertError(f"node {n['name']}: the filter is not a constant")
+        if attr_str(n, "data_format") not in (None, "NHWC"):
+            raise ConvertError(f"node {n['name']}: data_format {attr_str(n, 'data_format')}")
+        strides = attr_ints(n, "strides") or [1, 1, 1, 1]
+        dil = attr_ints(n, "dilations") or [1, 1, 1, 1]
+        if strides[0] != 1 or strides[3] != 1 or dil[0] != 1 or dil[3] != 1:
+            raise ConvertError(f"node {n['name']}: strides {strides} dilations {dil}")
+        _, cin, h, wd = self.shape[x]
+        kh, kw = w.shape[0], w.shape[1]
+        if depthwise:
+            if w.shape[2] != cin:
+                raise ConvertError(f"node {n['name']}: filter {w.shape} on {cin} channels")
+            cout = cin * w.shape[3]
+            wt = w.transpose(2, 3, 0, 1).reshape(cout, 1, kh, kw)
+            group = cin
+        else:
+            if w.shape[2] != cin:
+                raise ConvertError(f"node {n['name']}: filter {w.shape} on {cin} channels")
+            cout = w.shape[3]
+            wt = w.transpose(3, 2, 0, 1)
+            group = 1
+        pad = attr_str(n, "padding")
+        if pad == "SAME":
+            pt, pb = same_pads(h, kh, strides[1], dil[1])
+            pl, pr = same_pads(wd, kw, strides[2], dil[2])
+        elif pad == "VALID":
+            pt = pb = pl = pr = 0
+        else:
+            raise ConvertError(f"node {n['name']}: padding {pad} is not supported")
+        oh = (h + pt + pb - ((kh - 1) * dil[1] + 1)) // strides[1] + 1
+        ow = (wd + pl + pr - ((kw - 1) * dil[2] + 1)) // strides[2] + 1
+        consumed = [n["name"]]
+        out = n["name"]
+        # Fold a following per-channel Mul (batch normalisation's scale)
+        # into the filter, and a following per-channel Add into the bias.
+        bias = None
+        m = self.only_consumer(out, "Mul")
+        if m is not None:
+            s = self.per_channel(m, out)
+            if s is not None and s.size == cout:
+                wt = wt.astype(np.float32) * s.astype(np.float32).reshape(cout, 1, 1, 1)
+                consumed.append(m["name"])
+                out = m["name"]
+        a = self.only_consumer(out, "Add") or self.only_consumer(out, "BiasAdd")
+        if a is not None:
+            b = self.per_channel(a, out)
+            if b is not None and b.size == cout:
+                bias = b.reshape(cout)
+                consumed.append(a["name"])
+                out = a["name"]
+        base = n["name"].replace("/", "_")
+        ins = [self.onnx_name[x], self.add_init(base + "_w", wt)]
+        if bias is not None:
+            ins.append(self.add_init(base + "_b", bias.astype(np.float32)))
+        y = base + "_y"
+        self.onnx_nodes.append(helper.make_node(
+            "Conv", ins, [y], name=base,
+            kernel_shape=[kh, kw], strides=[strides[1], strides[2]],
+            dilations=[dil[1], dil[2]], pads=[pt, pl, pb, pr], group=group))
+        self.shape[out] = [None, cout, oh, ow]
+        self.onnx_name[out] = y
+        return consumed
+
+    def op_Conv2D(self, n):
+        return self.conv(n, depthwise=False)
+
+    def op_DepthwiseConv2dNative(self, n):
+        return self.conv(n, depthwise=True)
+
+    def scalar(self, node, x_name):
+        c = self.per_channel(node, x_name)
+        if c is None or c.size != 1:
+            return None
+        return float(np.asarray(c, dtype=np.float32).reshape(()))
+
+    def op_Relu(self, n):
+        x = self.strip(n["input"][0])
+        lo, hi = 0.0, None
+        consumed, out = [n["name"]], n["name"]
+        # Relu6 as TFJS writes it: Relu → Minimum(6) → Maximum(0).
+        mn = self.only_consumer(out, "Minimum")
+        if mn is not None and self.scalar(mn, out) is not None:
+            hi = self.scalar(mn, out)
+            consumed.append(mn["name"])
+            out = mn["name"]
+            mx = self.only_consumer(out, "Maximum")
+            if mx is not None and self.scalar(mx, out) is not None and self.scalar(mx, out) <= hi:
+                lo = max(lo, self.scalar(mx, out))
+                consumed.append(mx["name"])
+                out = mx["name"]
+        base = n["name"].replace("/", "_")
+        y = base + "_y"
+        if hi is None:
+            self.onnx_nodes.append(helper.make_node("Relu", [self.onnx_name[x]], [y], name=base))
+        else:
+            ins = [self.onnx_name[x],
+                   self.add_init(base + "_min", np.array(lo, np.float32)),
+                   self.add_init(base + "_max", np.array(hi, np.float32))]
+            self.onnx_nodes.append(helper.make_node("Clip", ins, [y], name=base))
+        self.shape[out] = self.shape[x]
+        self.onnx_name[out] = y
+        return consumed
+
+    def op_Mean(self, n):
+        x, axes_name = (self.strip(i) for i in n["input"])
+        axes = self.const(axes_name)
+        keep = n.get("attr", {}).get("keep_dims", {}).get("b", False)
+        if axes is None or sorted(int(a) for a in axes.reshape(-1)) != [1, 2] or keep:
+            raise ConvertError(f"node {n['name']}: only a Mean over the spatial axes without keep_dims is supported")
+        base = n["name"].replace("/", "_")
+        self.onnx_nodes.append(helper.make_node("GlobalAveragePool", [self.onnx_name[x]], [base + "_pool"], name=base))
+        self.onnx_nodes.append(helper.make_node("Flatten", [base + "_pool"], [base + "_y"], name=base + "_flatten", axis=1))
+        c = self.shape[x][1]
+        self.shape[n["name"]] = [None, c]
+        self.onnx_name[n["name"]] = base + "_y"
+        return [n["name"]]
+
+    def finish(self):
+        last = self.onnx_name[self.output]
+        dims = self.shape[self.output]
+        if len(dims) != 2:
+            raise ConvertError(f"output {self.output}: shape {dims} is not [batch, D]")
+        self.onnx_nodes.append(helper.make_node("LpNormalization", [last], ["embedding"], name="l2norm", axis=1, p=2))
+        self.embedding_size = dims[1]
+        c, h, w = self.input_shape
+        graph = helper.make_graph(
+            self.onnx_nodes, "embedding",
+            [helper.make_tensor_value_info(self.input_name, TensorProto.FLOAT, ["batch", c, h, w])],
+            [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", dims[1]])],
+            initializer=self.inits)
+        return graph
+
+
+def build(model_dir, output_node, meta, doc, float32=False):
+    with open(os.path.join(model_dir, os.path.basename(meta.pop("_json")))) as f:
+        mj = json.load(f)
+    conv = Converter(model_dir, mj, output_node, float32=float32)
+    graph = conv.convert()
+    c, h, w = conv.input_shape
+    meta.setdefault("edge.input_channels", str(c))
+    meta.setdefault("edge.input_height", str(h))
+    meta.setdefault("edge.input_width", str(w))
+    meta.setdefault("edge.embedding_size", str(conv.embedding_size))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                              producer_name="edge models/convert/tfjs_onnx.py", producer_version="1",
+                              doc_string=doc)
+    model.ir_version = IR_VERSION
+    for k in sorted(meta):
+        p = model.metadata_props.add()
+        p.key, p.value = k, meta[k]
+    onnx.checker.check_model(model)
+    return model
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model-json", required=True, help="the TFJS model.json (weight shards beside it)")
+    ap.add_argument("--output-node", required=True, help="the graph node whose value is the embedding")
+    ap.add_argument("--meta", action="append", default=[], help="KEY=VALUE metadata_props entry (repeatable)")
+    ap.add_argument("--meta-file", help="a file of KEY=VALUE lines ('#' starts a comment line)")
+    ap.add_argument("--doc", default="", help="the model's doc_string")
+    ap.add_argument("--float32", action="store_true", help="store every weight as float32 (twice the size)")
+    ap.add_argument("--out", required=True, help="the ONNX file to write")
+    a = ap.parse_args(argv)
+    meta = {}
+    lines = list(a.meta)
+    if a.meta_file:
+        with open(a.meta_file, encoding="utf-8") as f:
+            lines = [ln.strip() for ln in f if ln.strip() and not ln.lstrip().startswith("#")] + lines
+    for kv in lines:
+        k, sep, v = kv.partition("=")
+        if not sep:
+            ap.error(f"--meta {kv!r} is not KEY=VALUE")
+        meta[k] = v
+    meta["_json"] = a.model_json
+    try:
+        model = build(os.path.dirname(os.path.abspath(a.model_json)), a.output_node, meta, a.doc, a.float32)
+    except ConvertError as e:
+        print(f"tfjs_onnx: {e}", file=sys.stderr)
+        return 2
+    data = model.SerializeToString()
+    tmp = a.out + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, a.out)
+    print(f"{a.out}: {len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -90,6 +90,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New("--threads must not be negative")
 	case *evictMiB < 0:
 		return errors.New("--evict must not be negative")
+	case *evictMiB > maxEvictMiB():
+		return fmt.Errorf("--evict %d: at most %d MiB (%d MiB, or half of this machine's memory if less): a larger sweep only exhausts memory", *evictMiB, maxEvictMiB(), evictCapMiB)
 	case *input != "" && *shape != "":
 		return errors.New("--input and --shape exclude each other: the input's shape is the file's")
 	}
@@ -188,6 +190,20 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	printBench(stdout, &r)
 	return nil
+}
+
+// evictCapMiB bounds --evict: far larger than any cache it is meant to
+// flush.
+const evictCapMiB = 4096
+
+// maxEvictMiB is the largest --evict: evictCapMiB, or half of physical
+// memory where that is less (the sweep buffer is allocated whole).
+func maxEvictMiB() int {
+	n := evictCapMiB
+	if mem := physicalMemory(); mem > 0 {
+		n = min(n, int(mem/2>>20))
+	}
+	return n
 }
 
 // evictor pushes the plan's weights and buffers out of the caches by

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -165,5 +166,19 @@ func TestPercentiles(t *testing.T) {
 	}
 	if p := percentile(h, 99); p != 99*time.Millisecond {
 		t.Errorf("p99 of 1…100 ms: %v", p)
+	}
+}
+
+// TestBenchEvictBounded: --evict beyond its bound is an error up front,
+// not an allocation that runs out of memory.
+func TestBenchEvictBounded(t *testing.T) {
+	for _, v := range []string{"99999999", strconv.Itoa(evictCapMiB + 1)} {
+		code, _, stderr := edge(t, "bench", "--model", tinyModel, "--evict", v, "--runs", "1", "--warmup", "0")
+		if code != exitError || !strings.Contains(stderr, "--evict "+v+": at most") {
+			t.Errorf("--evict %s: exit %d: %s", v, code, stderr)
+		}
+	}
+	if code, _, stderr := edge(t, "bench", "--model", tinyModel, "--evict", "1", "--runs", "1", "--warmup", "0"); code != exitOK {
+		t.Errorf("--evict 1: exit %d: %s", code, stderr)
 	}
 }

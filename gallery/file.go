@@ -279,13 +279,17 @@ func (g *Gallery) Export(w io.Writer) error {
 	return err
 }
 
-// Import reads a gallery in the file format from r and checks that it was
+// Import reads a gallery in the file format from r (at most
+// MaxFileBytes) and checks that it was
 // made with model m (a *ModelError if not). Merge it into another
 // gallery, or save it in place of one.
 func Import(r io.Reader, m ModelID) (*Gallery, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
 		return nil, err
+	}
+	if len(data) > MaxFileBytes {
+		return nil, fmt.Errorf("gallery data of more than %d bytes", MaxFileBytes)
 	}
 	g, err := Unmarshal(data)
 	if err != nil {

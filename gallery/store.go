@@ -15,6 +15,11 @@ import (
 // FileName is the gallery's file name in the state directory.
 const FileName = "gallery.edge"
 
+// MaxFileBytes bounds a gallery file: 10,000 people with ten 512-d photos
+// each take about 270 MB. A larger file (or a device, or a FIFO) is
+// refused before it is read.
+const MaxFileBytes = 1 << 30
+
 // DefaultDir returns the directory edge keeps its state in: the first
 // directory of $STATE_DIRECTORY (set by systemd for a unit with
 // StateDirectory=), else $XDG_STATE_HOME/edge (when absolute, as the XDG
@@ -88,7 +93,7 @@ func (s *Store) ReloadIfChanged() (g *Gallery, changed bool, err error) {
 }
 
 func (s *Store) read(force bool) (*Gallery, bool, error) {
-	f, err := os.Open(s.Path)
+	f, fi, err := safefile.Open(s.Path) // a regular file, never a FIFO or device
 	if errors.Is(err, fs.ErrNotExist) {
 		if force {
 			return nil, false, fmt.Errorf("no gallery at %s (enrol someone first): %w", s.Path, fs.ErrNotExist)
@@ -103,11 +108,10 @@ func (s *Store) read(force bool) (*Gallery, bool, error) {
 		return nil, false, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, false, err
-	}
 	size := fi.Size()
+	if size > MaxFileBytes {
+		return nil, false, fmt.Errorf("gallery %s: %d bytes, more than a gallery can be (%d)", s.Path, size, MaxFileBytes)
+	}
 	if !force && s.known && s.seen != "" && size >= int64(trailerSize) {
 		if s.tail == nil {
 			s.tail = make([]byte, trailerSize)
@@ -119,7 +123,7 @@ func (s *Store) read(force bool) (*Gallery, bool, error) {
 			return nil, false, nil
 		}
 	}
-	data, err := io.ReadAll(f)
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes))
 	if err != nil {
 		return nil, false, fmt.Errorf("reading gallery %s: %w", s.Path, err)
 	}
@@ -135,7 +139,7 @@ func (s *Store) read(force bool) (*Gallery, bool, error) {
 // showing or copying it; errors name the file. To match embeddings
 // against it, use a Store, which checks the model.
 func ReadFile(path string) (*Gallery, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -18,8 +18,9 @@ import (
 	"image/png"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
+
+	"github.com/edge-pi/edge/internal/safefile"
 )
 
 // MaxPixels bounds the width × height of an image any decoder here
@@ -130,9 +131,15 @@ func checkSize(w, h int) error {
 	return nil
 }
 
-// LoadFile reads and decodes the image file at path. Errors name the path.
+// LoadFile reads and decodes the image file at path, which must be a
+// regular file of at most MaxFileBytes. Errors name the path.
 func LoadFile(path string) (image.Image, error) {
-	data, err := readFile(path, func() (fs.File, error) { return os.Open(path) })
+	// A regular file only (a FIFO without a writer would block, a device
+	// never ends), its size checked before anything is read.
+	data, err := safefile.ReadFile(path, MaxFileBytes)
+	if errors.Is(err, safefile.ErrTooLarge) {
+		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
+	}
 	if err != nil {
 		return nil, err
 	}

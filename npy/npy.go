@@ -150,7 +150,9 @@ func Read(r io.Reader) (*Array, error) {
 // file to end exactly where the data ends: trailing bytes are an error.
 // Errors name the path.
 func ReadFile(path string) (*Array, error) {
-	f, err := os.Open(path)
+	// A regular file only: a FIFO without a writer would block, a device
+	// never ends.
+	f, _, err := safefile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("npy: %w", err)
 	}

@@ -95,7 +95,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case *input != "" && *shape != "":
 		return errors.New("--input and --shape exclude each other: the input's shape is the file's")
 	}
-	m, err := infer.LoadFile(*model)
+	m, err := loadModelFile(*model)
 	if err != nil {
 		return err
 	}

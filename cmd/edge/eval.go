@@ -320,7 +320,15 @@ func openNet(name string, threads int) (*twin.Net, error) {
 	}
 	o := twin.Options{Threads: threads}
 	if st, err := os.Stat(name); err == nil && !st.IsDir() {
-		return twin.LoadFile(name, o)
+		b, err := readModel(name) // a regular file of bounded size
+		if err != nil {
+			return nil, err
+		}
+		n, err := twin.Load(b, o)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return n, nil
 	}
 	b, err := models.Open(name)
 	if err != nil {

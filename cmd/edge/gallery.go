@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	"github.com/edge-pi/edge/eval"
 	"github.com/edge-pi/edge/gallery"
 	"github.com/edge-pi/edge/imageio"
+	"github.com/edge-pi/edge/internal/safefile"
 	"github.com/edge-pi/edge/locate"
 	"github.com/edge-pi/edge/models"
 	"github.com/edge-pi/edge/twin"
@@ -31,7 +33,11 @@ const defaultModel = "faces"
 // models whose crop is "face" (the cascade built into the binary, or the
 // file $EDGE_CASCADE names). --no-detect takes images as face crops.
 var newLocator = func() (twin.Locator, error) {
-	return locate.Load(os.Getenv("EDGE_CASCADE"), locate.Options{})
+	b, err := cascade(os.Getenv("EDGE_CASCADE"))
+	if err != nil {
+		return nil, fmt.Errorf("EDGE_CASCADE: %w", err)
+	}
+	return locate.New(b, locate.Options{})
 }
 
 // galleryOpts are the flags the gallery commands share.
@@ -521,7 +527,7 @@ func cmdGallery(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if sub == "import" {
-		return galleryImport(&o, pos[0], replace, stdout)
+		return galleryImport(ctx, &o, pos[0], replace, stdout)
 	}
 	g, err := gallery.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -592,22 +598,22 @@ func cmdGallery(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // galleryImport reads a gallery file (or stdin), checks it was made with
 // the model in use (--model, else the gallery's, else the default), and
 // adds its identities to the gallery or replaces it.
-func galleryImport(o *galleryOpts, from string, replace bool, stdout io.Writer) error {
+func galleryImport(ctx context.Context, o *galleryOpts, from string, replace bool, stdout io.Writer) error {
 	s, err := o.open()
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	var r io.Reader = os.Stdin
-	if from != "-" {
-		f, err := os.Open(from)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		r = f
+	var data []byte
+	if from == "-" {
+		data, err = safefile.ReadAll(ctx, os.Stdin, maxGalleryBytes)
+	} else {
+		data, err = safefile.ReadFile(from, maxGalleryBytes)
 	}
-	in, err := gallery.Import(r, s.model)
+	if err != nil {
+		return err
+	}
+	in, err := gallery.Import(bytes.NewReader(data), s.model)
 	if err != nil {
 		return fmt.Errorf("importing %s: %w", from, err)
 	}

@@ -23,7 +23,7 @@ func cmdInfer(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(pos) > 0 || *model == "" || *input == "" || *output == "" {
 		return errors.New("want --model, --input and --output")
 	}
-	m, err := infer.LoadFile(*model)
+	m, err := loadModelFile(*model)
 	if err != nil {
 		return err
 	}

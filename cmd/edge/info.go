@@ -39,7 +39,7 @@ func cmdInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(pos) != 1 {
 		return errors.New("want one MODEL argument")
 	}
-	m, err := infer.LoadFile(pos[0])
+	m, err := loadModelFile(pos[0])
 	if err != nil {
 		return err
 	}

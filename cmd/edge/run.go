@@ -101,11 +101,11 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 	}
 	defer net.Close()
 	if net.Meta.Crop == "face" {
-		cascade, err := locate.Cascade(cfg.Cascade)
+		b, err := cascade(cfg.Cascade)
 		if err != nil {
-			return err
+			return fmt.Errorf("cascade: %w", err)
 		}
-		loc, err := locate.New(cascade, locate.Options{})
+		loc, err := locate.New(b, locate.Options{})
 		if err != nil {
 			return err
 		}

@@ -4,10 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/edge-pi/edge/internal/safefile"
 )
 
 // duration reads "3s", "500ms" from TOML.
@@ -107,7 +108,7 @@ func loadRunConfig(path string) (runConfig, error) {
 	if path == "" {
 		return c, nil
 	}
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, maxConfigBytes)
 	if err != nil {
 		return c, err
 	}

@@ -86,8 +86,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New("--runs must be at least 1")
 	case *warmup < 0:
 		return errors.New("--warmup must not be negative")
-	case *threads < 0:
-		return errors.New("--threads must not be negative")
+	case checkThreads(*threads) != nil:
+		return fmt.Errorf("--%w", checkThreads(*threads))
 	case *evictMiB < 0:
 		return errors.New("--evict must not be negative")
 	case *evictMiB > maxEvictMiB():

@@ -23,6 +23,9 @@ func cmdConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 	if len(pos) != 1 {
 		return errors.New("want one DIR argument (a folder of test_* cases)")
 	}
+	if err := checkThreads(*threads); err != nil {
+		return fmt.Errorf("--%w", err)
+	}
 	rep, err := conformance.Run(pos[0], *filter, *threads)
 	if err != nil {
 		return err

@@ -318,6 +318,9 @@ func openNet(name string, threads int) (*twin.Net, error) {
 		}
 		return twin.RawPixels(w, h), nil
 	}
+	if err := checkThreads(threads); err != nil {
+		return nil, fmt.Errorf("--%w", err)
+	}
 	o := twin.Options{Threads: threads}
 	if st, err := os.Stat(name); err == nil && !st.IsDir() {
 		b, err := readModel(name) // a regular file of bounded size

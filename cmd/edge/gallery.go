@@ -52,8 +52,8 @@ type galleryOpts struct {
 }
 
 func (o *galleryOpts) register(fs *flag.FlagSet, withModel, withThreshold bool) {
-	fs.StringVar(&o.path, "gallery", "", "the gallery file (default: "+gallery.FileName+" in the state directory)")
-	fs.StringVar(&o.stateDir, "state-dir", "", "the state directory (default: $STATE_DIRECTORY, $XDG_STATE_HOME/edge or ~/.local/state/edge)")
+	fs.Func("gallery", "the gallery file (default: "+gallery.FileName+" in the state directory)", pathFlag(&o.path))
+	fs.Func("state-dir", "the state directory (default: $STATE_DIRECTORY, $XDG_STATE_HOME/edge or ~/.local/state/edge)", pathFlag(&o.stateDir))
 	fs.BoolVar(&o.asJSON, "json", false, "print JSON")
 	if withModel {
 		fs.StringVar(&o.model, "model", "", "an embedded model ("+strings.Join(models.Names(), ", ")+") or an ONNX file (default: the gallery's model, or "+defaultModel+" for a new gallery)")
@@ -72,6 +72,18 @@ func (o *galleryOpts) register(fs *flag.FlagSet, withModel, withThreshold bool) 
 			o.threshold = t
 			return nil
 		})
+	}
+}
+
+// pathFlag sets *dst to a flag's value, refusing "": --gallery "" must
+// not silently mean the default gallery.
+func pathFlag(dst *string) func(string) error {
+	return func(v string) error {
+		if v == "" {
+			return errors.New("empty: give a path, or leave the flag out for the default")
+		}
+		*dst = v
+		return nil
 	}
 }
 

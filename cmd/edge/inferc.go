@@ -23,6 +23,9 @@ func cmdInfer(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(pos) > 0 || *model == "" || *input == "" || *output == "" {
 		return errors.New("want --model, --input and --output")
 	}
+	if err := checkThreads(*threads); err != nil {
+		return fmt.Errorf("--%w", err)
+	}
 	m, err := loadModelFile(*model)
 	if err != nil {
 		return err

@@ -44,6 +44,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if len(pos) > 0 {
 		return fmt.Errorf("unexpected argument %q", pos[0])
 	}
+	if err := nonEmpty(fs, "config", "model", "frames", "camera", "pin", "state-dir", "log-level"); err != nil {
+		return err
+	}
 	cfg, err := loadRunConfig(*cfgPath)
 	if err != nil {
 		return err
@@ -144,6 +147,10 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 		ao.CropDir = filepath.Join(filepath.Dir(apath), "crops")
 		ao.CropMaxBytes = int64(cfg.Audit.CropMaxMB) << 20
 		ao.CropMaxAge = cfg.Audit.CropMaxAge.Duration
+	}
+	// The state directory as enroll creates it (Store.Update): private.
+	if err := os.MkdirAll(filepath.Dir(apath), 0o700); err != nil {
+		return err
 	}
 	alog, err := audit.Open(apath, ao)
 	if err != nil {
@@ -304,6 +311,9 @@ func cmdRelayOff(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	cfgPath := fs.String("config", "", "edge.toml")
 	pin := fs.String("pin", "", "relay pin name (overrides the config)")
 	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := nonEmpty(fs, "config", "pin"); err != nil {
 		return err
 	}
 	cfg, err := loadRunConfig(*cfgPath)

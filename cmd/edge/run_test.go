@@ -158,3 +158,55 @@ func TestRunUsesConfigThreshold(t *testing.T) {
 		}
 	}
 }
+
+// TestValidationAlike: every command refuses the same bad values, from a
+// flag or from edge.toml, and run creates its state directory as enroll
+// does.
+func TestValidationAlike(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "a.pgm")
+	os.WriteFile(img, []byte("P5 12 16 255\n"+strings.Repeat("x", 12*16)), 0o600)
+	state := []string{"--state-dir", t.TempDir()}
+	in := filepath.Join(dir, "in.npy")
+	os.WriteFile(in, nil, 0o600)
+	toml := func(s string) string {
+		p := filepath.Join(t.TempDir(), "edge.toml")
+		os.WriteFile(p, []byte(s), 0o600)
+		return p
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{append([]string{"identify", "--model", tinyModel, "--threads", "-1", img}, state...), "--threads -1: want 0"},
+		{append([]string{"enroll", "--name", "ada", "--model", tinyModel, "--threads", "-1", img}, state...), "--threads -1: want 0"},
+		{[]string{"infer", "--model", tinyModel, "--input", in, "--output", in + ".out", "--threads", "-1"}, "--threads -1: want 0"},
+		{[]string{"bench", "--model", tinyModel, "--threads", "-1"}, "--threads -1: want 0"},
+		{[]string{"infer", "--model", tinyModel, "--input", in, "--output", in + ".out", "--threads", "100000"}, "--threads 100000: want 0"},
+		{[]string{"run", "--config", toml("threads = -1\n"), "--simulate-relay"}, "threads -1: want 0"},
+		{[]string{"run", "--config", toml("[camera]\nfps = 0\n"), "--simulate-relay"}, "camera.fps 0"},
+		{[]string{"run", "--config", toml("[camera]\nfps = -5\n"), "--simulate-relay"}, "camera.fps -5"},
+		{[]string{"run", "--config", toml("[decision]\nmax_gap = \"-1s\"\n"), "--simulate-relay"}, "decision.max_gap -1s"},
+		{[]string{"identify", "--gallery", "", img}, "empty"},
+		{[]string{"enroll", "--name", "ada", "--state-dir", "", img}, "empty"},
+		{[]string{"run", "--state-dir", "", "--simulate-relay"}, "--state-dir is empty"},
+		{[]string{"relay-off", "--pin", ""}, "--pin is empty"},
+	} {
+		code, _, stderr := edge(t, c.args...)
+		if code != exitError || !strings.Contains(stderr, c.want) {
+			t.Errorf("edge %s: exit %d, want 2 and %q: %s", strings.Join(c.args, " "), code, c.want, stderr)
+		}
+	}
+
+	// run on a state directory that does not exist yet.
+	frames := t.TempDir()
+	os.WriteFile(filepath.Join(frames, "01.pgm"), []byte("P5 12 16 255\n"+strings.Repeat("x", 12*16)), 0o600)
+	newState := filepath.Join(t.TempDir(), "new", "state")
+	code, out, stderr := edge(t, "run", "--frames", frames, "--simulate-relay", "--model", tinyModel, "--state-dir", newState)
+	if code != exitOK {
+		t.Errorf("run on a new state directory: exit %d: %s%s", code, out, stderr)
+	}
+	if st, err := os.Stat(newState); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("state directory: %v %v", st, err)
+	}
+}

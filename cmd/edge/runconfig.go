@@ -139,5 +139,29 @@ func (c *runConfig) check() error {
 	if c.Decision.K < 1 || c.Decision.N < c.Decision.K {
 		errs = append(errs, fmt.Errorf("decision: want 1 ≤ k ≤ n, have k=%d n=%d", c.Decision.K, c.Decision.N))
 	}
+	if err := checkThreads(c.Threads); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Camera.FPS <= 0 || c.Camera.FPS > 1000 {
+		errs = append(errs, fmt.Errorf("camera.fps %d: want 1 to 1000", c.Camera.FPS))
+	}
+	if c.Camera.Width <= 0 || c.Camera.Height <= 0 {
+		errs = append(errs, fmt.Errorf("camera: want width and height > 0, have %d×%d", c.Camera.Width, c.Camera.Height))
+	}
+	if c.Decision.MaxAttempts < 0 {
+		errs = append(errs, fmt.Errorf("decision.max_attempts_per_minute %d: must not be negative", c.Decision.MaxAttempts))
+	}
+	if c.Audit.CropMaxMB < 0 {
+		errs = append(errs, fmt.Errorf("audit.crop_max_mb %d: must not be negative", c.Audit.CropMaxMB))
+	}
+	for _, d := range []struct {
+		key string
+		v   duration
+	}{{"decision.cooldown", c.Decision.Cooldown}, {"decision.max_gap", c.Decision.MaxGap}, {"relay.pulse", c.Relay.Pulse},
+		{"relay.cooldown", c.Relay.Cooldown}, {"audit.crop_max_age", c.Audit.CropMaxAge}} {
+		if d.v.Duration < 0 {
+			errs = append(errs, fmt.Errorf("%s %v: must not be negative", d.key, d.v.Duration))
+		}
+	}
 	return errors.Join(errs...)
 }

@@ -68,7 +68,7 @@ func cascadeBytes(path, name string) ([]byte, error) {
 	b, err := os.ReadFile(p)
 	if err != nil {
 		return nil, fmt.Errorf("%w: this binary was built without `go generate ./locate/` (make build runs it), "+
-			"and %s is not readable: %v; give the file's path (edge --cascade)", ErrNoCascade, p, err)
+			"and %s is not readable: %v; give the file's path (EDGE_CASCADE, or cascade in edge.toml)", ErrNoCascade, p, err)
 	}
 	return b, nil
 }

@@ -268,7 +268,7 @@ func (l *Loop) audit(t time.Time, decision, identity string, dist, thr float32, 
 	}
 	rec := audit.Record{Time: t, Decision: decision, Identity: identity, Distance: dist, Threshold: thr, Model: l.Model}
 	if err := l.Audit.Write(rec, crop); err != nil {
-		return fmt.Errorf("service: audit: %w", err)
+		return fmt.Errorf("service: %w", err) // err says "audit: …"
 	}
 	return nil
 }

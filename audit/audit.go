@@ -180,8 +180,13 @@ func Open(path string, opt Options) (*Log, error) {
 	if opt.Mode&^0o640 != 0 || opt.Mode&0o600 != 0o600 {
 		return nil, fmt.Errorf("audit: mode %#o: want 0600 or 0640 (the owner reads and writes; the group may read; no one else)", opt.Mode)
 	}
-	if opt.JPEGQuality < 1 || opt.JPEGQuality > 100 || opt.CropMaxBytes < 0 || opt.CropMaxAge < 0 {
-		return nil, fmt.Errorf("audit: options %+v out of range", opt)
+	switch {
+	case opt.JPEGQuality < 1 || opt.JPEGQuality > 100:
+		return nil, fmt.Errorf("audit: JPEG quality %d: want 1 to 100", opt.JPEGQuality)
+	case opt.CropMaxBytes < 0:
+		return nil, fmt.Errorf("audit: crop size limit %d bytes: must not be negative", opt.CropMaxBytes)
+	case opt.CropMaxAge < 0:
+		return nil, fmt.Errorf("audit: crop age limit %v: must not be negative", opt.CropMaxAge)
 	}
 	if opt.CropDir != "" {
 		if err := os.MkdirAll(opt.CropDir, dirMode(opt.Mode)); err != nil {

@@ -225,8 +225,11 @@ func TestOpenErrors(t *testing.T) {
 		t.Error("Open in a missing directory succeeded")
 	}
 	for _, opt := range []Options{{JPEGQuality: 101}, {JPEGQuality: -1}, {CropMaxBytes: -1}, {CropMaxAge: -1}} {
-		if _, err := Open(filepath.Join(dir, "a.jsonl"), opt); err == nil {
+		_, err := Open(filepath.Join(dir, "a.jsonl"), opt)
+		if err == nil {
 			t.Errorf("Open(%+v) succeeded", opt)
+		} else if strings.Contains(err.Error(), "{") || strings.Count(err.Error(), "audit:") != 1 {
+			t.Errorf("Open(%+v): %q: want one plain sentence, not a Go struct", opt, err)
 		}
 	}
 }

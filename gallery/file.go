@@ -36,11 +36,11 @@ type CorruptError struct {
 }
 
 func (e *CorruptError) Error() string {
-	what := "gallery data"
-	if e.Path != "" {
-		what = "gallery file " + e.Path
+	if e.Path == "" {
+		// Data to import, not the gallery in use: nothing to restore.
+		return fmt.Sprintf("gallery data is corrupt (%s)", e.Reason)
 	}
-	return fmt.Sprintf("%s is corrupt (%s): restore a backup or remove it and enrol again", what, e.Reason)
+	return fmt.Sprintf("gallery file %s is corrupt (%s): restore a backup or remove it and enrol again", e.Path, e.Reason)
 }
 
 // Unwrap makes errors.Is(err, ErrCorrupt) true.

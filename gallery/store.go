@@ -214,6 +214,34 @@ func (s *Store) Update(fn func(g *Gallery) error) (*Gallery, error) {
 	return g, nil
 }
 
+// Replace writes g as the gallery, under the lock, whatever the file
+// holds now: also a corrupt file, one of another model or of a newer
+// format, which Update refuses to touch. It is how a backup is restored
+// over a damaged gallery. g must be of the store's model.
+func (s *Store) Replace(g *Gallery) error {
+	if err := g.CheckModel(s.Model); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
+		return err
+	}
+	unlock, err := lock(s.Path + ".lock")
+	if err != nil {
+		return fmt.Errorf("locking gallery %s: %w", s.Path, err)
+	}
+	defer unlock()
+	removeTemps(s.Path)
+	data, err := Marshal(g)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(s.Path, data); err != nil {
+		return err
+	}
+	s.seen, s.known = string(data[len(data)-trailerSize:]), true
+	return nil
+}
+
 // WriteFile writes g to path atomically: to a temporary file in the same
 // directory, synced to disk, renamed over path, and the directory synced.
 // path must be a regular file or nothing: a device, a directory or a

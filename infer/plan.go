@@ -341,6 +341,9 @@ func (m *Model) Check(o Options) error {
 
 func (p *Plan) build(o Options, checkOnly bool) error {
 	m := p.model
+	if m.Opset > MaxOpset {
+		return unsupportedf("opset %d is newer than edge knows (at most %d): not supported", m.Opset, MaxOpset)
+	}
 	p.budget = o.MaxBytes
 	if p.budget <= 0 {
 		p.budget = DefaultMaxBytes
@@ -531,11 +534,20 @@ func (p *Plan) fold(n *node, k kernel) error {
 // spend takes bytes from the plan's memory budget.
 func (p *Plan) spend(bytes int64) error {
 	if bytes > p.budget {
-		return fmt.Errorf("the plan needs more memory than its budget allows (Options.MaxBytes)")
+		return ErrMemoryBudget
 	}
 	p.budget -= bytes
 	return nil
 }
+
+// ErrMemoryBudget is the error of a plan that needs more memory than
+// Options.MaxBytes allows.
+var ErrMemoryBudget = errors.New("the plan needs more memory than its budget allows")
+
+// MaxOpset is the newest ONNX opset edge knows: a later one may have
+// changed what an operator means, so a model that declares it is refused
+// (ErrUnsupported) rather than run on a guess.
+const MaxOpset = 23
 
 // errInternal marks a panic caught inside the engine: a bug, reported as
 // an error so that a running service keeps its safe state.

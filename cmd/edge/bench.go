@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/edge-pi/edge/infer"
+	"github.com/edge-pi/edge/models"
 	"github.com/edge-pi/edge/npy"
 )
 
@@ -64,7 +65,7 @@ type opSummary struct {
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("bench", stderr)
-	model := fs.String("model", "", "ONNX model file")
+	model := fs.String("model", "", "an embedded model ("+strings.Join(models.Names(), ", ")+") or an ONNX file")
 	input := fs.String("input", "", "input 0 (.npy, float32); default: seeded random values")
 	shape := fs.String("shape", "", "shape of input 0, such as 1,3,224,224 (default: declared, symbolic dims 1)")
 	threads := fs.Int("threads", 0, "threads (0: one per core)")

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"strings"
 
 	"github.com/edge-pi/edge/gallery"
 	"github.com/edge-pi/edge/infer"
 	"github.com/edge-pi/edge/internal/safefile"
 	"github.com/edge-pi/edge/locate"
+	"github.com/edge-pi/edge/models"
 )
 
 // Limits on the files edge reads whole. Each file must also be a regular
@@ -29,11 +34,21 @@ func readModel(path string) ([]byte, error) {
 	return safefile.ReadFile(path, maxModelBytes)
 }
 
-// loadModelFile reads and decodes the ONNX file at path.
+// loadModelFile reads and decodes an ONNX model: the file at path, or
+// the embedded model of that name (faces, digits, …) when there is no
+// such file, as --model takes them everywhere.
 func loadModelFile(path string) (*infer.Model, error) {
-	b, err := readModel(path)
-	if err != nil {
-		return nil, err
+	var b []byte
+	_, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !strings.ContainsAny(path, `/\.`):
+		if b, err = models.Open(path); err != nil {
+			return nil, fmt.Errorf("%s: not a file, and %w", path, err)
+		}
+	default:
+		if b, err = readModel(path); err != nil {
+			return nil, err
+		}
 	}
 	m, err := infer.Load(b)
 	if err != nil {

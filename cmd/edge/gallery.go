@@ -49,6 +49,9 @@ type galleryOpts struct {
 	threshold float64
 	threads   int
 	asJSON    bool
+	// replacing is import --replace: with --model, a gallery that does
+	// not read (corrupt, another model or format) is to be replaced.
+	replacing bool
 }
 
 func (o *galleryOpts) register(fs *flag.FlagSet, withModel, withThreshold bool) {
@@ -125,7 +128,12 @@ func (o *galleryOpts) open() (*session, error) {
 			}
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+		if !o.replacing {
+			return nil, err
+		}
+		if name == "" {
+			return nil, fmt.Errorf("%w; to restore a backup over it, give the backup's model with --model", err)
+		}
 	}
 	if name == "" {
 		name = defaultModel
@@ -539,6 +547,7 @@ func cmdGallery(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if sub == "import" {
+		o.replacing = replace
 		return galleryImport(ctx, &o, pos[0], replace, stdout)
 	}
 	g, err := gallery.ReadFile(path)
@@ -627,22 +636,21 @@ func galleryImport(ctx context.Context, o *galleryOpts, from string, replace boo
 	}
 	in, err := gallery.Import(bytes.NewReader(data), s.model)
 	if err != nil {
-		return fmt.Errorf("importing %s: %w", from, err)
+		return fmt.Errorf("importing %s: %w (%s is unchanged)", from, err, s.path)
 	}
 	if replace && in.Threshold != 0 {
 		if err := checkThreshold(in.Threshold, s.net.Meta, "importing "+from); err != nil {
 			return err
 		}
 	}
-	g, err := s.store.Update(func(g *gallery.Gallery) error {
-		if replace {
-			for _, id := range g.List() {
-				g.Remove(id.Name)
-			}
-			g.Threshold, g.ThresholdFAR = in.Threshold, in.ThresholdFAR
-		}
-		return g.Merge(in)
-	})
+	g := in
+	if replace {
+		// Written whole, over whatever is there: restoring a backup must
+		// work over a corrupt gallery too.
+		err = s.store.Replace(in)
+	} else {
+		g, err = s.store.Update(func(g *gallery.Gallery) error { return g.Merge(in) })
+	}
 	if err != nil {
 		return err
 	}

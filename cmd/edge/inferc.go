@@ -5,14 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/edge-pi/edge/infer"
+	"github.com/edge-pi/edge/models"
 	"github.com/edge-pi/edge/npy"
 )
 
 func cmdInfer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("infer", stderr)
-	model := fs.String("model", "", "ONNX model file")
+	model := fs.String("model", "", "an embedded model ("+strings.Join(models.Names(), ", ")+") or an ONNX file")
 	input := fs.String("input", "", "input tensor (.npy, float32, C order)")
 	output := fs.String("output", "", "where to write the first output (.npy)")
 	threads := fs.Int("threads", 0, "threads (0: one per core)")

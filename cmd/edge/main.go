@@ -41,11 +41,11 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"info", "info MODEL [--json]", cmdInfo},
-		{"infer", "infer --model MODEL --input in.npy --output out.npy [--threads N]", cmdInfer},
+		{"info", "info NAME|MODEL.onnx [--json]", cmdInfo},
+		{"infer", "infer --model NAME|MODEL.onnx --input in.npy --output out.npy [--threads N]", cmdInfer},
 		{"conformance", "conformance DIR [--json] [--filter S] [--threads N]", cmdConformance},
 		{"run", "run [--config edge.toml] [--frames DIR|FILE.rec] [--simulate-relay] [--model M] [--camera /dev/video0] [--pin GPIO17]", cmdRun},
-		{"demo", "demo [--frames N] [--authorised DIGIT] [--json]", cmdDemo},
+		{"demo", "demo [--visitors N] [--authorised DIGIT] [--json]", cmdDemo},
 		{"relay-off", "relay-off [--config edge.toml] [--pin GPIO17]", cmdRelayOff},
 		{"bench", "bench --model MODEL [--input in.npy | --shape 1,3,224,224] [--threads N] [--runs K] [--warmup W] [--json] [--profile]", cmdBench},
 		{"eval", "eval --model NAME|PATH (--data DIR|ZIP [--draws 100] [--seed 0] [--plot DIR] | --omniglot-runs DIR|ZIP) [--json] [--threads N]", cmdEval},

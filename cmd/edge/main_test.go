@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -121,5 +122,75 @@ func TestEmptyBatch(t *testing.T) {
 		if code != exitError || !strings.Contains(stderr, "zero dimension") {
 			t.Errorf("%v: exit %d: %s", args, code, stderr)
 		}
+	}
+}
+
+// TestMessages: errors and usage say what the user can act on.
+func TestMessages(t *testing.T) {
+	// Usage names demo's real flag.
+	_, _, usage := edge(t, "help")
+	if !strings.Contains(usage, "demo [--visitors N]") || strings.Contains(usage, "demo [--frames") {
+		t.Errorf("usage: %s", usage)
+	}
+	// info and infer take embedded model names, as --model does elsewhere.
+	if code, out, stderr := edge(t, "info", "digits"); code != exitOK || !strings.Contains(out, "edge.name = digits") {
+		t.Errorf("info digits: exit %d: %s%s", code, out, stderr)
+	}
+	in := filepath.Join(t.TempDir(), "in.npy")
+	npy.WriteFile(in, &npy.Array{Shape: []int{1, 1, 28, 28}, Data: make([]float32, 28*28)})
+	if code, _, stderr := edge(t, "infer", "--model", "digits", "--input", in, "--output", in+".out"); code != exitOK {
+		t.Errorf("infer --model digits: exit %d: %s", code, stderr)
+	}
+	// Too many threads: a bound, not the engine's Options.MaxBytes.
+	if _, _, stderr := edge(t, "infer", "--model", "digits", "--input", in, "--output", in+".out", "--threads", "100000"); strings.Contains(stderr, "Options") {
+		t.Errorf("--threads 100000: %s", stderr)
+	}
+	// An opset newer than edge knows is reported as that.
+	b, err := os.ReadFile(tinyModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.LastIndex(b, []byte("\x42\x02\x10\x0d")) // opset_import { version: 13 }
+	if i < 0 {
+		t.Fatal("no opset 13 in the tiny model")
+	}
+	b[i+3] = 99
+	op99 := filepath.Join(t.TempDir(), "op99.onnx")
+	os.WriteFile(op99, b, 0o600)
+	if code, _, stderr := edge(t, "info", op99); code != exitError || !strings.Contains(stderr, "opset 99 is newer than edge knows") {
+		t.Errorf("opset 99: exit %d: %s", code, stderr)
+	}
+}
+
+// TestImportMessages: a bad file to import is the file's fault, not the
+// gallery's; and import --replace restores a backup over a corrupt
+// gallery.
+func TestImportMessages(t *testing.T) {
+	data := t.TempDir()
+	writeFaces(t, data, 1, 1)
+	state := t.TempDir()
+	m := []string{"--model", tinyModel, "--state-dir", state}
+	if code, _, stderr := edge(t, append([]string{"enroll", "--name", "ada", filepath.Join(data, "p0/0.png")}, m...)...); code != exitOK {
+		t.Fatal(stderr)
+	}
+	backup := filepath.Join(t.TempDir(), "backup.edge")
+	if code, _, stderr := edge(t, "gallery", "export", backup, "--state-dir", state); code != exitOK {
+		t.Fatal(stderr)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.edge")
+	os.WriteFile(bad, []byte("edge-gallery 1\n{}\nsha256 0000\n"), 0o600)
+	code, _, stderr := edge(t, append([]string{"gallery", "import", bad}, m...)...)
+	if code != exitError || strings.Contains(stderr, "remove it") || !strings.Contains(stderr, "is unchanged") {
+		t.Errorf("importing a bad file: exit %d: %s", code, stderr)
+	}
+	path := filepath.Join(state, "gallery.edge")
+	g, _ := os.ReadFile(path)
+	g[len(g)/2] ^= 0x10
+	os.WriteFile(path, g, 0o600)
+	if code, _, stderr := edge(t, append([]string{"gallery", "import", "--replace", backup}, m...)...); code != exitOK {
+		t.Errorf("restoring a backup over a corrupt gallery: exit %d: %s", code, stderr)
+	}
+	if code, out, stderr := edge(t, "gallery", "list", "--state-dir", state); code != exitOK || !strings.Contains(out, "ada") {
+		t.Errorf("after the restore: exit %d: %s%s", code, out, stderr)
 	}
 }

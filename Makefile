@@ -31,9 +31,17 @@ test-arm64: $(PARITY) ## run the simd and infer tests and the shipped models' pa
 		QEMU_CPU=$$c GOARCH=arm64 $(GO) test -count=1 -timeout 10m -exec qemu-aarch64-static -run 'TestEmbedded' ./models/ || exit 1; \
 	done
 
+# staticcheck, pinned: 2026.2.2 (module version v0.8.2) supports
+# Go 1.26. make vet installs it into GOBIN (else GOPATH/bin) if missing.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)/staticcheck
+
 vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1)
+	@$(STATICCHECK) -version 2>/dev/null | grep -q '($(STATICCHECK_VERSION:v%=%))' || \
+		$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(STATICCHECK) ./...
 
 parity-data: ## regenerate the PyTorch parity exports (needs Debian's python3-torch)
 	$(PYTHON) infer/testdata/parity/gen.py

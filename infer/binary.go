@@ -289,7 +289,6 @@ func buildPow(b *builder) (kernel, error) {
 type variadicKernel struct {
 	n     *node
 	steps []*binKernel
-	tmp   []*value
 	mean  bool
 }
 

@@ -252,21 +252,6 @@ func (b *builder) constInts(i int) ([]int64, error) {
 	return v.t.I, nil
 }
 
-// constFloat returns a scalar from a constant input as float64.
-func (b *builder) constScalar(i int) (float64, bool, error) {
-	v := b.in(i)
-	if v == nil {
-		return 0, false, nil
-	}
-	if !v.isConst {
-		return 0, false, b.errf("input %d (%q) must be a constant", i, v.name)
-	}
-	if v.t.Len() != 1 {
-		return 0, false, b.errf("input %d (%q) must be a scalar, has shape %v", i, v.name, v.shape)
-	}
-	return v.t.Float64At(0), true, nil
-}
-
 // setOut declares output i.
 func (b *builder) setOut(i int, dt DType, shape []int) error {
 	if i >= len(b.n.out) || b.n.out[i] == nil {

@@ -184,12 +184,10 @@ type fixedGallery struct{ g *gallery.Gallery }
 func (f fixedGallery) ReloadIfChanged() (*gallery.Gallery, bool, error) { return f.g, false, nil }
 
 type demoStats struct {
-	embed, match, act    []time.Duration
-	correct, frames      int
-	unlocks, strangers   int
-	visitorsAuth, opened int
-	wall                 time.Duration
-	lastVisitorOpened    bool
+	embed, match, act  []time.Duration
+	correct, frames    int
+	unlocks, strangers int
+	wall               time.Duration
 }
 
 func (s *demoStats) init(n int) {

@@ -119,7 +119,7 @@ func TestEmptyBatch(t *testing.T) {
 		{"bench", "--model", digits, "--input", in, "--runs", "1", "--warmup", "0"},
 	} {
 		code, _, stderr := edge(t, args...)
-		if code != exitError || !strings.Contains(stderr, "zero dimension") {
+		if code != exitError || !strings.Contains(stderr, "has a zero dimension: an empty tensor is not supported") {
 			t.Errorf("%v: exit %d: %s", args, code, stderr)
 		}
 	}

@@ -57,8 +57,27 @@ func TestReadsOnlyRegularFiles(t *testing.T) {
 			t.Errorf("edge %s: exit %d: %s", strings.Join(c.args, " "), code, stderr)
 		}
 	}
+	// identify of a FIFO without a writer blocked forever in open().
+	writeFaces(t, dir, 1, 1)
+	if code, _, stderr := edge(t, append([]string{"enroll", "--name", "ada", "--model", tinyModel, filepath.Join(dir, "p0/0.png")}, state...)...); code != exitOK {
+		t.Fatal(stderr)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		code, _, stderr := edge(t, append([]string{"identify", "--model", tinyModel, fifo}, state...)...)
+		if code != exitError || !strings.Contains(stderr, "fifo.pgm is a FIFO") {
+			t.Errorf("identify fifo.pgm: exit %d: %s", code, stderr)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("identify fifo.pgm still blocked after 20 s")
+	}
+
 	t.Setenv("EDGE_CASCADE", "/dev/zero")
-	code, _, stderr := edge(t, append([]string{"enroll", "--name", "ada", fifo}, state...)...)
+	code, _, stderr := edge(t, "enroll", "--name", "ada", "--state-dir", t.TempDir(), fifo)
 	if code != exitError || !strings.Contains(stderr, "EDGE_CASCADE: /dev/zero is a character device") {
 		t.Errorf("EDGE_CASCADE=/dev/zero: exit %d: %s", code, stderr)
 	}

@@ -103,6 +103,21 @@ func (o *galleryOpts) galleryPath() (string, error) {
 	return gallery.DefaultPath()
 }
 
+// enrolled reports whether name is in the gallery (false if it does not
+// read).
+func (o *galleryOpts) enrolled(name string) bool {
+	path, err := o.galleryPath()
+	if err != nil {
+		return false
+	}
+	g, err := gallery.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	_, ok := g.Lookup(name)
+	return ok
+}
+
 // session is what a command that embeds images works with.
 type session struct {
 	path  string
@@ -210,7 +225,8 @@ func cmdEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := gallery.CheckName(*name); err != nil {
+	if err := gallery.CheckName(*name); err != nil && !o.enrolled(*name) {
+		// A name enrolled before the profile may still get photos.
 		return fmt.Errorf("--name: %w", err)
 	}
 	if len(images) == 0 {

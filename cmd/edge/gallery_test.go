@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -325,5 +327,43 @@ func TestNamesThatSpoof(t *testing.T) {
 	code, _, stderr := edge(t, "gallery", "rename", "bob", "Alice", "--state-dir", state)
 	if code != exitError || !strings.Contains(stderr, "already enrolled") {
 		t.Errorf("rename bob Alice: exit %d: %s", code, stderr)
+	}
+}
+
+// TestOldNamesKeepWorking: a gallery an older edge wrote with a name the
+// profile now refuses still loads, matches, takes more photos of that
+// name, and can rename it; only new names are refused.
+func TestOldNamesKeepWorking(t *testing.T) {
+	data := t.TempDir()
+	writeFaces(t, data, 2, 2)
+	img := func(p, k int) string { return filepath.Join(data, fmt.Sprintf("p%d/%d.png", p, k)) }
+	state := t.TempDir()
+	m := []string{"--model", tinyModel, "--state-dir", state}
+	if code, _, stderr := edge(t, append([]string{"enroll", "--name", "xada", img(0, 0)}, m...)...); code != exitOK {
+		t.Fatal(stderr)
+	}
+	// Rename xada to -ada in the file, as an older edge could have
+	// written it, with a valid checksum.
+	path := filepath.Join(state, gallery.FileName)
+	b, _ := os.ReadFile(path)
+	body := strings.Replace(string(b[:len(b)-len("sha256 ")-65]), `"xada"`, `"-ada"`, 1)
+	sum := sha256.Sum256([]byte(body))
+	os.WriteFile(path, []byte(body+"sha256 "+hex.EncodeToString(sum[:])+"\n"), 0o600)
+
+	run := func(want int, args ...string) string {
+		t.Helper()
+		code, out, stderr := edge(t, append(args, m...)...)
+		if code != want {
+			t.Fatalf("edge %s: exit %d, want %d: %s%s", strings.Join(args, " "), code, want, out, stderr)
+		}
+		return out
+	}
+	if out := run(exitOK, "identify", "--threshold", "1e-3", img(0, 0)); !strings.HasPrefix(out, "-ada ") {
+		t.Errorf("identify: %s", out)
+	}
+	run(exitOK, "enroll", "--name", "-ada", img(0, 1))
+	run(exitError, "enroll", "--name", "-bob", img(1, 0))
+	if code, _, stderr := edge(t, "gallery", "rename", "--state-dir", state, "--", "-ada", "ada"); code != exitOK {
+		t.Errorf("rename -ada ada: %s", stderr)
 	}
 }

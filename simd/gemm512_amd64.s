@@ -50,6 +50,20 @@
 
 #define BCAST Z15
 
+// PREFETCH_A asks for the line of the next A panel that this unrolled
+// iteration's four k steps match (PF_PTR runs astride bytes ahead of A_PTR,
+// in C1's register, free until the store). Each panel's K block is a few
+// KiB of its own, one page or more apart from the next (the rest of the
+// panel's K lies between), so the hardware prefetchers, which stop at page
+// boundaries, start every panel cold: weights too large for L2 (faces'
+// 512- and 1024-channel pointwise layers, 1–4 MiB) then arrived at the
+// latency of memory.
+#define PF_PTR R9
+
+#define PREFETCH_A \
+	PREFETCHT0 (PF_PTR) \
+	ADDQ       $64, PF_PTR
+
 // ZFMA3 and ZFMA2 multiply the B row in Z12–Z14 (Z12–Z13) by A row r
 // (byte offset off in the current k step) into accumulators c0…
 #define ZFMA3(off, c0, c1, c2) \
@@ -156,6 +170,7 @@
 #define PANEL_START \
 	MOVQ A_NEXT, A_PTR         \
 	ADDQ astride+8(FP), A_NEXT \
+	MOVQ A_NEXT, PF_PTR        \
 	MOVQ b+24(FP), B_PTR       \
 	MOVQ kc+40(FP), K_LEFT
 
@@ -195,6 +210,7 @@
 #define OPANEL_START \
 	MOVQ A_NEXT, A_PTR         \
 	ADDQ astride+8(FP), A_NEXT \
+	MOVQ A_NEXT, PF_PTR        \
 	MOVQ offs+32(FP), OFF_PTR  \
 	MOVQ kc+40(FP), K_LEFT
 
@@ -209,6 +225,7 @@ panel:
 	JB   tail
 
 unrolled: // four k steps per iteration
+	PREFETCH_A
 	STEP48
 	STEP48
 	STEP48
@@ -255,6 +272,7 @@ panel:
 	JB   tail
 
 unrolled:
+	PREFETCH_A
 	STEP32
 	STEP32
 	STEP32
@@ -301,6 +319,7 @@ panel:
 	JB   tail
 
 unrolled:
+	PREFETCH_A
 	OSTEP48
 	OSTEP48
 	OSTEP48
@@ -347,6 +366,7 @@ panel:
 	JB   tail
 
 unrolled:
+	PREFETCH_A
 	OSTEP32
 	OSTEP32
 	OSTEP32

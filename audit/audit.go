@@ -169,7 +169,8 @@ type Log struct {
 
 // Open opens (creating it, with Options.Mode: 0600 by default) the log at
 // path for appending. The directory must exist; CropDir is created if
-// needed (0700 by default).
+// needed (0700 by default). An existing log and crop directory of this
+// user are given those modes too.
 func Open(path string, opt Options) (*Log, error) {
 	if opt.JPEGQuality == 0 {
 		opt.JPEGQuality = 85
@@ -192,10 +193,14 @@ func Open(path string, opt Options) (*Log, error) {
 		if err := os.MkdirAll(opt.CropDir, dirMode(opt.Mode)); err != nil {
 			return nil, fmt.Errorf("audit: crop directory: %w", err)
 		}
+		os.Chmod(opt.CropDir, dirMode(opt.Mode)) // one an older edge made 0750; best effort
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, opt.Mode)
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
+	}
+	if st, err := f.Stat(); err == nil && st.Mode().Perm() != opt.Mode {
+		f.Chmod(opt.Mode) // a log an older edge made 0640; best effort (another owner's stays)
 	}
 	l := &Log{path: path, opt: opt, f: f}
 	if l.torn, err = endsTorn(f); err != nil {

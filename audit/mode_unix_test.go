@@ -18,6 +18,9 @@ func TestModes(t *testing.T) {
 		dir := t.TempDir()
 		crops := filepath.Join(dir, "crops")
 		path := filepath.Join(dir, "audit.jsonl")
+		// As an older edge left them: the log 0644, the crops 0755.
+		os.WriteFile(path, nil, 0o644)
+		os.Mkdir(crops, 0o755)
 		l := openLog(t, path, Options{CropDir: crops, Mode: c.mode})
 		if err := l.Write(rec(0), face()); err != nil {
 			t.Fatal(err)

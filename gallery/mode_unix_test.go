@@ -16,6 +16,8 @@ func TestPrivateFiles(t *testing.T) {
 	defer syscall.Umask(old)
 	dir := filepath.Join(t.TempDir(), "state")
 	s := NewStore(filepath.Join(dir, FileName), testModel(1))
+	os.Mkdir(dir, 0o700)
+	os.WriteFile(s.Path+".lock", nil, 0o644) // as an older edge left it
 	if _, err := s.Update(func(g *Gallery) error { return g.Enroll("ada", []float32{1}) }); err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,9 @@ func lock(path string) (unlock func(), err error) {
 	if dir, err := os.Stat(filepath.Dir(path)); err == nil {
 		safefile.KeepOwner(f, dir)
 	}
+	if st, err := f.Stat(); err == nil && st.Mode().Perm() != 0o600 {
+		f.Chmod(0o600) // a lock file an older edge made 0644; best effort
+	}
 	for {
 		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
 		if err != unix.EINTR {

@@ -95,39 +95,35 @@ func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc
 	}
 	_ = c[(r1-r0-1)*ldc+n-1] // the kernels write exactly the elements the generic version does
 	_ = b[(k-1)*ldb+n-1]
-	if t := gemvTail512(n); t > 0 {
-		n -= t
-		for j := n; j < n+t; j++ {
-			gemvAVX2(a, r0, r1, b[j:], ldb, c[j:], ldc)
-		}
-	}
+	t := gemvTail512(n) // the tail columns, after the strips of each block (gemmtail512_amd64.go)
+	n -= t
 	if !packs512(n, (r1-1)/mrAVX2-r0/mrAVX2+1, kBlocks(k, kc512)) { // every strip read in place: no buffer to clear
-		gemmAVX512Buf(nil, a, r0, r1, n, b, ldb, c, ldc)
+		gemmAVX512Buf(nil, a, r0, r1, n, t, b, ldb, c, ldc)
 		return
 	}
 	switch kb := kBlocks(k, kc512); { // buffer sizes: see kTier0
 	case kb <= kTier0:
 		var buf [kTier0*nr512 + 16]float32
-		gemmAVX512Buf(buf[:], a, r0, r1, n, b, ldb, c, ldc)
+		gemmAVX512Buf(buf[:], a, r0, r1, n, t, b, ldb, c, ldc)
 	case kb <= kTier1:
 		var buf [kTier1*nr512 + 16]float32
-		gemmAVX512Buf(buf[:], a, r0, r1, n, b, ldb, c, ldc)
+		gemmAVX512Buf(buf[:], a, r0, r1, n, t, b, ldb, c, ldc)
 	default:
 		var buf [kc512*nr512 + 16]float32
-		gemmAVX512Buf(buf[:], a, r0, r1, n, b, ldb, c, ldc)
+		gemmAVX512Buf(buf[:], a, r0, r1, n, t, b, ldb, c, ldc)
 	}
 }
 
 // gemvTail512 is the number of columns (1–4) after whole 48-column strips
-// that the matrix-vector kernel computes, one at a time: a strip of 1–4
+// that the tail kernel computes (gemmtail512_amd64.go): a strip of 1–4
 // columns in gemm16z costs a third of a whole strip (16 lanes for 1–4
-// columns; 49 pixels of a 7×7 map, 196 of 14×14), gemv4 an eighth of that.
+// columns; 49 pixels of a 7×7 map, 196 of 14×14), the tail a twelfth.
 // Every driver (GemmPacked, GemmOffsets, GemmPackedB) splits the same way,
 // so their results stay equal bit for bit.
 //
 // A last strip of 9–12 columns is cut the same way into 8 columns for the
-// AVX2 4×8 kernel and 1–4 matrix-vector columns: on Zen 4 a ymm FMA costs
-// half a zmm one, so 8 columns in ymm take half of gemm16z's 16 lanes
+// AVX2 4×8 kernel and 1–4 tail columns: on Zen 4 a ymm FMA costs half a
+// zmm one, so 8 columns in ymm take half of gemm16z's 16 lanes
 // (Winograd's 9 tiles of a 6×6 map), and strips of 1–8 columns go to the
 // 4×8 kernel for the same reason.
 func gemvTail512(n int) int {
@@ -172,8 +168,9 @@ const inPlaceMaxK512 = 64
 func inPlace512(panels, kb int) bool { return panels < packMinPanels || kb <= inPlaceMaxK512 }
 
 // gemmAVX512Buf is gemmAVX512 with buf for the packed strips (a K block ×
-// 48 floats, plus 16 to align it).
-func gemmAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int) {
+// 48 floats, plus 16 to align it): n columns in strips, then t tail
+// columns.
+func gemmAVX512Buf(buf []float32, a PackedA, r0, r1, n, t int, b []float32, ldb int, c []float32, ldc int) {
 	k := a.K
 	kb := kBlocks(k, kc512)
 	var packed *float32
@@ -215,6 +212,9 @@ func gemmAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int
 				}
 				s.panels(ib, ie)
 			}
+			if t > 0 {
+				tailPass512(a, r0, r1, ib, ie, pc, kc, b, pc*ldb+n, ldb, nil, t, c, ldc, n)
+			}
 		}
 	}
 }
@@ -230,37 +230,29 @@ func gemmOffAVX512(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c [
 		return
 	}
 	_ = c[(r1-r0-1)*ldc+n-1]
-	if t := gemvTail512(n); t > 0 { // gathered into col, one column at a time
-		n -= t
-		x := col[:k]
-		for j := n; j < n+t; j++ {
-			for p, o := range offs[:k] {
-				x[p] = b[int(o)+j]
-			}
-			gemvAVX2(a, r0, r1, x, 1, c[j:], ldc)
-		}
-	}
+	t := gemvTail512(n) // the tail columns, gathered by the tail pass
+	n -= t
 	if last := (n-1)%nr512 + 1; last > 24 || (avx2Strip512(last) && last%8 == 0) { // no strip is gathered: no buffer
-		gemmOffAVX512Buf(nil, a, r0, r1, n, b, offs, c, ldc)
+		gemmOffAVX512Buf(nil, a, r0, r1, n, t, b, offs, c, ldc)
 		return
 	}
 	switch kb := kBlocks(k, kc512); {
 	case kb <= kTier0:
 		var buf [kTier0 * nrAVX2]float32
-		gemmOffAVX512Buf(buf[:], a, r0, r1, n, b, offs, c, ldc)
+		gemmOffAVX512Buf(buf[:], a, r0, r1, n, t, b, offs, c, ldc)
 	case kb <= kTier1:
 		var buf [kTier1 * nrAVX2]float32
-		gemmOffAVX512Buf(buf[:], a, r0, r1, n, b, offs, c, ldc)
+		gemmOffAVX512Buf(buf[:], a, r0, r1, n, t, b, offs, c, ldc)
 	default:
 		var buf [kc512 * nrAVX2]float32
-		gemmOffAVX512Buf(buf[:], a, r0, r1, n, b, offs, c, ldc)
+		gemmOffAVX512Buf(buf[:], a, r0, r1, n, t, b, offs, c, ldc)
 	}
 }
 
 // gemmOffAVX512Buf is gemmOffAVX512 with buf for a gathered last strip of
 // 1–23 columns (a K block × 24 floats; nil when the last strip is read in
-// place).
-func gemmOffAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, offs []int32, c []float32, ldc int) {
+// place), then t tail columns.
+func gemmOffAVX512Buf(buf []float32, a PackedA, r0, r1, n, t int, b []float32, offs []int32, c []float32, ldc int) {
 	k := a.K
 	kb := kBlocks(k, kc512)
 	first, last := r0/mrAVX2, (r1-1)/mrAVX2
@@ -296,6 +288,9 @@ func gemmOffAVX512Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, offs
 					s.b, s.ldb = &buf[0], nrAVX2
 				}
 				s.panels(ib, ie)
+			}
+			if t > 0 {
+				tailPass512(a, r0, r1, ib, ie, pc, kc, b, n, 0, offs[pc:], t, c, ldc, n)
 			}
 		}
 	}
@@ -375,27 +370,32 @@ func (s *strip512) edge(p int) {
 // columns past n zero): block pc starts at pc·ns·48, its strip j at
 // j·kc·48 from there, ns = ⌈n/48⌉.
 //
-// The columns of a gemv tail (gemvTail512) follow, each as k contiguous
-// floats.
+// The tail columns (gemvTail512) follow, packed for gemmTail4z: each K
+// block's in tailLen512(kb) floats (packTail512).
 func packedBLen512(k, n int) int {
 	t := gemvTail512(n)
-	return k*(n-t+nr512-1)/nr512*nr512 + t*k
+	l := k * (n - t + nr512 - 1) / nr512 * nr512
+	if t > 0 {
+		kb := kBlocks(k, kc512)
+		l += (k + kb - 1) / kb * tailLen512(kb)
+	}
+	return l
 }
 
 func packB512(dst []float32, k, n int, b []float32, ldb int) {
 	if k == 0 || n == 0 {
 		return
 	}
+	kb := kBlocks(k, kc512)
 	if t := gemvTail512(n); t > 0 {
 		n -= t
 		tail := dst[k*(n+nr512-1)/nr512*nr512:]
-		for j := 0; j < t; j++ {
-			for p := 0; p < k; p++ {
-				tail[j*k+p] = b[p*ldb+n+j]
-			}
+		clear(tail)
+		for pc := 0; pc < k; pc += kb {
+			packTail512(tail[pc/kb*tailLen512(kb):], b, pc*ldb+n, ldb, nil, min(kb, k-pc), t)
 		}
 	}
-	kb, ns := kBlocks(k, kc512), (n+nr512-1)/nr512
+	ns := (n + nr512 - 1) / nr512
 	for pc := 0; pc < k; pc += kb {
 		kc := min(kb, k-pc)
 		for j := 0; j < ns; j++ {
@@ -428,13 +428,9 @@ func gemmB512(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
 		}
 		return
 	}
-	if t := gemvTail512(n); t > 0 {
-		n -= t
-		tail := b.data[k*(n+nr512-1)/nr512*nr512:]
-		for j := 0; j < t; j++ {
-			gemvAVX2(a, r0, r1, tail[j*k:], 1, c[n+j:], ldc)
-		}
-	}
+	t := gemvTail512(n)
+	n -= t
+	tail := b.data[k*(n+nr512-1)/nr512*nr512:]
 	kb, ns := kBlocks(k, kc512), (n+nr512-1)/nr512
 	first, last := r0/mrAVX2, (r1-1)/mrAVX2
 	for ib := first; ib <= last; ib += mc512 {
@@ -453,6 +449,9 @@ func gemmB512(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
 				s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, b: src, ldb: nr512}
 				s.panels(ib, ie)
 			}
+			if t > 0 {
+				tail512(a, r0, r1, ib, ie, pc, kc, tail[pc/kb*tailLen512(kb):], t, c, ldc, n)
+			}
 		}
 	}
 }
@@ -461,8 +460,12 @@ func gemmB512(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
 // 4×48 tile's cost (12 zmm FMAs a panel and k step: 4 columns a cycle):
 // the strips of 48, then the last strip's kernels (ymm FMAs cost half a
 // zmm one, so an 8-column AVX2 strip costs 8, a 24-column one 24, a
-// 16-column one 16, a 4×32 one 32 and a 4×48 one 48) and each matrix-vector
-// column 2 (one ymm FMA a panel and k step, half its lanes used).
+// 16-column one 16, a 4×32 one 32 and a 4×48 one 48) and each
+// matrix-vector column 2 (one ymm FMA a panel and k step, half its lanes
+// used). A tail column (gemmTail4z) counts 2 as well, as when tails were
+// matrix-vector products, so that the paths the convolutions chose stay
+// (its FMAs cost less: 1–4 columns a zmm FMA per 4 k steps; its reduction
+// and packing per block more).
 func gemmColumns512(n int) int {
 	if n <= gemvMaxN {
 		return 2 * n

@@ -45,7 +45,8 @@ func fill(r *rand.Rand, s []float32) {
 
 // TestKernelsFencedByPages runs every kernel on inputs and outputs fenced
 // by inaccessible pages: the masked tails, the matrix-vector path, the
-// packing of B and the depthwise rows.
+// tail columns after the strips (packed A fenced too), the packing of B
+// and the depthwise rows.
 func TestKernelsFencedByPages(t *testing.T) {
 	r := rand.New(rand.NewPCG(12, 12))
 	for i := range impls {
@@ -58,11 +59,11 @@ func TestKernelsFencedByPages(t *testing.T) {
 				im.l2(a, b)
 				im.dot(a, b)
 			}
-			for _, sz := range [][3]int{{5, 1, 7}, {9, 3, 5}, {6, 13, 9}, {4, 24, 300}, {13, 31, 2}, {8, 49, 40}, {17, 100, 3}} {
+			for _, sz := range [][3]int{{5, 1, 7}, {9, 3, 5}, {6, 13, 9}, {4, 24, 300}, {13, 31, 2}, {8, 49, 40}, {17, 100, 3}, {9, 52, 301}, {6, 11, 30}, {5, 97, 7}} {
 				m, n, k := sz[0], sz[1], sz[2]
 				a := make([]float32, m*k)
 				fill(r, a)
-				pk := make([]float32, im.packedLen(m, k))
+				pk := fenced(t, im.packedLen(m, k), atEnd) // the tail kernel reads A's last K block masked
 				im.packA(pk, m, k, a, k)
 				pa := PackedA{M: m, K: k, data: pk, impl: im}
 				bb, c := fenced(t, k*n, atEnd), fenced(t, (m-1)*n+n, !atEnd)

@@ -192,12 +192,38 @@ func (s *session) embed(path string) ([]float32, error) {
 	return e, nil
 }
 
+// errNoFace wraps the errors of a photo in which no face could be
+// matched: none found, several, or one the quality gate refuses. To
+// enroll it is an error (nothing was enrolled, exit 2); to verify and
+// identify it is an answer: nobody who can be matched is in the photo
+// (exit 1).
+var errNoFace = errors.New("no face to match")
+
+// noFaceError says why a photo has no face to match.
+type noFaceError struct{ msg string }
+
+func (e *noFaceError) Error() string { return e.msg }
+func (e *noFaceError) Unwrap() error { return errNoFace }
+
+// noFaceReason is the reason of a noFaceError in err, without the path.
+func noFaceReason(err error) string {
+	var nf *noFaceError
+	if errors.As(err, &nf) {
+		return nf.msg
+	}
+	return err.Error()
+}
+
 func (s *session) embedImage(img image.Image) ([]float32, error) {
 	e, err := s.net.Embed(img)
-	if errors.Is(err, twin.ErrNotFound) {
-		return nil, errors.New("no face found (or several): use a photo of one face, or --no-detect if it is a face crop")
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, twin.ErrNotFound):
+		return nil, &noFaceError{"no face found: use a photo of one face, or --no-detect if it is a face crop"}
+	case errors.Is(err, twin.ErrManyFaces):
+		return nil, &noFaceError{"several faces found: use a photo of one face"}
+	case errors.Is(err, twin.ErrQuality):
+		return nil, &noFaceError{fmt.Sprintf("the face cannot be matched: %v", err)}
+	case err != nil:
 		return nil, err
 	}
 	return append([]float32(nil), e...), nil
@@ -298,6 +324,9 @@ type matchReport struct {
 	Image     string  `json:"image"`
 	Name      string  `json:"name"` // the identity, or "unknown"
 	Match     bool    `json:"match"`
+	// Reason says why a photo could not be matched at all (no face,
+	// several, or one too poor); Name is then "unknown".
+	Reason string `json:"reason,omitempty"`
 	Distance  float32 `json:"distance"`
 	Threshold float32 `json:"threshold"`
 	Score     float32 `json:"score"`
@@ -342,6 +371,18 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%q is not enrolled in %s", *name, s.path)
 	}
 	e, err := s.embed(images[0])
+	if errors.Is(err, errNoFace) {
+		r := matchReport{Image: images[0], Name: *name, Threshold: t, Reason: noFaceReason(err)}
+		if o.asJSON {
+			err = writeJSON(stdout, r)
+		} else {
+			_, err = fmt.Fprintf(stdout, "no match %s: %s\n", *name, r.Reason)
+		}
+		if err == nil {
+			err = errNo
+		}
+		return err
+	}
 	if err != nil {
 		return err
 	}
@@ -388,11 +429,19 @@ func cmdIdentify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		e, err := s.embed(p)
-		if err != nil {
+		var r matchReport
+		ok := false
+		switch {
+		case errors.Is(err, errNoFace):
+			r = matchReport{Image: p, Name: gallery.Unknown, Threshold: t, Reason: noFaceReason(err)}
+		case err != nil:
 			return err
+		default:
+			var name string
+			var d float32
+			name, d, ok = g.Identify(e, t)
+			r = matchReport{Image: p, Name: name, Match: ok, Distance: d, Threshold: t, Score: gallery.Score(d, t)}
 		}
-		name, d, ok := g.Identify(e, t)
-		r := matchReport{Image: p, Name: name, Match: ok, Distance: d, Threshold: t, Score: gallery.Score(d, t)}
 		if !ok {
 			r.Name = gallery.Unknown
 			unknown++
@@ -405,10 +454,13 @@ func cmdIdentify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if len(images) > 1 {
 			prefix = p + ": "
 		}
-		if ok {
-			fmt.Fprintf(stdout, "%s%s (distance %.4g ≤ %.4g, score %.2f)\n", prefix, name, d, t, r.Score)
-		} else {
-			fmt.Fprintf(stdout, "%s%s (nearest distance %.4g > %.4g)\n", prefix, gallery.Unknown, d, t)
+		switch {
+		case r.Reason != "":
+			fmt.Fprintf(stdout, "%s%s (%s)\n", prefix, gallery.Unknown, r.Reason)
+		case ok:
+			fmt.Fprintf(stdout, "%s%s (distance %.4g ≤ %.4g, score %.2f)\n", prefix, r.Name, r.Distance, t, r.Score)
+		default:
+			fmt.Fprintf(stdout, "%s%s (nearest distance %.4g > %.4g)\n", prefix, gallery.Unknown, r.Distance, t)
 		}
 	}
 	if o.asJSON {

@@ -90,15 +90,46 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitOK
 		case errors.Is(err, context.Canceled):
 			fmt.Fprintln(stderr, "edge: interrupted")
+			jsonError(stdout, args, c.name, "interrupted")
 			return exitError
 		default:
 			fmt.Fprintf(stderr, "edge %s: %v\n", c.name, err)
+			jsonError(stdout, args, c.name, err.Error())
 			return exitError
 		}
 	}
 	fmt.Fprintf(stderr, "edge: unknown command %q\n", args[0])
 	usage(stderr)
 	return exitError
+}
+
+// jsonError writes an error as one JSON object on stdout when the command
+// line asked for --json, so that a script reading stdout gets JSON for
+// errors too ({"error": "...", "command": "enroll", "exit": 2}); the
+// message also goes to stderr as text.
+func jsonError(stdout io.Writer, args []string, cmd, msg string) {
+	if !wantsJSON(args) {
+		return
+	}
+	_ = writeJSON(stdout, struct {
+		Error   string `json:"error"`
+		Command string `json:"command"`
+		Exit    int    `json:"exit"`
+	}{msg, cmd, exitError})
+}
+
+// wantsJSON says whether args hold --json (in any of the flag package's
+// spellings) before a "--".
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "--json", "-json", "--json=true", "-json=true", "--json=1", "-json=1":
+			return true
+		}
+	}
+	return false
 }
 
 func usage(w io.Writer) {

@@ -321,12 +321,12 @@ func enrollWarnings(g *gallery.Gallery, name string, embs [][]float32, s *sessio
 }
 
 type matchReport struct {
-	Image     string  `json:"image"`
-	Name      string  `json:"name"` // the identity, or "unknown"
-	Match     bool    `json:"match"`
+	Image string `json:"image"`
+	Name  string `json:"name"` // the identity, or "unknown"
+	Match bool   `json:"match"`
 	// Reason says why a photo could not be matched at all (no face,
 	// several, or one too poor); Name is then "unknown".
-	Reason string `json:"reason,omitempty"`
+	Reason    string  `json:"reason,omitempty"`
 	Distance  float32 `json:"distance"`
 	Threshold float32 `json:"threshold"`
 	Score     float32 `json:"score"`

@@ -49,6 +49,17 @@ type Source interface {
 // ErrClosed is returned by Next after Close.
 var ErrClosed = errors.New("capture: source closed")
 
+// ErrBadFrame is wrapped by the error of Next when one frame could not be
+// read or decoded but the source goes on (the next call may succeed): a
+// consumer may skip the frame.
+var ErrBadFrame = errors.New("capture: bad frame")
+
+// badFrame is a skippable frame's error.
+type badFrame struct{ err error }
+
+func (e *badFrame) Error() string { return e.err.Error() }
+func (e *badFrame) Unwrap() []error { return []error{ErrBadFrame, e.err} }
+
 // Clock is the time a paced source runs on.
 type Clock interface {
 	Now() time.Time

@@ -61,7 +61,7 @@ func (f *Folder) Next(ctx context.Context) (Frame, error) {
 	if i != f.last {
 		img, err := imageio.LoadFile(f.files[i])
 		if err != nil {
-			return Frame{}, err
+			return Frame{}, &badFrame{err} // the folder goes on with the next image
 		}
 		f.img.Gray, f.last = imageio.Gray(img), i
 	}

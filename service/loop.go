@@ -5,8 +5,21 @@
 // plain call; cmd/edge builds the stages and owns the logger.
 //
 // The door stays locked on any fault: the loop halts the relay when it
-// returns, on a panic (which it turns into an error), on an audit write
-// that fails before an unlock, and on any error of a stage.
+// returns, on a panic (which it turns into an error), and on any error of
+// a stage it cannot go on from. Where it can go on safely it does, says
+// why in the log (rate-limited) and in the supervisor's status line
+// (systemd's STATUS=), and keeps the door locked meanwhile:
+//
+//   - a frame the source could not read or decode (capture.ErrBadFrame)
+//     is skipped; MaxBadFrames of them in a row end the loop (a camera
+//     that only sends garbage is broken: systemd restarts the service);
+//   - a gallery that can no longer be read (corrupted, replaced by
+//     something that is not a gallery) is reported, and the last good one
+//     stays in use until a good one is written;
+//   - an audit record that cannot be written (a full disk) refuses the
+//     unlock it was for: no unlock goes unrecorded. Denied attempts and
+//     button presses that cannot be recorded are logged. Unlocks resume
+//     once the audit can be written again.
 package service
 
 import (
@@ -16,6 +29,7 @@ import (
 	"image"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/edge-pi/edge/audit"
@@ -55,6 +69,15 @@ type Notifier interface {
 	Watchdog() error
 }
 
+// StatusNotifier is a Notifier that also takes a one-line status
+// (systemd's STATUS=); the loop sets it when a fault starts and ends.
+type StatusNotifier interface {
+	Status(s string) error
+}
+
+// MaxBadFrames is how many unreadable frames in a row end the loop.
+const MaxBadFrames = 100
+
 // Report is what the loop saw and did with one frame.
 type Report struct {
 	Seq      uint64
@@ -69,6 +92,9 @@ type Report struct {
 	// reason: small, dark, blurred, turned); the frame counts as one
 	// without a face, neither a match nor an attempt.
 	Skip string
+	// Fault says what went wrong with this frame that the loop went on
+	// from ("bad frame", "gallery", "audit"); "" when nothing did.
+	Fault string
 	// Stage latencies.
 	Capture, Embed, Match, Act time.Duration
 }
@@ -102,6 +128,51 @@ type Loop struct {
 	lim      decide.LogLimiter
 	lastPing time.Time
 	lastSkip string // the previous frame's Report.Skip, to log changes
+	bad      int    // unreadable frames in a row
+	faults   faults // the faults in force, for the status line
+}
+
+// faults are the conditions the loop goes on through; each is "" when
+// it does not hold, else what is wrong.
+type faults struct{ frame, gallery, audit string }
+
+func (f faults) status() string {
+	var parts []string
+	for _, p := range []struct{ what, why string }{
+		{"camera: skipping unreadable frames", f.frame},
+		{"gallery: using the last good one", f.gallery},
+		{"audit: cannot write, unlocks refused", f.audit},
+	} {
+		if p.why != "" {
+			parts = append(parts, p.what+" ("+p.why+")")
+		}
+	}
+	if len(parts) == 0 {
+		return "running"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// setFault records a fault starting (why != "") or ending (why == "") and
+// tells the log and the supervisor when the status line changes.
+func (l *Loop) setFault(which *string, why string) {
+	if *which == why {
+		return
+	}
+	before := l.faults.status()
+	*which = why
+	after := l.faults.status()
+	if after == before {
+		return
+	}
+	if why != "" {
+		l.Log.Error("fault", "status", after)
+	} else {
+		l.Log.Info("fault cleared", "status", after)
+	}
+	if sn, ok := l.Notify.(StatusNotifier); ok {
+		_ = sn.Status(after) // the status line is advice; a failure to send it is not a fault
+	}
 }
 
 func (l *Loop) now() time.Time {
@@ -126,7 +197,7 @@ func (l *Loop) Run(ctx context.Context) (err error) {
 		l.Log = slog.New(slog.DiscardHandler)
 	}
 	l.lim = decide.LogLimiter{Every: time.Second, Burst: 5}
-	if err := l.reload(); err != nil {
+	if _, err := l.reload(); err != nil {
 		return err
 	}
 	ready := false
@@ -139,8 +210,19 @@ func (l *Loop) Run(ctx context.Context) (err error) {
 				return nil
 			case errors.Is(err, io.EOF):
 				return nil
+			case errors.Is(err, capture.ErrBadFrame) && l.bad+1 < MaxBadFrames:
+				l.bad++
+				l.setFault(&l.faults.frame, err.Error())
+				if l.OnFrame != nil {
+					l.OnFrame(Report{Time: l.now(), Fault: "bad frame"})
+				}
+				continue
 			}
 			return fmt.Errorf("service: camera: %w", err)
+		}
+		if l.bad > 0 {
+			l.bad = 0
+			l.setFault(&l.faults.frame, "")
 		}
 		if !ready && l.Notify != nil {
 			// the model is loaded, the pins are claimed, a frame arrived
@@ -158,18 +240,25 @@ func (l *Loop) Run(ctx context.Context) (err error) {
 	}
 }
 
-// reload picks up a changed gallery (the CLI enrolled someone).
-func (l *Loop) reload() error {
+// reload picks up a changed gallery (the CLI enrolled someone). A
+// gallery that cannot be read is an error at start; later the last good
+// one stays in use and the fault is reported (fault is then true).
+func (l *Loop) reload() (fault bool, err error) {
 	g, changed, err := l.Gallery.ReloadIfChanged()
 	if err != nil {
-		return fmt.Errorf("service: gallery: %w", err)
+		if l.g == nil {
+			return false, fmt.Errorf("service: gallery: %w", err)
+		}
+		l.setFault(&l.faults.gallery, err.Error())
+		return true, nil
 	}
+	l.setFault(&l.faults.gallery, "")
 	if changed || l.g == nil {
 		l.g = g
 		l.Decider.Reset()
 		l.Log.Info("gallery loaded", "identities", g.Len(), "photos", g.Photos())
 	}
-	return nil
+	return false, nil
 }
 
 func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
@@ -182,8 +271,10 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 		}
 		l.lastPing = now
 	}
-	if err := l.reload(); err != nil {
+	if fault, err := l.reload(); err != nil {
 		return err
+	} else if fault {
+		r.Fault = "gallery"
 	}
 	emb, err := l.Net.Embed(f.Gray)
 	var skipped error
@@ -225,12 +316,18 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 		l.Log.Info("face skipped", "reason", r.Skip, "detail", skipped.Error())
 	}
 	l.lastSkip = r.Skip
-	if dec.Unlock {
+	unlock := dec.Unlock
+	if unlock {
 		// The audit record comes first: an unlock that cannot be recorded
 		// does not happen.
 		if err := l.audit(t2, "unlock", dec.Identity, dec.Distance, thr, f.Gray); err != nil {
-			return err
+			unlock, r.Fault = false, "audit"
+			l.setFault(&l.faults.audit, err.Error())
+		} else {
+			l.setFault(&l.faults.audit, "")
 		}
+	}
+	if unlock {
 		switch err := l.Relay.Unlock(t2); {
 		case err == nil:
 			r.Unlocked = true
@@ -241,9 +338,7 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 		}
 	}
 	if dec.AttemptFailed {
-		if err := l.audit(t2, "denied", dec.Best.Identity, dec.Best.Distance, thr, f.Gray); err != nil {
-			return err
-		}
+		l.auditOrReport(&r, t2, "denied", dec.Best.Identity, dec.Best.Distance, thr, f.Gray)
 	}
 	ev, err := l.Relay.Tick(t2)
 	if err != nil {
@@ -251,15 +346,25 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 	}
 	if ev.Button {
 		r.Button = true
-		if err := l.audit(t2, "button", "", 0, thr, nil); err != nil {
-			return err
-		}
+		l.auditOrReport(&r, t2, "button", "", 0, thr, nil)
 	}
 	r.Act = time.Since(real2)
 	if l.OnFrame != nil {
 		l.OnFrame(r)
 	}
 	return nil
+}
+
+// auditOrReport writes a record of something that happened anyway (a
+// denied attempt, the exit button): a failure is a fault to report, not a
+// reason to stop watching the door.
+func (l *Loop) auditOrReport(r *Report, t time.Time, decision, identity string, dist, thr float32, crop image.Image) {
+	if err := l.audit(t, decision, identity, dist, thr, crop); err != nil {
+		r.Fault = "audit"
+		l.setFault(&l.faults.audit, err.Error())
+		return
+	}
+	l.setFault(&l.faults.audit, "")
 }
 
 func (l *Loop) audit(t time.Time, decision, identity string, dist, thr float32, crop image.Image) error {

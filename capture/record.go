@@ -9,10 +9,10 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
-	"os"
 	"time"
 
 	"github.com/edge-pi/edge/imageio"
+	"github.com/edge-pi/edge/internal/safefile"
 )
 
 // A recording is a file of grey frames, written by Recorder and replayed
@@ -152,13 +152,8 @@ type Player struct {
 
 // Replay opens the recording at path and replays it at pace p.
 func Replay(path string, p Pace) (*Player, error) {
-	f, err := os.Open(path)
+	f, st, err := safefile.Open(path) // a regular file: never block on a FIFO
 	if err != nil {
-		return nil, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
 	pl, err := NewPlayer(f, st.Size(), p)

@@ -334,3 +334,4 @@ func TestReplayAllocs(t *testing.T) {
 		t.Errorf("%v allocations a raw frame", n)
 	}
 }
+

@@ -57,7 +57,7 @@ var ErrBadFrame = errors.New("capture: bad frame")
 // badFrame is a skippable frame's error.
 type badFrame struct{ err error }
 
-func (e *badFrame) Error() string { return e.err.Error() }
+func (e *badFrame) Error() string   { return e.err.Error() }
 func (e *badFrame) Unwrap() []error { return []error{ErrBadFrame, e.err} }
 
 // Clock is the time a paced source runs on.

@@ -334,4 +334,3 @@ func TestReplayAllocs(t *testing.T) {
 		t.Errorf("%v allocations a raw frame", n)
 	}
 }
-

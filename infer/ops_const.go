@@ -1,0 +1,191 @@
+package infer
+
+// Operators whose output is known when the plan is built: Shape,
+// ConstantOfShape, Constant, and Cast (of a constant, or to the same type).
+
+func init() {
+	register("Shape", []string{"start", "end"}, buildShape)
+	register("ConstantOfShape", []string{"value"}, buildConstantOfShape)
+	register("Constant", []string{"value", "value_float", "value_floats", "value_int", "value_ints",
+		"value_string", "value_strings", "sparse_value"}, buildConstant)
+	register("Cast", []string{"to", "saturate"}, buildCast)
+}
+
+func buildShape(b *builder) (kernel, error) {
+	if err := b.wantInputs(1, 1); err != nil {
+		return nil, err
+	}
+	x := b.in(0)
+	r := int64(len(x.shape))
+	start, end := int64(0), r
+	if b.opset >= 15 {
+		start, end = b.a.int("start", 0), b.a.int("end", r)
+	}
+	clamp := func(v int64) int64 {
+		if v < 0 {
+			v += r
+		}
+		return max(0, min(r, v))
+	}
+	start, end = clamp(start), clamp(end)
+	end = max(start, end)
+	t := NewTensor(Int64, int(end-start))
+	for i := range t.I {
+		t.I[i] = int64(x.shape[int(start)+i])
+	}
+	return nil, b.setConst(0, t)
+}
+
+func buildConstantOfShape(b *builder) (kernel, error) {
+	if err := b.wantInputs(1, 1); err != nil {
+		return nil, err
+	}
+	spec, err := b.constInts(0)
+	if err != nil {
+		return nil, err
+	}
+	if b.in(0).dtype == Bool {
+		return nil, b.errf("the shape must be int64")
+	}
+	shape := make([]int, len(spec))
+	for i, d := range spec {
+		if d < 0 || d > maxElems {
+			return nil, b.errf("dimension %d out of range in %v", d, spec)
+		}
+		shape[i] = int(d)
+	}
+	if _, err := checkedNumel(shape); err != nil {
+		return nil, b.errf("%v", err)
+	}
+	fill := &Tensor{DType: Float32, F: []float32{0}}
+	if b.a.has("value") {
+		if fill = b.a.tensor("value"); fill == nil {
+			return nil, b.errf("%v", b.a.err)
+		}
+		if fill.Len() != 1 {
+			return nil, b.errf("value must hold one element, has shape %v", fill.Shape)
+		}
+	}
+	t, err := b.newConst(fill.DType, shape...)
+	if err != nil {
+		return nil, err
+	}
+	if fill.DType.isInt() {
+		for i := range t.I {
+			t.I[i] = fill.I[0]
+		}
+	} else {
+		for i := range t.F {
+			t.F[i] = fill.F[0]
+		}
+	}
+	return nil, b.setConst(0, t)
+}
+
+func buildConstant(b *builder) (kernel, error) {
+	if err := b.wantInputs(0, 0); err != nil {
+		return nil, err
+	}
+	given := 0
+	for _, name := range []string{"value", "value_float", "value_floats", "value_int", "value_ints", "value_string", "value_strings", "sparse_value"} {
+		if b.a.has(name) {
+			given++
+		}
+	}
+	if given != 1 {
+		return nil, b.errf("wants exactly one value attribute, has %d", given)
+	}
+	var t *Tensor
+	switch {
+	case b.a.has("value"):
+		if t = b.a.tensor("value"); t == nil {
+			return nil, b.errf("%v", b.a.err)
+		}
+	case b.a.has("value_float"):
+		t = &Tensor{DType: Float32, Shape: []int{}, F: []float32{b.a.float("value_float", 0)}}
+	case b.a.has("value_floats"):
+		f := append([]float32{}, b.a.floats("value_floats", nil)...)
+		t = &Tensor{DType: Float32, Shape: []int{len(f)}, F: f}
+	case b.a.has("value_int"):
+		t = &Tensor{DType: Int64, Shape: []int{}, I: []int64{b.a.int("value_int", 0)}}
+	case b.a.has("value_ints"):
+		v := append([]int64{}, b.a.ints("value_ints", nil)...)
+		t = &Tensor{DType: Int64, Shape: []int{len(v)}, I: v}
+	default:
+		return nil, b.errf("string and sparse constants are not supported")
+	}
+	if b.a.err != nil {
+		return nil, b.errf("%v", b.a.err)
+	}
+	return nil, b.setConst(0, t)
+}
+
+// castNames are the type names of Cast-1's string attribute.
+var castNames = map[string]DType{"FLOAT": Float32, "DOUBLE": Float64, "INT32": Int32, "INT64": Int64, "BOOL": Bool}
+
+func buildCast(b *builder) (kernel, error) {
+	if err := b.wantInputs(1, 1); err != nil {
+		return nil, err
+	}
+	b.a.ignore("saturate") // float8 targets only
+	v, ok := b.a.get("to")
+	if !ok {
+		return nil, b.errf("attribute \"to\" is required")
+	}
+	var to DType
+	switch t := v.(type) {
+	case int64:
+		to = DType(t)
+	case string:
+		if to, ok = castNames[t]; !ok {
+			return nil, b.errf("cast to %s is not supported", t)
+		}
+	default:
+		return nil, b.errf("attribute \"to\" has type %T", v)
+	}
+	if !to.supported() {
+		return nil, b.errf("cast to %v is not supported", to)
+	}
+	x, err := b.dataIn()
+	if err != nil {
+		return nil, err
+	}
+	if x.dtype == to {
+		return b.aliasOut(x, x.shape)
+	}
+	if !x.isConst {
+		return nil, b.errf("a cast from %v to %v at run time is not supported (only float32 is computed at run time)", x.dtype, to)
+	}
+	return &castKernel{n: b.n}, b.setOut(0, to, x.shape)
+}
+
+// castKernel converts a constant between float32, float64 (held as
+// float32), int64, int32 and bool; it only runs when constants are folded.
+type castKernel struct{ n *node }
+
+func (k *castKernel) run(*pool) {
+	x, y := k.n.in[0].t, k.n.out[0].t
+	for i := range x.Len() {
+		switch {
+		case !y.DType.isInt(): // float32, or float64 held at float32 precision
+			y.F[i] = float32(x.Float64At(i))
+		case y.DType == Bool:
+			if x.Float64At(i) != 0 {
+				y.I[i] = 1
+			} else {
+				y.I[i] = 0
+			}
+		default:
+			v := int64(0)
+			if x.DType.isInt() {
+				v = x.I[i]
+			} else {
+				v = castInt(float64(x.F[i]))
+			}
+			if y.DType == Int32 {
+				v = int64(int32(v))
+			}
+			y.I[i] = v
+		}
+	}
+}

@@ -28,6 +28,10 @@ type FrameOptions struct {
 	// Noise is the standard deviation of the sensor noise added last
 	// (default 2 grey levels; negative: none).
 	Noise float64
+	// MaxRoll turns each photo by an angle drawn uniformly within
+	// ±MaxRoll degrees, a head tilted to the side (default 0: upright;
+	// the frames of a seed are then those of earlier versions).
+	MaxRoll float64
 }
 
 func (o FrameOptions) withDefaults() FrameOptions {
@@ -62,10 +66,11 @@ type Frame struct {
 	// Face is the rectangle the face photo was drawn into (the
 	// ground-truth box: the photo is a face crop).
 	Face image.Rectangle
-	// Background indexes Backgrounds; Scale, Gamma and Gain are the
-	// drawn values.
-	Background         int
-	Scale, Gamma, Gain float64
+	// Background indexes Backgrounds; Scale, Roll (degrees, clockwise
+	// on screen), Gamma and Gain are the drawn values. With a roll, Face
+	// is the photo's rectangle before it was turned about its centre.
+	Background               int
+	Scale, Roll, Gamma, Gain float64
 }
 
 // uniform returns a uniform float64 in [a, b).
@@ -97,17 +102,34 @@ func MakeFrame(face image.Image, seed uint64, o FrameOptions) Frame {
 	f.Scale = r.uniform(o.MinScale, o.MaxScale)
 	fw := min(w, max(1, int(math.Round(float64(fb.Dx())*f.Scale))))
 	fh := min(h, max(1, int(math.Round(float64(fb.Dy())*f.Scale))))
-	x0, y0 := r.intn(w-fw+1), r.intn(h-fh+1)
-	f.Face = image.Rect(x0, y0, x0+fw, y0+fh)
+	// The turned photo's bounding box, bw × bh, must fit the frame.
+	bw, bh := fw, fh
+	cos, sin := 1.0, 0.0
+	if o.MaxRoll > 0 {
+		f.Roll = r.uniform(-o.MaxRoll, o.MaxRoll)
+		cos, sin = math.Cos(f.Roll*math.Pi/180), math.Sin(f.Roll*math.Pi/180)
+		bw = min(w, int(math.Ceil(float64(fw)*math.Abs(cos)+float64(fh)*math.Abs(sin))))
+		bh = min(h, int(math.Ceil(float64(fw)*math.Abs(sin)+float64(fh)*math.Abs(cos))))
+	}
+	x0, y0 := r.intn(w-bw+1), r.intn(h-bh+1)
+	cx, cy := float64(x0)+float64(bw)/2, float64(y0)+float64(bh)/2
+	f.Face.Min = image.Pt(int(math.Round(cx-float64(fw)/2)), int(math.Round(cy-float64(fh)/2)))
+	f.Face.Max = f.Face.Min.Add(image.Pt(fw, fh))
 	src := greyOf(face)
 	sx, sy := float64(fb.Dx())/float64(fw), float64(fb.Dy())/float64(fh)
 	const feather = 3.0
-	for y := 0; y < fh; y++ {
-		for x := 0; x < fw; x++ {
-			v := src.bilinear((float64(x)+0.5)*sx-0.5, (float64(y)+0.5)*sy-0.5)
-			edge := math.Min(math.Min(float64(x)+0.5, float64(fw-x)-0.5), math.Min(float64(y)+0.5, float64(fh-y)-0.5))
+	for y := y0; y < y0+bh; y++ {
+		for x := x0; x < x0+bw; x++ {
+			// The point of the upright scaled photo this pixel shows.
+			dx, dy := float64(x)+0.5-cx, float64(y)+0.5-cy
+			px, py := cos*dx+sin*dy+float64(fw)/2, -sin*dx+cos*dy+float64(fh)/2
+			edge := math.Min(math.Min(px, float64(fw)-px), math.Min(py, float64(fh)-py))
+			if edge <= 0 {
+				continue
+			}
+			v := src.bilinear(px*sx-0.5, py*sy-0.5)
 			a := math.Min(1, edge/feather)
-			i := (y0+y)*w + x0 + x
+			i := y*w + x
 			bg[i] = a*v + (1-a)*bg[i]
 		}
 	}

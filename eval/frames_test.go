@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/edge-pi/edge/internal/edgedata"
 	"github.com/edge-pi/edge/locate"
 	"github.com/edge-pi/edge/twin"
 )
@@ -79,6 +80,22 @@ func TestMakeFrame(t *testing.T) {
 	if f := MakeFrame(src, 1, FrameOptions{Width: 320, Height: 240, MinScale: 2, MaxScale: 2, Noise: -1}); f.Face.Dx() != 184 || f.Face.Dy() != 224 {
 		t.Errorf("options: %v", f.Face)
 	}
+	// A roll turns the photo about the centre of Face: the dark square's
+	// centre (45, 55 of the photo, 10 px below the photo's centre) moves
+	// sideways by 10·scale·sin(roll).
+	for i := 0; i < 10; i++ {
+		f := MakeFrame(src, FrameSeed(3, i), FrameOptions{MaxRoll: 20, MinScale: 2, MaxScale: 2, Noise: -1, MinGain: 1, MaxGain: 1, MinGamma: 1, MaxGamma: 1})
+		if math.Abs(f.Roll) > 20 || !f.Face.In(f.Image.Rect) || f.Face.Dx() != 184 {
+			t.Errorf("roll frame %d: %+v", i, f)
+		}
+		c := f.Face.Min.Add(f.Face.Max).Div(2)
+		s := math.Sin(f.Roll * math.Pi / 180)
+		x := float64(c.X) - 2*10*s // clockwise on screen: below the centre moves left
+		y := float64(c.Y) + 2*10*math.Cos(f.Roll*math.Pi/180)
+		if v := f.Image.GrayAt(int(x), int(y)).Y; v > 30 {
+			t.Errorf("roll %.1f°: %v at (%.0f, %.0f), want the dark square", f.Roll, v, x, y)
+		}
+	}
 }
 
 // boxEmbedder "finds" a fixed box and embeds the frame's mean grey.
@@ -135,10 +152,7 @@ func photoPGM(g *image.Gray) []byte {
 // first three AT&T people, with the tiny test network cropping faces:
 // every face is found where it was put.
 func TestEmbedFramesDetector(t *testing.T) {
-	const faces = "../../shared/data/att-faces"
-	if _, err := os.Stat(faces); err != nil {
-		t.Skip("../shared not present")
-	}
+	faces := edgedata.Dir(t, "att-faces")
 	fsys, err := fs.Sub(os.DirFS(faces), ".")
 	if err != nil {
 		t.Fatal(err)

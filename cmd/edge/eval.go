@@ -46,6 +46,7 @@ type evalReport struct {
 	Change        string  `json:"change,omitempty"`
 	// Detect counts what became of the generated frames (--detect).
 	Detect *eval.DetectResult `json:"detect,omitempty"`
+	Roll   float64            `json:"roll,omitempty"` // --roll
 	// Geometry is the crop the model's input was taken with, when it
 	// looks at faces.
 	Geometry string `json:"geometry,omitempty"`
@@ -81,6 +82,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	change := fs.String("change", "", "apply a camera-like change to every image first: "+strings.Join(eval.ChangeNames(), ", ")+" (with --data)")
 	threshold := fs.Float64("threshold", 0, "the distance threshold of the open-set check (default: the model's)")
 	detect := fs.Bool("detect", false, "put each image into a generated 640×480 camera-like frame (seeded by --seed) and find, align and crop its face as enrol and the camera service do (with --data)")
+	roll := fs.Float64("roll", 0, "with --detect: turn each photo in its frame by up to ± this many degrees, a head tilted aside")
 	meta := map[string]string{}
 	fs.Func("meta", "KEY=VALUE: use this crop geometry instead of the model's ("+strings.Join(geometryKeys, ", ")+"); repeatable", func(v string) error {
 		k, val, ok := strings.Cut(v, "=")
@@ -107,6 +109,10 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errors.New("--change needs --data")
 	case *detect && *data == "":
 		return errors.New("--detect needs --data")
+	case *roll != 0 && !*detect:
+		return errors.New("--roll needs --detect")
+	case *roll < 0 || *roll > 90 || math.IsNaN(*roll):
+		return fmt.Errorf("--roll %v: want degrees in [0, 90]", *roll)
 	case *detect && *change != "":
 		return errors.New("--detect and --change: the frames carry their own light change; give one")
 	case *threshold < 0 || math.IsNaN(*threshold) || math.IsInf(*threshold, 0):
@@ -190,7 +196,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var set *eval.Set
 	var det *eval.DetectResult
 	if *detect {
-		set, det, err = eval.EmbedFrames(ctx, fsys, emb, *seed, eval.FrameOptions{}, o)
+		set, det, err = eval.EmbedFrames(ctx, fsys, emb, *seed, eval.FrameOptions{MaxRoll: *roll}, o)
 	} else {
 		set, err = eval.EmbedFolder(ctx, fsys, emb, o)
 	}
@@ -214,7 +220,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Skipped: skipped, NWay: one.NWay, Draws: one.Draws, Seed: *seed, Probes: one.Probes,
 		OneShot: one.Accuracy, OneShotStd: one.Std, GenuinePairs: ver.GenuinePairs, ImpostorPairs: ver.ImpostorPairs,
 		AUC: ver.AUC, EER: ver.EER, EERThreshold: ver.EERThreshold, TAR: ver.TARAtFAR1, FAR1Threshold: ver.FAR1Threshold,
-		Change: *change, Detect: det, Geometry: geometry(net), Seconds: time.Since(start).Seconds()}
+		Change: *change, Detect: det, Roll: *roll, Geometry: geometry(net), Seconds: time.Since(start).Seconds()}
 	t := float64(net.Meta.Threshold)
 	if *threshold > 0 {
 		t = *threshold
@@ -242,8 +248,12 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if len(skips) == 0 {
 			skips = []string{"none"}
 		}
-		fmt.Fprintf(stdout, "frames        %d generated (seed %d): %d faces found where put (%.1f%%), %d embedded; skipped: %s\n",
-			d.Frames, r.Seed, d.Found, 100*d.FoundRate(), d.Embedded, strings.Join(skips, ", "))
+		turned := ""
+		if r.Roll > 0 {
+			turned = fmt.Sprintf(", turned up to ±%g°", r.Roll)
+		}
+		fmt.Fprintf(stdout, "frames        %d generated (seed %d%s): %d faces found where put (%.1f%%), %d embedded; skipped: %s\n",
+			d.Frames, r.Seed, turned, d.Found, 100*d.FoundRate(), d.Embedded, strings.Join(skips, ", "))
 	}
 	if r.Geometry != "" {
 		fmt.Fprintf(stdout, "crop          %s\n", r.Geometry)

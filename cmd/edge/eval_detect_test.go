@@ -7,16 +7,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/edge-pi/edge/internal/edgedata"
 )
 
-// attPeople copies the photos of the first n AT&T people from ../shared
-// into a temporary folder, or skips the test.
+// attPeople copies the photos of the first n AT&T people from the data
+// folder (internal/edgedata) into a temporary folder, or skips the test.
 func attPeople(t *testing.T, n int) string {
 	t.Helper()
-	const faces = "../../../shared/data/att-faces"
-	if _, err := os.Stat(faces); err != nil {
-		t.Skip("../shared not present: no AT&T faces for eval --detect")
-	}
+	faces := edgedata.Dir(t, "att-faces")
 	dir := t.TempDir()
 	for i := 1; i <= n; i++ {
 		files, _ := filepath.Glob(filepath.Join(faces, "s"+strconv.Itoa(i), "*.pgm"))
@@ -61,8 +60,8 @@ func TestEvalDetect(t *testing.T) {
 			t.Errorf("geometry %q", r.Geometry)
 		}
 	}
-	code, out, stderr := edge(t, "eval", "--model", "faces", "--data", dir, "--detect", "--draws", "2")
-	if code != exitOK || !strings.Contains(out, "30 generated (seed 0)") || !strings.Contains(out, "faces found where put") {
+	code, out, stderr := edge(t, "eval", "--model", "faces", "--data", dir, "--detect", "--draws", "2", "--roll", "10")
+	if code != exitOK || !strings.Contains(out, "30 generated (seed 0, turned up to ±10°)") || !strings.Contains(out, "faces found where put") {
 		t.Errorf("text report: exit %d\n%s%s", code, out, stderr)
 	}
 }
@@ -75,6 +74,8 @@ func TestEvalDetectErrors(t *testing.T) {
 	}{
 		{[]string{"--model", "faces", "--omniglot-runs", dir, "--detect"}, "--detect needs --data"},
 		{[]string{"--model", "faces", "--data", dir, "--detect", "--change", "blur"}, "--detect and --change"},
+		{[]string{"--model", "faces", "--data", dir, "--roll", "10"}, "--roll needs --detect"},
+		{[]string{"--model", "faces", "--data", dir, "--detect", "--roll", "-1"}, "--roll -1"},
 		{[]string{"--model", "raw-pixels", "--data", dir, "--detect"}, "does not crop faces"},
 		{[]string{"--model", "faces", "--data", dir, "--meta", "edge.name=x"}, "KEY=VALUE"},
 		{[]string{"--model", "faces", "--data", dir, "--meta", "edge.align=sideways"}, "edge.align"},

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/edge-pi/edge/gallery"
+	"github.com/edge-pi/edge/internal/edgedata"
 )
 
 const tinyModel = "../../twin/testdata/tiny_gray.onnx" // crop none, 4-d, threshold 0.5
@@ -175,10 +176,7 @@ func TestGalleryCommands(t *testing.T) {
 // pipeline and the open-set decision, not how the model generalises (that
 // is models/faces.md's cross-validation, `make cv-faces`).
 func TestAttFacesOpenSet(t *testing.T) {
-	const data = "../../../shared/data/att-faces"
-	if _, err := os.Stat(filepath.Join(data, "s30")); err != nil {
-		t.Skip("no att-faces:", err)
-	}
+	data := filepath.Dir(edgedata.Dir(t, "att-faces/s30"))
 	if testing.Short() {
 		t.Skip("embeds 100 images")
 	}

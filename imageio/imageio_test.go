@@ -15,9 +15,9 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
-)
 
-const shared = "../../shared/data"
+	"github.com/edge-pi/edge/internal/edgedata"
+)
 
 // encodePNM writes img as raw P5 or P6 at maxval 255 (8-bit images) or
 // 65535 (16-bit ones), the inverse of decodePNM for the types it returns.
@@ -269,10 +269,8 @@ func TestGray(t *testing.T) {
 
 // TestSharedData loads the real files the evaluations read.
 func TestSharedData(t *testing.T) {
-	face := filepath.Join(shared, "att-faces/s1/1.pgm")
-	if _, err := os.Stat(face); err != nil {
-		t.Skip("../shared not present")
-	}
+	face := edgedata.Dir(t, "att-faces/s1/1.pgm")
+	item := edgedata.Dir(t, "omniglot/runs-sample/run01/test/item01.png")
 	g, err := LoadGray(face)
 	if err != nil {
 		t.Fatal(err)
@@ -280,7 +278,7 @@ func TestSharedData(t *testing.T) {
 	if g.Rect != image.Rect(0, 0, 92, 112) {
 		t.Errorf("face is %v, want 92×112", g.Rect)
 	}
-	img, err := LoadFile(filepath.Join(shared, "omniglot/runs-sample/run01/test/item01.png"))
+	img, err := LoadFile(item)
 	if err != nil {
 		t.Fatal(err)
 	}

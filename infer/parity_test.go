@@ -7,12 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/edge-pi/edge/internal/edgedata"
 	"github.com/edge-pi/edge/npy"
 )
-
-// parityDir holds the PyTorch exports made by testdata/parity/gen.py
-// (`make parity-data`); they are generated, not committed.
-const parityDir = "testdata/parity/out"
 
 type parityCase struct {
 	Name   string `json:"name"`
@@ -25,9 +22,12 @@ type parityCase struct {
 // compares with PyTorch's output: the largest difference must stay within
 // 1e-4 of the output's largest magnitude.
 func TestPyTorchParity(t *testing.T) {
+	// the PyTorch exports made by testdata/parity/gen.py (`make
+	// parity-data`): generated, not committed
+	parityDir := edgedata.Parity(t)
 	b, err := os.ReadFile(filepath.Join(parityDir, "manifest.json"))
 	if err != nil {
-		t.Fatalf("no PyTorch exports (%v): run `make parity-data` first", err)
+		t.Fatal(err)
 	}
 	var cases []parityCase
 	if err := json.Unmarshal(b, &cases); err != nil {

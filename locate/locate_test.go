@@ -13,10 +13,9 @@ import (
 	"testing"
 
 	"github.com/edge-pi/edge/imageio"
+	"github.com/edge-pi/edge/internal/edgedata"
 	"github.com/edge-pi/edge/twin"
 )
-
-const attFaces = "../../shared/data/att-faces"
 
 var _ twin.Locator = (*Locator)(nil)
 
@@ -34,9 +33,10 @@ func newLocator(t testing.TB, o Options) *Locator {
 }
 
 func attFiles(t testing.TB) []string {
+	attFaces := edgedata.Dir(t, "att-faces")
 	files, _ := filepath.Glob(filepath.Join(attFaces, "s*", "*.pgm"))
 	if len(files) == 0 {
-		t.Skip("no att-faces in", attFaces)
+		edgedata.Missing(t, filepath.Join(attFaces, "s*", "*.pgm"), edgedata.Hint)
 	}
 	sort.Strings(files)
 	return files

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/edge-pi/edge/infer"
+	"github.com/edge-pi/edge/internal/edgedata"
 )
 
 // recipePython is the interpreter with PyTorch 1.13, torchvision and onnx
@@ -29,11 +30,17 @@ func recipePython() string {
 // metadata and compares the engine's output with PyTorch's for the input
 // the recipe saved.
 func TestRecipeSmoke(t *testing.T) {
+	// the faces and Omniglot subsets come from the data folder; digits
+	// from the GoMNIST module
+	for _, d := range []string{"att-faces", "omniglot/images_background_small1.zip", "omniglot/images_background_small2.zip"} {
+		edgedata.Dir(t, d)
+	}
+	data, _ := edgedata.Folder() // found by Dir
 	py := recipePython()
 	probe := exec.Command(py, "-c", "import torch, torchvision, onnx, numpy, PIL")
 	if out, err := probe.CombinedOutput(); err != nil {
 		t.Fatalf("the training recipe needs PyTorch: %s cannot import torch, torchvision, onnx, numpy, PIL (%v)\n%s\n"+
-			"install Debian's python3-torch python3-torchvision python3-onnx (as .ci/run does), or set EDGE_PYTHON",
+			"install Debian's python3-torch python3-torchvision python3-onnx (make test does), or set EDGE_PYTHON",
 			py, err, out)
 	}
 	keys := metadataKeys(t)
@@ -44,7 +51,7 @@ func TestRecipeSmoke(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, py, filepath.Join("recipe", "train.py"), name, "--smoke", "--threads", "1",
-				"--work", dir, "--onnx", onnxPath, "--parity-dir", dir)
+				"--work", dir, "--onnx", onnxPath, "--parity-dir", dir, "--data", data)
 			cmd.Env = append(os.Environ(), "OMP_NUM_THREADS=1", "PYTHONDONTWRITEBYTECODE=1")
 			start := time.Now()
 			out, err := cmd.CombinedOutput()

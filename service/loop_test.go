@@ -21,10 +21,9 @@ import (
 	"github.com/edge-pi/edge/gallery"
 	egpio "github.com/edge-pi/edge/gpio"
 	"github.com/edge-pi/edge/imageio"
+	"github.com/edge-pi/edge/internal/edgedata"
 	"github.com/edge-pi/edge/twin"
 )
-
-const faces = "../../shared/data/att-faces"
 
 // fakeClock advances by step at every reading: each frame takes a few
 // readings, so pulses end after a few frames.
@@ -48,9 +47,7 @@ type frameSpec struct {
 // the frames in order into a folder the capture source replays.
 func setup(t *testing.T, frames []frameSpec) (*twin.Net, *gallery.Gallery, string) {
 	t.Helper()
-	if _, err := os.Stat(faces); err != nil {
-		t.Fatalf("AT&T faces not found at %s: %v", faces, err)
-	}
+	faces := edgedata.Dir(t, "att-faces")
 	net := twin.RawPixels(46, 56)
 	emb := func(person, photo int) []float32 {
 		img, err := imageio.LoadFile(filepath.Join(faces, fmt.Sprintf("s%d/%d.pgm", person, photo)))
@@ -84,6 +81,7 @@ func setup(t *testing.T, frames []frameSpec) (*twin.Net, *gallery.Gallery, strin
 // threshold sits halfway between alice's own photo (distance 0) and the
 // nearest stranger photo of people 2–10.
 func threshold(t *testing.T, net *twin.Net, g *gallery.Gallery) float32 {
+	faces := edgedata.Dir(t, "att-faces")
 	nearest := float32(1e30)
 	for p := 2; p <= 10; p++ {
 		for ph := 1; ph <= 10; ph++ {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestBenchJSON(t *testing.T) {
-	code, out, stderr := edge(t, "bench", "--model", filepath.Join(parity, "seed_branch_static.onnx"),
+	code, out, stderr := edge(t, "bench", "--model", filepath.Join(parity(t), "seed_branch_static.onnx"),
 		"--runs", "50", "--warmup", "5", "--threads", "2", "--json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -43,8 +43,8 @@ func TestBenchJSON(t *testing.T) {
 
 func TestBenchInputAndShape(t *testing.T) {
 	for _, args := range [][]string{
-		{"--model", filepath.Join(parity, "seed_branch_static.onnx"), "--input", filepath.Join(parity, "seed_branch_static.in.npy")},
-		{"--model", filepath.Join(parity, "seed_branch_dynamic.onnx"), "--shape", "3,1,16,16"},
+		{"--model", filepath.Join(parity(t), "seed_branch_static.onnx"), "--input", filepath.Join(parity(t), "seed_branch_static.in.npy")},
+		{"--model", filepath.Join(parity(t), "seed_branch_dynamic.onnx"), "--shape", "3,1,16,16"},
 	} {
 		code, out, stderr := edge(t, append([]string{"bench", "--runs", "3", "--warmup", "1", "--threads", "1"}, args...)...)
 		if code != exitOK {
@@ -62,7 +62,7 @@ func TestBenchInputAndShape(t *testing.T) {
 }
 
 func TestBenchProfile(t *testing.T) {
-	code, out, stderr := edge(t, "bench", "--model", filepath.Join(parity, "res_prelu_dw.onnx"),
+	code, out, stderr := edge(t, "bench", "--model", filepath.Join(parity(t), "res_prelu_dw.onnx"),
 		"--runs", "5", "--warmup", "1", "--threads", "1", "--profile", "--json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -104,7 +104,7 @@ func TestBenchProfile(t *testing.T) {
 	}
 
 	// The text form has both tables, and says when caches were evicted.
-	code, out, stderr = edge(t, "bench", "--model", filepath.Join(parity, "res_prelu_dw.onnx"),
+	code, out, stderr = edge(t, "bench", "--model", filepath.Join(parity(t), "res_prelu_dw.onnx"),
 		"--runs", "2", "--warmup", "0", "--threads", "1", "--profile", "--evict", "1")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -117,7 +117,7 @@ func TestBenchProfile(t *testing.T) {
 }
 
 func TestBenchErrors(t *testing.T) {
-	seed := filepath.Join(parity, "seed_branch_static.onnx")
+	seed := filepath.Join(parity(t), "seed_branch_static.onnx")
 	for _, args := range [][]string{
 		{},
 		{"--model", filepath.Join(t.TempDir(), "missing.onnx")},
@@ -127,9 +127,9 @@ func TestBenchErrors(t *testing.T) {
 		{"--model", seed, "--evict", "-1"},
 		{"--model", seed, "--shape", "1,x,16,16"},
 		{"--model", seed, "--shape", "1,0,16,16"},
-		{"--model", seed, "--shape", "1,1,16,16", "--input", filepath.Join(parity, "seed_branch_static.in.npy")},
+		{"--model", seed, "--shape", "1,1,16,16", "--input", filepath.Join(parity(t), "seed_branch_static.in.npy")},
 		{"--model", seed, "--shape", "1,1,17,16"}, // the model's Gemm wants 16×16
-		{"--model", seed, "--input", filepath.Join(parity, "resnet18.in.npy")},
+		{"--model", seed, "--input", filepath.Join(parity(t), "resnet18.in.npy")},
 		{"--model", seed, "extra"},
 	} {
 		if code, _, stderr := edge(t, append([]string{"bench"}, args...)...); code != exitError || stderr == "" {

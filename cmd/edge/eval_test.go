@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edge-pi/edge/internal/edgedata"
 	"github.com/edge-pi/edge/models"
 )
 
@@ -183,10 +184,8 @@ func TestEvalErrors(t *testing.T) {
 // verification figures agree with an independent NumPy computation
 // (AUC 0.948098, EER 12.67%, TAR@FAR=1% 61.19%; run01 7 of 20).
 func TestEvalSharedRawPixels(t *testing.T) {
-	faces := "../../../shared/data/att-faces"
-	if _, err := os.Stat(faces); err != nil {
-		t.Skip("../shared not present")
-	}
+	faces := edgedata.Dir(t, "att-faces")
+	runs := edgedata.Dir(t, "omniglot/runs-sample")
 	code, out, stderr := edge(t, "eval", "--model", "raw-pixels", "--data", faces, "--json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -199,7 +198,7 @@ func TestEvalSharedRawPixels(t *testing.T) {
 		math.Abs(r.TAR-0.611852) > 1e-5 || math.Abs(r.OneShot-0.745370) > 1e-5 {
 		t.Errorf("att-faces raw pixels: %+v", r)
 	}
-	code, out, stderr = edge(t, "eval", "--model", "raw-pixels:105x105", "--omniglot-runs", "../../../shared/data/omniglot/runs-sample", "--json")
+	code, out, stderr = edge(t, "eval", "--model", "raw-pixels:105x105", "--omniglot-runs", runs, "--json")
 	var o omniglotReport
 	if code != exitOK || json.Unmarshal([]byte(out), &o) != nil || o.Trials != 20 || o.Correct != 7 {
 		t.Errorf("runs-sample raw pixels: exit %d, %s %s", code, out, stderr)
@@ -244,10 +243,7 @@ func TestEvalProgress(t *testing.T) {
 // embedding (the figures move, the counts stay), and the open-set check
 // counts every probe once, both halves enrolled in turn.
 func TestEvalChangeAndOpenSet(t *testing.T) {
-	faces := "../../../shared/data/att-faces"
-	if _, err := os.Stat(faces); err != nil {
-		t.Skip("../shared not present")
-	}
+	faces := edgedata.Dir(t, "att-faces")
 	var plain, noisy evalReport
 	for _, run := range []struct {
 		r    *evalReport

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/edge-pi/edge/internal/edgedata"
 )
 
 // TestExitCodes holds README's table of exit codes: an answer that is
@@ -15,10 +17,7 @@ import (
 // that could not be carried out (nothing enrolled, a name that is not
 // enrolled, a bad flag) is 2; with --json, errors are JSON on stdout too.
 func TestExitCodes(t *testing.T) {
-	face := "../../../shared/data/att-faces/s1/1.pgm"
-	if _, err := os.Stat(face); err != nil {
-		t.Skip("../shared not present")
-	}
+	face := edgedata.Dir(t, "att-faces/s1/1.pgm")
 	dir := t.TempDir()
 	gal := filepath.Join(dir, "gallery.edge")
 	blank := filepath.Join(dir, "wall.png")

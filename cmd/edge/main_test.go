@@ -10,10 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edge-pi/edge/internal/edgedata"
 	"github.com/edge-pi/edge/npy"
 )
 
-const parity = "../../infer/testdata/parity/out"
+// parity is the folder of the PyTorch exports (`make parity-data`); it
+// skips the test when they are missing (internal/edgedata).
+func parity(t testing.TB) string { return edgedata.Parity(t) }
 
 func edge(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
@@ -28,8 +31,8 @@ func TestInferReproducesPyTorch(t *testing.T) {
 	for _, name := range []string{"resnet18", "mobilenet_v2", "squeezenet1_1"} {
 		t.Run(name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out.npy")
-			code, _, stderr := edge(t, "infer", "--model", filepath.Join(parity, name+".onnx"),
-				"--input", filepath.Join(parity, name+".in.npy"), "--output", out, "--threads", "2")
+			code, _, stderr := edge(t, "infer", "--model", filepath.Join(parity(t), name+".onnx"),
+				"--input", filepath.Join(parity(t), name+".in.npy"), "--output", out, "--threads", "2")
 			if code != exitOK {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -37,7 +40,7 @@ func TestInferReproducesPyTorch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := npy.ReadFile(filepath.Join(parity, name+".out.npy"))
+			want, err := npy.ReadFile(filepath.Join(parity(t), name+".out.npy"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +61,7 @@ func TestInferReproducesPyTorch(t *testing.T) {
 }
 
 func TestInfo(t *testing.T) {
-	code, out, stderr := edge(t, "info", filepath.Join(parity, "res_prelu_dw.onnx"), "--json")
+	code, out, stderr := edge(t, "info", filepath.Join(parity(t), "res_prelu_dw.onnx"), "--json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -69,7 +72,7 @@ func TestInfo(t *testing.T) {
 	if r.Opset != 13 || r.Ops["Conv"] == 0 || r.Ops["PRelu"] == 0 || r.Params == 0 || r.FLOPs == 0 || len(r.Inputs) != 1 {
 		t.Errorf("report %+v", r)
 	}
-	code, out, _ = edge(t, "info", filepath.Join(parity, "res_prelu_dw.onnx"))
+	code, out, _ = edge(t, "info", filepath.Join(parity(t), "res_prelu_dw.onnx"))
 	if code != exitOK || !strings.Contains(out, "opset 13") || !strings.Contains(out, "flops") {
 		t.Errorf("text report: %s", out)
 	}
@@ -97,7 +100,7 @@ func TestErrorsExitTwo(t *testing.T) {
 }
 
 func TestConformanceCommand(t *testing.T) {
-	code, out, stderr := edge(t, "conformance", "../../../shared/data/onnx-node-tests", "--filter", "test_relu")
+	code, out, stderr := edge(t, "conformance", edgedata.Dir(t, "onnx-node-tests"), "--filter", "test_relu")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s %s", code, out, stderr)
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/edge-pi/edge/internal/edgedata"
 )
 
 func TestDeployConfig(t *testing.T) {
@@ -64,9 +66,10 @@ func TestSystemdUnit(t *testing.T) {
 // simulated relay: it must start, read every frame, and stop at the end
 // of the folder with the relay locked.
 func TestRunReplaysFrames(t *testing.T) {
+	att := edgedata.Dir(t, "att-faces/s1")
 	frames := t.TempDir()
 	for i := 1; i <= 3; i++ {
-		b, err := os.ReadFile(filepath.Join("../../../shared/data/att-faces/s1", fmt.Sprintf("%d.pgm", i)))
+		b, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +118,7 @@ func TestDemo(t *testing.T) {
 // locked and the audit must record the config's threshold. Thresholds
 // that are not a distance the model can produce are refused.
 func TestRunUsesConfigThreshold(t *testing.T) {
-	att := "../../../shared/data/att-faces/s1"
+	att := edgedata.Dir(t, "att-faces/s1")
 	frames := t.TempDir()
 	for i := 2; i <= 7; i++ {
 		b, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))

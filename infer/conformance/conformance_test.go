@@ -1,22 +1,18 @@
 package conformance
 
 import (
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/edge-pi/edge/infer"
+	"github.com/edge-pi/edge/internal/edgedata"
 )
-
-const nodeTests = "../../../shared/data/onnx-node-tests"
 
 // TestNodeConformance runs every ONNX node test case; a case fails the
 // test when all its operators are ones edge implements and it is not
 // skipped for an unsupported data type or attribute.
 func TestNodeConformance(t *testing.T) {
-	if _, err := os.Stat(nodeTests); err != nil {
-		t.Fatalf("ONNX node tests not found at %s: %v", nodeTests, err)
-	}
+	nodeTests := edgedata.Dir(t, "onnx-node-tests")
 	rep, err := Run(nodeTests, "", 2)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,9 @@ import (
 // module root.
 const Default = "../shared/data"
 
+// Hint is how to get the data folder, for Missing.
+const Hint = "set EDGE_DATA, or put ../shared beside the clone"
+
 // Required reports whether missing data fails a test (EDGE_REQUIRE_DATA=1)
 // rather than skipping it.
 func Required() bool { return os.Getenv("EDGE_REQUIRE_DATA") == "1" }
@@ -72,7 +75,7 @@ func Dir(t testing.TB, name string) string {
 	}
 	p := filepath.Join(dir, filepath.FromSlash(name))
 	if _, err := os.Stat(p); err != nil {
-		Missing(t, p, "set EDGE_DATA, or put ../shared beside the clone")
+		Missing(t, p, Hint)
 	}
 	return p
 }

@@ -30,11 +30,10 @@ import train  # noqa: E402
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(train.ROOT, "models", ".work", "data")
-    shared = train.SHARED
 
     faces = os.path.join(out, "att-faces-heldout")
     for n in range(21, 31):
-        src = os.path.join(shared, "data", "att-faces", "s%d" % n)
+        src = os.path.join(train.DATA, "att-faces", "s%d" % n)
         dst = os.path.join(faces, "s%d" % n)
         os.makedirs(dst, exist_ok=True)
         for f in sorted(os.listdir(src)):
@@ -43,7 +42,7 @@ def main():
     print("wrote", faces)
 
     omni = os.path.join(out, "omniglot-heldout")
-    chars = data.omniglot_background(os.path.join(shared, "data", "omniglot"), set(train.OMNI_HELDOUT))
+    chars = data.omniglot_background(os.path.join(train.DATA, "omniglot"), set(train.OMNI_HELDOUT))
     for (alphabet, character), drawers in sorted(chars.items()):
         dst = os.path.join(omni, "%s_%s" % (alphabet, character))
         os.makedirs(dst, exist_ok=True)

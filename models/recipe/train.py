@@ -4,7 +4,8 @@
     /usr/bin/python3 models/recipe/train.py faces|omniglot|digits [options]
 
 Run from anywhere; paths default to the project layout (the project root is
-two folders up from this file, the shared data at ../shared from the root).
+two folders up from this file, the data folder $EDGE_DATA, by default
+../shared/data from the root, as for the Go tests).
 
 What it does:
   1. loads the training classes and the held-out ones (never other images of
@@ -49,7 +50,9 @@ import nets  # noqa: E402
 import protocol  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+# The data folder: $EDGE_DATA (a relative one is from the project root, as
+# for the Go tests' internal/edgedata), else ../shared/data.
+DATA = os.path.normpath(os.path.join(ROOT, os.environ.get("EDGE_DATA") or os.path.join("..", "shared", "data")))
 
 FACE_AFFINE = dict(rot=12, scale=(0.87, 1.15), aniso=0.06, shear=0.06, shift=0.07, flip=0.5, pad="border")
 # Photometric augmentation for faces is off by default: brightness and
@@ -136,9 +139,9 @@ class Split:
 
 def load(name, args, cfg):
     """(train, heldout, calib, extra) Splits for the model; extra holds the Omniglot run."""
-    shared = args.shared
+    datadir = os.path.join(args.shared, "data") if args.shared else args.data
     if name == "faces":
-        root = os.path.join(shared, "data", "att-faces")
+        root = os.path.join(datadir, "att-faces")
         tr, ho = list(cfg["train_people"]), list(cfg["heldout_people"])
         if args.smoke:
             tr, ho = tr[:4], ho[:3]
@@ -151,7 +154,7 @@ def load(name, args, cfg):
         heldout = Split(xh, yh)
         return Split(xi, yi), heldout, heldout, None
     if name == "omniglot":
-        root = os.path.join(shared, "data", "omniglot")
+        root = os.path.join(datadir, "omniglot")
         want = None
         if args.smoke:
             want = {"Latin", "Balinese"}
@@ -487,7 +490,8 @@ def main():
     ap.add_argument("--onnx", help="where to write the ONNX file (default models/NAME.onnx)")
     ap.add_argument("--work", help="scratch folder (default models/.work/MODEL)")
     ap.add_argument("--parity-dir", help="where MODEL.in.npy / MODEL.out.npy go (default models/testdata)")
-    ap.add_argument("--shared", default=SHARED, help="the shared folder (default ../shared from the project root)")
+    ap.add_argument("--data", default=DATA, help="the data folder (default $EDGE_DATA, else ../shared/data from the project root)")
+    ap.add_argument("--shared", help="the shared folder, whose data folder to use instead of --data")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps", type=int, help="override the number of training steps")

@@ -1,14 +1,16 @@
 # edge — build, test and check targets. `make help` lists them.
 GO      ?= go
 PYTHON  ?= /usr/bin/python3
-SHARED  ?= ../shared
+# The data folder the tests read (internal/edgedata), relative to this
+# folder: tests whose data is missing skip, or fail with EDGE_REQUIRE_DATA=1.
+EDGE_DATA ?= ../shared/data
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 PARITY  := infer/testdata/parity/out/manifest.json
 # pigo's cascades that locate/ embeds (go generate ./locate/)
 CASCADES := locate/cascade/facefinder locate/cascade/puploc
 
-.PHONY: help build build-pi deploy test vet conformance fuzz fuzz-seeds parity-data clean
+.PHONY: help build build-pi deploy deps test vet conformance fuzz fuzz-seeds parity-data clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -16,7 +18,12 @@ help:
 build: $(CASCADES) ## build bin/edge for this machine
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/edge ./cmd/edge
 
-test: $(PARITY) vet ## run every test (the command CI runs)
+# The Debian packages the tests need (.ci/deps): installed by apt-get when
+# run as root, else make stops with the one command that installs them.
+deps: ## check the Debian packages the tests need; as root, install the missing ones
+	@.ci/deps
+
+test: deps $(PARITY) vet ## run every test (the command CI runs; installs what it needs, see make deps)
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -tags purego ./simd/ ./infer/
 
@@ -46,11 +53,12 @@ vet:
 parity-data: ## regenerate the PyTorch parity exports (needs Debian's python3-torch)
 	$(PYTHON) infer/testdata/parity/gen.py
 
-$(PARITY): infer/testdata/parity/gen.py
+# deps first: the exports need its python3-torch
+$(PARITY): infer/testdata/parity/gen.py | deps
 	$(PYTHON) infer/testdata/parity/gen.py
 
 conformance: ## run the ONNX node conformance tests through the CLI
-	$(GO) run ./cmd/edge conformance $(SHARED)/data/onnx-node-tests
+	$(GO) run ./cmd/edge conformance $(EDGE_DATA)/onnx-node-tests
 
 FUZZTIME ?= 5m
 fuzz: ## fuzz the model loader and the .npy reader for FUZZTIME each
@@ -60,7 +68,7 @@ fuzz: ## fuzz the model loader and the .npy reader for FUZZTIME each
 	$(GO) test -run '^$$' -fuzz '^FuzzReplay$$' -fuzztime $(FUZZTIME) ./capture/
 
 fuzz-seeds: ## rewrite the committed FuzzLoad seed corpus from the node tests
-	$(GO) run ./internal/fuzzseeds $(SHARED)/data/onnx-node-tests infer/testdata/fuzz/FuzzLoad
+	$(GO) run ./internal/fuzzseeds $(EDGE_DATA)/onnx-node-tests infer/testdata/fuzz/FuzzLoad
 
 # pigo's face and pupil cascades, copied out of its Go module (pinned by
 # go.sum) to be embedded; git-ignored (locate/cascade.go). Every binary

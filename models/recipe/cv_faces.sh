@@ -12,7 +12,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-/usr/bin/python3}
-SHARED=${SHARED:-../shared}
+DATA=${EDGE_DATA:-../shared/data}  # the data folder, as for the tests and train.py
 name=${1:?usage: cv_faces.sh NAME [train.py args...]}
 shift
 out=models/.work/cv/$name
@@ -28,7 +28,7 @@ for f in A B C; do
   data=models/.work/data/att-faces-fold$f
   if [ ! -d "$data" ]; then
     mkdir -p "$data"
-    i=$lo; while [ "$i" -le "$hi" ]; do cp -r "$SHARED/data/att-faces/s$i" "$data/"; i=$((i+1)); done
+    i=$lo; while [ "$i" -le "$hi" ]; do cp -r "$DATA/att-faces/s$i" "$data/"; i=$((i+1)); done
   fi
   "$PY" models/recipe/train.py faces --set "train_people=$tr" --set "heldout_people=[$(seq_list $lo $hi)]" \
     --onnx "$out/fold$f.onnx" --work "$out/fold$f" --parity-dir "$out/fold$f" "$@" > "$out/fold$f.log" 2>&1 ||

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -344,27 +343,3 @@ func parseShape(s string) ([]int, error) {
 	}
 	return shape, nil
 }
-
-// median of sorted durations.
-func median(d []time.Duration) time.Duration {
-	n := len(d)
-	if n == 0 {
-		return 0
-	}
-	if n%2 == 1 {
-		return d[n/2]
-	}
-	return (d[n/2-1] + d[n/2]) / 2
-}
-
-// percentile of sorted durations by the nearest-rank method: the smallest
-// value with at least q% of the values at or below it.
-func percentile(d []time.Duration, q float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	k := int(math.Ceil(q / 100 * float64(len(d))))
-	return d[min(max(k, 1), len(d))-1]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / 1e6 }

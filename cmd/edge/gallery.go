@@ -175,12 +175,3 @@ func galleryImport(ctx context.Context, o *galleryOpts, from string, replace boo
 	return report(o.asJSON, stdout, map[string]any{"imported": from, "gallery": s.path, "identities": g.Len(), "replaced": replace},
 		"imported %s into %s: %d identities now\n", from, s.path, g.Len())
 }
-
-// report prints v as JSON, or the formatted line.
-func report(asJSON bool, w io.Writer, v any, format string, args ...any) error {
-	if asJSON {
-		return writeJSON(w, v)
-	}
-	_, err := fmt.Fprintf(w, format, args...)
-	return err
-}

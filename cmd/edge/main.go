@@ -103,63 +103,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitError
 }
 
-// jsonError writes an error as one JSON object on stdout when the command
-// line asked for --json, so that a script reading stdout gets JSON for
-// errors too ({"error": "...", "command": "enroll", "exit": 2}); the
-// message also goes to stderr as text.
-func jsonError(stdout io.Writer, args []string, cmd, msg string) {
-	if !wantsJSON(args) {
-		return
-	}
-	_ = writeJSON(stdout, struct {
-		Error   string `json:"error"`
-		Command string `json:"command"`
-		Exit    int    `json:"exit"`
-	}{msg, cmd, exitError})
-}
-
-// wantsJSON says whether args hold --json (in any of the flag package's
-// spellings) before a "--".
-func wantsJSON(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "--":
-			return false
-		case "--json", "-json", "--json=true", "-json=true", "--json=1", "-json=1":
-			return true
-		}
-	}
-	return false
-}
-
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: edge COMMAND [options]\n\ncommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  edge %s\n", c.usage)
 	}
 	fmt.Fprintln(w, "  edge --version")
-}
-
-// flags makes a FlagSet that reports errors instead of exiting, and
-// accepts flags after positional arguments (edge info model.onnx --json).
-func flags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("edge "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-// parse parses args allowing positional arguments anywhere.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
 }

@@ -212,15 +212,6 @@ func (s *demoStats) add(r service.Report, label, authorised int) {
 	}
 }
 
-func pct(d []time.Duration, p float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[min(len(s)-1, int(p*float64(len(s))))]
-}
-
 type demoReport struct {
 	Model          string  `json:"model"`
 	Frames         int     `json:"frames"`
@@ -239,12 +230,15 @@ type demoReport struct {
 }
 
 func (s *demoStats) report(w io.Writer, asJSON bool, visitors, authorised int, model string) error {
+	for _, d := range [][]time.Duration{s.embed, s.match, s.act} {
+		slices.Sort(d) // for percentile
+	}
 	r := demoReport{Model: model, Frames: s.frames, Visitors: visitors, Authorised: authorised,
 		Accuracy: float64(s.correct) / float64(max(1, s.frames)), FPS: float64(s.frames) / s.wall.Seconds(),
 		Unlocks: s.unlocks, StrangerOpened: s.strangers,
-		EmbedP50: ms(pct(s.embed, .5)), EmbedP99: ms(pct(s.embed, .99)),
-		MatchP50: ms(pct(s.match, .5)), MatchP99: ms(pct(s.match, .99)),
-		ActP50: ms(pct(s.act, .5)), ActP99: ms(pct(s.act, .99))}
+		EmbedP50: ms(percentile(s.embed, 50)), EmbedP99: ms(percentile(s.embed, 99)),
+		MatchP50: ms(percentile(s.match, 50)), MatchP99: ms(percentile(s.match, 99)),
+		ActP50: ms(percentile(s.act, 50)), ActP99: ms(percentile(s.act, 99))}
 	if asJSON {
 		return writeJSON(w, r)
 	}

@@ -2,6 +2,8 @@
 
 package simd
 
+import "unsafe"
+
 // The tail of the AVX-512 GEMM: the 1–4 columns that gemvTail512 cuts off
 // after whole 48-column strips (49 pixels of a 7×7 map, 196 of 14×14) or
 // after an 8-column AVX2 strip (a last strip of 9–12 columns). They were
@@ -55,10 +57,28 @@ func packTail512(dst, b []float32, base, ldb int, offs []int32, kc, t int) {
 // tailPass512 packs the tail of K block [pc, pc+kc) (B row p of the block
 // at b[base+p·ldb:] or b[base+offs[p]:]) and multiplies it by A panels
 // [ib, ie) into C's columns [jt, jt+t).
+// Its buffer comes in sizes by kc, as the strips' do (kTier0): Go zeroes
+// it on every call, and a Winograd convolution's products of 9–12 tiles
+// and K = 16–64 come here 16 times a unit.
 func tailPass512(a PackedA, r0, r1, ib, ie, pc, kc int, b []float32, base, ldb int, offs []int32, t int, c []float32, ldc, jt int) {
-	var bt [kc512 / 4 * tailGroup512]float32
-	packTail512(bt[:], b, base, ldb, offs, kc, t)
-	tail512(a, r0, r1, ib, ie, pc, kc, bt[:], t, c, ldc, jt)
+	switch {
+	case kc <= kTier0:
+		var buf [kTier0/4*tailGroup512 + 16]float32
+		tailPacked512(buf[:], a, r0, r1, ib, ie, pc, kc, b, base, ldb, offs, t, c, ldc, jt)
+	case kc <= kTier1:
+		var buf [kTier1/4*tailGroup512 + 16]float32
+		tailPacked512(buf[:], a, r0, r1, ib, ie, pc, kc, b, base, ldb, offs, t, c, ldc, jt)
+	default:
+		var buf [kc512/4*tailGroup512 + 16]float32
+		tailPacked512(buf[:], a, r0, r1, ib, ie, pc, kc, b, base, ldb, offs, t, c, ldc, jt)
+	}
+}
+
+// tailPacked512 is tailPass512 with buf (zeroed) for the packed tail.
+func tailPacked512(buf []float32, a PackedA, r0, r1, ib, ie, pc, kc int, b []float32, base, ldb int, offs []int32, t int, c []float32, ldc, jt int) {
+	bt := buf[(16-int(uintptr(unsafe.Pointer(&buf[0]))/4)&15)&15:] // 64-byte aligned: a zmm load is one cache line (unaligned: twice the time)
+	packTail512(bt, b, base, ldb, offs, kc, t)
+	tail512(a, r0, r1, ib, ie, pc, kc, bt, t, c, ldc, jt)
 }
 
 // tail512 multiplies the packed tail bt of K block [pc, pc+kc) by A panels

@@ -32,6 +32,7 @@
 #define ACCUM R10
 #define A_NEXT R11
 #define NCOLS AX
+#define PF_PTR R9 // the next panel's line matching A_PTR's (C1's register, free until the store)
 
 // TG4(aoff, boff, s0, s1, s2, s3): one group of four columns into s0–s3
 #define TG4(a, boff, s0, s1, s2, s3) \
@@ -69,6 +70,7 @@ TEXT ·gemmTail4z(SB), NOSPLIT, $0-80
 panel:
 	MOVQ   A_NEXT, A_PTR
 	ADDQ   astride+8(FP), A_NEXT
+	MOVQ   A_NEXT, PF_PTR
 	MOVQ   bt+24(FP), BT
 	MOVQ   kc+32(FP), K_LEFT
 	VPXORD Z0, Z0, Z0
@@ -85,6 +87,9 @@ panel:
 pairs: // two groups: the even one into Z0–Z3, the odd one into Z4–Z7
 	CMPQ    K_LEFT, $8
 	JB      pair1
+	PREFETCHT0 (PF_PTR)
+	PREFETCHT0 64(PF_PTR)
+	ADDQ    $128, PF_PTR
 	VMOVUPS (A_PTR), Z8
 	VMOVUPS 64(A_PTR), Z9
 	TG4(Z8, 0, Z0, Z1, Z2, Z3)
@@ -121,6 +126,11 @@ fourSum:
 one: // column 0 only: four groups into Z0–Z3, the rest into Z0
 	CMPQ        K_LEFT, $16
 	JB          one1
+	PREFETCHT0  (PF_PTR)
+	PREFETCHT0  64(PF_PTR)
+	PREFETCHT0  128(PF_PTR)
+	PREFETCHT0  192(PF_PTR)
+	ADDQ        $256, PF_PTR
 	VMOVUPS     (A_PTR), Z8
 	VMOVUPS     64(A_PTR), Z9
 	VMOVUPS     128(A_PTR), Z10

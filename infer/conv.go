@@ -62,6 +62,12 @@ type convKernel struct {
 	threads int
 
 	tile, tiles, mblocks, mrows int // work units: column tiles × blocks of mrows output channels
+
+	// rows (shifted, wide maps): a tile is tileRows whole output rows,
+	// each computed by one GEMM of ow columns straight into the output
+	// (see shiftedRowUnits), not over the padded width into a stage.
+	rows     bool
+	tileRows int
 	residual                    int // input index of a fused residual Add, or -1
 	body                        func(c, lo, hi int)
 	dwBody                      func(lo, hi int)
@@ -147,6 +153,18 @@ const singleMaxPlane = 1 << 16
 // GEMM kernels' column strip (24 on amd64, 8 on arm64). tileFor narrows it
 // for large K so that one tile stays within about 512 KiB.
 const convTile = 144
+
+// rowsMinWidth is the narrowest output row a shifted convolution computes
+// one row per GEMM (convKernel.rows): a row of fewer columns would be a
+// product too narrow for the kernels' strips.
+const rowsMinWidth = 64
+
+// rowsTile is the most output columns of a unit of rows (faces' stem:
+// 112, 224, 448 and 896 measured alike, all faster than the stage).
+const rowsTile = 448
+
+// rowsOff turns the rows of shifted convolutions off (tests compare).
+var rowsOff = false
 
 // shiftedWaste bounds the share of dropped columns (wp-ow)/wp of a
 // shifted convolution (see convKernel.shifted) to 1/shiftedWaste. The
@@ -411,6 +429,13 @@ func (k *convKernel) prepare(threads int) error {
 func (k *convKernel) splitWork(threads int) {
 	k.tile = tileFor(k.k)
 	k.tiles = (k.gemmCols() + k.tile - 1) / k.tile
+	// A wide map, shifted: whole output rows of ow columns (the col
+	// buffer holds a tile's K × tile floats, so ow ≤ tile).
+	k.rows = !rowsOff && k.shifted && k.ow >= rowsMinWidth && k.ow <= k.tile && k.wp > k.ow
+	if k.rows {
+		k.tileRows = max(1, rowsTile/k.ow)
+		k.tiles = (k.oh + k.tileRows - 1) / k.tileRows
+	}
 	k.mblocks, k.mrows = 1, k.mg
 	units := k.batch * k.groups * k.tiles
 	if want := 2 * threads; units < want && k.mg >= 32 {
@@ -599,6 +624,10 @@ func (k *convKernel) units(slot, lo, hi int) {
 		col = s[:k.k*k.tile]
 		stage = s[k.k*k.tile:]
 	}
+	if k.rows {
+		k.shiftedRowUnits(col, lo, hi)
+		return
+	}
 	if k.shifted {
 		k.shiftedUnits(col, stage, lo, hi)
 		return
@@ -709,6 +738,53 @@ func (k *convKernel) shiftedUnits(col, stage []float32, lo, hi int) {
 				rr = res[base+m*cols+p0 : base+m*cols+p1]
 			}
 			k.finish(dst, rr, g*k.mg+m)
+		}
+	}
+}
+
+// shiftedRowUnits is units for a shifted convolution by whole output rows
+// (convKernel.rows): each row is one GEMM of ow columns, reading the
+// im2col rows in place from the padded input at the row's first column
+// (the padded width's extra columns are never computed) and writing the
+// output row of every channel of the block where it belongs, so there is
+// no stage to compact; then the bias, residual and activation over the
+// unit's rows, contiguous in each channel, in one call where they are a
+// clamp. On faces' 224×224 stem (3 → 32 channels, stride 2, 112 columns)
+// the stage and its compaction cost as much as the product.
+func (k *convKernel) shiftedRowUnits(col []float32, lo, hi int) {
+	y := k.n.out[0].t.F
+	var res []float32
+	if k.residual >= 0 {
+		res = k.n.in[k.residual].t.F
+	}
+	cols := k.oh * k.ow
+	actLo, actHi, clamp := k.act.clampBounds()
+	for u := lo; u < hi; u++ {
+		mb := u % k.mblocks
+		r := u / k.mblocks
+		t := r % k.tiles
+		r /= k.tiles
+		g, b := r%k.groups, r/k.groups
+		m0 := mb * k.mrows
+		m1 := min(k.mg, m0+k.mrows)
+		oy0 := t * k.tileRows
+		oy1 := min(k.oh, oy0+k.tileRows)
+		padded := k.scratch[b*k.qlen+g*k.cg*k.plane : (b+1)*k.qlen]
+		base := (b*k.cout + g*k.mg) * cols
+		for oy := oy0; oy < oy1; oy++ {
+			simd.GemmOffsets(k.packed[g], m0, m1, k.ow, padded[oy*k.wp:], k.offs, col[:k.k*k.ow], y[base+m0*cols+oy*k.ow:], cols)
+		}
+		p0, n := oy0*k.ow, (oy1-oy0)*k.ow
+		if clamp && k.act.kind != actNone && res == nil {
+			simd.BiasClampRows(y[base+m0*cols+p0:], cols, m1-m0, n, k.bias[g*k.mg+m0:g*k.mg+m1], actLo, actHi)
+			continue
+		}
+		for m := m0; m < m1; m++ {
+			var rr []float32
+			if res != nil {
+				rr = res[base+m*cols+p0 : base+m*cols+p0+n]
+			}
+			k.finish(y[base+m*cols+p0:base+m*cols+p0+n], rr, g*k.mg+m)
 		}
 	}
 }

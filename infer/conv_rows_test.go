@@ -1,0 +1,86 @@
+package infer
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestShiftedRowsEqualStage: shifted convolutions on wide maps compute
+// whole output rows straight into the output (convKernel.rows), and give
+// what the stage and its compaction give: stride 1 and 2 (phase planes),
+// asymmetric padding, groups, a fused Clip or a residual Add and ReLU,
+// one and two threads (the two split the rows and the channel blocks).
+func TestShiftedRowsEqualStage(t *testing.T) {
+	for _, tc := range []struct {
+		c, co, h, w, k, s, groups int
+		pads                      [4]int64
+		residual                  bool
+	}{
+		{3, 32, 130, 130, 3, 2, 1, [4]int64{0, 0, 1, 1}, false}, // faces' stem, smaller
+		{3, 16, 140, 140, 7, 2, 1, [4]int64{3, 3, 3, 3}, true},  // resnet18's stem
+		{4, 8, 20, 70, 5, 1, 2, [4]int64{2, 2, 2, 2}, true},
+		{2, 40, 9, 97, 3, 1, 1, [4]int64{1, 0, 1, 2}, false},
+	} {
+		r := rand.New(rand.NewPCG(5, uint64(tc.co)))
+		oh := (tc.h+int(tc.pads[0]+tc.pads[2])-tc.k)/tc.s + 1
+		ow := (tc.w+int(tc.pads[1]+tc.pads[3])-tc.k)/tc.s + 1
+		g := newGB(13).input("x", 1, int64(tc.c), int64(tc.h), int64(tc.w))
+		if tc.residual {
+			g.input("r", 1, int64(tc.co), int64(oh), int64(ow))
+		}
+		g.output("y")
+		cg := tc.c / tc.groups
+		g.initF("W", []int64{int64(tc.co), int64(cg), int64(tc.k), int64(tc.k)}, randF(r, tc.co*cg*tc.k*tc.k))
+		g.initF("B", []int64{int64(tc.co)}, randF(r, tc.co))
+		K, S := int64(tc.k), int64(tc.s)
+		g.node("conv", "Conv", []string{"x", "W", "B"}, []string{"c"}, attrInts("kernel_shape", K, K),
+			attrInts("pads", tc.pads[:]...), attrInts("strides", S, S), attrInt("group", int64(tc.groups)))
+		if tc.residual {
+			g.node("add", "Add", []string{"c", "r"}, []string{"a"})
+			g.node("relu", "Relu", []string{"a"}, []string{"y"})
+		} else {
+			g.initF("lo", nil, []float32{-0.5})
+			g.initF("hi", nil, []float32{0.5})
+			g.node("clip", "Clip", []string{"c", "lo", "hi"}, []string{"y"})
+		}
+		m, err := Load(g.bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, res := randF(r, tc.c*tc.h*tc.w), randF(r, tc.co*oh*ow)
+		for _, threads := range []int{1, 2} {
+			run := func(off bool) ([]float32, bool) {
+				rowsOff = off
+				defer func() { rowsOff = false }()
+				p, err := m.Plan(Options{Threads: threads})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer p.Close()
+				if err := p.SetInput(0, x); err != nil {
+					t.Fatal(err)
+				}
+				if tc.residual {
+					if err := p.SetInput(1, res); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := p.Run(); err != nil {
+					t.Fatal(err)
+				}
+				return append([]float32(nil), p.Output(0).F...), p.steps[0].k.(*convKernel).rows
+			}
+			got, chosen := run(false)
+			want, _ := run(true)
+			if !chosen {
+				t.Errorf("%+v: not computed by rows", tc)
+			}
+			for i := range want {
+				if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("%+v, %d threads: y[%d] = %v, with the stage %v", tc, threads, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

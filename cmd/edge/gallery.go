@@ -31,7 +31,7 @@ type listIdentity struct {
 	Enrolled time.Time `json:"enrolled"`
 }
 
-const gallerySubs = "list | remove NAME | rename OLD NEW | export FILE|- | import FILE|- [--replace]"
+const gallerySubs = "list | remove NAME | rename OLD NEW | export FILE|- | import FILE|- [--replace] [--model M]"
 
 // cmdGallery is edge gallery list|remove|rename|export|import. Only
 // import needs a model (to check the file against); the others work on

@@ -43,17 +43,17 @@ func commands() []command {
 	return []command{
 		{"info", "info NAME|MODEL.onnx [--json]", cmdInfo},
 		{"infer", "infer --model NAME|MODEL.onnx --input in.npy --output out.npy [--threads N]", cmdInfer},
-		{"conformance", "conformance DIR [--json] [--filter S] [--threads N]", cmdConformance},
-		{"run", "run [--config edge.toml] [--frames DIR|FILE.rec] [--simulate-relay] [--model M] [--camera /dev/video0] [--pin GPIO17]", cmdRun},
-		{"demo", "demo [--visitors N] [--authorised DIGIT] [--json]", cmdDemo},
+		{"conformance", "conformance DIR [--json] [--filter S] [--threads N] [-v]", cmdConformance},
+		{"run", "run [--config edge.toml] [--frames DIR|FILE.rec] [--simulate-relay] [--model M] [--camera /dev/video0] [--pin GPIO17] [--state-dir DIR] [--threads N] [--log-level LEVEL]", cmdRun},
+		{"demo", "demo [--visitors N] [--stay FRAMES] [--authorised DIGIT] [--model M] [--mnist DIR] [--seed S] [--threads N] [--json] [-v]", cmdDemo},
 		{"relay-off", "relay-off [--config edge.toml] [--pin GPIO17]", cmdRelayOff},
-		{"bench", "bench --model MODEL [--input in.npy | --shape 1,3,224,224] [--threads N] [--runs K] [--warmup W] [--json] [--profile]", cmdBench},
-		{"eval", "eval --model NAME|PATH (--data DIR|ZIP [--draws 100] [--seed 0] [--plot DIR] | --omniglot-runs DIR|ZIP) [--json] [--threads N]", cmdEval},
-		{"enroll", "enroll --name NAME [--model M] [--no-detect] [--gallery PATH | --state-dir DIR] [--json] IMAGE...", cmdEnroll},
-		{"verify", "verify --name NAME [--threshold T] [--model M] [--no-detect] [--gallery PATH | --state-dir DIR] [--json] IMAGE", cmdVerify},
-		{"identify", "identify [--threshold T] [--model M] [--no-detect] [--gallery PATH | --state-dir DIR] [--json] IMAGE...", cmdIdentify},
+		{"bench", "bench --model MODEL [--input in.npy | --shape 1,3,224,224] [--threads N] [--runs K] [--warmup W] [--evict MiB] [--json] [--profile]", cmdBench},
+		{"eval", "eval --model NAME|PATH (--data DIR|ZIP [--draws 100] [--seed 0] [--plot DIR] [--change C | --detect [--roll DEG]] [--threshold T] | --omniglot-runs DIR|ZIP) [--meta KEY=VALUE]... [--json] [--threads N]", cmdEval},
+		{"enroll", "enroll --name NAME [--model M] [--no-detect] [--threads N] [--gallery PATH | --state-dir DIR] [--json] IMAGE...", cmdEnroll},
+		{"verify", "verify --name NAME [--threshold T] [--model M] [--no-detect] [--threads N] [--gallery PATH | --state-dir DIR] [--json] IMAGE", cmdVerify},
+		{"identify", "identify [--threshold T] [--model M] [--no-detect] [--threads N] [--gallery PATH | --state-dir DIR] [--json] IMAGE...", cmdIdentify},
 		{"gallery", "gallery " + gallerySubs + " [--gallery PATH | --state-dir DIR] [--json]", cmdGallery},
-		{"calibrate", "calibrate --data DIR|ZIP [--far 0.001] [--model M] [--no-detect] [--gallery PATH | --state-dir DIR] [--json]", cmdCalibrate},
+		{"calibrate", "calibrate --data DIR|ZIP [--far 0.001] [--model M] [--no-detect] [--threads N] [--gallery PATH | --state-dir DIR] [--json]", cmdCalibrate},
 	}
 }
 

@@ -1,10 +1,24 @@
 // Command edge gives a Raspberry Pi one-shot recognition with twin
-// (Siamese) networks: it runs ONNX models on its own engine.
+// (Siamese) networks: it runs ONNX models on its own engine. Each command
+// has its file here, and `edge COMMAND -h` lists its flags:
 //
-//	edge info MODEL                      describe a model
-//	edge infer --model M --input in.npy --output out.npy
-//	edge conformance DIR [--json]        run the ONNX node tests
-//	edge --version
+//	edge run          the door: camera → face → twin → decision → relay
+//	edge relay-off    drive the relay to locked (systemd's ExecStopPost)
+//	edge demo         the door on MNIST digits, with no camera and no GPIO
+//	edge enroll       add photos of a person to the gallery
+//	edge verify       is the photo the named person? (exit 0 yes, 1 no)
+//	edge identify     who is in each photo? (exit 1 if anyone is unknown)
+//	edge gallery      list, remove, rename, export or import the gallery
+//	edge calibrate    set the gallery's threshold for a false-accept rate
+//	edge eval         measure a model: one-shot accuracy, ROC, open set
+//	edge bench        time a model's forward pass
+//	edge info         describe a model
+//	edge infer        run a model on a .npy input
+//	edge conformance  run the ONNX node tests
+//	edge --version    print the version
+//
+// Exit codes, for every command: 0 success (or a match), 1 a negative
+// answer (no match, failed cases), 2 an error.
 package main
 
 import (

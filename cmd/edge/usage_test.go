@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"go/parser"
+	"go/token"
 	"io"
 	"regexp"
 	"slices"
@@ -68,6 +70,21 @@ func TestUsageFlags(t *testing.T) {
 			if !slices.Contains(used, f) {
 				t.Errorf("edge %s: %s is defined but not in the usage: %s", c.name, dash(f), c.usage)
 			}
+		}
+	}
+}
+
+// TestPackageDoc holds main.go's package doc to commands(): one line for
+// each command.
+func TestPackageDoc(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "main.go", nil, parser.PackageClauseOnly|parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := f.Doc.Text()
+	for _, c := range commands() {
+		if !strings.Contains(doc, "\tedge "+c.name+" ") {
+			t.Errorf("main.go's package doc has no line for edge %s", c.name)
 		}
 	}
 }

@@ -99,17 +99,19 @@ bench-compare: $(PARITY) ## time edge against ONNX Runtime 1.30 and gorgonnx (ne
 	CGO_ENABLED=1 $(GO) -C bench run ./cmd/compare -repo $(CURDIR)
 
 # The twin networks (models/recipe, PyTorch on one thread; see the model cards).
+# The recipe is a Python package run as modules from the models folder.
+RECIPE := PYTHONPATH=models $(PYTHON) -m recipe
 .PHONY: train-faces cv-faces train-omniglot train-digits models-smoke
 train-faces: ## train and export models/faces-scratch.onnx (all 30 att-faces people; threshold from the 3-fold CV)
-	$(PYTHON) models/recipe/train.py faces --name faces-scratch --version 2 \
+	$(RECIPE).train faces --name faces-scratch --version 2 \
 		--set 'train_people=[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30]' \
 		--set 'heldout_people=[]' --set threshold=0.4794
 cv-faces: ## person-disjoint 3-fold cross-validation of the faces recipe (about 10 minutes)
 	PYTHON=$(PYTHON) models/recipe/cv_faces.sh recipe
 train-omniglot: ## train and export models/omniglot.onnx (Omniglot background-small)
-	$(PYTHON) models/recipe/train.py omniglot --version 2
+	$(RECIPE).train omniglot --version 2
 train-digits: ## train and export models/digits.onnx (MNIST from GoMNIST)
-	$(PYTHON) models/recipe/train.py digits
+	$(RECIPE).train digits
 models-smoke: ## the recipe's smoke test alone: a few steps per model, export checked in our engine
 	$(GO) test -count=1 -run 'TestRecipeSmoke' -v ./models/
 

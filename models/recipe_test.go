@@ -50,9 +50,9 @@ func TestRecipeSmoke(t *testing.T) {
 			onnxPath := filepath.Join(dir, name+".onnx")
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, py, filepath.Join("recipe", "train.py"), name, "--smoke", "--threads", "1",
+			cmd := exec.CommandContext(ctx, py, "-m", "recipe.train", name, "--smoke", "--threads", "1",
 				"--work", dir, "--onnx", onnxPath, "--parity-dir", dir, "--data", data)
-			cmd.Env = append(os.Environ(), "OMP_NUM_THREADS=1", "PYTHONDONTWRITEBYTECODE=1")
+			cmd.Env = append(os.Environ(), "OMP_NUM_THREADS=1", "PYTHONDONTWRITEBYTECODE=1", "PYTHONPATH=.") // the package recipe, from models/
 			start := time.Now()
 			out, err := cmd.CombinedOutput()
 			if err != nil {

@@ -30,7 +30,7 @@ for f in A B C; do
     mkdir -p "$data"
     i=$lo; while [ "$i" -le "$hi" ]; do cp -r "$DATA/att-faces/s$i" "$data/"; i=$((i+1)); done
   fi
-  "$PY" models/recipe/train.py faces --set "train_people=$tr" --set "heldout_people=[$(seq_list $lo $hi)]" \
+  PYTHONPATH=models "$PY" -m recipe.train faces --set "train_people=$tr" --set "heldout_people=[$(seq_list $lo $hi)]" \
     --onnx "$out/fold$f.onnx" --work "$out/fold$f" --parity-dir "$out/fold$f" "$@" > "$out/fold$f.log" 2>&1 ||
     { echo "fold $f failed: see $out/fold$f.log" >&2; exit 1; }
   models/.work/edge eval --model "$out/fold$f.onnx" --data "$data" --json --threads 1 > "$out/eval$f.json"

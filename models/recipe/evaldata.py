@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Write the held-out evaluation sets as folder-per-class image folders for `edge eval`.
 
-    /usr/bin/python3 models/recipe/evaldata.py [OUT]     (default models/.work/data)
+    PYTHONPATH=models /usr/bin/python3 -m recipe.evaldata [OUT]     (default models/.work/data)
 
 OUT/att-faces-heldout/sNN/*.pgm       the people never trained on (s21-s30), copied
 OUT/omniglot-heldout/ALPHABET_charNN/ the held-out alphabets' drawings (PNG, as in the zips)
@@ -22,10 +22,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import data  # noqa: E402
-import train  # noqa: E402
+from . import data, train
 
 
 def main():

@@ -1,14 +1,14 @@
 """Side measurements on the faces cross-validation folds (models/faces-scratch.md).
 
-    /usr/bin/python3 models/recipe/probe.py ensemble NAME [NAME ...]
+    PYTHONPATH=models /usr/bin/python3 -m recipe.probe ensemble NAME [NAME ...]
         Each cv_faces.sh run NAME (models/.work/cv/NAME/fold{A,B,C}/checkpoint.pt)
         alone and, with two or more names, their ensemble (the L2-normalised
         embeddings concatenated), each with and without horizontal-flip test-time
         augmentation (the embeddings of the image and its mirror image summed).
-    /usr/bin/python3 models/recipe/probe.py people NAME FOLD
+    PYTHONPATH=models /usr/bin/python3 -m recipe.probe people NAME FOLD
         Per held-out person of one fold (A, B or C) of run NAME: the mean and
         largest distance between their own photos, and the nearest other person.
-    /usr/bin/python3 models/recipe/probe.py lbp
+    PYTHONPATH=models /usr/bin/python3 -m recipe.probe lbp
         A hand-made baseline with no training: uniform local binary pattern
         histograms over a grid of cells, square-rooted (Hellinger) and
         L2-normalised.
@@ -24,10 +24,7 @@ import sys
 import numpy as np
 import torch
 
-import augment
-import data
-import nets
-import protocol
+from . import augment, data, nets, protocol
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FOLDS = {"A": list(range(1, 11)), "B": list(range(11, 21)), "C": list(range(21, 31))}

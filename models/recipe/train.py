@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Train one of edge's twin networks with the contrastive loss and export it.
 
-    /usr/bin/python3 models/recipe/train.py faces|omniglot|digits [options]
+    PYTHONPATH=models /usr/bin/python3 -m recipe.train faces|omniglot|digits [options]
 
 Run from anywhere; paths default to the project layout (the project root is
 two folders up from this file, the data folder $EDGE_DATA, by default
@@ -42,12 +42,10 @@ import time
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import augment  # noqa: E402
-import data  # noqa: E402
-import nets  # noqa: E402
-import protocol  # noqa: E402
+from . import augment, data, nets, protocol
+from .ema import EMA
+from .export import export, metadata
+from .sampler import Sampler, compose, select_pairs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The data folder: $EDGE_DATA (a relative one is from the project root, as
@@ -192,150 +190,6 @@ def load(name, args, cfg):
     raise ValueError(name)
 
 
-class Sampler:
-    """P classes x K images per batch, seeded.
-
-    With rot_classes every class also appears rotated by 90, 180 and 270
-    degrees as three further classes. With composites=C, each batch also
-    holds C synthetic identities: a composite class stacks horizontal bands
-    of different people's photos (two or three bands: hair and forehead /
-    eyes and nose / mouth and chin, cut at rows drawn once per class and
-    blended over a few rows), each of its K images from other photos of the
-    same people. The net then sees far more identities than the data holds,
-    and must tell faces apart by every part. With overlay=p, a composite
-    class is instead, with probability p, two classes drawn over each other
-    (pixel maximum; for Omniglot, where strokes are bright on black, a new
-    character made of both characters' strokes).
-
-    With groups (a group name per class, e.g. its alphabet) and group_p=q,
-    a batch is with probability q drawn from the classes of one group, its
-    composites included, so that its negatives are as alike as the test's
-    (the official Omniglot runs are within one alphabet).
-    """
-
-    def __init__(self, labels, P, K, rot_classes, seed, composites=0, bands=(2, 3), overlay=0.0,
-                 groups=None, group_p=0.0):
-        self.rng = np.random.default_rng(seed)
-        self.by_class = [np.flatnonzero(labels == c) for c in np.unique(labels)]
-        self.rots = 4 if rot_classes else 1
-        self.P, self.K = min(P, len(self.by_class) * self.rots), K
-        self.composites, self.bands, self.overlay = composites, bands, overlay
-        self.group_p = group_p
-        if group_p:
-            if groups is None:
-                raise ValueError("group_p=%g needs a group per class" % group_p)
-            if len(groups) != len(self.by_class):
-                raise ValueError("%d groups for %d classes" % (len(groups), len(self.by_class)))
-            names = sorted(set(groups))
-            self.groups = [np.array([c for c, g in enumerate(groups) if g == n]) for n in names]
-
-    def _take(self, c):
-        members = self.by_class[c]
-        return self.rng.choice(members, self.K, replace=len(members) < self.K)
-
-    def batch(self):
-        """(src, cuts, rot, labels): src (N, 3) source indices of the bands
-        (-1: unused), cuts (N, 2) band boundaries as fractions of the height
-        (a negative first cut marks an overlay)."""
-        n = len(self.by_class) * self.rots
-        pool = np.arange(len(self.by_class))  # the classes this batch draws from
-        if self.group_p and self.rng.random() < self.group_p:
-            pool = self.groups[self.rng.integers(len(self.groups))]
-        cand = (pool[:, None] * self.rots + np.arange(self.rots)).ravel()
-        picks = self.rng.choice(cand, min(self.P, len(cand)), replace=False)
-        src, cuts, rot, lab = [], [], [], []
-        for c in picks:
-            for i in self._take(c // self.rots):
-                src.append((i, -1, -1))
-                cuts.append((2.0, 2.0))
-            rot += [c % self.rots] * self.K
-            lab += [c] * self.K
-        for k in range(self.composites):
-            if self.overlay > 0 and self.rng.random() < self.overlay:
-                a, b = self.rng.choice(pool, 2, replace=False)
-                for i, j in zip(self._take(a), self._take(b)):
-                    src.append((i, j, -1))
-                    cuts.append((-1.0, 2.0))
-                rot += [0] * self.K
-                lab += [n + k] * self.K
-                continue
-            nb = int(self.rng.choice(self.bands))
-            people = self.rng.choice(pool, nb, replace=False)
-            if nb == 2:
-                cut = (self.rng.uniform(0.42, 0.62), 2.0)
-            else:
-                cut = (self.rng.uniform(0.30, 0.42), self.rng.uniform(0.55, 0.68))
-            takes = [self._take(p) for p in people] + [[-1] * self.K] * (3 - nb)
-            for j in range(self.K):
-                src.append(tuple(t[j] for t in takes))
-                cuts.append(cut)
-            rot += [0] * self.K
-            lab += [n + k] * self.K  # distinct within the batch; pairs never span batches
-        return (np.array(src), np.array(cuts, np.float32), np.array(rot), torch.from_numpy(np.array(lab)))
-
-
-def compose(src, idx, cuts, ramp=4.0):
-    """The batch's source images: band b of image n comes from src[idx[n, b]],
-    below row cuts[n, b-1]·H, blended over `ramp` rows."""
-    x = src[idx[:, 0]]
-    H = src.shape[2]
-    rows = torch.arange(H, dtype=torch.float32).view(1, 1, H, 1)
-    over = np.flatnonzero((idx[:, 1] >= 0) & (cuts[:, 0] < 0))
-    if len(over):
-        x[over] = torch.maximum(x[over], src[idx[over, 1]])
-    for b in (1, 2):
-        m = np.flatnonzero((idx[:, b] >= 0) & (cuts[:, 0] >= 0))
-        if len(m):
-            c = torch.from_numpy(cuts[m, b - 1]).view(-1, 1, 1, 1) * H
-            w = ((rows - c) / ramp + 0.5).clamp(0, 1)
-            x[m] = (1 - w) * x[m] + w * src[idx[m, b]]
-    return x
-
-
-class EMA:
-    """An exponential moving average of the weights and BatchNorm statistics;
-    the averaged copy is what gets evaluated and exported."""
-
-    def __init__(self, net, decay):
-        import copy
-        self.model = copy.deepcopy(net).eval()
-        self.decay = decay
-        for p in self.model.parameters():
-            p.requires_grad_(False)
-
-    @torch.no_grad()
-    def update(self, net):
-        for a, b in zip(self.model.state_dict().values(), net.state_dict().values()):
-            if a.dtype.is_floating_point:
-                a.mul_(self.decay).add_(b, alpha=1 - self.decay)
-            else:
-                a.copy_(b)
-
-
-def select_pairs(d, labels, neg_ratio, hard_frac, g):
-    """Online pair selection within a batch: (i, j, y) of every positive pair and
-    neg_ratio x as many negatives, hard_frac of them the hardest (closest)
-    different-class pairs and the rest random different-class pairs."""
-    n = len(labels)
-    iu = torch.triu_indices(n, n, 1)
-    same = labels[iu[0]] == labels[iu[1]]
-    pos = iu[:, same]
-    neg = iu[:, ~same]
-    want = min(neg.shape[1], int(round(neg_ratio * pos.shape[1])))
-    n_hard = int(round(want * hard_frac))
-    dn = d.detach()[neg[0], neg[1]]
-    hard = torch.argsort(dn)[:n_hard]
-    rest = torch.ones(neg.shape[1], dtype=torch.bool)
-    rest[hard] = False
-    rest_idx = torch.nonzero(rest).flatten()
-    rand = rest_idx[torch.randperm(len(rest_idx), generator=g)[:want - n_hard]]
-    neg = neg[:, torch.cat([hard, rand])]
-    i = torch.cat([pos[0], neg[0]])
-    j = torch.cat([pos[1], neg[1]])
-    y = torch.cat([torch.zeros(pos.shape[1]), torch.ones(neg.shape[1])])
-    return i, j, y
-
-
 def embed(net, images, cfg, batch=256):
     net.eval()
     out = []
@@ -437,50 +291,6 @@ def train(name, args, cfg, train_split, heldout, run):
         net = ema.model
     net.eval()
     return net, params, time.time() - t0
-
-
-def export(net, name, cfg, path, meta, parity_in):
-    """ONNX of the embedding branch alone, with edge.* metadata_props."""
-    import onnx
-    net.eval()
-    with torch.no_grad():
-        dummy = torch.zeros(1, 1, cfg["height"], cfg["width"])
-        torch.onnx.export(net, dummy, path, opset_version=13, input_names=["input"], output_names=["embedding"],
-                          dynamic_axes={"input": {0: "batch"}, "embedding": {0: "batch"}},
-                          do_constant_folding=True)
-        want = net(parity_in).numpy()
-    m = onnx.load(path)
-    del m.metadata_props[:]
-    for k in sorted(meta):
-        p = m.metadata_props.add()
-        p.key, p.value = k, str(meta[k])
-    m.doc_string = "edge twin network %s: embedding branch, contrastive loss (models/recipe)" % name
-    onnx.checker.check_model(m)
-    onnx.save(m, path)
-    return want
-
-
-def metadata(name, cfg, net, threshold, version):
-    return {
-        "edge.name": name,
-        "edge.version": version,
-        "edge.input_channels": 1,
-        "edge.input_height": cfg["height"],
-        "edge.input_width": cfg["width"],
-        "edge.pixel_mean": cfg["pixel_mean"],
-        "edge.pixel_std": cfg["pixel_std"],
-        "edge.invert": cfg["invert"],
-        "edge.crop": cfg["crop"],
-        "edge.crop_margin": cfg["crop_margin"],
-        "edge.roi": cfg["roi"],
-        "edge.resize": cfg["resize"],
-        "edge.embedding_size": net.size,
-        "edge.normalized": int(cfg["arch"]["normalize"]),
-        "edge.margin": cfg["margin"],
-        "edge.threshold": "%.4f" % threshold,
-        "edge.threshold_far": cfg["far"],
-        "edge.trained_on": cfg["trained_on"],
-    }
 
 
 def main():

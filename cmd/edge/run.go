@@ -224,15 +224,6 @@ func (s *thresholdGallery) ReloadIfChanged() (*gallery.Gallery, bool, error) {
 	return g, true, nil
 }
 
-// modelID is the identity a gallery is tied to.
-func modelID(n *twin.Net) gallery.ModelID {
-	id := gallery.ModelID{Name: n.Meta.Name, EmbeddingSize: n.Meta.EmbeddingSize}
-	if n.Model != nil {
-		id.SHA256 = n.Model.SHA256
-	}
-	return id
-}
-
 func relayConfig(cfg runConfig) egpio.Config {
 	r := cfg.Relay
 	return egpio.Config{Relay: r.Pin, ActiveLow: r.ActiveLow, Pulse: r.Pulse.Duration, Cooldown: r.Cooldown.Duration,

@@ -171,7 +171,7 @@ func (o *galleryOpts) open() (*session, error) {
 		}
 		net.SetLocator(l)
 	}
-	m := gallery.ModelID{Name: net.Meta.Name, SHA256: net.Model.SHA256, EmbeddingSize: net.Meta.EmbeddingSize}
+	m := modelID(net)
 	return &session{path: path, net: net, model: m, store: gallery.NewStore(path, m)}, nil
 }
 
@@ -225,6 +225,15 @@ func (s *session) embedImage(img image.Image) ([]float32, error) {
 		return nil, err
 	}
 	return append([]float32(nil), e...), nil
+}
+
+// modelID is the identity a gallery is tied to.
+func modelID(n *twin.Net) gallery.ModelID {
+	id := gallery.ModelID{Name: n.Meta.Name, EmbeddingSize: n.Meta.EmbeddingSize}
+	if n.Model != nil {
+		id.SHA256 = n.Model.SHA256
+	}
+	return id
 }
 
 func sha(m gallery.ModelID) string { return hex.EncodeToString(m.SHA256[:]) }

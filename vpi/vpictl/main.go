@@ -43,7 +43,7 @@ const (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(errors.New("usage: vpictl frames|loop|play|ctrl ..."))
+		fail(errors.New("usage: vpictl frames|loop|play|ctrl ARGS"))
 	}
 	var err error
 	switch a := os.Args[2:]; os.Args[1] {

@@ -62,15 +62,15 @@ type convKernel struct {
 	threads int
 
 	tile, tiles, mblocks, mrows int // work units: column tiles × blocks of mrows output channels
+	residual                    int // input index of a fused residual Add, or -1
+	body                        func(c, lo, hi int)
+	dwBody                      func(lo, hi int)
 
 	// rows (shifted, wide maps): a tile is tileRows whole output rows,
 	// each computed by one GEMM of ow columns straight into the output
 	// (see shiftedRowUnits), not over the padded width into a stage.
 	rows     bool
 	tileRows int
-	residual                    int // input index of a fused residual Add, or -1
-	body                        func(c, lo, hi int)
-	dwBody                      func(lo, hi int)
 
 	// dwPad (depthwise, small maps): each thread copies a channel into a
 	// zero-padded plane of dwHp × dwWp, exactly what the output's taps
@@ -771,8 +771,16 @@ func (k *convKernel) shiftedRowUnits(col []float32, lo, hi int) {
 		oy1 := min(k.oh, oy0+k.tileRows)
 		padded := k.scratch[b*k.qlen+g*k.cg*k.plane : (b+1)*k.qlen]
 		base := (b*k.cout + g*k.mg) * cols
+		split := simd.GemmOffsetsSplit(k.ow) // a row in two calls where that reads B in place
 		for oy := oy0; oy < oy1; oy++ {
-			simd.GemmOffsets(k.packed[g], m0, m1, k.ow, padded[oy*k.wp:], k.offs, col[:k.k*k.ow], y[base+m0*cols+oy*k.ow:], cols)
+			out := y[base+m0*cols+oy*k.ow:]
+			if split == 0 {
+				simd.GemmOffsets(k.packed[g], m0, m1, k.ow, padded[oy*k.wp:], k.offs, col[:k.k*k.ow], out, cols)
+				continue
+			}
+			simd.GemmOffsets(k.packed[g], m0, m1, split, padded[oy*k.wp:], k.offs, col[:k.k*split], out, cols)
+			n := k.ow - split
+			simd.GemmOffsets(k.packed[g], m0, m1, n, padded[oy*k.wp+split:], k.offs, col[:k.k*n], out[split:], cols)
 		}
 		p0, n := oy0*k.ow, (oy1-oy0)*k.ow
 		if clamp && k.act.kind != actNone && res == nil {

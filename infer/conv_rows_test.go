@@ -10,7 +10,8 @@ import (
 // whole output rows straight into the output (convKernel.rows), and give
 // what the stage and its compaction give: stride 1 and 2 (phase planes),
 // asymmetric padding, groups, a fused Clip or a residual Add and ReLU,
-// one and two threads (the two split the rows and the channel blocks).
+// one and two threads (the two split the rows and the channel blocks),
+// rows in one GEMM call and in two.
 func TestShiftedRowsEqualStage(t *testing.T) {
 	for _, tc := range []struct {
 		c, co, h, w, k, s, groups int
@@ -18,6 +19,7 @@ func TestShiftedRowsEqualStage(t *testing.T) {
 		residual                  bool
 	}{
 		{3, 32, 130, 130, 3, 2, 1, [4]int64{0, 0, 1, 1}, false}, // faces' stem, smaller
+		{3, 16, 224, 224, 3, 2, 1, [4]int64{0, 0, 1, 1}, true},  // 112 columns: two calls a row on amd64 (GemmOffsetsSplit)
 		{3, 16, 140, 140, 7, 2, 1, [4]int64{3, 3, 3, 3}, true},  // resnet18's stem
 		{4, 8, 20, 70, 5, 1, 2, [4]int64{2, 2, 2, 2}, true},
 		{2, 40, 9, 97, 3, 1, 1, [4]int64{1, 0, 1, 2}, false},

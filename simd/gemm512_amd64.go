@@ -84,6 +84,7 @@ func avx512Impl(base impl) impl {
 	im.packedBLen, im.packB, im.gemmB, im.packedBNative = packedBLen512, packB512, gemmB512, true
 	im.colQuantum = 16
 	im.gemmColumns = gemmColumns512
+	im.offsetsSplit = offsetsSplit512
 	return im
 }
 
@@ -454,6 +455,18 @@ func gemmB512(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
 			}
 		}
 	}
+}
+
+// offsetsSplit512 is GemmOffsetsSplit: n = 48q + w with w in 9–16 (the
+// strip gemmOffAVX512 gathers) and q ≥ 1 is cut so that the second call
+// is ⌊(48+w)/2⌋ columns, 28–32, and the first call's last strip the rest,
+// 29–32: the 4×32 kernel twice, in place, for the 4×48 and gemm16z.
+func offsetsSplit512(n int) int {
+	w := (n-1)%nr512 + 1
+	if n <= nr512 || w <= 8 || w > 16 {
+		return 0
+	}
+	return n - (nr512+w)/2
 }
 
 // gemmColumns512 is GemmColumns for the AVX-512 drivers, in columns of the

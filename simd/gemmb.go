@@ -49,6 +49,20 @@ func GemmColumns(n int) int {
 
 func roundUpQ(n, q int) int { return (n + q - 1) / q * q }
 
+// GemmOffsetsSplit is where a GemmOffsets product of n columns is best cut
+// in two (columns [0, s) and [s, n), each its own call), or 0 where one call
+// is best: the AVX-512 drivers gather a last strip of 9–16 columns for
+// their 16-lane kernel, one copy of every B row per call, where two strips
+// of 25–32 columns of the same lanes read B in place through the offsets
+// (112 columns, a stem's output row at 224²: 48 + 32 and 32, rather than
+// 48 + 48 + 16 gathered).
+func GemmOffsetsSplit(n int) int {
+	if active.offsetsSplit == nil {
+		return 0
+	}
+	return active.offsetsSplit(n)
+}
+
 // GemmPackedB computes rows [r0, r1) of C = A·B (n = b.N columns), both
 // operands packed by the same implementation, C row i (from r0) at
 // c[(i-r0)·ldc]. C is overwritten.

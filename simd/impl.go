@@ -18,6 +18,7 @@ type impl struct {
 	packedBNative bool
 	colQuantum    int             // columns per vector of the GEMM kernels
 	gemmColumns   func(n int) int // nil: n rounded up to colQuantum
+	offsetsSplit  func(n int) int // GemmOffsetsSplit; nil: 0
 
 	winoNative bool // vector transforms: Winograd pays
 	winoIn     func(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int)

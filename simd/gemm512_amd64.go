@@ -98,20 +98,21 @@ func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc
 	_ = b[(k-1)*ldb+n-1]
 	t := gemvTail512(n) // the tail columns, after the strips of each block (gemmtail512_amd64.go)
 	n -= t
-	if !packs512(n, (r1-1)/mrAVX2-r0/mrAVX2+1, kBlocks(k, kc512)) { // every strip read in place: no buffer to clear
-		gemmAVX512Buf(nil, a, r0, r1, n, t, b, ldb, c, ldc)
+	aligned := ldb%16 == 0 && uintptr(unsafe.Pointer(&b[0]))%64 == 0
+	if !packs512(n, (r1-1)/mrAVX2-r0/mrAVX2+1, kBlocks(k, kc512), aligned) { // every strip read in place: no buffer to clear
+		gemmAVX512Buf(nil, aligned, a, r0, r1, n, t, b, ldb, c, ldc)
 		return
 	}
 	switch kb := kBlocks(k, kc512); { // buffer sizes: see kTier0
 	case kb <= kTier0:
 		var buf [kTier0*nr512 + 16]float32
-		gemmAVX512Buf(buf[:], a, r0, r1, n, t, b, ldb, c, ldc)
+		gemmAVX512Buf(buf[:], aligned, a, r0, r1, n, t, b, ldb, c, ldc)
 	case kb <= kTier1:
 		var buf [kTier1*nr512 + 16]float32
-		gemmAVX512Buf(buf[:], a, r0, r1, n, t, b, ldb, c, ldc)
+		gemmAVX512Buf(buf[:], aligned, a, r0, r1, n, t, b, ldb, c, ldc)
 	default:
 		var buf [kc512*nr512 + 16]float32
-		gemmAVX512Buf(buf[:], a, r0, r1, n, t, b, ldb, c, ldc)
+		gemmAVX512Buf(buf[:], aligned, a, r0, r1, n, t, b, ldb, c, ldc)
 	}
 }
 
@@ -149,8 +150,8 @@ func avx2Strip512(w int) bool { return w <= 8 || (w > 16 && w <= 24) }
 // decide: B is read in place by strips of 9–16 columns, and by all strips
 // of a row block that reads in place (inPlace512) except an AVX2 one of a
 // partial vector).
-func packs512(n, panels, kb int) bool {
-	if !inPlace512(panels, kb) { // the first row block packs all but a 9–16-column strip
+func packs512(n, panels, kb int, aligned bool) bool {
+	if !inPlace512(panels, kb, aligned) { // the first row block packs all but a 9–16-column strip
 		return n > 16 || n <= 8
 	}
 	last := (n-1)%nr512 + 1
@@ -165,13 +166,22 @@ func packs512(n, panels, kb int) bool {
 const inPlaceMaxK512 = 64
 
 // inPlace512 reports whether a row block of `panels` panels reads B in
-// place for K blocks of kb rows.
-func inPlace512(panels, kb int) bool { return panels < packMinPanels || kb <= inPlaceMaxK512 }
+// place for K blocks of kb rows, B's rows 64-byte aligned or not. Rows
+// of whole cache lines are read in place whatever the block: packing
+// them cost more than it saved, most where few panels share a strip
+// (GemmPacked interleaved, one core, Zen 5: 128×128 by 128×3136, faces'
+// 56×56 pointwise layer, 766 µs packed, 608 in place; 64×128 by
+// 128×3136 484 and 327; 256×128 by 128×784 307 and 267; 512×512 by
+// 512×512 alike). Unaligned rows (a 14×14 map's 196 columns) split every
+// 16-float load across two lines: packed, 644 µs against 783.
+func inPlace512(panels, kb int, aligned bool) bool {
+	return aligned || panels < packMinPanels || kb <= inPlaceMaxK512
+}
 
 // gemmAVX512Buf is gemmAVX512 with buf for the packed strips (a K block ×
 // 48 floats, plus 16 to align it): n columns in strips, then t tail
 // columns.
-func gemmAVX512Buf(buf []float32, a PackedA, r0, r1, n, t int, b []float32, ldb int, c []float32, ldc int) {
+func gemmAVX512Buf(buf []float32, aligned bool, a PackedA, r0, r1, n, t int, b []float32, ldb int, c []float32, ldc int) {
 	k := a.K
 	kb := kBlocks(k, kc512)
 	var packed *float32
@@ -182,7 +192,7 @@ func gemmAVX512Buf(buf []float32, a PackedA, r0, r1, n, t int, b []float32, ldb 
 	first, last := r0/mrAVX2, (r1-1)/mrAVX2
 	for ib := first; ib <= last; ib += mc512 {
 		ie := min(last+1, ib+mc512)
-		inPlace := inPlace512(ie-ib, kb)
+		inPlace := inPlace512(ie-ib, kb, aligned)
 		for pc := 0; pc < k; pc += kb {
 			kc := min(kb, k-pc)
 			for jc := 0; jc < n; jc += nr512 {

@@ -89,3 +89,38 @@ func OpenSet(s *Set, t float64) (OpenSetResult, error) {
 	}
 	return res, nil
 }
+
+// PairRates is verification at one threshold: over all unordered pairs
+// of s, the share of impostor pairs (different classes) within distance
+// t, FAR, and of genuine pairs (one class), TAR, with their counts.
+func PairRates(s *Set, t float64) (far, tar float64, impostor, genuine int64) {
+	n := len(s.Labels)
+	var ia, ga int64
+	row := make([]float32, n)
+	tsq := t * t
+	for i := 0; i < n; i++ {
+		simd.L2SquaredBatch(s.Row(i), s.Emb[(i+1)*s.Dim:], row[:n-i-1])
+		for k, dsq := range row[:n-i-1] {
+			j := i + 1 + k
+			within := float64(dsq) <= tsq
+			if s.Labels[i] == s.Labels[j] {
+				genuine++
+				if within {
+					ga++
+				}
+			} else {
+				impostor++
+				if within {
+					ia++
+				}
+			}
+		}
+	}
+	if impostor > 0 {
+		far = float64(ia) / float64(impostor)
+	}
+	if genuine > 0 {
+		tar = float64(ga) / float64(genuine)
+	}
+	return far, tar, impostor, genuine
+}

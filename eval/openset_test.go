@@ -41,3 +41,21 @@ func TestOpenSet(t *testing.T) {
 		t.Error("one class accepted")
 	}
 }
+
+func TestPairRates(t *testing.T) {
+	// The set of TestOpenSet: genuine pairs at 0.5, 0.5, 0.5 and 9.1;
+	// the nearest impostor pairs at 0.4 (c2, d2) and 0.9 (c1, d2).
+	s := &Set{Classes: []string{"a", "b", "c", "d"}, Dim: 1,
+		Labels: []int{0, 0, 1, 1, 2, 2, 3, 3},
+		Emb:    []float32{0, 0.5, 10, 10.5, 20, 20.5, 30, 20.9}}
+	far, tar, imp, gen := PairRates(s, 0.6)
+	if imp != 24 || gen != 4 || far != 1.0/24 || tar != 0.75 {
+		t.Errorf("t=0.6: FAR %v TAR %v over %d impostor, %d genuine pairs", far, tar, imp, gen)
+	}
+	if far, tar, _, _ = PairRates(s, 0.3); far != 0 || tar != 0 {
+		t.Errorf("t=0.3: FAR %v TAR %v, want 0 and 0", far, tar)
+	}
+	if far, tar, _, _ = PairRates(s, 10); far != 10.0/24 || tar != 1 { // a–b, b–c 3 each, c–d 4
+		t.Errorf("t=10: FAR %v TAR %v, want 10/24 and 1", far, tar)
+	}
+}

@@ -51,7 +51,17 @@ type evalReport struct {
 	// OpenSet is the verify flow at the model's threshold (or
 	// --threshold): half the classes enrolled with one image each.
 	OpenSet *eval.OpenSetResult `json:"open_set,omitempty"`
-	Seconds float64             `json:"seconds"`
+	// AtThreshold is verification over all pairs at that threshold.
+	AtThreshold *pairRates `json:"at_threshold,omitempty"`
+	Seconds     float64    `json:"seconds"`
+}
+
+// pairRates are the false- and true-accept rates over all pairs at one
+// threshold.
+type pairRates struct {
+	Threshold float64 `json:"threshold"`
+	FAR       float64 `json:"far"`
+	TAR       float64 `json:"tar"`
 }
 
 // omniglotReport is the JSON of `edge eval --omniglot-runs`.
@@ -229,6 +239,8 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("%s: %w", *data, err)
 		}
 		r.OpenSet = &res
+		far, tar, _, _ := eval.PairRates(set, t)
+		r.AtThreshold = &pairRates{Threshold: t, FAR: far, TAR: tar}
 	}
 	if *asJSON {
 		return writeJSON(stdout, r)
@@ -262,6 +274,9 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "AUC           %.4f\n", r.AUC)
 	fmt.Fprintf(stdout, "EER           %.1f%% (distance %.4g)\n", 100*r.EER, r.EERThreshold)
 	fmt.Fprintf(stdout, "TAR@FAR=1%%    %.1f%% (distance %.4g)\n", 100*r.TAR, r.FAR1Threshold)
+	if a := r.AtThreshold; a != nil {
+		fmt.Fprintf(stdout, "at distance   %.4g: FAR %.3f%%, TAR %.2f%% over the pairs\n", a.Threshold, 100*a.FAR, 100*a.TAR)
+	}
 	if o := r.OpenSet; o != nil {
 		fmt.Fprintf(stdout, "open set      at distance %.4g, half the classes enrolled (each half in turn): %d of %d enrolled probes named (%d as another), %d of %d strangers' probes accepted\n",
 			o.Threshold, o.Named, o.Enrolled, o.Misnamed, o.Accepted, o.Strangers)

@@ -257,11 +257,25 @@ func TestEvalChangeAndOpenSet(t *testing.T) {
 		if code != exitOK || json.Unmarshal([]byte(out), run.r) != nil {
 			t.Fatalf("%v: exit %d, %s %s", run.args, code, out, stderr)
 		}
+		if a := run.r.AtThreshold; a == nil || a.Threshold != 2000 || a.FAR < 0 || a.FAR > 1 || a.TAR < a.FAR {
+			t.Errorf("%v: at_threshold %+v", run.args, a)
+		}
 		o := run.r.OpenSet
 		if o == nil || o.Enrolled != 270 || o.Strangers != 270 || o.Threshold != 2000 ||
 			o.Named+o.Misnamed > o.Enrolled || o.Accepted > o.Strangers || o.Named == 0 {
 			t.Errorf("%v: open set %+v", run.args, o)
 		}
+	}
+	// at_threshold agrees with the ROC: at the FAR-1% distance, FAR 1% and
+	// the TAR the report gives there.
+	code, out, stderr := edge(t, "eval", "--model", "raw-pixels", "--data", faces, "--draws", "1",
+		"--threshold", fmt.Sprint(plain.FAR1Threshold), "--json")
+	var at evalReport
+	if code != exitOK || json.Unmarshal([]byte(out), &at) != nil || at.AtThreshold == nil {
+		t.Fatalf("exit %d, %s %s", code, out, stderr)
+	}
+	if a := at.AtThreshold; math.Abs(a.FAR-0.01) > 0.001 || math.Abs(a.TAR-plain.TAR) > 0.002 {
+		t.Errorf("at the FAR-1%% distance %v: FAR %v, TAR %v (the ROC's TAR %v)", a.Threshold, a.FAR, a.TAR, plain.TAR)
 	}
 	if noisy.Change != "noise" || plain.Change != "" || noisy.AUC == plain.AUC || noisy.Images != 300 {
 		t.Errorf("--change noise: change %q, AUC %v (plain %v)", noisy.Change, noisy.AUC, plain.AUC)

@@ -1,0 +1,110 @@
+package infer
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Placing every intermediate tensor in one arena by liveness.
+
+// arenaAlign keeps every tensor 64-byte aligned within the arena.
+const arenaAlign = 16
+
+// allocate places runtime tensors in one arena by liveness and binds them.
+func (p *Plan) allocate() error {
+	for _, n := range p.steps {
+		if pr, ok := n.k.(preparer); ok {
+			if err := pr.prepare(p.threads); err != nil {
+				return fmt.Errorf("%v: %w", n, err)
+			}
+		}
+	}
+	end := len(p.steps)
+	var roots []*value
+	seen := map[*value]bool{}
+	touch := func(v *value, step int) {
+		if v == nil || v.isConst {
+			return
+		}
+		r := v.root()
+		if !seen[r] {
+			seen[r] = true
+			r.first, r.last = step, step
+			roots = append(roots, r)
+		}
+		r.first = min(r.first, step)
+		r.last = max(r.last, step)
+	}
+	for _, v := range p.inputs {
+		touch(v, -1)
+		touch(v, end)
+	}
+	for i, n := range p.steps {
+		for _, v := range n.in {
+			touch(v, i)
+		}
+		for _, v := range n.out {
+			touch(v, i)
+		}
+	}
+	for _, v := range p.outputs {
+		touch(v, end)
+	}
+	sort.SliceStable(roots, func(i, j int) bool { return numel(roots[i].shape) > numel(roots[j].shape) })
+	type span struct{ off, end, first, last int }
+	var placed []span
+	total := 0
+	for _, r := range roots {
+		size := (numel(r.shape) + arenaAlign - 1) / arenaAlign * arenaAlign
+		var clash []span
+		for _, s := range placed {
+			if s.first <= r.last && r.first <= s.last {
+				clash = append(clash, s)
+			}
+		}
+		sort.Slice(clash, func(i, j int) bool { return clash[i].off < clash[j].off })
+		off := 0
+		for _, s := range clash {
+			if off+size <= s.off {
+				break
+			}
+			off = max(off, s.end)
+		}
+		r.off = off
+		placed = append(placed, span{off, off + size, r.first, r.last})
+		total = max(total, off+size)
+	}
+	scratch := 0
+	for _, n := range p.steps {
+		if sc, ok := n.k.(scratcher); ok {
+			scratch = max(scratch, sc.scratchLen(p.threads))
+		}
+	}
+	if err := p.spend(4 * int64(total+scratch)); err != nil {
+		return err
+	}
+	p.arena = make([]float32, total)
+	bind := func(v *value) {
+		if v == nil || v.isConst {
+			return
+		}
+		r, o := v.rootOff()
+		n := numel(v.shape)
+		v.t = &Tensor{DType: Float32, Shape: v.shape, F: p.arena[r.off+o : r.off+o+n : r.off+o+n]}
+	}
+	for _, v := range p.inputs {
+		bind(v)
+	}
+	for _, n := range p.steps {
+		for _, v := range n.out {
+			bind(v)
+		}
+	}
+	p.scratch = make([]float32, scratch)
+	for _, n := range p.steps {
+		if sc, ok := n.k.(scratcher); ok {
+			sc.setScratch(p.scratch)
+		}
+	}
+	return nil
+}

@@ -131,7 +131,7 @@ main() {
 	trap stop EXIT INT TERM
 	tail -n +1 -f $log --pid=$qemu &
 	end=$((SECONDS + TIMEOUT))
-	while ! grep -q '^VPI-END' $log; do
+	while ! grep -aq '^VPI-END' $log; do
 		if ! kill -0 $qemu 2>/dev/null; then
 			sleep 1
 			die "qemu exited before the checks ended"

@@ -645,18 +645,19 @@ func (k *convKernel) units(slot, lo, hi int) {
 		in := x[(b*k.cin+g*k.cg)*k.h*k.w:]
 		base := (b*k.cout + g*k.mg) * cols
 		out := y[base:]
-		if k.pointwise {
-			simd.GemmPacked(k.packed[g], m0, m1, n, in[c0:], k.h*k.w, out[m0*cols+c0:], cols)
-		} else {
+		bm, ldb := in[c0:], k.h*k.w
+		if !k.pointwise {
 			k.im2col(in, col, c0, n)
-			simd.GemmPacked(k.packed[g], m0, m1, n, col, n, out[m0*cols+c0:], cols)
+			bm, ldb = col, n
 		}
-		// while the tile is in cache: an activation that is a clamp, and
-		// no residual, in one call for all its rows
+		// an activation that is a clamp, and no residual: applied with
+		// the bias as the GEMM stores the tile, where simd can, else in
+		// one call for all its rows while the tile is in cache
 		if lo, hi, clamp := k.act.clampBounds(); clamp && k.act.kind != actNone && res == nil {
-			simd.BiasClampRows(out[m0*cols+c0:], cols, m1-m0, n, k.bias[g*k.mg+m0:g*k.mg+m1], lo, hi)
+			simd.GemmPackedBiasClamp(k.packed[g], m0, m1, n, bm, ldb, out[m0*cols+c0:], cols, k.bias[g*k.mg+m0:g*k.mg+m1], lo, hi)
 			continue
 		}
+		simd.GemmPacked(k.packed[g], m0, m1, n, bm, ldb, out[m0*cols+c0:], cols)
 		for m := m0; m < m1; m++ {
 			var rr []float32
 			if res != nil {

@@ -74,6 +74,26 @@ func GemmPacked(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc
 	a.impl.gemm(a, r0, r1, n, b, ldb, c, ldc)
 }
 
+// GemmPackedBiasClamp is GemmPacked followed by BiasClampRows(c, ldc,
+// r1-r0, n, bias, lo, hi) (bias[i] is row r0+i's), the result the same
+// bit for bit; where the implementation can, the bias and clamp are
+// applied as the kernels store C, not in a pass over it after (a
+// convolution's output tile with its activation fused).
+func GemmPackedBiasClamp(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int, bias []float32, lo, hi float32) {
+	if r0 < 0 || r1 > a.M || r0 > r1 || n < 0 || len(bias) < r1-r0 {
+		panic("simd: GemmPackedBiasClamp arguments out of range")
+	}
+	if r0 == r1 || n == 0 {
+		return
+	}
+	if a.impl.gemmBiasClamp == nil || lo != lo || hi != hi || len(c) < (r1-r0-1)*ldc+n {
+		GemmPacked(a, r0, r1, n, b, ldb, c, ldc)
+		BiasClampRows(c, ldc, r1-r0, n, bias, lo, hi)
+		return
+	}
+	a.impl.gemmBiasClamp(a, r0, r1, n, b, ldb, c, ldc, bias, lo, hi)
+}
+
 // GemmOffsets computes rows [r0, r1) of C = A·B like GemmPacked, where row
 // p of B (p < A's K) is b[offs[p] : offs[p]+n]: an indirect GEMM. For a
 // stride-1 convolution over zero-padded input planes, b starts at a tile's

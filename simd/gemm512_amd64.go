@@ -42,10 +42,25 @@ const (
 )
 
 //go:noescape
-func gemm4x48z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int)
+func gemm4x48z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int, epi *epiArgs)
 
 //go:noescape
-func gemm4x32z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int)
+func gemm4x32z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int, epi *epiArgs)
+
+// epiArgs is the epilogue gemm4x48z and gemm4x32z apply before they store
+// (nil: none): row r of the call's first panel, and so on down, becomes
+// min(hi, max(lo, C + bias[r])), as BiasClampRows computes it.
+type epiArgs struct {
+	bias   *float32
+	lo, hi float32
+}
+
+// epi512 is GemmPackedBiasClamp's epilogue in the AVX-512 drivers: bias[i]
+// is row r0+i's.
+type epi512 struct {
+	bias   []float32
+	lo, hi float32
+}
 
 // gemm16z multiplies a strip of at most 16 columns (mask: its lanes) by
 // `panels` A panels, three at a time (gemm512_amd64.s).
@@ -72,6 +87,7 @@ func avx512Impl(base impl) impl {
 	im.packedLen = packedLenAVX2 // the tile has 4 rows: AVX2's panels
 	im.packA = packAAVX2
 	im.gemm = gemmAVX512
+	im.gemmBiasClamp = gemmBiasClampAVX512
 	im.gemmOff = gemmOffAVX512
 	im.winoOut, im.winoOutPool = winoOutAVX512, winoOutPoolAVX512
 	im.dwPlane, im.dwPlaneNative = dwPlaneAVX512, true
@@ -89,9 +105,23 @@ func avx512Impl(base impl) impl {
 }
 
 func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int) {
+	gemmEpiAVX512(a, r0, r1, n, b, ldb, c, ldc, nil)
+}
+
+// gemmBiasClampAVX512 is GemmPackedBiasClamp: the bias and clamp applied
+// by the 4×48 and 4×32 kernels as they store their last K block's tiles,
+// and by biasClampRowsz to the other strips' columns (and rows cut inside
+// a panel) right after them.
+func gemmBiasClampAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int, bias []float32, lo, hi float32) {
+	gemmEpiAVX512(a, r0, r1, n, b, ldb, c, ldc, &epi512{bias: bias, lo: lo, hi: hi})
+}
+
+// gemmEpiAVX512 is GemmPacked, with the epilogue e unless nil.
+func gemmEpiAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int, e *epi512) {
 	k := a.K
 	if k == 0 || n <= gemvMaxN {
 		gemmAVX2(a, r0, r1, n, b, ldb, c, ldc)
+		e.rows(c, ldc, 0, r1-r0, 0, n)
 		return
 	}
 	_ = c[(r1-r0-1)*ldc+n-1] // the kernels write exactly the elements the generic version does
@@ -100,19 +130,19 @@ func gemmAVX512(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc
 	n -= t
 	aligned := ldb%16 == 0 && uintptr(unsafe.Pointer(&b[0]))%64 == 0
 	if !packs512(n, (r1-1)/mrAVX2-r0/mrAVX2+1, kBlocks(k, kc512), aligned) { // every strip read in place: no buffer to clear
-		gemmAVX512Buf(nil, aligned, a, r0, r1, n, t, b, ldb, c, ldc)
+		gemmAVX512Buf(nil, aligned, a, r0, r1, n, t, b, ldb, c, ldc, e)
 		return
 	}
 	switch kb := kBlocks(k, kc512); { // buffer sizes: see kTier0
 	case kb <= kTier0:
 		var buf [kTier0*nr512 + 16]float32
-		gemmAVX512Buf(buf[:], aligned, a, r0, r1, n, t, b, ldb, c, ldc)
+		gemmAVX512Buf(buf[:], aligned, a, r0, r1, n, t, b, ldb, c, ldc, e)
 	case kb <= kTier1:
 		var buf [kTier1*nr512 + 16]float32
-		gemmAVX512Buf(buf[:], aligned, a, r0, r1, n, t, b, ldb, c, ldc)
+		gemmAVX512Buf(buf[:], aligned, a, r0, r1, n, t, b, ldb, c, ldc, e)
 	default:
 		var buf [kc512*nr512 + 16]float32
-		gemmAVX512Buf(buf[:], aligned, a, r0, r1, n, t, b, ldb, c, ldc)
+		gemmAVX512Buf(buf[:], aligned, a, r0, r1, n, t, b, ldb, c, ldc, e)
 	}
 }
 
@@ -181,7 +211,7 @@ func inPlace512(panels, kb int, aligned bool) bool {
 // gemmAVX512Buf is gemmAVX512 with buf for the packed strips (a K block ×
 // 48 floats, plus 16 to align it): n columns in strips, then t tail
 // columns.
-func gemmAVX512Buf(buf []float32, aligned bool, a PackedA, r0, r1, n, t int, b []float32, ldb int, c []float32, ldc int) {
+func gemmAVX512Buf(buf []float32, aligned bool, a PackedA, r0, r1, n, t int, b []float32, ldb int, c []float32, ldc int, e *epi512) {
 	k := a.K
 	kb := kBlocks(k, kc512)
 	var packed *float32
@@ -193,14 +223,20 @@ func gemmAVX512Buf(buf []float32, aligned bool, a PackedA, r0, r1, n, t int, b [
 	for ib := first; ib <= last; ib += mc512 {
 		ie := min(last+1, ib+mc512)
 		inPlace := inPlace512(ie-ib, kb, aligned)
+		rlo, rhi := max(r0, ib*mrAVX2)-r0, min(r1, ie*mrAVX2)-r0 // the block's rows of C
 		for pc := 0; pc < k; pc += kb {
 			kc := min(kb, k-pc)
+			var ee *epi512 // the epilogue, on the last K block
+			if pc+kc == k {
+				ee = e
+			}
 			for jc := 0; jc < n; jc += nr512 {
 				w := min(nr512, n-jc)
 				src := &b[pc*ldb+jc]
 				if w > 8 && w <= 16 { // B in place: the kernel masks its loads to w columns
 					s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, b: src, ldb: ldb}
 					s.panels(ib, ie)
+					ee.rows(c, ldc, rlo, rhi, jc, w)
 					continue
 				}
 				if avx2Strip512(w) {
@@ -212,9 +248,10 @@ func gemmAVX512Buf(buf []float32, aligned bool, a PackedA, r0, r1, n, t int, b [
 						s.b, s.ldb = packed, nrAVX2
 					}
 					s.panels(ib, ie)
+					ee.rows(c, ldc, rlo, rhi, jc, w)
 					continue
 				}
-				s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc}
+				s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, epi: ee}
 				if inPlace {
 					s.b, s.ldb = src, ldb
 				} else {
@@ -225,6 +262,7 @@ func gemmAVX512Buf(buf []float32, aligned bool, a PackedA, r0, r1, n, t int, b [
 			}
 			if t > 0 {
 				tailPass512(a, r0, r1, ib, ie, pc, kc, b, pc*ldb+n, ldb, nil, t, c, ldc, n)
+				ee.rows(c, ldc, rlo, rhi, n, t)
 			}
 		}
 	}
@@ -319,6 +357,16 @@ type strip512 struct {
 	offs          *int32 // B row p at b + offs[p] (GemmOffsets), when not nil
 	c             []float32
 	ldc           int
+	epi           *epi512 // the epilogue (a 4×48 or 4×32 strip's last K block), or nil
+}
+
+// rows applies the epilogue to rows [i0, i1) (from r0) of C's columns
+// [j0, j0+w); nothing where e is nil.
+func (e *epi512) rows(c []float32, ldc, i0, i1, j0, w int) {
+	if e == nil || i1 <= i0 {
+		return
+	}
+	biasClampRowsz(&c[i0*ldc+j0], ldc, i1-i0, w, &e.bias[i0], e.lo, e.hi)
 }
 
 // panels multiplies the strip by A panels [ib, ie): the whole ones in one
@@ -327,7 +375,11 @@ func (s *strip512) panels(ib, ie int) {
 	k := s.a.K
 	fb, fe := wholePanels(ib, ie, s.r0, s.r1)
 	if fe > fb {
-		s.kernel(&s.a.data[fb*mrAVX2*k+s.pc*mrAVX2], mrAVX2*k*4, fe-fb, &s.c[(fb*mrAVX2-s.r0)*s.ldc+s.jc], s.ldc, s.pc > 0)
+		var ep *epiArgs
+		if s.epi != nil {
+			ep = &epiArgs{bias: &s.epi.bias[fb*mrAVX2-s.r0], lo: s.epi.lo, hi: s.epi.hi}
+		}
+		s.kernel(&s.a.data[fb*mrAVX2*k+s.pc*mrAVX2], mrAVX2*k*4, fe-fb, &s.c[(fb*mrAVX2-s.r0)*s.ldc+s.jc], s.ldc, s.pc > 0, ep)
 	}
 	for p := ib; p < ie; p++ {
 		if p < fb || p >= fe {
@@ -336,8 +388,10 @@ func (s *strip512) panels(ib, ie int) {
 	}
 }
 
-// kernel runs the 4×48 or 4×32 kernel, the last vector masked to w.
-func (s *strip512) kernel(a *float32, astride, panels int, c *float32, ldc int, accum bool) {
+// kernel runs the 4×48 or 4×32 kernel, the last vector masked to w, with
+// the epilogue ep where not nil (the 4×48 and 4×32 kernels reading B
+// through a stride only: the only strips given an epi).
+func (s *strip512) kernel(a *float32, astride, panels int, c *float32, ldc int, accum bool, ep *epiArgs) {
 	acc := 0
 	if accum {
 		acc = 1
@@ -349,11 +403,11 @@ func (s *strip512) kernel(a *float32, astride, panels int, c *float32, ldc int, 
 	case s.w > 32 && s.offs != nil:
 		gemm4x48zoff(a, astride, panels, s.b, s.offs, s.kc, c, ldc, acc, mask)
 	case s.w > 32:
-		gemm4x48z(a, astride, panels, s.b, s.ldb, s.kc, c, ldc, acc, mask)
+		gemm4x48z(a, astride, panels, s.b, s.ldb, s.kc, c, ldc, acc, mask, ep)
 	case s.offs != nil:
 		gemm4x32zoff(a, astride, panels, s.b, s.offs, s.kc, c, ldc, acc, mask)
 	default:
-		gemm4x32z(a, astride, panels, s.b, s.ldb, s.kc, c, ldc, acc, mask)
+		gemm4x32z(a, astride, panels, s.b, s.ldb, s.kc, c, ldc, acc, mask, ep)
 	}
 }
 
@@ -369,10 +423,11 @@ func (s *strip512) edge(p int) {
 		}
 	}
 	k := s.a.K
-	s.kernel(&s.a.data[p*mrAVX2*k+s.pc*mrAVX2], 0, 1, &tile[0], nr512, accum)
+	s.kernel(&s.a.data[p*mrAVX2*k+s.pc*mrAVX2], 0, 1, &tile[0], nr512, accum, nil)
 	for i := lo; i < hi; i++ {
 		copy(s.c[(i-s.r0)*s.ldc+s.jc:][:s.w], tile[(i-p*mrAVX2)*nr512:])
 	}
+	s.epi.rows(s.c, s.ldc, lo-s.r0, hi-s.r0, s.jc, s.w)
 }
 
 // PackedB for AVX-512: B as the driver's packed strips, once. For each K

@@ -126,6 +126,36 @@
 	VMOVUPS x0, (p)   \
 	VMOVUPS x1, K1, 64(p)
 
+// The epilogue of gemm4x48z and gemm4x32z (epi not nil, the last K
+// block): each row r of the tile becomes min(hi, max(lo, C + bias[r])),
+// in BiasClampRows' order of operands (so NaNs come out the same), before
+// it is stored. EPI_START points DI (free after the k loop) at the
+// panel's 4 biases and sets Z16/Z17 to lo/hi; EPI3 and EPI2 apply it to
+// row r's accumulators.
+#define EPI_START \
+	MOVQ         panels+16(FP), DI \
+	SUBQ         PANELS, DI        \
+	SHLQ         $4, DI            \
+	ADDQ         (CX), DI          \
+	VBROADCASTSS 8(CX), Z16        \
+	VBROADCASTSS 12(CX), Z17
+
+#define EPI1(x) \
+	VADDPS x, Z15, x \
+	VMAXPS x, Z16, x \
+	VMINPS x, Z17, x
+
+#define EPI3(r, x0, x1, x2) \
+	VBROADCASTSS r*4(DI), Z15 \
+	EPI1(x0)                  \
+	EPI1(x1)                  \
+	EPI1(x2)
+
+#define EPI2(r, x0, x1) \
+	VBROADCASTSS r*4(DI), Z15 \
+	EPI1(x0)                  \
+	EPI1(x1)
+
 #define ROWS4 \
 	LEAQ (C_PTR)(LDC*1), C1 \
 	LEAQ (C_PTR)(LDC*2), C2 \
@@ -214,8 +244,8 @@
 	MOVQ offs+32(FP), OFF_PTR  \
 	MOVQ kc+40(FP), K_LEFT
 
-// func gemm4x48z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int)
-TEXT ·gemm4x48z(SB), NOSPLIT, $0-80
+// func gemm4x48z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int, epi *epiArgs)
+TEXT ·gemm4x48z(SB), NOSPLIT, $0-88
 	PROLOGUE
 
 panel:
@@ -251,6 +281,16 @@ store:
 	ZROW3(C3, Z9, Z10, Z11)
 
 save:
+	MOVQ  epi+80(FP), CX
+	TESTQ CX, CX
+	JZ    store3
+	EPI_START
+	EPI3(0, Z0, Z1, Z2)
+	EPI3(1, Z3, Z4, Z5)
+	EPI3(2, Z6, Z7, Z8)
+	EPI3(3, Z9, Z10, Z11)
+
+store3:
 	ZSAVE3(C_PTR, Z0, Z1, Z2)
 	ZSAVE3(C1, Z3, Z4, Z5)
 	ZSAVE3(C2, Z6, Z7, Z8)
@@ -261,8 +301,8 @@ save:
 	VZEROUPPER
 	RET
 
-// func gemm4x32z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int)
-TEXT ·gemm4x32z(SB), NOSPLIT, $0-80
+// func gemm4x32z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int, epi *epiArgs)
+TEXT ·gemm4x32z(SB), NOSPLIT, $0-88
 	PROLOGUE
 
 panel:
@@ -298,6 +338,16 @@ store:
 	ZROW2(C3, Z6, Z7)
 
 save:
+	MOVQ  epi+80(FP), CX
+	TESTQ CX, CX
+	JZ    store2
+	EPI_START
+	EPI2(0, Z0, Z1)
+	EPI2(1, Z2, Z3)
+	EPI2(2, Z4, Z5)
+	EPI2(3, Z6, Z7)
+
+store2:
 	ZSAVE2(C_PTR, Z0, Z1)
 	ZSAVE2(C1, Z2, Z3)
 	ZSAVE2(C2, Z4, Z5)

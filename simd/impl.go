@@ -9,6 +9,8 @@ type impl struct {
 	packedLen func(m, k int) int
 	packA     func(dst []float32, m, k int, a []float32, lda int)
 	gemm      func(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int)
+	// gemmBiasClamp: GemmPackedBiasClamp, nil for GemmPacked then BiasClampRows
+	gemmBiasClamp func(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int, bias []float32, lo, hi float32)
 	gemmOff   func(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int)
 	packAT    func(dst []float32, m, k int, at []float32, ldat int)
 

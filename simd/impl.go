@@ -11,8 +11,8 @@ type impl struct {
 	gemm      func(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int)
 	// gemmBiasClamp: GemmPackedBiasClamp, nil for GemmPacked then BiasClampRows
 	gemmBiasClamp func(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int, bias []float32, lo, hi float32)
-	gemmOff   func(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int)
-	packAT    func(dst []float32, m, k int, at []float32, ldat int)
+	gemmOff       func(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int)
+	packAT        func(dst []float32, m, k int, at []float32, ldat int)
 
 	packedBLen    func(k, n int) int
 	packB         func(dst []float32, k, n int, b []float32, ldb int)

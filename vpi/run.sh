@@ -77,7 +77,7 @@ main() {
 	fdtput -t x $dtb /system linux,revision a02082
 
 	# --- the initramfs -----------------------------------------------------------
-	if [ ! -f $W/frames/enrol.pgm ]; then
+	if [ ! -f $W/frames/enrol.pgm ] || [ vpi/vpictl/main.go -nt $W/frames/enrol.pgm ]; then
 		say "drawing the camera frames from $SHARED/data/att-faces"
 		$GO run ./vpi/vpictl frames -att "$SHARED/data/att-faces" -out $W/frames
 	fi

@@ -9,14 +9,13 @@ import (
 	"github.com/edge-pi/edge/internal/edgedata"
 )
 
-// TestAttFacesOpenSet is the issue's "done when": enrol one photo each of
-// s21–s25, then identify the other photos of s21–s25 and all photos of
-// s26–s30 at the default threshold. Strangers must come back unknown (at
-// least 90%: the default threshold aims at a FAR of 0.1%); the rate at which
-// enrolled people are named is logged. Since faces v2 the shipped model is
-// trained on all 30 people of ../shared, so this checks the enrol/identify
-// pipeline and the open-set decision, not how the model generalises (that
-// is models/faces.md's cross-validation, `make cv-faces`).
+// TestAttFacesOpenSet is the verify flow of the face issue: enrol one
+// photo each of s21–s25, then identify the other photos of s21–s25 (45)
+// and all photos of s26–s30 (50) at the default threshold. The shipped
+// faces network (v3, pretrained on VGGFace2) never saw these people, so
+// this measures the model as a door would use it: at least 44 of 45
+// enrolled photos named, none named as someone else, and no stranger
+// accepted (measured: 45 of 45 and 0 of 50; models/faces.md).
 func TestAttFacesOpenSet(t *testing.T) {
 	data := filepath.Dir(edgedata.Dir(t, "att-faces/s30"))
 	if testing.Short() {
@@ -70,7 +69,8 @@ func TestAttFacesOpenSet(t *testing.T) {
 	t.Logf("threshold %.4g: enrolled people named %d/%d (%.0f%%), wrongly named %d; strangers unknown %d/%d (%.0f%%)",
 		rs[0].Threshold, named, len(enrolled), 100*float64(named)/float64(len(enrolled)), wrong,
 		unknown, len(strangers), 100*float64(unknown)/float64(len(strangers)))
-	if unknown < len(strangers)*9/10 {
-		t.Errorf("only %d of %d strangers unknown", unknown, len(strangers))
+	if unknown != len(strangers) || wrong != 0 || named < 44 {
+		t.Errorf("named %d of %d (want at least 44), wrongly named %d, strangers unknown %d of %d (want all)",
+			named, len(enrolled), wrong, unknown, len(strangers))
 	}
 }

@@ -82,6 +82,28 @@ build-pi: $(CASCADES) ## static arm64 bin/edge-linux-arm64 for a Raspberry Pi
 	CC=aarch64-linux-gnu-gcc CGO_ENABLED=1 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -tags netgo,osusergo \
 		-ldflags '$(LDFLAGS) -linkmode external -extldflags "-static"' -o bin/edge-linux-arm64 ./cmd/edge
 
+# The same static cgo build for amd64 (V4L2 cameras on a PC; GPIO only
+# where the machine has a gpiochip, else relay.simulate): the amd64 .deb.
+build-amd64: $(CASCADES) ## static amd64 bin/edge-linux-amd64 (cgo for V4L2, like build-pi)
+	CC=gcc CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -tags netgo,osusergo \
+		-ldflags '$(LDFLAGS) -linkmode external -extldflags "-static"' -o bin/edge-linux-amd64 ./cmd/edge
+
+# Debian packages (deploy/DEB.md): bin/edge_<DEB_VERSION>_{arm64,amd64}.deb
+# from the two static binaries, by dpkg-deb. DEB_VERSION comes from git
+# describe (0.0~git<date>.<time>.<sha> while there is no tag), computed
+# once per make and only when a target uses it.
+DEB_VERSION ?= $(eval DEB_VERSION := $$(shell deploy/deb/version.sh))$(DEB_VERSION)
+DEB_ARCHS   ?= arm64 amd64
+.PHONY: deb deb-test build-amd64
+deb: $(foreach a,$(DEB_ARCHS),$(if $(filter arm64,$(a)),build-pi,build-amd64)) ## build bin/edge_<version>_arm64.deb and _amd64.deb (dpkg-deb)
+	@for a in $(DEB_ARCHS); do deploy/deb/build.sh $$a bin/edge-linux-$$a '$(DEB_VERSION)' bin; done
+
+# Install, upgrade, remove and purge in a Debian bookworm arm64 root
+# (mmdebstrap, qemu-user-static's binfmt; the root is cached in
+# deploy/deb/.work), then lintian on both packages. Root only.
+deb-test: deb ## test the arm64 .deb in an arm64 Debian root under qemu-user: install, upgrade, remove, purge; lintian
+	DEB_ARCHS='$(DEB_ARCHS)' deploy/deb/test.sh bin/edge-linux-arm64 '$(DEB_VERSION)'
+
 PI ?=
 deploy: build-pi ## install on a Pi over ssh: make deploy PI=pi@doorpi.local
 	@test -n "$(PI)" || (echo 'usage: make deploy PI=user@host'; exit 1)

@@ -5,17 +5,20 @@
 # driver (vivid) looped so that the checks choose what the camera sees,
 # and bin/edge-linux-arm64 as `make build-pi` builds it.
 #
-# Needs: qemu-system-arm, cpio, device-tree-compiler, dpkg-deb and apt-get (Debian), arm64 as a
-# foreign dpkg architecture (added here when run as root). The Debian
-# packages are downloaded by name into vpi/.work/ (git-ignored) once.
+# Needs: qemu-system-arm, cpio, device-tree-compiler, dpkg-deb and
+# apt-get (Debian), and arm64 as a foreign dpkg architecture (added here
+# when run as root). The Debian packages are downloaded by name into
+# vpi/.work/ (git-ignored) once.
 #
 # Environment: VPI_EDGE (the arm64 binary, default bin/edge-linux-arm64),
-# VERSION (what its --version must print, without qemu-user), VPI_KERNEL (the kernel
-# package), VPI_TIMEOUT (seconds for the whole boot), GO, SHARED.
+# VERSION (what its --version must print where there is no qemu-user),
+# VPI_KERNEL (the kernel package), VPI_TIMEOUT (seconds for the whole
+# boot), GO, SHARED.
 set -euo pipefail
 
-# main is the whole script, so that bash has read all of it before it runs
-# (editing a running script otherwise changes what it executes).
+# main is the whole script and exit ends the line that calls it, so that
+# bash has read all it runs before it runs (an edited script otherwise
+# changes what a running one executes).
 main() {
 	cd "$(dirname "$0")/.."
 
@@ -151,4 +154,4 @@ main() {
 	[[ $result == *" 0 failed" ]]
 }
 
-main "$@"
+main "$@"; exit

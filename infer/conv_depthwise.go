@@ -1,0 +1,102 @@
+package infer
+
+import "github.com/edge-pi/edge/simd"
+
+// The depthwise path of convKernel (depthwise, single): the direct
+// depthwise kernels over zero-padded planes.
+
+// dwPadMax is the largest output map (OH·OW) a depthwise convolution runs
+// through padded planes.
+const dwPadMax = 1024
+
+// singleMaxPlane bounds the padded plane (floats, one per thread) of a
+// convolution of one input channel run by the depthwise kernels.
+const singleMaxPlane = 1 << 16
+
+// dwChannels computes depthwise channels [lo, hi) over batch × channels.
+func (k *convKernel) dwChannels(lo, hi int) {
+	x, y := k.n.in[0].t.F, k.n.out[0].t.F
+	hw, ohw := k.h*k.w, k.oh*k.ow
+	for i := lo; i < hi; i++ {
+		c := i % k.cout
+		out := y[i*ohw : (i+1)*ohw]
+		simd.DepthwiseChannel(&k.dwp, x[i*hw:(i+1)*hw], k.weights[c*k.kh*k.kw:(c+1)*k.kh*k.kw], k.bias[c], out)
+		k.act.apply(out, c)
+	}
+}
+
+// dwPadded computes depthwise channels [lo, hi) over batch × channels
+// through the zero-padded plane of thread slot c (see convKernel.dwPad);
+// with one input channel (single), output channels [lo, hi) of the
+// images' one plane.
+// The padding is cleared once; each channel overwrites the interior.
+func (k *convKernel) dwPadded(c, lo, hi int) {
+	x, y := k.n.in[0].t.F, k.n.out[0].t.F
+	hw, ohw, plane := k.h*k.w, k.oh*k.ow, k.dwHp*k.dwWp
+	buf := k.scratch[c*plane : (c+1)*plane]
+	clear(buf)
+	rows := min(k.h, k.dwHp-k.pt) // input rows and columns inside the plane
+	cols := min(k.w, k.dwWp-k.pl)
+	actLo, actHi, _ := k.act.clampBounds()
+	if k.dwPlane3 && !k.pool { // runs of channels of one image, in one call each
+		at, ks := k.pt*k.dwWp+k.pl, k.kh*k.kw
+		for i := lo; i < hi; {
+			b, c0 := i/k.cout, i%k.cout
+			c1 := min(k.cout, c0+hi-i)
+			var in []float32 // channel i's plane, or with one input channel the image's
+			inCh := hw
+			if k.single {
+				in, inCh = x[b*hw:(b+1)*hw], 0
+			} else {
+				in = x[i*hw:]
+			}
+			simd.DepthwiseChannels3(y[i*ohw:], ohw, in, inCh, k.w, rows, cols, buf, at, k.dwWp, k.oh, k.ow, k.sh,
+				k.weights[c0*ks:c1*ks], k.bias[c0:c1], actLo, actHi)
+			i += c1 - c0
+		}
+		return // the activation was the clamp
+	}
+	last := -1
+	for i := lo; i < hi; i++ {
+		ch := i % k.cout
+		in := i // the input plane: channel i, or with one input channel, image i/cout
+		if k.single {
+			in = i / k.cout
+		}
+		if in != last {
+			simd.CopyRows(buf[k.pt*k.dwWp+k.pl:], k.dwWp, x[in*hw:(in+1)*hw], k.w, rows, cols)
+			last = in
+		}
+		wc := k.weights[ch*k.kh*k.kw : (ch+1)*k.kh*k.kw]
+		if k.pool { // fused MaxPool: one value per 2×2 window
+			ph, pw := k.oh/2, k.ow/2
+			simd.DepthwisePlane3Pool(y[i*ph*pw:(i+1)*ph*pw], ph, pw, buf, k.dwWp, wc, k.bias[ch], actLo, actHi)
+			continue
+		}
+		simd.DepthwiseChannel(&k.dwpp, buf, wc, k.bias[ch], y[i*ohw:(i+1)*ohw])
+	}
+	if k.pool {
+		return // the activation was the clamp
+	}
+	if k.act.channels() == 0 {
+		k.act.apply(y[lo*ohw:hi*ohw], 0)
+		return
+	}
+	for i := lo; i < hi; i++ {
+		k.act.apply(y[i*ohw:(i+1)*ohw], i%k.cout)
+	}
+}
+
+// setDWPlane sizes the zero-padded plane of the dwPad path (exactly the
+// rows and columns the output's taps read) and its convolution.
+func (k *convKernel) setDWPlane() {
+	k.dwHp = (k.oh-1)*k.sh + (k.kh-1)*k.dh + 1
+	k.dwWp = (k.ow-1)*k.sw + (k.kw-1)*k.dw + 1
+	k.dwpp = simd.DWConv{H: k.dwHp, W: k.dwWp, OH: k.oh, OW: k.ow, KH: k.kh, KW: k.kw,
+		StrideH: k.sh, StrideW: k.sw, DilH: k.dh, DilW: k.dw}
+	k.dwPaddedBody = k.dwPadded
+	// 3×3 at stride 1 or 2 with a clamp (or no activation): the plane
+	// kernel, the activation fused
+	_, _, clamp := k.act.clampBounds()
+	k.dwPlane3 = k.kh == 3 && k.kw == 3 && k.dh == 1 && k.dw == 1 && k.sh == k.sw && k.sh <= 2 && clamp
+}

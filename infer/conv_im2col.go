@@ -1,0 +1,166 @@
+package infer
+
+import "github.com/edge-pi/edge/simd"
+
+// The im2col path of convKernel (and the pointwise one, whose input is
+// the matrix): tiles of the im2col matrix, each thread in its own slice of
+// the scratch buffer, by the packed GEMM.
+
+// convTile is the widest im2col tile, in output columns: a multiple of the
+// GEMM kernels' column strip (24 on amd64, 8 on arm64). tileFor narrows it
+// for large K so that one tile stays within about 512 KiB.
+const convTile = 144
+
+func tileFor(k int) int {
+	t := (128 << 10) / max(k, 1) / 24 * 24
+	return min(convTile, max(24, t))
+}
+
+// pad copies the input into the zero-padded planes of the scratch buffer.
+func (k *convKernel) pad() {
+	if k.phasePlanes {
+		k.padPhases()
+		return
+	}
+	x := k.n.in[0].t.F
+	for b := 0; b < k.batch; b++ {
+		dst := k.scratch[b*k.qlen : (b+1)*k.qlen]
+		clear(dst[k.cin*k.plane:])
+		for c := 0; c < k.cin; c++ {
+			pl := dst[c*k.plane : (c+1)*k.plane]
+			src := x[(b*k.cin+c)*k.h*k.w:]
+			clear(pl[:k.pt*k.wp])
+			for y := 0; y < k.h; y++ {
+				row := pl[(k.pt+y)*k.wp : (k.pt+y+1)*k.wp]
+				clear(row[:k.pl])
+				copy(row[k.pl:], src[y*k.w:(y+1)*k.w])
+				clear(row[k.pl+k.w:])
+			}
+			clear(pl[(k.pt+k.h)*k.wp:])
+		}
+	}
+}
+
+// units computes work units [lo, hi): one unit is a tile of up to
+// k.tile output columns of one image and group, for one block of output
+// channels. Splitting the channels too keeps every thread busy on the
+// small feature maps of deep layers, where there are fewer tiles than
+// threads.
+func (k *convKernel) units(slot, lo, hi int) {
+	x, y := k.n.in[0].t.F, k.n.out[0].t.F
+	var res []float32
+	if k.residual >= 0 {
+		res = k.n.in[k.residual].t.F
+	}
+	cols := k.oh * k.ow
+	var col, stage []float32
+	if !k.pointwise {
+		s := k.scratch[k.batch*k.qlen+slot*k.slotLen():]
+		col = s[:k.k*k.tile]
+		stage = s[k.k*k.tile:]
+	}
+	if k.rows {
+		k.shiftedRowUnits(col, lo, hi)
+		return
+	}
+	if k.shifted {
+		k.shiftedUnits(col, stage, lo, hi)
+		return
+	}
+	for u := lo; u < hi; u++ {
+		mb := u % k.mblocks
+		r := u / k.mblocks
+		t := r % k.tiles
+		r /= k.tiles
+		g, b := r%k.groups, r/k.groups
+		m0 := mb * k.mrows
+		m1 := min(k.mg, m0+k.mrows)
+		c0 := t * k.tile
+		n := min(k.tile, cols-c0)
+		in := x[(b*k.cin+g*k.cg)*k.h*k.w:]
+		base := (b*k.cout + g*k.mg) * cols
+		out := y[base:]
+		bm, ldb := in[c0:], k.h*k.w
+		if !k.pointwise {
+			k.im2col(in, col, c0, n)
+			bm, ldb = col, n
+		}
+		// an activation that is a clamp, and no residual: applied with
+		// the bias as the GEMM stores the tile, where simd can, else in
+		// one call for all its rows while the tile is in cache
+		if lo, hi, clamp := k.act.clampBounds(); clamp && k.act.kind != actNone && res == nil {
+			simd.GemmPackedBiasClamp(k.packed[g], m0, m1, n, bm, ldb, out[m0*cols+c0:], cols, k.bias[g*k.mg+m0:g*k.mg+m1], lo, hi)
+			continue
+		}
+		simd.GemmPacked(k.packed[g], m0, m1, n, bm, ldb, out[m0*cols+c0:], cols)
+		for m := m0; m < m1; m++ {
+			var rr []float32
+			if res != nil {
+				rr = res[base+m*cols+c0 : base+m*cols+c0+n]
+			}
+			k.finish(out[m*cols+c0:m*cols+c0+n], rr, g*k.mg+m)
+		}
+	}
+}
+
+// im2col writes the K × n patch matrix for output columns [c0, c0+n) into
+// col (row stride n). Each patch row is filled one output row at a time:
+// the valid stretch of input is a copy (stride 1) or a strided gather, and
+// the taps that fall into the padding are zeros, found by arithmetic
+// instead of a bounds test per element.
+func (k *convKernel) im2col(in, col []float32, c0, n int) {
+	r := 0
+	for c := 0; c < k.cg; c++ {
+		plane := in[c*k.h*k.w : (c+1)*k.h*k.w]
+		for ky := 0; ky < k.kh; ky++ {
+			for kx := 0; kx < k.kw; kx++ {
+				dst := col[r*n : (r+1)*n]
+				r++
+				k.patchRow(plane, dst, c0, ky*k.dh-k.pt, kx*k.dw-k.pl)
+			}
+		}
+	}
+}
+
+// patchRow fills dst with in[oy·sh + dy][ox·sw + dx] for the output
+// positions c0, c0+1, … (zero outside the input).
+func (k *convKernel) patchRow(plane, dst []float32, c0, dy, dx int) {
+	oy, ox := c0/k.ow, c0%k.ow
+	// valid output columns: 0 ≤ ox·sw + dx < w for ox in [vlo, vhi)
+	vlo := 0
+	if dx < 0 {
+		vlo = (-dx + k.sw - 1) / k.sw
+	}
+	vhi := (k.w - dx + k.sw - 1) / k.sw // first ox with ox·sw+dx ≥ w
+	for j := 0; j < len(dst); {
+		seg := min(k.ow-ox, len(dst)-j) // output columns left in this output row
+		out := dst[j : j+seg]
+		iy := oy*k.sh + dy
+		if iy < 0 || iy >= k.h {
+			clear(out)
+		} else {
+			row := plane[iy*k.w : (iy+1)*k.w]
+			lo, hi := min(max(vlo-ox, 0), seg), min(max(vhi-ox, 0), seg)
+			clear(out[:lo])
+			if hi > lo {
+				ix := (ox+lo)*k.sw + dx
+				if k.sw == 1 {
+					copy(out[lo:hi], row[ix:ix+hi-lo])
+				} else {
+					for i := lo; i < hi; i++ {
+						out[i] = row[ix]
+						ix += k.sw
+					}
+				}
+			}
+			if hi > lo {
+				clear(out[hi:])
+			} else {
+				clear(out[lo:])
+			}
+		}
+		j += seg
+		ox = 0
+		oy++
+	}
+}

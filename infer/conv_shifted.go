@@ -1,0 +1,167 @@
+package infer
+
+import "github.com/edge-pi/edge/simd"
+
+// The shifted path of convKernel: the im2col rows read in place from
+// zero-padded planes (stride 1) or phase planes (strides 2–4) through tap
+// offsets, by tiles through a stage or, on wide maps, by whole output rows.
+
+// rowsMinWidth is the narrowest output row a shifted convolution computes
+// one row per GEMM (convKernel.rows): a row of fewer columns would be a
+// product too narrow for the kernels' strips.
+const rowsMinWidth = 64
+
+// rowsTile is the most output columns of a unit of rows (faces' stem:
+// 112, 224, 448 and 896 measured alike, all faster than the stage).
+const rowsTile = 448
+
+// rowsOff turns the rows of shifted convolutions off (tests compare).
+var rowsOff = false
+
+// shiftedWaste bounds the share of dropped columns (wp-ow)/wp of a
+// shifted convolution (see convKernel.shifted) to 1/shiftedWaste. The
+// shifted GEMM reads the padded planes in place (amd64) or with one
+// contiguous copy per tap and tile, where im2col needs one per tap and
+// output row: on squeezenet1_1's 6×6 maps (a quarter of the columns
+// dropped) the shifted 3×3 convolutions took 0.75 of the im2col time
+// (AMD Zen 4), on 13×13 maps 0.95.
+const shiftedWaste = 3
+
+// padPhases writes the s×s phase planes of the zero-padded input (see
+// convKernel.phasePlanes): phase (py, px), row i, column j holds input row
+// s·i + py - pt, column s·j + px - pl, or zero outside the input.
+func (k *convKernel) padPhases() {
+	x := k.n.in[0].t.F
+	s, ph := k.sh, k.hp*k.wp
+	for b := 0; b < k.batch; b++ {
+		dst := k.scratch[b*k.qlen : (b+1)*k.qlen]
+		clear(dst[k.cin*k.plane:])
+		for c := 0; c < k.cin; c++ {
+			src := x[(b*k.cin+c)*k.h*k.w : (b*k.cin+c+1)*k.h*k.w]
+			for py := 0; py < s; py++ {
+				for px := 0; px < s; px++ {
+					q := dst[c*k.plane+(py*s+px)*ph : c*k.plane+(py*s+px+1)*ph]
+					// columns j whose input column s·j + px - pl lies in [0, w),
+					// rows i whose input row s·i + py - pt does
+					jlo := min(k.wp, max(0, (k.pl-px+s-1)/s))
+					jhi := max(jlo, min(k.wp, (k.w+k.pl-px+s-1)/s))
+					ilo := min(k.hp, max(0, (k.pt-py+s-1)/s))
+					ihi := max(ilo, min(k.hp, (k.h+k.pt-py+s-1)/s))
+					if jlo > 0 || jhi < k.wp || ilo > 0 || ihi < k.hp {
+						clear(q) // the padding, then the inside over it
+					}
+					if jhi > jlo && ihi > ilo {
+						simd.StridedRows(q[ilo*k.wp+jlo:], k.wp, src[(s*ilo+py-k.pt)*k.w+s*jlo+px-k.pl:], s*k.w, ihi-ilo, jhi-jlo, s)
+					}
+				}
+			}
+		}
+	}
+}
+
+// shiftedUnits is units for a shifted convolution: the GEMM reads the
+// im2col tile from the padded input through the tap offsets (on amd64 in
+// place; elsewhere copied into col first), writes the tile of output
+// columns q into stage, and the columns inside the image go to the output
+// (for one output channel, the valid columns of a tile are one contiguous
+// run of it), where the bias, residual and activation are applied.
+func (k *convKernel) shiftedUnits(col, stage []float32, lo, hi int) {
+	y := k.n.out[0].t.F
+	var res []float32
+	if k.residual >= 0 {
+		res = k.n.in[k.residual].t.F
+	}
+	cols, qcols := k.oh*k.ow, k.oh*k.wp
+	for u := lo; u < hi; u++ {
+		mb := u % k.mblocks
+		r := u / k.mblocks
+		t := r % k.tiles
+		r /= k.tiles
+		g, b := r%k.groups, r/k.groups
+		m0 := mb * k.mrows
+		m1 := min(k.mg, m0+k.mrows)
+		q0 := t * k.tile
+		n := min(k.tile, qcols-q0)
+		padded := k.scratch[b*k.qlen+g*k.cg*k.plane : (b+1)*k.qlen]
+		simd.GemmOffsets(k.packed[g], m0, m1, n, padded[q0:], k.offs, col[:k.k*n], stage, n)
+		// output positions [p0, p1) of the tile
+		oy0, ox0 := q0/k.wp, q0%k.wp
+		p0 := oy0*k.ow + min(ox0, k.ow)
+		oy1, ox1 := (q0+n)/k.wp, (q0+n)%k.wp
+		p1 := oy1*k.ow + min(ox1, k.ow)
+		if p1 == p0 {
+			continue
+		}
+		base := (b*k.cout + g*k.mg) * cols
+		actLo, actHi, clamp := k.act.clampBounds()
+		for m := m0; m < m1; m++ {
+			src := stage[(m-m0)*n : (m-m0+1)*n]
+			dst := y[base+m*cols+p0 : base+m*cols+p1]
+			if clamp && res == nil { // the runs of columns ox < ow, the bias and clamp, in one pass
+				simd.CompactBiasClamp(dst, src, n, ox0, k.ow, k.wp, k.bias[g*k.mg+m], actLo, actHi)
+				continue
+			}
+			simd.CompactRows(dst, src, n, ox0, k.ow, k.wp)
+			var rr []float32
+			if res != nil {
+				rr = res[base+m*cols+p0 : base+m*cols+p1]
+			}
+			k.finish(dst, rr, g*k.mg+m)
+		}
+	}
+}
+
+// shiftedRowUnits is units for a shifted convolution by whole output rows
+// (convKernel.rows): each row is one GEMM of ow columns, reading the
+// im2col rows in place from the padded input at the row's first column
+// (the padded width's extra columns are never computed) and writing the
+// output row of every channel of the block where it belongs, so there is
+// no stage to compact; then the bias, residual and activation over the
+// unit's rows, contiguous in each channel, in one call where they are a
+// clamp. On faces' 224×224 stem (3 → 32 channels, stride 2, 112 columns)
+// the stage and its compaction cost as much as the product.
+func (k *convKernel) shiftedRowUnits(col []float32, lo, hi int) {
+	y := k.n.out[0].t.F
+	var res []float32
+	if k.residual >= 0 {
+		res = k.n.in[k.residual].t.F
+	}
+	cols := k.oh * k.ow
+	actLo, actHi, clamp := k.act.clampBounds()
+	for u := lo; u < hi; u++ {
+		mb := u % k.mblocks
+		r := u / k.mblocks
+		t := r % k.tiles
+		r /= k.tiles
+		g, b := r%k.groups, r/k.groups
+		m0 := mb * k.mrows
+		m1 := min(k.mg, m0+k.mrows)
+		oy0 := t * k.tileRows
+		oy1 := min(k.oh, oy0+k.tileRows)
+		padded := k.scratch[b*k.qlen+g*k.cg*k.plane : (b+1)*k.qlen]
+		base := (b*k.cout + g*k.mg) * cols
+		split := simd.GemmOffsetsSplit(k.ow) // a row in two calls where that reads B in place
+		for oy := oy0; oy < oy1; oy++ {
+			out := y[base+m0*cols+oy*k.ow:]
+			if split == 0 {
+				simd.GemmOffsets(k.packed[g], m0, m1, k.ow, padded[oy*k.wp:], k.offs, col[:k.k*k.ow], out, cols)
+				continue
+			}
+			simd.GemmOffsets(k.packed[g], m0, m1, split, padded[oy*k.wp:], k.offs, col[:k.k*split], out, cols)
+			n := k.ow - split
+			simd.GemmOffsets(k.packed[g], m0, m1, n, padded[oy*k.wp+split:], k.offs, col[:k.k*n], out[split:], cols)
+		}
+		p0, n := oy0*k.ow, (oy1-oy0)*k.ow
+		if clamp && k.act.kind != actNone && res == nil {
+			simd.BiasClampRows(y[base+m0*cols+p0:], cols, m1-m0, n, k.bias[g*k.mg+m0:g*k.mg+m1], actLo, actHi)
+			continue
+		}
+		for m := m0; m < m1; m++ {
+			var rr []float32
+			if res != nil {
+				rr = res[base+m*cols+p0 : base+m*cols+p0+n]
+			}
+			k.finish(y[base+m*cols+p0:base+m*cols+p0+n], rr, g*k.mg+m)
+		}
+	}
+}

@@ -141,7 +141,7 @@ func (k *actKernel) prepare(int) error {
 	return nil
 }
 
-func (k *actKernel) run(p *pool) {
+func (k *actKernel) run(p *workers) {
 	p.parallel(k.outer*k.ch, max(1, 16384/max(k.inner, 1)), k.body)
 }
 
@@ -245,7 +245,7 @@ type clipKernel struct {
 	*actKernel
 }
 
-func (k *clipKernel) run(p *pool) {
+func (k *clipKernel) run(p *workers) {
 	in := k.n.in
 	if len(in) > 1 && in[1] != nil {
 		k.act.alpha = in[1].t.F[0]

@@ -101,7 +101,7 @@ func (k *bnKernel) prepare(int) error {
 	return nil
 }
 
-func (k *bnKernel) run(p *pool) {
+func (k *bnKernel) run(p *workers) {
 	in := k.n.in
 	if k.training {
 		k.train()

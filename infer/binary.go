@@ -126,7 +126,7 @@ func (k *binKernel) prepare(int) error {
 	return nil
 }
 
-func (k *binKernel) run(p *pool) {
+func (k *binKernel) run(p *workers) {
 	p.parallel(k.g.rows(), max(1, 16384/max(k.g.n, 1)), k.body)
 }
 
@@ -358,7 +358,7 @@ func (k *variadicKernel) prepare(t int) error {
 	return nil
 }
 
-func (k *variadicKernel) run(p *pool) {
+func (k *variadicKernel) run(p *workers) {
 	for _, s := range k.steps {
 		s.run(p)
 	}

@@ -450,7 +450,7 @@ func (k *convKernel) setScratch(s []float32) {
 	}
 }
 
-func (k *convKernel) run(p *pool) {
+func (k *convKernel) run(p *workers) {
 	if !k.wConst {
 		copy(k.weights, k.n.in[1].t.F)
 		if !k.depthwise {

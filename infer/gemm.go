@@ -143,7 +143,7 @@ func (k *gemmKernel) scratchLen(int) int {
 
 func (k *gemmKernel) setScratch(s []float32) { k.scratch = s }
 
-func (k *gemmKernel) run(p *pool) {
+func (k *gemmKernel) run(p *workers) {
 	a, y := k.n.in[0].t.F, k.n.out[0].t.F
 	if !k.packedPath {
 		bb := k.n.in[1].t.F

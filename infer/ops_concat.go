@@ -110,7 +110,7 @@ func (k *concatKernel) prepare(int) error {
 	return nil
 }
 
-func (k *concatKernel) run(p *pool) { p.parallel(k.s.units(), k.s.grain(), k.body) }
+func (k *concatKernel) run(p *workers) { p.parallel(k.s.units(), k.s.grain(), k.body) }
 
 func (k *concatKernel) chunk(lo, hi int) {
 	y := k.n.out[0].t
@@ -217,7 +217,7 @@ func (k *splitKernel) prepare(int) error {
 	return nil
 }
 
-func (k *splitKernel) run(p *pool) { p.parallel(k.s.units(), k.s.grain(), k.body) }
+func (k *splitKernel) run(p *workers) { p.parallel(k.s.units(), k.s.grain(), k.body) }
 
 func (k *splitKernel) chunk(lo, hi int) {
 	x := k.n.in[0].t

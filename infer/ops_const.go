@@ -163,7 +163,7 @@ func buildCast(b *builder) (kernel, error) {
 // float32), int64, int32 and bool; it only runs when constants are folded.
 type castKernel struct{ n *node }
 
-func (k *castKernel) run(*pool) {
+func (k *castKernel) run(*workers) {
 	x, y := k.n.in[0].t, k.n.out[0].t
 	for i := range x.Len() {
 		switch {

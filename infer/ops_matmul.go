@@ -123,7 +123,7 @@ func (k *matmulKernel) scratchLen(int) int {
 
 func (k *matmulKernel) setScratch(s []float32) { k.scratch = s }
 
-func (k *matmulKernel) run(p *pool) {
+func (k *matmulKernel) run(p *workers) {
 	if !k.packedPath {
 		if k.n.out[0].t.DType.isInt() {
 			k.runInt()

@@ -96,7 +96,7 @@ func (k *softmaxKernel) prepare(int) error {
 	return nil
 }
 
-func (k *softmaxKernel) run(p *pool) {
+func (k *softmaxKernel) run(p *workers) {
 	p.parallel(k.g.lanes(), max(1, 4096/max(k.g.n, 1)), k.body)
 }
 
@@ -154,7 +154,7 @@ func (k *lpNormKernel) prepare(int) error {
 	return nil
 }
 
-func (k *lpNormKernel) run(p *pool) {
+func (k *lpNormKernel) run(p *workers) {
 	p.parallel(k.g.lanes(), max(1, 4096/max(k.g.n, 1)), k.body)
 }
 
@@ -213,7 +213,7 @@ func (k *instNormKernel) prepare(int) error {
 	return nil
 }
 
-func (k *instNormKernel) run(p *pool) {
+func (k *instNormKernel) run(p *workers) {
 	p.parallel(numel(k.n.in[0].shape[:2]), max(1, 16384/max(k.inner, 1)), k.body)
 }
 
@@ -274,7 +274,7 @@ func (k *lrnKernel) prepare(int) error {
 	return nil
 }
 
-func (k *lrnKernel) run(p *pool) {
+func (k *lrnKernel) run(p *workers) {
 	p.parallel(numel(k.n.in[0].shape[:2]), max(1, 4096/max(k.inner*k.size, 1)), k.body)
 }
 

@@ -206,7 +206,7 @@ func (k *padKernel) rows() int {
 	return r
 }
 
-func (k *padKernel) run(p *pool) {
+func (k *padKernel) run(p *workers) {
 	if k.cvalF {
 		v := k.n.in[2].t
 		if v.DType.isInt() {

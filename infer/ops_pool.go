@@ -198,7 +198,7 @@ func (k *poolKernel) scratchLen(threads int) int {
 
 func (k *poolKernel) setScratch(s []float32) { k.rows = s }
 
-func (k *poolKernel) run(p *pool) {
+func (k *poolKernel) run(p *workers) {
 	p.parallelChunks(k.planes, max(1, 16384/max(k.taps*numel(k.out[:]), 1)), k.body)
 }
 
@@ -458,7 +458,7 @@ func (k *globalPoolKernel) prepare(int) error {
 	return nil
 }
 
-func (k *globalPoolKernel) run(p *pool) {
+func (k *globalPoolKernel) run(p *workers) {
 	p.parallel(numel(k.n.in[0].shape[:2]), max(1, 16384/k.inner), k.body)
 }
 

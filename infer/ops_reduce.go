@@ -132,7 +132,7 @@ func (k *reduceKernel) prepare(int) error {
 	return nil
 }
 
-func (k *reduceKernel) run(p *pool) {
+func (k *reduceKernel) run(p *workers) {
 	p.parallel(numel(k.n.out[0].shape), max(1, 16384/max(k.count, 1)), k.body)
 }
 

@@ -186,7 +186,7 @@ func (k *strideKernel) prepare(int) error {
 	return nil
 }
 
-func (k *strideKernel) run(p *pool) { p.parallel(k.g.units(), k.g.grain(), k.body) }
+func (k *strideKernel) run(p *workers) { p.parallel(k.g.units(), k.g.grain(), k.body) }
 
 func (k *strideKernel) chunk(lo, hi int) {
 	x, y := k.n.in[0].t, k.n.out[0].t
@@ -392,7 +392,7 @@ func (k *gatherKernel) prepare(int) error {
 	return nil
 }
 
-func (k *gatherKernel) run(p *pool) {
+func (k *gatherKernel) run(p *workers) {
 	if k.inner == 0 {
 		return
 	}

@@ -56,7 +56,7 @@ func (k *unaryKernel) prepare(int) error {
 	return nil
 }
 
-func (k *unaryKernel) run(p *pool) {
+func (k *unaryKernel) run(p *workers) {
 	p.parallel(numel(k.n.out[0].shape), 16384, k.body)
 }
 

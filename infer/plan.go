@@ -93,7 +93,7 @@ type Plan struct {
 	outputs []*value
 	arena   []float32
 	scratch []float32
-	pool    *pool
+	pool    *workers
 	threads int
 	budget  int64 // bytes left for folded constants and the arena
 }
@@ -108,7 +108,7 @@ func (m *Model) Plan(o Options) (*Plan, error) {
 	if err := p.build(o, false); err != nil {
 		return nil, err
 	}
-	p.pool = newPool(threads)
+	p.pool = newWorkers(threads)
 	return p, nil
 }
 
@@ -342,7 +342,7 @@ const MaxOpset = 23
 // an error so that a running service keeps its safe state.
 var errInternal = errors.New("internal error")
 
-func runSafely(n *node, k kernel, pl *pool) (err error) {
+func runSafely(n *node, k kernel, pl *workers) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%v: %w: %v", n, errInternal, r)

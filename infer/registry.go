@@ -8,7 +8,7 @@ import "sort"
 // kernel runs one node of a plan. Kernels read and write the arena
 // through their node's values and must not allocate.
 type kernel interface {
-	run(p *pool)
+	run(p *workers)
 }
 
 // alias is returned by operators whose output is their first input with a
@@ -16,7 +16,7 @@ type kernel interface {
 // step runs, the output shares the input's storage.
 type alias struct{}
 
-func (alias) run(*pool) {}
+func (alias) run(*workers) {}
 
 // preparer kernels finish their set-up after fusion (packing weights).
 type preparer interface {

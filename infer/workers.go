@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// pool runs the chunks of a parallel loop on a fixed set of worker
+// workers runs the chunks of a parallel loop on a fixed set of worker
 // goroutines started with the plan. Dispatching allocates nothing: the
 // loop body is a method value built when the plan was made.
 //
@@ -20,7 +20,7 @@ import (
 // once and cost nothing. The caller likewise spins while it waits for
 // the chunks it handed out, yielding its thread now and then so that a
 // worker without a thread of its own can still run.
-type pool struct {
+type workers struct {
 	n       int
 	workers []*worker
 	hot     atomic.Bool  // a Run is in progress: idle workers spin
@@ -43,9 +43,9 @@ type pool struct {
 // then holds up the loop by at most a piece, not by a whole share.
 const piecesPerThread = 4
 
-// worker is one pool goroutine's mailbox. A task is published by writing
-// t and then adding 2 to state; the worker runs it when it sees the
-// count change. The low bit of state says the worker is parked (or about
+// worker is the mailbox of one of the goroutines. A task is published by
+// writing t and then adding 2 to state; the worker runs it when it sees
+// the count change. The low bit of state says the worker is parked (or about
 // to be) on wake. Count and bit share one word, changed only by atomic
 // read-modify-writes, so a worker that parks and a publisher that adds a
 // task cannot miss each other: either the worker's compare-and-swap sees
@@ -82,8 +82,8 @@ type task struct {
 // parks; a gap between two parallel loops of a run is far shorter.
 const spinFor = 200 * time.Microsecond
 
-func newPool(n int) *pool {
-	p := &pool{n: n}
+func newWorkers(n int) *workers {
+	p := &workers{n: n}
 	for i := 1; i < n; i++ {
 		w := &worker{wake: make(chan struct{}, 1)}
 		p.workers = append(p.workers, w)
@@ -93,8 +93,8 @@ func newPool(n int) *pool {
 }
 
 // loop is a worker goroutine: wait for the next task (spinning while the
-// pool is hot, parked otherwise), run it, repeat until quit.
-func (p *pool) loop(w *worker) {
+// workers are hot, parked otherwise), run it, repeat until quit.
+func (p *workers) loop(w *worker) {
 	var last uint64 // the count starts at 0; a task may be posted before this goroutine runs
 	for {
 		spun := 0
@@ -131,7 +131,7 @@ func (p *pool) loop(w *worker) {
 }
 
 // post hands t to worker w.
-func (p *pool) post(w *worker, t task) {
+func (p *workers) post(w *worker, t task) {
 	w.t = t
 	w.seq++
 	w.claim.Store(w.seq << 2)
@@ -145,7 +145,7 @@ func (p *pool) post(w *worker, t task) {
 
 // begin marks the start of a Run: parked workers are woken to spin, so
 // that the first parallel loop does not pay for waking them.
-func (p *pool) begin() {
+func (p *workers) begin() {
 	if p == nil || len(p.workers) == 0 {
 		return
 	}
@@ -161,13 +161,13 @@ func (p *pool) begin() {
 }
 
 // end marks the end of a Run: idle workers park.
-func (p *pool) end() {
+func (p *workers) end() {
 	if p != nil {
 		p.hot.Store(false)
 	}
 }
 
-func (p *pool) do(t task) {
+func (p *workers) do(t task) {
 	defer p.pending.Add(-1)
 	defer func() {
 		if r := recover(); r != nil {
@@ -183,18 +183,18 @@ func (p *pool) do(t task) {
 
 // parallel splits [0, total) into pieces of at least grain items and runs
 // fn on them, the calling goroutine taking part.
-func (p *pool) parallel(total, grain int, fn func(lo, hi int)) {
+func (p *workers) parallel(total, grain int, fn func(lo, hi int)) {
 	p.split(total, grain, task{fn: fn})
 }
 
 // parallelChunks is parallel for bodies that also need the number c of
 // the participant running them (0 ≤ c < threads), to pick a per-thread
 // scratch slice.
-func (p *pool) parallelChunks(total, grain int, fn func(c, lo, hi int)) {
+func (p *workers) parallelChunks(total, grain int, fn func(c, lo, hi int)) {
 	p.split(total, grain, task{fnc: fn})
 }
 
-func (p *pool) split(total, grain int, t task) {
+func (p *workers) split(total, grain int, t task) {
 	if total <= 0 {
 		return
 	}
@@ -238,7 +238,7 @@ func (p *pool) split(total, grain int, t task) {
 
 // drain runs pieces of the current loop until none is left; c is the
 // participant.
-func (p *pool) drain(t task) {
+func (p *workers) drain(t task) {
 	for {
 		i := int(p.next.Add(1)) - 1
 		if i >= p.parts {
@@ -254,7 +254,7 @@ func (p *pool) drain(t task) {
 	}
 }
 
-func (p *pool) takeErr() error {
+func (p *workers) takeErr() error {
 	if p == nil {
 		return nil
 	}
@@ -266,7 +266,7 @@ func (p *pool) takeErr() error {
 }
 
 // close stops the workers.
-func (p *pool) close() {
+func (p *workers) close() {
 	p.hot.Store(false)
 	for _, w := range p.workers {
 		w.quit.Store(true)

@@ -13,7 +13,7 @@ import (
 func TestPoolNoLostTasks(t *testing.T) {
 	for _, threads := range []int{2, 3, 4} {
 		for i := 0; i < 1000; i++ {
-			p := newPool(threads)
+			p := newWorkers(threads)
 			var sum atomic.Int64
 			done := make(chan struct{})
 			go func() {
@@ -48,7 +48,7 @@ func TestPoolNoLostTasks(t *testing.T) {
 // already done (the sums would show it).
 func TestPoolRevokesUnstartedHelpers(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	p := newPool(3)
+	p := newWorkers(3)
 	defer p.close()
 	var sum atomic.Int64
 	p.begin()

@@ -16,7 +16,7 @@ package simd
 // (one per transformed position ξ = 4a + b): M[ξ] = U[ξ] · V[ξ], U[ξ]
 // the transformed filters (output × input channels, packed once), V[ξ]
 // the transformed input tiles (input channels × tiles). WinogradIn makes
-// V from the padded input and WinogradOut makes the outputs from M, a run
+// V from the padded input and winogradOut makes the outputs from M, a run
 // of tile rows at a time; the convolution in infer/ does the products
 // with GemmPacked. Bᵀ and Aᵀ hold only 0 and ±1, so the transforms are
 // additions; the filter transform (halves) is done once at load.
@@ -36,7 +36,7 @@ func WinogradIn(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, src
 	WinogradInChannels(1, dst, 0, ldd, src, 0, ld, n, rows, dstStep, srcStep)
 }
 
-// WinogradOut transforms the tiles of outRows output rows back: tile row
+// winogradOut transforms the tiles of outRows output rows back: tile row
 // r (n tiles, ⌈outRows/2⌉ of them) reads M[ξ] of its tile j at
 // src[ξ·lds + r·srcStep + j]; its outputs (Aᵀ M A)[i][c] are output row
 // 2r + i, column 2j + c. Each gets bias added, then the same element of
@@ -47,12 +47,12 @@ func WinogradIn(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, src
 // partial block is done in them when lds ≥ (rows-1)·srcStep + n8 and src
 // holds (rows-1)·srcStep + 15·lds + n8 floats (n8 = n rounded up to a
 // multiple of 8), and by a scalar loop otherwise.
-func WinogradOut(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
+func winogradOut(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
 	WinogradOutChannels(dst, 0, ldo, outRows, w, src, 0, lds, n, srcStep, []float32{bias}, lo, hi, res)
 }
 
 // winoInRowsGeneric and winoOutRowsGeneric are the references for
-// WinogradIn and WinogradOut: the single-row loops over the rows.
+// WinogradIn and winogradOut: the single-row loops over the rows.
 func winoInRowsGeneric(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int) {
 	for r := 0; r < rows; r++ {
 		winoInGeneric(dst[r*dstStep:], ldd, src[r*srcStep:], ld, n)
@@ -128,7 +128,7 @@ func winoInGeneric(dst []float32, ldd int, src []float32, ld, n int) {
 	}
 }
 
-// winoOutGeneric is WinogradOut of one tile row (rows 1 or 2 output
+// winoOutGeneric is winogradOut of one tile row (rows 1 or 2 output
 // rows, src and res at the row): q = Aᵀ M (rows),
 // then q A (columns), then bias, residual and clamp.
 func winoOutGeneric(dst []float32, ldo, rows, w int, src []float32, lds, n int, bias, lo, hi float32, res []float32) {
@@ -162,11 +162,11 @@ func winoOutGeneric(dst []float32, ldo, rows, w int, src []float32, lds, n int, 
 	}
 }
 
-// WinogradOutPool is WinogradOut followed by a 2×2, stride-2 max pool over
+// WinogradOutPool is winogradOut followed by a 2×2, stride-2 max pool over
 // whole tiles: tile j of tile row r (rows rows of w tiles) gives the one
 // value min(max(max of its four outputs + bias, lo), hi), NaN if any
 // output is NaN, at dst[r·ldo + j]; its M[ξ] is at src[ξ·lds + r·srcStep
-// + j]. That is the pool of WinogradOut's clamped outputs (adding the bias
+// + j]. That is the pool of winogradOut's clamped outputs (adding the bias
 // and clamping are monotone, so they commute with the maximum), without
 // writing them. The vector kernels read M in whole blocks of 8 tiles: a
 // last partial block is done in them when lds ≥ (rows-1)·srcStep + w8
@@ -232,7 +232,7 @@ func WinogradInChannels(ch int, dst []float32, dstCh, ldd int, src []float32, sr
 	}
 }
 
-// WinogradOutChannels is WinogradOut for ch output channels: channel c
+// WinogradOutChannels is winogradOut for ch output channels: channel c
 // reads M at src[c·srcCh:], adds bias[c] (len(bias) = ch), writes
 // dst[c·dstCh:] and adds res[c·dstCh:] when res is not nil. The arguments
 // are checked once, for the last channel.
@@ -263,7 +263,7 @@ func WinogradOutChannels(dst []float32, dstCh, ldo, outRows, w int, src []float3
 }
 
 // WinogradOutPoolChannels is WinogradOutPool for len(bias) channels, as
-// WinogradOutChannels is WinogradOut's.
+// WinogradOutChannels is winogradOut's.
 func WinogradOutPoolChannels(dst []float32, dstCh, ldo, rows, w int, src []float32, srcCh, lds, srcStep int, bias []float32, lo, hi float32) {
 	ch := len(bias)
 	if ch == 0 || rows <= 0 || w <= 0 {

@@ -32,7 +32,7 @@ func winoInAVX2(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, src
 	}
 }
 
-// winoOutAVX2 is WinogradOut: per tile row, whole blocks of 8 tiles (16
+// winoOutAVX2 is winogradOut: per tile row, whole blocks of 8 tiles (16
 // columns) in winoOut8 and a last partial block under masks (worked out
 // once for all rows: they depend on n and w only) where src has room for
 // a whole block of M; without that room, the tiles after the whole blocks

@@ -33,7 +33,7 @@ func winoInNEON(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, src
 	}
 }
 
-// winoOutNEON is WinogradOut, a tile row at a time (winoOutRowNEON).
+// winoOutNEON is winogradOut, a tile row at a time (winoOutRowNEON).
 func winoOutNEON(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32) {
 	for r := 0; 2*r < outRows; r++ {
 		var rr []float32
@@ -44,7 +44,7 @@ func winoOutNEON(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcS
 	}
 }
 
-// winoOutRowNEON is one tile row of WinogradOut: whole blocks of 4 tiles
+// winoOutRowNEON is one tile row of winogradOut: whole blocks of 4 tiles
 // (8 columns) in assembly; a last partial block, when src has room for
 // it, into a small buffer (no bias, no clamp) whose columns are then
 // finished and copied; otherwise the generic loop.

@@ -120,7 +120,7 @@ func TestWinogradTransforms(t *testing.T) {
 func TestWinogradChecksArguments(t *testing.T) {
 	for _, f := range []func(){
 		func() { WinogradIn(make([]float32, 16), 1, make([]float32, 10), 4, 1, 1, 0, 0) },
-		func() { WinogradOut(make([]float32, 4), 2, 2, 3, make([]float32, 16), 1, 1, 0, 0, 0, 1, nil) },
+		func() { winogradOut(make([]float32, 4), 2, 2, 3, make([]float32, 16), 1, 1, 0, 0, 0, 1, nil) },
 	} {
 		func() {
 			defer func() {
@@ -278,7 +278,7 @@ func TestWinogradChannels(t *testing.T) {
 			if withRes {
 				rc = res[c*ohw:]
 			}
-			WinogradOut(want[c*ohw:], ldo, 2*rows-1, w, m[c*dstCh:], ldd, n, n, bias[c], 0, 6, rc)
+			winogradOut(want[c*ohw:], ldo, 2*rows-1, w, m[c*dstCh:], ldd, n, n, bias[c], 0, 6, rc)
 		}
 		for i := range want {
 			if !same(got[i], want[i]) {

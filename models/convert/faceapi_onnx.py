@@ -51,7 +51,6 @@ The output is deterministic: the same package gives the same bytes.
 """
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -59,6 +58,8 @@ import sys
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+import onnxfile  # beside this file
 
 OPSET = 13
 IR_VERSION = 7
@@ -269,22 +270,13 @@ def main(argv=None):
     meta = dict(META)
     if a.l2:
         meta["edge.normalized"] = "1"
-    for kv in a.meta:
-        k, sep, v = kv.partition("=")
-        if not sep:
-            ap.error(f"--meta {kv!r} is not KEY=VALUE")
-        meta[k] = v
+    onnxfile.parse_meta(ap, a.meta, meta)
     try:
         model = build(load_weights(a.manifest), meta, a.l2)
     except ConvertError as e:
         print(f"faceapi_onnx: {e}", file=sys.stderr)
         return 2
-    data = model.SerializeToString()
-    tmp = a.out + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, a.out)
-    print(f"{a.out}: {len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()}")
+    onnxfile.write_model(model, a.out)
     return 0
 
 

@@ -25,7 +25,6 @@ The output is deterministic: the same package gives the same bytes.
 """
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -33,6 +32,8 @@ import sys
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+import onnxfile  # beside this file
 
 OPSET = 13
 IR_VERSION = 7
@@ -375,28 +376,18 @@ def main(argv=None):
     ap.add_argument("--float32", action="store_true", help="store every weight as float32 (twice the size)")
     ap.add_argument("--out", required=True, help="the ONNX file to write")
     a = ap.parse_args(argv)
-    meta = {}
     lines = list(a.meta)
     if a.meta_file:
         with open(a.meta_file, encoding="utf-8") as f:
             lines = [ln.strip() for ln in f if ln.strip() and not ln.lstrip().startswith("#")] + lines
-    for kv in lines:
-        k, sep, v = kv.partition("=")
-        if not sep:
-            ap.error(f"--meta {kv!r} is not KEY=VALUE")
-        meta[k] = v
+    meta = onnxfile.parse_meta(ap, lines)
     meta["_json"] = a.model_json
     try:
         model = build(os.path.dirname(os.path.abspath(a.model_json)), a.output_node, meta, a.doc, a.float32)
     except ConvertError as e:
         print(f"tfjs_onnx: {e}", file=sys.stderr)
         return 2
-    data = model.SerializeToString()
-    tmp = a.out + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, a.out)
-    print(f"{a.out}: {len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()}")
+    onnxfile.write_model(model, a.out)
     return 0
 
 

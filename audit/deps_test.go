@@ -1,19 +1,16 @@
 package audit
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/edge-pi/edge/internal/depcheck"
 )
 
 // TestDependencies keeps the audit log a library: it does not log,
 // touch hardware or depend on the rest of the project.
 func TestDependencies(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
-	if err != nil {
-		t.Skip("go list:", err)
-	}
-	for _, dep := range strings.Fields(string(out)) {
+	for _, dep := range depcheck.List(t) {
 		switch {
 		case dep == "log", dep == "log/slog", dep == "net",
 			strings.HasPrefix(dep, "periph.io/"),

@@ -1,20 +1,17 @@
 package decide
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/edge-pi/edge/internal/depcheck"
 )
 
 // TestDependencies keeps the decision pure: no logging, no hardware, no
 // network and none of the project's other packages (fmt brings os, which
 // the package itself does not use).
 func TestDependencies(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
-	if err != nil {
-		t.Skip("go list:", err)
-	}
-	for _, dep := range strings.Fields(string(out)) {
+	for _, dep := range depcheck.List(t) {
 		switch {
 		case dep == "log", dep == "log/slog", dep == "os/exec", dep == "net",
 			strings.HasPrefix(dep, "periph.io/"),

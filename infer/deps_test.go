@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/edge-pi/edge/internal/depcheck"
 )
 
 // inferDeps are the modules infer may depend on, and why. onnx-go is the
@@ -34,11 +36,7 @@ var inferDeps = []string{
 // from gogo/protobuf's generated code and is never called by infer),
 // and no third-party module outside inferDeps.
 func TestDependencies(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
-	if err != nil {
-		t.Skip("go list:", err)
-	}
-	for _, dep := range strings.Fields(string(out)) {
+	for _, dep := range depcheck.List(t) {
 		allowed := false
 		for _, p := range inferDeps {
 			if strings.HasSuffix(p, "/") && strings.HasPrefix(dep, p) || dep == p || strings.HasPrefix(dep, p+"/") {

@@ -1,9 +1,10 @@
 package simd
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/edge-pi/edge/internal/depcheck"
 )
 
 // TestDependencies keeps the kernels a leaf: the standard library's
@@ -11,11 +12,7 @@ import (
 // once), nothing else — no logging, no hardware, no other package of
 // this project, no third-party code.
 func TestDependencies(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
-	if err != nil {
-		t.Skip("go list:", err)
-	}
-	for _, dep := range strings.Fields(string(out)) {
+	for _, dep := range depcheck.List(t) {
 		switch {
 		case dep == "github.com/edge-pi/edge/simd", dep == "golang.org/x/sys/cpu":
 		case dep == "log", dep == "log/slog", dep == "net", dep == "os/exec", dep == "net/http",

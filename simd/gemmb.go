@@ -30,11 +30,6 @@ func PackB(dst []float32, k, n int, b []float32, ldb int) PackedB {
 // a row-major copy.
 func PackedBNative() bool { return active.packedBNative }
 
-// columnQuantum is the number of C columns the GEMM kernels compute at
-// once per vector: a product of n columns costs about as much as one of n
-// rounded up to it.
-func columnQuantum() int { return active.colQuantum }
-
 // GemmColumns is what a product of n columns costs the GEMM in use, in
 // columns of its widest kernel's cost per column (≥ n): the columns
 // rounded up to the kernels' vectors, or the finer cut of the AVX-512

@@ -25,28 +25,7 @@ import (
 // Threads split the columns (and, on small maps, blocks of output rows).
 type convKernel struct {
 	n *node
-
-	batch, cin, h, w  int
-	cout, oh, ow      int
-	kh, kw            int
-	sh, sw, dh, dw    int
-	pt, pl            int
-	groups, cg, mg, k int
-	pointwise         bool // 1×1, stride 1, no padding: the input is the im2col matrix
-	depthwise         bool
-	single            bool // one input channel (a grey image): the depthwise kernels, once per output channel
-
-	// shifted (stride 1, not pointwise): the input is copied once per run
-	// into zero-padded planes of hp × wp, and the output computed over
-	// columns q = oy·wp + ox, ox < wp; the columns ox ≥ ow are dropped.
-	// Then the im2col row of tap (c, ky, kx) for columns [q0, q0+n) is one
-	// contiguous run of the padded plane c, from q0 + ky·dh·wp + kx·dw,
-	// which the GEMM reads in place through the tap offsets (offs).
-	shifted     bool
-	phasePlanes bool // stride > 1: the shifted layout over s×s phase planes
-	hp, wp      int
-	plane, qlen int     // hp·wp; padded floats per image (cin planes and the overrun of the last)
-	offs        []int32 // tap (c, ky, kx) of a group: c·plane + ky·dh·wp + kx·dw
+	convGeom
 
 	weights []float32 // Cout × K, own copy (BN folding scales it)
 	bias    []float32 // Cout
@@ -65,27 +44,76 @@ type convKernel struct {
 	body                        func(c, lo, hi int)
 	dwBody                      func(lo, hi int)
 
-	// rows (shifted, wide maps): a tile is tileRows whole output rows,
-	// each computed by one GEMM of ow columns straight into the output
-	// (see shiftedRowUnits), not over the padded width into a stage.
+	// The fields of each path (their flags say which path runs; see the
+	// list above and buildConv).
+	shiftedPath
+	rowsPath
+	dwPadPath
+	winoPath
+	tposedPath
+
+	// pool: a 2×2, stride-2 max pool fused into the Winograd output
+	// transform (one value per tile; see fusePool)
+	pool bool
+}
+
+// convGeom is a convolution's shapes.
+type convGeom struct {
+	batch, cin, h, w  int
+	cout, oh, ow      int
+	kh, kw            int
+	sh, sw, dh, dw    int
+	pt, pl            int
+	groups, cg, mg, k int
+	pointwise         bool // 1×1, stride 1, no padding: the input is the im2col matrix
+	depthwise         bool
+	single            bool // one input channel (a grey image): the depthwise kernels, once per output channel
+}
+
+// shiftedPath (stride 1, not pointwise): the input is copied once per run
+// into zero-padded planes of hp × wp, and the output computed over
+// columns q = oy·wp + ox, ox < wp; the columns ox ≥ ow are dropped.
+// Then the im2col row of tap (c, ky, kx) for columns [q0, q0+n) is one
+// contiguous run of the padded plane c, from q0 + ky·dh·wp + kx·dw,
+// which the GEMM reads in place through the tap offsets (offs).
+type shiftedPath struct {
+	shifted     bool
+	phasePlanes bool // stride > 1: the shifted layout over s×s phase planes
+	hp, wp      int
+	plane, qlen int     // hp·wp; padded floats per image (cin planes and the overrun of the last)
+	offs        []int32 // tap (c, ky, kx) of a group: c·plane + ky·dh·wp + kx·dw
+}
+
+// rowsPath (shifted, wide maps): a tile is tileRows whole output rows,
+// each computed by one GEMM of ow columns straight into the output (see
+// shiftedRowUnits), not over the padded width into a stage.
+type rowsPath struct {
 	rows     bool
 	tileRows int
+}
 
-	// dwPad (depthwise, small maps): each thread copies a channel into a
-	// zero-padded plane of dwHp × dwWp, exactly what the output's taps
-	// read, and convolves it without padding (dwpp): no border columns,
-	// and the activation applied once per chunk of channels. On maps of a
-	// few rows the borders and the per-channel calls cost more than the
-	// taps.
+// dwPadPath (depthwise, small maps): each thread copies a channel into a
+// zero-padded plane of dwHp × dwWp, exactly what the output's taps read,
+// and convolves it without padding (dwpp): no border columns, and the
+// activation applied once per chunk of channels. On maps of a few rows
+// the borders and the per-channel calls cost more than the taps.
+type dwPadPath struct {
 	dwPad        bool
 	dwpp         simd.DWConv
 	dwHp, dwWp   int
 	dwPaddedBody func(c, lo, hi int)
 	dwPlane3     bool // dwPad through simd.DepthwisePlane3, the clamp fused
+}
 
-	// wino: a 3×3 stride-1 convolution by Winograd F(2×2, 3×3) (see
-	// simd/winograd.go) over zero-padded planes of whp × wwp, covering
-	// wth × wtw tiles of 2×2 outputs; work units are runs of wtb tiles.
+// winoPath: a 3×3 stride-1 convolution by Winograd F(2×2, 3×3) (see
+// simd/winograd.go) over zero-padded planes of whp × wwp, covering
+// wth × wtw tiles of 2×2 outputs; work units are runs of wtb tiles.
+//
+// wphased (a small map and several threads: fewer tiles than two units
+// per thread): the threads share the input channels for the input
+// transform, then blocks of wmrows output channels for the products and
+// the output transform, over one V and M per image.
+type winoPath struct {
 	wino        bool
 	wth, wtw    int
 	whp, wwp    int
@@ -98,25 +126,19 @@ type convKernel struct {
 	winoBody    func(c, lo, hi int)
 	winoPadBody func(lo, hi int)
 
-	// wphased (a small map and several threads: fewer tiles than two
-	// units per thread): the threads share the input channels for the
-	// input transform, then blocks of wmrows output channels for the
-	// products and the output transform, over one V and M per image.
 	wphased      bool
 	wmblocks     int
 	wmrows       int
 	winoInBody   func(lo, hi int)
 	winoProdBody func(lo, hi int)
+}
 
-	// tposed: small maps computed transposed (see conv_tposed.go)
+// tposedPath: small maps computed transposed (see conv_tposed.go).
+type tposedPath struct {
 	tposed        bool
 	tRows, tUnits int
 	tPB           simd.PackedB // the weights, K × cout
 	tPBBuf        []float32
-
-	// pool: a 2×2, stride-2 max pool fused into the Winograd output
-	// transform (one value per tile; see fusePool)
-	pool bool
 }
 
 func init() {

@@ -203,10 +203,39 @@ func buildConv(b *builder) (kernel, error) {
 	}
 	k.groups, k.cg, k.mg = groups, k.cin/groups, k.cout/groups
 	k.k = k.cg * k.kh * k.kw
+	k.choosePath(w.isConst)
+	k.wConst = w.isConst
+	if k.wConst {
+		k.weights = append([]float32(nil), w.t.F...)
+	}
+	k.bias = make([]float32, k.cout)
+	if bias := b.in(2); bias != nil {
+		if numel(bias.shape) != k.cout {
+			return nil, b.errf("bias has %d values for %d output channels", numel(bias.shape), k.cout)
+		}
+		if bias.isConst {
+			copy(k.bias, bias.t.F)
+			b.n.in = b.n.in[:2]
+		}
+	}
+	k.bConst = len(b.n.in) < 3
+	out := []int{k.batch, k.cout, k.oh, k.ow}
+	if len(x.shape) == 3 {
+		out = []int{k.batch, k.cout, k.ow}
+	}
+	return k, b.setOut(0, Float32, out)
+}
+
+// choosePath sets the path flags of the README's decision list, in its
+// order: pointwise, depthwise or single, shifted (stride 1) or over phase
+// planes (strides 2–4), Winograd (3×3, stride 1, enough tiles), else
+// im2col; prepare later refines them for the map (dwPad, rows, tposed,
+// wphased). wConst says whether the weights are fixed at build time.
+func (k *convKernel) choosePath(wConst bool) {
 	k.pointwise = k.kh == 1 && k.kw == 1 && k.sh == 1 && k.sw == 1 && k.pt == 0 && k.pl == 0 && k.oh == k.h && k.ow == k.w
-	k.depthwise = k.cg == 1 && k.mg == 1 && groups > 1
-	k.single = k.cin == 1 && groups == 1 && k.cout > 1 && !k.pointwise && k.kh == 3 && k.kw == 3 &&
-		k.dh == 1 && k.dw == 1 && w.isConst
+	k.depthwise = k.cg == 1 && k.mg == 1 && k.groups > 1
+	k.single = k.cin == 1 && k.groups == 1 && k.cout > 1 && !k.pointwise && k.kh == 3 && k.kw == 3 &&
+		k.dh == 1 && k.dw == 1 && wConst
 	pb := k.oh + (k.kh-1)*k.dh - k.h - k.pt // bottom and right padding in use
 	pr := k.ow + (k.kw-1)*k.dw - k.w - k.pl
 	k.shifted = !k.pointwise && !k.depthwise && k.sh == 1 && k.sw == 1 && k.pt >= 0 && k.pl >= 0 && pb >= 0 && pr >= 0
@@ -233,7 +262,7 @@ func buildConv(b *builder) (kernel, error) {
 		k.shifted = (k.wp-k.ow)*shiftedWaste <= k.wp
 	}
 	if k.kh == 3 && k.kw == 3 && k.sh == 1 && k.sw == 1 && k.dh == 1 && k.dw == 1 && k.groups == 1 &&
-		k.cin >= winoMinChannels && k.cout >= winoMinChannels && w.isConst && pb >= 0 && pr >= 0 && winograd() {
+		k.cin >= winoMinChannels && k.cout >= winoMinChannels && wConst && pb >= 0 && pr >= 0 && winograd() {
 		// Tiles past the output are wasted work, yet with 2.25 times fewer
 		// multiplications Winograd was faster on small maps too (64→64
 		// channels on 7×5: 37 µs against 61; squeezenet1_1's 6×6 layers;
@@ -244,41 +273,27 @@ func buildConv(b *builder) (kernel, error) {
 		k.wino = th*tw >= winoMinTiles && float64(4*th*tw) <= winoWaste*float64(k.oh*k.ow)
 	}
 	if k.shifted {
-		for c := 0; c < k.cg; c++ {
-			for ky := 0; ky < k.kh; ky++ {
-				for kx := 0; kx < k.kw; kx++ {
-					if k.phasePlanes {
-						st := k.sh
-						py, dy := ky*k.dh%st, ky*k.dh/st
-						px, dx := kx*k.dw%st, kx*k.dw/st
-						k.offs = append(k.offs, int32(c*k.plane+(py*st+px)*k.hp*k.wp+dy*k.wp+dx))
-						continue
-					}
-					k.offs = append(k.offs, int32(c*k.plane+ky*k.dh*k.wp+kx*k.dw))
+		k.shiftedOffsets()
+	}
+}
+
+// shiftedOffsets lists the tap offsets of a shifted convolution: tap
+// (c, ky, kx) of a group in its (phase) plane.
+func (k *convKernel) shiftedOffsets() {
+	for c := 0; c < k.cg; c++ {
+		for ky := 0; ky < k.kh; ky++ {
+			for kx := 0; kx < k.kw; kx++ {
+				if k.phasePlanes {
+					st := k.sh
+					py, dy := ky*k.dh%st, ky*k.dh/st
+					px, dx := kx*k.dw%st, kx*k.dw/st
+					k.offs = append(k.offs, int32(c*k.plane+(py*st+px)*k.hp*k.wp+dy*k.wp+dx))
+					continue
 				}
+				k.offs = append(k.offs, int32(c*k.plane+ky*k.dh*k.wp+kx*k.dw))
 			}
 		}
 	}
-	k.wConst = w.isConst
-	if k.wConst {
-		k.weights = append([]float32(nil), w.t.F...)
-	}
-	k.bias = make([]float32, k.cout)
-	if bias := b.in(2); bias != nil {
-		if numel(bias.shape) != k.cout {
-			return nil, b.errf("bias has %d values for %d output channels", numel(bias.shape), k.cout)
-		}
-		if bias.isConst {
-			copy(k.bias, bias.t.F)
-			b.n.in = b.n.in[:2]
-		}
-	}
-	k.bConst = len(b.n.in) < 3
-	out := []int{k.batch, k.cout, k.oh, k.ow}
-	if len(x.shape) == 3 {
-		out = []int{k.batch, k.cout, k.ow}
-	}
-	return k, b.setOut(0, Float32, out)
 }
 
 func (k *convKernel) fuseAct(a *activation) bool {

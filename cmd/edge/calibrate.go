@@ -58,7 +58,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	defer closer.Close()
 	start, skipped := time.Now(), 0
 	set, err := eval.EmbedFolder(ctx, fsys, s.net, eval.Options{
-		Progress: progress(stderr, start),
+		Progress: progress(stderr, "calibrate", start),
 		Skip: func(p string, err error) {
 			skipped++
 			fmt.Fprintf(stderr, "edge calibrate: skipped %v\n", err)

@@ -160,9 +160,9 @@ func describe(n *twin.Net, arg string) string {
 	return fmt.Sprintf("%s (%s v%d, %d×%d %s → %d, crop %s)", arg, m.Name, m.Version, m.InputW, m.InputH, kind, m.EmbeddingSize, m.Crop)
 }
 
-// progress reports on stderr at most every two seconds, so that short
-// runs stay quiet.
-func progress(w io.Writer, start time.Time) func(done, total int) {
+// progress reports how many images the command cmd has embedded, on
+// stderr at most every two seconds, so that short runs stay quiet.
+func progress(w io.Writer, cmd string, start time.Time) func(done, total int) {
 	last := start
 	return func(done, total int) {
 		now := time.Now()
@@ -173,7 +173,7 @@ func progress(w io.Writer, start time.Time) func(done, total int) {
 			return // finished before the first report
 		}
 		last = now
-		fmt.Fprintf(w, "edge eval: embedded %d of %d images (%.0f s)\n", done, total, now.Sub(start).Seconds())
+		fmt.Fprintf(w, "edge %s: embedded %d of %d images (%.0f s)\n", cmd, done, total, now.Sub(start).Seconds())
 	}
 }
 

@@ -162,7 +162,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	skipped := 0
 	o := eval.Options{
-		Progress: progress(stderr, start),
+		Progress: progress(stderr, "eval", start),
 		Skip: func(p string, err error) {
 			skipped++
 			msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), p), ": ")

@@ -224,17 +224,17 @@ func TestEvalEmbeddedModels(t *testing.T) {
 
 func TestEvalProgress(t *testing.T) {
 	var b strings.Builder
-	p := progress(&b, time.Now())
+	p := progress(&b, "eval", time.Now())
 	p(1, 10)
 	p(10, 10)
 	if b.Len() != 0 {
 		t.Errorf("a short run reports progress: %q", b.String())
 	}
-	p = progress(&b, time.Now().Add(-time.Minute))
+	p = progress(&b, "calibrate", time.Now().Add(-time.Minute))
 	p(1, 10)
 	p(2, 10) // within two seconds of the last report
 	p(10, 10)
-	if got := b.String(); strings.Count(got, "\n") != 2 || !strings.Contains(got, "embedded 1 of 10 images") || !strings.Contains(got, "embedded 10 of 10") {
+	if got := b.String(); strings.Count(got, "\n") != 2 || !strings.Contains(got, "edge calibrate: embedded 1 of 10 images") || !strings.Contains(got, "embedded 10 of 10") {
 		t.Errorf("progress %q", got)
 	}
 }

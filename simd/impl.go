@@ -5,7 +5,21 @@ package simd
 // initialisation when the CPU has the features they need (read once, into
 // the package-level flags of the architecture file).
 type impl struct {
-	name      string
+	name string
+	gemmKernels
+	winoKernels
+	dwKernels
+	epiKernels
+	poolKernels
+	distKernels
+}
+
+// The kernel families of an implementation, one table each (the fields are
+// promoted: active.gemm is active.gemmKernels.gemm). A nil function
+// means the generic loop where its comment says so.
+
+// gemmKernels: the packed GEMM (gemm.go, gemmb.go) and its epilogue form.
+type gemmKernels struct {
 	packedLen func(m, k int) int
 	packA     func(dst []float32, m, k int, a []float32, lda int)
 	gemm      func(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int)
@@ -21,15 +35,21 @@ type impl struct {
 	colQuantum    int             // columns per vector of the GEMM kernels
 	gemmColumns   func(n int) int // nil: n rounded up to colQuantum
 	offsetsSplit  func(n int) int // GemmOffsetsSplit; nil: 0
+}
 
+// winoKernels: the Winograd F(2×2, 3×3) transforms (winograd.go).
+type winoKernels struct {
 	winoNative bool // vector transforms: Winograd pays
 	winoIn     func(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int)
 	winoOut    func(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32)
 	// winoOutPool: nil where only the generic loop exists
 	winoOutPool func(dst []float32, ldo, rows, w int, src []float32, lds, srcStep int, bias, lo, hi float32)
-	l2          func(a, b []float32) float32
-	dot         func(a, b []float32) float32
-	dw          func(p *DWConv, in, w []float32, bias float32, out []float32)
+}
+
+// dwKernels: depthwise convolution (depthwise.go, dwplane.go) and the row
+// copies its padded planes are made with.
+type dwKernels struct {
+	dw func(p *DWConv, in, w []float32, bias float32, out []float32)
 
 	dwPlane       func(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32)
 	dwPlaneNative bool // dwPlane is a kernel of its own
@@ -39,14 +59,20 @@ type impl struct {
 	// dwChannels: DepthwiseChannels3's loop, nil for the one over copyRows and dwPlane
 	dwChannels  func(out []float32, outCh int, in []float32, inCh, ldIn, rows, cols int, plane []float32, at, wp, oh, ow, s int, w, bias []float32, lo, hi float32)
 	stridedRows func(dst []float32, ldd int, src []float32, lds, rows, n, s int)
+}
 
+// epiKernels: the bias, residual and clamp epilogue (epilogue.go).
+type epiKernels struct {
 	biasClamp    func(x []float32, bias, lo, hi float32)
 	biasAddClamp func(x, r []float32, bias, lo, hi float32) // len(r) == len(x)
 	// biasClampRows: nil for a loop over biasClamp
 	biasClampRows func(x []float32, ld, rows, n int, bias []float32, lo, hi float32)
 	// compactClamp: CompactBiasClamp, nil where only the generic loop exists
 	compactClamp func(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float32) int
+}
 
+// poolKernels: max and average pooling rows (pool.go).
+type poolKernels struct {
 	maxRows  func(dst, src []float32)        // len(src) == len(dst)
 	addRows  func(dst, src []float32)        // len(src) == len(dst)
 	maxPairs func(dst, row []float32)        // len(row) == 2·len(dst)
@@ -54,37 +80,50 @@ type impl struct {
 	max3x3s2 func(dst, r0, r1, r2 []float32) // len(r_k) == 2·len(dst)+1, len(dst) > 0
 }
 
+// distKernels: distances (distance.go).
+type distKernels struct {
+	l2  func(a, b []float32) float32
+	dot func(a, b []float32) float32
+}
+
 var generic = impl{
-	name:      "generic",
-	packedLen: packedLenGeneric,
-	packA:     packAGeneric,
-	gemm:      gemmPackedGeneric,
-	gemmOff:   gemmOffGather,
-	packAT:    packATGeneric,
-
-	packedBLen: packedBLenRowMajor,
-	packB:      packBRowMajor,
-	gemmB:      gemmBRowMajor,
-	colQuantum: 1,
-
-	winoIn:  winoInRowsGeneric,
-	winoOut: winoOutRowsGeneric,
-	l2:      l2Generic,
-	dot:     dotGeneric,
-	dw:      depthwiseGeneric,
-
-	dwPlane:     dwPlaneGeneric,
-	copyRows:    copyRowsGeneric,
-	stridedRows: stridedRowsGeneric,
-
-	biasClamp:    biasClampGeneric,
-	biasAddClamp: biasAddClampGeneric,
-
-	maxRows:  maxRowsGeneric,
-	addRows:  addRowsGeneric,
-	maxPairs: maxPairsGeneric,
-	max2x2:   maxPool2x2Generic,
-	max3x3s2: maxPool3x3s2Generic,
+	name: "generic",
+	gemmKernels: gemmKernels{
+		packedLen:  packedLenGeneric,
+		packA:      packAGeneric,
+		gemm:       gemmPackedGeneric,
+		gemmOff:    gemmOffGather,
+		packAT:     packATGeneric,
+		packedBLen: packedBLenRowMajor,
+		packB:      packBRowMajor,
+		gemmB:      gemmBRowMajor,
+		colQuantum: 1,
+	},
+	winoKernels: winoKernels{
+		winoIn:  winoInRowsGeneric,
+		winoOut: winoOutRowsGeneric,
+	},
+	dwKernels: dwKernels{
+		dw:          depthwiseGeneric,
+		dwPlane:     dwPlaneGeneric,
+		copyRows:    copyRowsGeneric,
+		stridedRows: stridedRowsGeneric,
+	},
+	epiKernels: epiKernels{
+		biasClamp:    biasClampGeneric,
+		biasAddClamp: biasAddClampGeneric,
+	},
+	poolKernels: poolKernels{
+		maxRows:  maxRowsGeneric,
+		addRows:  addRowsGeneric,
+		maxPairs: maxPairsGeneric,
+		max2x2:   maxPool2x2Generic,
+		max3x3s2: maxPool3x3s2Generic,
+	},
+	distKernels: distKernels{
+		l2:  l2Generic,
+		dot: dotGeneric,
+	},
 }
 
 // impls lists every implementation usable on this CPU, best last.

@@ -27,37 +27,47 @@ func init() {
 		return
 	}
 	impls = append(impls, impl{
-		name:      "avx2",
-		packedLen: packedLenAVX2,
-		packA:     packAAVX2,
-		gemm:      gemmAVX2,
-		gemmOff:   gemmOffAVX2,
-		packAT: func(dst []float32, m, k int, at []float32, ldat int) {
-			packATPanels(dst, m, k, at, ldat, mrAVX2)
+		name: "avx2",
+		gemmKernels: gemmKernels{
+			packedLen: packedLenAVX2,
+			packA:     packAAVX2,
+			gemm:      gemmAVX2,
+			gemmOff:   gemmOffAVX2,
+			packAT: func(dst []float32, m, k int, at []float32, ldat int) {
+				packATPanels(dst, m, k, at, ldat, mrAVX2)
+			},
+			packedBLen: packedBLenRowMajor,
+			packB:      packBRowMajor,
+			gemmB:      gemmBRowMajor,
+			colQuantum: 8,
 		},
-		packedBLen:  packedBLenRowMajor,
-		packB:       packBRowMajor,
-		gemmB:       gemmBRowMajor,
-		colQuantum:  8,
-		winoNative:  true,
-		winoIn:      winoInAVX2,
-		winoOut:     winoOutAVX2,
-		winoOutPool: winoOutPoolAVX2,
-		l2:          l2AVX2,
-		dot:         dotAVX2,
-		dw:          depthwiseAVX2,
-		dwPlane:     dwPlaneWith(depthwiseAVX2, biasClampAVX2),
-		copyRows:    copyRowsGeneric,
-		stridedRows: stridedRowsGeneric,
-
-		biasClamp:    biasClampAVX2,
-		biasAddClamp: biasAddClampAVX2,
-
-		maxRows:  maxRowsAVX2,
-		addRows:  addRowsAVX2,
-		maxPairs: maxPairsAVX2,
-		max2x2:   maxPool2x2AVX2,
-		max3x3s2: maxPool3x3s2AVX2,
+		winoKernels: winoKernels{
+			winoNative:  true,
+			winoIn:      winoInAVX2,
+			winoOut:     winoOutAVX2,
+			winoOutPool: winoOutPoolAVX2,
+		},
+		dwKernels: dwKernels{
+			dw:          depthwiseAVX2,
+			dwPlane:     dwPlaneWith(depthwiseAVX2, biasClampAVX2),
+			copyRows:    copyRowsGeneric,
+			stridedRows: stridedRowsGeneric,
+		},
+		epiKernels: epiKernels{
+			biasClamp:    biasClampAVX2,
+			biasAddClamp: biasAddClampAVX2,
+		},
+		poolKernels: poolKernels{
+			maxRows:  maxRowsAVX2,
+			addRows:  addRowsAVX2,
+			maxPairs: maxPairsAVX2,
+			max2x2:   maxPool2x2AVX2,
+			max3x3s2: maxPool3x3s2AVX2,
+		},
+		distKernels: distKernels{
+			l2:  l2AVX2,
+			dot: dotAVX2,
+		},
 	})
 	if hasAVX512 {
 		impls = append(impls, avx512Impl(impls[len(impls)-1]))

@@ -33,40 +33,49 @@ func init() {
 		return
 	}
 	neon := impl{
-		name:      "neon",
-		packedLen: packedLenNEON,
-		packA:     packANEON,
-		gemm:      gemmNEON,
-		gemmOff:   gemmOffNEON,
-		packAT: func(dst []float32, m, k int, at []float32, ldat int) {
-			packATPanels(dst, m, k, at, ldat, mrNEON)
+		name: "neon",
+		gemmKernels: gemmKernels{
+			packedLen: packedLenNEON,
+			packA:     packANEON,
+			gemm:      gemmNEON,
+			gemmOff:   gemmOffNEON,
+			packAT: func(dst []float32, m, k int, at []float32, ldat int) {
+				packATPanels(dst, m, k, at, ldat, mrNEON)
+			},
+			packedBLen: packedBLenRowMajor,
+			packB:      packBRowMajor,
+			gemmB:      gemmBRowMajor,
+			colQuantum: 8,
 		},
-		packedBLen:  packedBLenRowMajor,
-		packB:       packBRowMajor,
-		gemmB:       gemmBRowMajor,
-		colQuantum:  8,
-		winoNative:  true,
-		winoIn:      winoInNEON,
-		winoOut:     winoOutNEON,
-		winoOutPool: winoOutPoolNEON,
-		l2:          l2NEON,
-		dot:         dotNEON,
-		dw:          depthwiseNEON,
-
-		dwPlane:       dwPlaneNEON,
-		dwPlaneNative: true,
-		dwPlanePool:   dwPlanePoolNEON,
-		copyRows:      copyRowsGeneric,
-		stridedRows:   stridedRowsNEON,
-
-		biasClamp:    biasClampNEON,
-		biasAddClamp: biasAddClampNEON,
-
-		maxRows:  maxRowsNEON,
-		addRows:  addRowsNEON,
-		maxPairs: maxPairsNEON,
-		max2x2:   maxPool2x2NEON,
-		max3x3s2: maxPool3x3s2NEON,
+		winoKernels: winoKernels{
+			winoNative:  true,
+			winoIn:      winoInNEON,
+			winoOut:     winoOutNEON,
+			winoOutPool: winoOutPoolNEON,
+		},
+		dwKernels: dwKernels{
+			dw:            depthwiseNEON,
+			dwPlane:       dwPlaneNEON,
+			dwPlaneNative: true,
+			dwPlanePool:   dwPlanePoolNEON,
+			copyRows:      copyRowsGeneric,
+			stridedRows:   stridedRowsNEON,
+		},
+		epiKernels: epiKernels{
+			biasClamp:    biasClampNEON,
+			biasAddClamp: biasAddClampNEON,
+		},
+		poolKernels: poolKernels{
+			maxRows:  maxRowsNEON,
+			addRows:  addRowsNEON,
+			maxPairs: maxPairsNEON,
+			max2x2:   maxPool2x2NEON,
+			max3x3s2: maxPool3x3s2NEON,
+		},
+		distKernels: distKernels{
+			l2:  l2NEON,
+			dot: dotNEON,
+		},
 	}
 	a53 := neon
 	a53.name = "neon-a53"

@@ -123,7 +123,7 @@ func DepthwisePlane3Pool(out []float32, ph, pw int, p []float32, wp int, w []flo
 	if wp < 2*pw+2 || len(w) < 9 || len(out) < ph*pw || len(p) < (2*ph+2)*wp {
 		panic("simd: DepthwisePlane3Pool arguments out of range")
 	}
-	if lo != lo || hi != hi || active.dwPlanePool == nil {
+	if lo != lo || hi != hi {
 		dwPlanePoolGeneric(out, ph, pw, p, wp, w, bias, lo, hi)
 		return
 	}
@@ -132,7 +132,7 @@ func DepthwisePlane3Pool(out []float32, ph, pw int, p []float32, wp int, w []flo
 
 // DepthwisePlanePoolNative reports whether DepthwisePlane3Pool has a
 // kernel of its own here.
-func DepthwisePlanePoolNative() bool { return active.dwPlanePool != nil }
+func DepthwisePlanePoolNative() bool { return active.dwPoolNative }
 
 func dwPlanePoolGeneric(out []float32, ph, pw int, p []float32, wp int, w []float32, bias, lo, hi float32) {
 	for y := 0; y < ph; y++ {
@@ -182,14 +182,5 @@ func DepthwiseChannels3(out []float32, outCh int, in []float32, inCh, ldIn, rows
 	if lo != lo || hi != hi {
 		im = &generic
 	}
-	if im.dwChannels != nil {
-		im.dwChannels(out, outCh, in, inCh, ldIn, rows, cols, plane, at, wp, oh, ow, s, w, bias, lo, hi)
-		return
-	}
-	for c := range bias {
-		if rows > 0 && cols > 0 && (c == 0 || inCh != 0) {
-			im.copyRows(plane[at:], wp, in[c*inCh:], ldIn, rows, cols)
-		}
-		im.dwPlane(out[c*outCh:c*outCh+oh*ow], oh, ow, plane, wp, s, w[9*c:9*c+9], bias[c], lo, hi)
-	}
+	im.dwChannels(out, outCh, in, inCh, ldIn, rows, cols, plane, at, wp, oh, ow, s, w, bias, lo, hi)
 }

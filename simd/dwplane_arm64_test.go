@@ -22,7 +22,7 @@ func TestDwPlaneNEONTapOrder(t *testing.T) {
 	same := func(a, b float32) bool { return a == b || (a != a && b != b) }
 	for i := range impls {
 		im := &impls[i]
-		if im.dwPlanePool == nil {
+		if !im.dwPoolNative {
 			continue
 		}
 		for _, s := range []int{1, 2} {

@@ -201,7 +201,7 @@ func TestDepthwisePlane3Pool(t *testing.T) {
 				what := fmt.Sprintf("%s ph=%d pw=%d wp=%d", im.name, ph, pw, wp)
 				checkGuards(t, what, outer, 16)
 				full := make([]float32, 2*ph*2*pw) // the plane of the same sums
-				if im.dwPlanePool != nil {
+				if im.dwPoolNative {
 					im.dwPlane(full, 2*ph, 2*pw, p, wp, 1, w, bias, c.lo, c.hi)
 				} else { // no kernel of its own: the generic pool, of the generic plane
 					dwPlaneGeneric(full, 2*ph, 2*pw, p, wp, 1, w, bias, c.lo, c.hi)

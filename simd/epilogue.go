@@ -87,12 +87,17 @@ func CompactBiasClamp(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float
 	if compactLen(dst, src, n, ox0, ow, wp) == 0 {
 		return 0
 	}
-	if lo != lo || hi != hi || active.compactClamp == nil {
-		d := CompactRows(dst, src, n, ox0, ow, wp)
-		biasClampGeneric(dst[:d], bias, lo, hi)
-		return d
+	if lo != lo || hi != hi {
+		return compactClampGeneric(dst, src, n, ox0, ow, wp, bias, lo, hi)
 	}
 	return active.compactClamp(dst, src, n, ox0, ow, wp, bias, lo, hi)
+}
+
+// compactClampGeneric is CompactBiasClamp as CompactRows then BiasClamp.
+func compactClampGeneric(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float32) int {
+	d := CompactRows(dst, src, n, ox0, ow, wp)
+	biasClampGeneric(dst[:d], bias, lo, hi)
+	return d
 }
 
 // compactLen checks the arguments of CompactRows and returns the number
@@ -147,12 +152,5 @@ func BiasClampRows(x []float32, ld, rows, n int, bias []float32, lo, hi float32)
 		}
 		return
 	}
-	if active.biasClampRows != nil {
-		active.biasClampRows(x, ld, rows, n, bias, lo, hi)
-		return
-	}
-	bc := active.biasClamp
-	for r := 0; r < rows; r++ {
-		bc(x[r*ld:r*ld+n], bias[r], lo, hi)
-	}
+	active.biasClampRows(x, ld, rows, n, bias, lo, hi)
 }

@@ -86,9 +86,8 @@ func GemmPackedBiasClamp(a PackedA, r0, r1, n int, b []float32, ldb int, c []flo
 	if r0 == r1 || n == 0 {
 		return
 	}
-	if a.impl.gemmBiasClamp == nil || lo != lo || hi != hi || len(c) < (r1-r0-1)*ldc+n {
-		GemmPacked(a, r0, r1, n, b, ldb, c, ldc)
-		BiasClampRows(c, ldc, r1-r0, n, bias, lo, hi)
+	if lo != lo || hi != hi || len(c) < (r1-r0-1)*ldc+n {
+		gemmBiasClampTwoPass(a, r0, r1, n, b, ldb, c, ldc, bias, lo, hi)
 		return
 	}
 	a.impl.gemmBiasClamp(a, r0, r1, n, b, ldb, c, ldc, bias, lo, hi)

@@ -36,10 +36,7 @@ func PackedBNative() bool { return active.packedBNative }
 // drivers (gemvTail512, avx2Strip512). Convolutions compare their ways of
 // computing by it.
 func GemmColumns(n int) int {
-	if active.gemmColumns != nil {
-		return active.gemmColumns(n)
-	}
-	return roundUpQ(n, active.colQuantum)
+	return active.gemmColumns(n)
 }
 
 func roundUpQ(n, q int) int { return (n + q - 1) / q * q }
@@ -52,9 +49,6 @@ func roundUpQ(n, q int) int { return (n + q - 1) / q * q }
 // (112 columns, a stem's output row at 224²: 48 + 32 and 32, rather than
 // 48 + 48 + 16 gathered).
 func GemmOffsetsSplit(n int) int {
-	if active.offsetsSplit == nil {
-		return 0
-	}
 	return active.offsetsSplit(n)
 }
 

@@ -5,7 +5,8 @@ package simd
 // initialisation when the CPU has the features they need (read once, into
 // the package-level flags of the architecture file).
 type impl struct {
-	name string
+	name     string
+	resolved bool // resolve has filled the nil slots
 	gemmKernels
 	winoKernels
 	dwKernels
@@ -15,8 +16,9 @@ type impl struct {
 }
 
 // The kernel families of an implementation, one table each (the fields are
-// promoted: active.gemm is active.gemmKernels.gemm). A nil function
-// means the generic loop where its comment says so.
+// promoted: active.gemm is active.gemmKernels.gemm). A table may leave a
+// slot nil where its comment says so; resolve fills it with the generic
+// loop once, at start-up, so that no kernel call checks for nil.
 
 // gemmKernels: the packed GEMM (gemm.go, gemmb.go) and its epilogue form.
 type gemmKernels struct {
@@ -39,10 +41,12 @@ type gemmKernels struct {
 
 // winoKernels: the Winograd F(2×2, 3×3) transforms (winograd.go).
 type winoKernels struct {
-	winoNative bool // vector transforms: Winograd pays
-	winoIn     func(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int)
-	winoOut    func(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32)
-	// winoOutPool: nil where only the generic loop exists
+	winoNative     bool // vector transforms: Winograd pays
+	winoPoolNative bool // winoOutPool is a kernel of its own (set by resolve)
+	winoIn         func(dst []float32, ldd int, src []float32, ld, n, rows, dstStep, srcStep int)
+	winoOut        func(dst []float32, ldo, outRows, w int, src []float32, lds, n, srcStep int, bias, lo, hi float32, res []float32)
+	// winoOutPool: nil in a table where only the generic loop exists
+	// (resolve fills it)
 	winoOutPool func(dst []float32, ldo, rows, w int, src []float32, lds, srcStep int, bias, lo, hi float32)
 }
 
@@ -53,7 +57,9 @@ type dwKernels struct {
 
 	dwPlane       func(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32)
 	dwPlaneNative bool // dwPlane is a kernel of its own
-	// dwPlanePool: nil where only the generic loop exists
+	dwPoolNative  bool // dwPlanePool is a kernel of its own (set by resolve)
+	// dwPlanePool: nil in a table where only the generic loop exists
+	// (resolve fills it)
 	dwPlanePool func(out []float32, ph, pw int, p []float32, wp int, w []float32, bias, lo, hi float32)
 	copyRows    func(dst []float32, ldd int, src []float32, lds, rows, cols int)
 	// dwChannels: DepthwiseChannels3's loop, nil for the one over copyRows and dwPlane
@@ -132,9 +138,73 @@ var impls = []impl{generic}
 // active is the implementation the exported functions use.
 var active = &impls[len(impls)-1]
 
-// use selects the best implementation; architecture files call it from
-// init after appending theirs.
-func use() { active = &impls[len(impls)-1] }
+// use resolves every implementation's nil slots and selects the best;
+// architecture files call it from init after appending theirs.
+func use() {
+	for i := range impls {
+		impls[i].resolve()
+	}
+	active = &impls[len(impls)-1]
+}
+
+func init() { use() } // the generic table alone (purego, other architectures)
+
+// resolve fills the slots im leaves nil with the generic loops they stand
+// for, and records which of the optional kernels are im's own. It runs
+// once per table.
+func (im *impl) resolve() {
+	if im.resolved {
+		return
+	}
+	im.resolved = true
+	if im.gemmColumns == nil {
+		q := im.colQuantum
+		im.gemmColumns = func(n int) int { return roundUpQ(n, q) }
+	}
+	if im.offsetsSplit == nil {
+		im.offsetsSplit = func(int) int { return 0 }
+	}
+	if im.biasClampRows == nil {
+		bc := im.biasClamp
+		im.biasClampRows = func(x []float32, ld, rows, n int, bias []float32, lo, hi float32) {
+			for r := 0; r < rows; r++ {
+				bc(x[r*ld:r*ld+n], bias[r], lo, hi)
+			}
+		}
+	}
+	if im.compactClamp == nil {
+		im.compactClamp = compactClampGeneric
+	}
+	if im.gemmBiasClamp == nil {
+		im.gemmBiasClamp = gemmBiasClampTwoPass
+	}
+	im.winoPoolNative = im.winoOutPool != nil
+	if im.winoOutPool == nil {
+		im.winoOutPool = winoOutPoolGeneric
+	}
+	im.dwPoolNative = im.dwPlanePool != nil
+	if im.dwPlanePool == nil {
+		im.dwPlanePool = dwPlanePoolGeneric
+	}
+	if im.dwChannels == nil {
+		copyRows, dwPlane := im.copyRows, im.dwPlane
+		im.dwChannels = func(out []float32, outCh int, in []float32, inCh, ldIn, rows, cols int, plane []float32, at, wp, oh, ow, s int, w, bias []float32, lo, hi float32) {
+			for c := range bias {
+				if rows > 0 && cols > 0 && (c == 0 || inCh != 0) {
+					copyRows(plane[at:], wp, in[c*inCh:], ldIn, rows, cols)
+				}
+				dwPlane(out[c*outCh:c*outCh+oh*ow], oh, ow, plane, wp, s, w[9*c:9*c+9], bias[c], lo, hi)
+			}
+		}
+	}
+}
 
 // Implementation names the kernels in use ("generic", "avx2", "neon", …).
 func Implementation() string { return active.name }
+
+// gemmBiasClampTwoPass is GemmPackedBiasClamp as GemmPacked, then
+// BiasClampRows over C: the tables without a kernel that does both.
+func gemmBiasClampTwoPass(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int, bias []float32, lo, hi float32) {
+	GemmPacked(a, r0, r1, n, b, ldb, c, ldc)
+	BiasClampRows(c, ldc, r1-r0, n, bias, lo, hi)
+}

@@ -178,7 +178,7 @@ func WinogradOutPool(dst []float32, ldo, rows, w int, src []float32, lds, srcSte
 
 // WinogradPoolNative reports whether WinogradOutPool has vector kernels
 // here (elsewhere the separate transform and pool are faster).
-func WinogradPoolNative() bool { return active.winoOutPool != nil }
+func WinogradPoolNative() bool { return active.winoPoolNative }
 
 // winoOutPoolGeneric is the reference for WinogradOutPool: the sums of
 // winoOutGeneric, in its order.
@@ -275,7 +275,7 @@ func WinogradOutPoolChannels(dst []float32, dstCh, ldo, rows, w int, src []float
 		panic("simd: WinogradOutPoolChannels arguments out of range")
 	}
 	out := active.winoOutPool
-	if lo != lo || hi != hi || out == nil {
+	if lo != lo || hi != hi {
 		out = winoOutPoolGeneric
 	}
 	for c := 0; c < ch; c++ {

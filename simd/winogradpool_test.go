@@ -25,7 +25,7 @@ func TestWinogradOutPool(t *testing.T) {
 	tested := 0
 	for i := range impls {
 		im := &impls[i]
-		if im.winoOutPool == nil {
+		if !im.winoPoolNative {
 			continue
 		}
 		tested++

@@ -133,7 +133,7 @@ type winoPath struct {
 	winoProdBody func(lo, hi int)
 }
 
-// tposedPath: small maps computed transposed (see conv_tposed.go).
+// tposedPath: small maps computed transposed (see ops_conv_tposed.go).
 type tposedPath struct {
 	tposed        bool
 	tRows, tUnits int

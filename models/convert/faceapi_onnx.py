@@ -109,47 +109,27 @@ META = {
 }
 
 
-class ConvertError(Exception):
-    pass
+ConvertError = onnxfile.ConvertError
 
 
 def load_weights(manifest_path):
     """The manifest's weights by name, dequantised to float32."""
-    with open(manifest_path) as f:
-        manifest = json.load(f)
-    folder = os.path.dirname(os.path.abspath(manifest_path))
-    out = {}
-    for group in manifest:
-        data = b""
-        for p in group["paths"]:
-            if os.path.basename(p) != p:
-                raise ConvertError(f"weight shard path {p!r} leaves the model folder")
-            with open(os.path.join(folder, p), "rb") as f:
-                data += f.read()
-        off = 0
-        for w in group["weights"]:
-            shape = [int(d) for d in w["shape"]]
-            n = int(np.prod(shape, dtype=np.int64))
-            if w["dtype"] != "float32":
-                raise ConvertError(f"weight {w['name']}: dtype {w['dtype']} is not supported")
-            q = w.get("quantization")
-            if q is None:
-                size = 4 * n
-                a = np.frombuffer(data, "<f4", n, off).astype(np.float32)
-            elif q.get("dtype") == "uint8":
-                size = n
-                raw = np.frombuffer(data, np.uint8, n, off)
-                # TFJS's decodeWeights: q*scale + min in float64, stored as float32.
-                a = (raw.astype(np.float64) * float(q["scale"]) + float(q["min"])).astype(np.float32)
-            else:
-                raise ConvertError(f"weight {w['name']}: quantisation {q} is not supported")
-            if off + size > len(data):
-                raise ConvertError(f"weight {w['name']}: shard ends at {len(data)} bytes, needs {off + size}")
-            out[w["name"]] = a.reshape(shape)
-            off += size
-        if off != len(data):
-            raise ConvertError(f"weight shards hold {len(data)} bytes, the manifest {off}")
-    return out
+    with open(manifest_path) as fh:
+        manifest = json.load(fh)
+
+    def decode(w):
+        if w["dtype"] != "float32":
+            raise ConvertError(f"weight {w['name']}: dtype {w['dtype']} is not supported")
+        q = w.get("quantization")
+        if q is None:
+            return np.dtype("<f4"), lambda a: a.astype(np.float32)
+        if q.get("dtype") == "uint8":
+            # TFJS's decodeWeights: q*scale + min in float64, stored as float32.
+            scale, lo = float(q["scale"]), float(q["min"])
+            return np.dtype(np.uint8), lambda a: (a.astype(np.float64) * scale + lo).astype(np.float32)
+        raise ConvertError(f"weight {w['name']}: quantisation {q} is not supported")
+
+    return onnxfile.read_weights(os.path.dirname(os.path.abspath(manifest_path)), manifest, decode)
 
 
 class Builder:

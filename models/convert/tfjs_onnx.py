@@ -39,8 +39,7 @@ OPSET = 13
 IR_VERSION = 7
 
 
-class ConvertError(Exception):
-    pass
+ConvertError = onnxfile.ConvertError
 
 
 def load_weights(model_dir, manifest):
@@ -49,35 +48,18 @@ def load_weights(model_dir, manifest):
     float16-quantised weights come back as float16 arrays (their exact
     stored values); others in their declared dtype.
     """
-    out = {}
-    for group in manifest:
-        data = b""
-        for p in group["paths"]:
-            if os.path.basename(p) != p:
-                raise ConvertError(f"weight shard path {p!r} leaves the model folder")
-            with open(os.path.join(model_dir, p), "rb") as f:
-                data += f.read()
-        off = 0
-        for w in group["weights"]:
-            shape = [int(d) for d in w["shape"]]
-            n = int(np.prod(shape, dtype=np.int64)) if shape else 1
-            q = w.get("quantization")
-            if q is not None:
-                if q.get("dtype") != "float16" or w["dtype"] != "float32":
-                    raise ConvertError(f"weight {w['name']}: quantisation {q} is not supported")
-                dt = np.dtype("<f2")
-            else:
-                dt = {"float32": np.dtype("<f4"), "int32": np.dtype("<i4")}.get(w["dtype"])
-                if dt is None:
-                    raise ConvertError(f"weight {w['name']}: dtype {w['dtype']} is not supported")
-            size = n * dt.itemsize
-            if off + size > len(data):
-                raise ConvertError(f"weight {w['name']}: shard ends at {len(data)} bytes, needs {off + size}")
-            out[w["name"]] = np.frombuffer(data, dtype=dt, count=n, offset=off).reshape(shape)
-            off += size
-        if off != len(data):
-            raise ConvertError(f"weight shards hold {len(data)} bytes, the manifest {off}")
-    return out
+    def decode(w):
+        q = w.get("quantization")
+        if q is not None:
+            if q.get("dtype") != "float16" or w["dtype"] != "float32":
+                raise ConvertError(f"weight {w['name']}: quantisation {q} is not supported")
+            return np.dtype("<f2"), None
+        dt = {"float32": np.dtype("<f4"), "int32": np.dtype("<i4")}.get(w["dtype"])
+        if dt is None:
+            raise ConvertError(f"weight {w['name']}: dtype {w['dtype']} is not supported")
+        return dt, None
+
+    return onnxfile.read_weights(model_dir, manifest, decode)
 
 
 def attr_ints(node, key):

@@ -101,20 +101,48 @@ func (p *pixels) at(x, y int) (r, g, b float32) {
 	return float32(r16) / 257, float32(g16) / 257, float32(b16) / 257
 }
 
+// output writes pixels into a model's normalised planar input (C × H × W
+// floats): input = (v/255 − mean)/std = v·scale + shift, with v ← 255 − v
+// first when inverting; a grey model takes the luminance, or the level of
+// a grey image as it is.
+type output struct {
+	dst          []float32
+	plane        int
+	scale, shift float32
+	rgb          bool
+	wr, wg, wb   float32 // a grey model's weights of R, G, B: 1, 0, 0 on a grey image (exact)
+}
+
+func (m *Meta) output(dst []float32, grey bool) output {
+	o := output{dst: dst, plane: m.InputH * m.InputW, rgb: m.InputC != 1,
+		scale: 1 / (255 * m.Std), shift: -m.Mean / m.Std, wr: wR, wg: wG, wb: wB}
+	if grey {
+		o.wr, o.wg, o.wb = 1, 0, 0
+	}
+	if m.Invert {
+		o.shift += 255 * o.scale
+		o.scale = -o.scale
+	}
+	return o
+}
+
+// put writes input pixel i from its R, G, B levels.
+func (o *output) put(i int, cr, cg, cb float32) {
+	if !o.rgb {
+		o.dst[i] = (o.wr*cr+o.wg*cg+o.wb*cb)*o.scale + o.shift
+		return
+	}
+	o.dst[i] = cr*o.scale + o.shift
+	o.dst[o.plane+i] = cg*o.scale + o.shift
+	o.dst[2*o.plane+i] = cb*o.scale + o.shift
+}
+
 // fill resamples region r of img to the model's input size and writes
 // the normalised planar input (C × H × W floats) to dst.
 func (m *Meta) fill(dst []float32, img image.Image, r region) {
 	p := newPixels(img)
-	c, h, w := m.InputC, m.InputH, m.InputW
-	plane := h * w
-	// input = (v/255 − mean)/std = v·scale + shift, with v ← 255 − v
-	// first when inverting.
-	scale := 1 / (255 * m.Std)
-	shift := -m.Mean / m.Std
-	if m.Invert {
-		shift += 255 * scale
-		scale = -scale
-	}
+	h, w := m.InputH, m.InputW
+	o := m.output(dst, p.grey)
 	sx, sy := r.w/float64(w), r.h/float64(h)
 	for oy := 0; oy < h; oy++ {
 		for ox := 0; ox < w; ox++ {
@@ -124,17 +152,7 @@ func (m *Meta) fill(dst []float32, img image.Image, r region) {
 			} else {
 				cr, cg, cb = p.bilinear(r.x0+(float64(ox)+0.5)*sx-0.5, r.y0+(float64(oy)+0.5)*sy-0.5)
 			}
-			i := oy*w + ox
-			switch {
-			case c == 1 && p.grey:
-				dst[i] = cr*scale + shift
-			case c == 1:
-				dst[i] = (wR*cr+wG*cg+wB*cb)*scale + shift
-			default:
-				dst[i] = cr*scale + shift
-				dst[plane+i] = cg*scale + shift
-				dst[2*plane+i] = cb*scale + shift
-			}
+			o.put(oy*w+ox, cr, cg, cb)
 		}
 	}
 }
@@ -223,14 +241,8 @@ func (a *alignment) at(u, v float64) (x, y float64) {
 // aliased (the area filter's intent for a rotated crop).
 func (m *Meta) fillAligned(dst []float32, img image.Image, a alignment) {
 	p := newPixels(img)
-	c, h, w := m.InputC, m.InputH, m.InputW
-	plane := h * w
-	scale := 1 / (255 * m.Std)
-	shift := -m.Mean / m.Std
-	if m.Invert {
-		shift += 255 * scale
-		scale = -scale
-	}
+	h, w := m.InputH, m.InputW
+	o := m.output(dst, p.grey)
 	k := min(4, max(1, int(math.Ceil(a.s-1e-9))))
 	inv := 1 / float32(k*k)
 	cx, cy := float64(w)/2, m.EyeRow*float64(h)
@@ -247,17 +259,7 @@ func (m *Meta) fillAligned(dst []float32, img image.Image, a alignment) {
 				}
 			}
 			cr, cg, cb = cr*inv, cg*inv, cb*inv
-			i := oy*w + ox
-			switch {
-			case c == 1 && p.grey:
-				dst[i] = cr*scale + shift
-			case c == 1:
-				dst[i] = (wR*cr+wG*cg+wB*cb)*scale + shift
-			default:
-				dst[i] = cr*scale + shift
-				dst[plane+i] = cg*scale + shift
-				dst[2*plane+i] = cb*scale + shift
-			}
+			o.put(oy*w+ox, cr, cg, cb)
 		}
 	}
 }

@@ -296,6 +296,20 @@ func (k *convKernel) shiftedOffsets() {
 	}
 }
 
+// unit decodes work unit u of the GEMM paths (im2col, shifted, rows):
+// column tile (or tile of rows) t of group g of image b, output channels
+// [m0, m1) of the group.
+func (k *convKernel) unit(u int) (t, g, b, m0, m1 int) {
+	mb := u % k.mblocks
+	r := u / k.mblocks
+	t = r % k.tiles
+	r /= k.tiles
+	g, b = r%k.groups, r/k.groups
+	m0 = mb * k.mrows
+	m1 = min(k.mg, m0+k.mrows)
+	return t, g, b, m0, m1
+}
+
 func (k *convKernel) fuseAct(a *activation) bool {
 	if k.pool || k.act.kind != actNone || (a.channels() != 0 && a.channels() != k.cout) {
 		return false

@@ -68,13 +68,7 @@ func (k *convKernel) units(slot, lo, hi int) {
 		return
 	}
 	for u := lo; u < hi; u++ {
-		mb := u % k.mblocks
-		r := u / k.mblocks
-		t := r % k.tiles
-		r /= k.tiles
-		g, b := r%k.groups, r/k.groups
-		m0 := mb * k.mrows
-		m1 := min(k.mg, m0+k.mrows)
+		t, g, b, m0, m1 := k.unit(u)
 		c0 := t * k.tile
 		n := min(k.tile, cols-c0)
 		in := x[(b*k.cin+g*k.cg)*k.h*k.w:]

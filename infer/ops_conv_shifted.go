@@ -73,13 +73,7 @@ func (k *convKernel) shiftedUnits(col, stage []float32, lo, hi int) {
 	}
 	cols, qcols := k.oh*k.ow, k.oh*k.wp
 	for u := lo; u < hi; u++ {
-		mb := u % k.mblocks
-		r := u / k.mblocks
-		t := r % k.tiles
-		r /= k.tiles
-		g, b := r%k.groups, r/k.groups
-		m0 := mb * k.mrows
-		m1 := min(k.mg, m0+k.mrows)
+		t, g, b, m0, m1 := k.unit(u)
 		q0 := t * k.tile
 		n := min(k.tile, qcols-q0)
 		padded := k.scratch[b*k.qlen+g*k.cg*k.plane : (b+1)*k.qlen]
@@ -129,13 +123,7 @@ func (k *convKernel) shiftedRowUnits(col []float32, lo, hi int) {
 	cols := k.oh * k.ow
 	actLo, actHi, clamp := k.act.clampBounds()
 	for u := lo; u < hi; u++ {
-		mb := u % k.mblocks
-		r := u / k.mblocks
-		t := r % k.tiles
-		r /= k.tiles
-		g, b := r%k.groups, r/k.groups
-		m0 := mb * k.mrows
-		m1 := min(k.mg, m0+k.mrows)
+		t, g, b, m0, m1 := k.unit(u)
 		oy0 := t * k.tileRows
 		oy1 := min(k.oh, oy0+k.tileRows)
 		padded := k.scratch[b*k.qlen+g*k.cg*k.plane : (b+1)*k.qlen]

@@ -40,6 +40,11 @@ type faultRig struct {
 }
 
 func newFaultRig(t *testing.T, n int, prep func(dir string)) *faultRig {
+	return newRig(t, n, prep, 30*time.Millisecond)
+}
+
+// newRig is the rig with the relay's pulse of the caller's choosing.
+func newRig(t *testing.T, n int, prep func(dir string), pulse time.Duration) *faultRig {
 	t.Helper()
 	net, g, dir := setup(t, seq(1, 1, n))
 	if prep != nil {
@@ -51,7 +56,7 @@ func newFaultRig(t *testing.T, n int, prep func(dir string)) *faultRig {
 	}
 	t.Cleanup(func() { src.Close() })
 	r := &faultRig{pin: &gpiotest.Pin{N: "GPIO17", L: gpio.Low}}
-	relay, err := egpio.New(egpio.Pins{Relay: r.pin}, egpio.Config{Pulse: 30 * time.Millisecond, Cooldown: 10 * time.Millisecond})
+	relay, err := egpio.New(egpio.Pins{Relay: r.pin}, egpio.Config{Pulse: pulse, Cooldown: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -253,32 +252,20 @@ func (f *failingNet) Embed(img image.Image) ([]float32, error) {
 }
 
 func TestFaultLocks(t *testing.T) {
-	frames := seq(1, 1, 10)
-	net, g, dir := setup(t, frames)
-	src, err := capture.OpenFolder(dir, capture.Pace{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	pin := &gpiotest.Pin{N: "GPIO17", L: gpio.Low}
-	relay, err := egpio.New(egpio.Pins{Relay: pin}, egpio.Config{Pulse: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer relay.Close()
-	dec, _ := decide.New(decide.Config{K: 3, N: 5, MaxGap: -1})
-	clock := &fakeClock{t: time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC), step: 10 * time.Millisecond}
-	wasHigh := false
-	l := &Loop{Source: src, Net: &failingNet{Net: net, n: 5}, Gallery: memGallery{g}, Decider: dec, Relay: relay,
-		Threshold: 1e-3, Now: clock.now, OnFrame: func(Report) { wasHigh = wasHigh || pin.Read() == gpio.High }}
-	err = l.Run(context.Background())
+	r := newRig(t, 10, nil, 5*time.Second)
+	r.l.Net = &failingNet{Net: r.l.Net.(*twin.Net), n: 5}
+	err := r.l.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "engine fault") {
 		t.Fatalf("Run returned %v, want the engine fault", err)
+	}
+	wasHigh := false
+	for _, h := range r.high {
+		wasHigh = wasHigh || h
 	}
 	if !wasHigh {
 		t.Fatal("the door never opened before the fault; the test proves nothing")
 	}
-	if pin.Read() != gpio.Low {
+	if r.pin.Read() != gpio.Low {
 		t.Error("relay left high after a fault")
 	}
 }
@@ -304,43 +291,25 @@ func (g *gatedNet) Embed(img image.Image) ([]float32, error) {
 // loop goes on; the enrolled person still gets in once the frames are
 // good.
 func TestQualitySkips(t *testing.T) {
-	frames := seq(1, 1, 9)
-	net, g, dir := setup(t, frames)
-	src, err := capture.OpenFolder(dir, capture.Pace{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	pin := &gpiotest.Pin{N: "GPIO17", L: gpio.Low}
-	relay, err := egpio.New(egpio.Pins{Relay: pin}, egpio.Config{Pulse: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer relay.Close()
-	dec, _ := decide.New(decide.Config{K: 3, N: 5, MaxGap: -1})
-	clock := &fakeClock{t: time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC), step: 10 * time.Millisecond}
-	var logs strings.Builder
-	var reps []Report
+	r := newRig(t, 9, nil, 5*time.Second)
 	bad := map[int]string{0: "blurred", 1: "blurred", 2: "dark", 3: "blurred", 4: "blurred", 5: "blurred"}
-	l := &Loop{Source: src, Net: &gatedNet{Net: net, bad: bad}, Gallery: memGallery{g}, Decider: dec, Relay: relay,
-		Threshold: 1e-3, Now: clock.now, Log: slog.New(slog.NewTextHandler(&logs, nil)),
-		OnFrame: func(r Report) { reps = append(reps, r) }}
-	if err := l.Run(context.Background()); err != nil {
+	r.l.Net = &gatedNet{Net: r.l.Net.(*twin.Net), bad: bad}
+	if err := r.l.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	unlockAt := -1
-	for i, r := range reps {
-		if r.Skip != bad[i] || (r.Skip != "" && (r.Face || r.Identity != "" || r.Unlocked)) {
-			t.Errorf("frame %d: %+v, want skip %q", i, r, bad[i])
+	for i, rep := range r.reps {
+		if rep.Skip != bad[i] || (rep.Skip != "" && (rep.Face || rep.Identity != "" || rep.Unlocked)) {
+			t.Errorf("frame %d: %+v, want skip %q", i, rep, bad[i])
 		}
-		if r.Unlocked && unlockAt < 0 {
+		if rep.Unlocked && unlockAt < 0 {
 			unlockAt = i
 		}
 	}
 	if unlockAt != 8 {
 		t.Errorf("unlocked at frame %d, want 8 (the third good frame)", unlockAt)
 	}
-	if n := strings.Count(logs.String(), "face skipped"); n != 3 || !strings.Contains(logs.String(), "reason=dark") {
-		t.Errorf("%d skip log lines, want 3 (blurred, dark, blurred):\n%s", n, logs.String())
+	if n := strings.Count(r.logs.String(), "face skipped"); n != 3 || !strings.Contains(r.logs.String(), "reason=dark") {
+		t.Errorf("%d skip log lines, want 3 (blurred, dark, blurred):\n%s", n, r.logs.String())
 	}
 }

@@ -12,6 +12,11 @@
 // torchvision models into bench/models/ and runs
 //
 //	go -C bench run ./cmd/compare -repo ..
+//
+// -profile N then times every node of both engines (edge's steps, ONNX
+// Runtime's own profiler) over N runs and prints them side by side, and
+// -files adds ONNX files of one's own, such as a layer cut out of a model
+// (onnx.utils.extract_model), to find where the time goes.
 package main
 
 import (
@@ -48,6 +53,8 @@ type config struct {
 	filter   string
 	ortSpin  bool
 	sgemm    bool
+	profile  int    // runs profiled per engine after the timing; 0: none
+	files    string // further ONNX files, comma-separated
 }
 
 func main() {
@@ -76,6 +83,8 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	fs.StringVar(&threads, "threads", "", "comma-separated thread counts (default: 1 and the number of cores)")
 	fs.StringVar(&c.filter, "models", "", "only models whose name contains this")
 	fs.BoolVar(&c.ortSpin, "ort-spin", false, "let ONNX Runtime's idle worker threads spin (its default); off, they do not steal a core from the engine timed next")
+	fs.StringVar(&c.files, "files", "", "comma-separated ONNX files to time too (a layer cut out of a model, say)")
+	fs.IntVar(&c.profile, "profile", 0, "after each row, time every node of edge and of ONNX Runtime (its profiler) over this many runs and print them side by side")
 	fs.BoolVar(&c.sgemm, "sgemm", true, "also measure SGEMM 512³ against the FMA peak of one core")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -99,7 +108,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	}
 	defer destroyORT()
 
-	cases, notes, err := modelCases(c.repo, c.filter)
+	cases, notes, err := modelCases(c.repo, c.filter, c.files)
 	if err != nil {
 		return err
 	}
@@ -199,8 +208,8 @@ type modelCase struct {
 
 // modelCases lists, in table order: the models we ship (REPO/models), the
 // seed tutorial's network from the parity exports, and the torchvision
-// architectures exported by bench/export.py.
-func modelCases(repo, filter string) ([]modelCase, []string, error) {
+// architectures exported by bench/export.py, then the further files.
+func modelCases(repo, filter, files string) ([]modelCase, []string, error) {
 	var cases []modelCase
 	var notes []string
 	shipped, err := filepath.Glob(filepath.Join(repo, "models", "*.onnx"))
@@ -218,6 +227,11 @@ func modelCases(repo, filter string) ([]modelCase, []string, error) {
 		for _, side := range []int{112, 224} {
 			name := fmt.Sprintf("%s_%d", arch, side)
 			cases = append(cases, modelCase{name, filepath.Join(repo, "bench/models", name+".onnx")})
+		}
+	}
+	for _, p := range strings.Split(files, ",") {
+		if p != "" {
+			cases = append(cases, modelCase{strings.TrimSuffix(filepath.Base(p), ".onnx"), p})
 		}
 	}
 	var keep []modelCase
@@ -304,6 +318,17 @@ func compareModel(ctx context.Context, w io.Writer, c *config, mc modelCase) err
 		}
 		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %.2f× | %s | %s | %d | %.1e |\n", mc.name, dims(inShape), t,
 			msString(r.ours), msString(r.ort), median(r.ours)/median(r.ort), r.gorgCell(), r.gorgRatio(), len(r.ours), r.diff)
+		if c.profile > 0 {
+			mine, err := profileOurs(m, t, inShape, in, c.profile)
+			if err != nil {
+				return err
+			}
+			theirs, err := profileORT(mc.path, m.Inputs[0].Name, m.Outputs[0].Name, inShape, outShape, in, t, c.profile)
+			if err != nil {
+				return fmt.Errorf("ONNX Runtime's profile: %w", err)
+			}
+			printProfiles(w, mc.name, t, mine, theirs)
+		}
 	}
 	return nil
 }

@@ -84,7 +84,7 @@ func TestModelCases(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cases, notes, err := modelCases(repo, "")
+	cases, notes, err := modelCases(repo, "", "")
 	if err != nil || len(notes) != 0 {
 		t.Fatalf("%v, notes %q", err, notes)
 	}
@@ -96,15 +96,15 @@ func TestModelCases(t *testing.T) {
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("cases %q, want %q", got, want)
 	}
-	if cases, _, _ := modelCases(repo, "_112"); len(cases) != 3 {
+	if cases, _, _ := modelCases(repo, "_112", ""); len(cases) != 3 {
 		t.Errorf("filter _112 kept %d", len(cases))
 	}
 	os.Remove(filepath.Join(repo, "models/twin.onnx"))
 	os.Remove(filepath.Join(repo, "bench/models/resnet18_112.onnx"))
-	if _, notes, err := modelCases(repo, "squeeze"); err != nil || len(notes) != 1 {
+	if _, notes, err := modelCases(repo, "squeeze", ""); err != nil || len(notes) != 1 {
 		t.Errorf("without shipped models: %v, notes %q", err, notes)
 	}
-	if _, _, err := modelCases(repo, ""); err == nil {
+	if _, _, err := modelCases(repo, "", ""); err == nil {
 		t.Error("a missing export is not an error")
 	}
 }

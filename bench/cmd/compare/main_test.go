@@ -108,3 +108,44 @@ func TestModelCases(t *testing.T) {
 		t.Error("a missing export is not an error")
 	}
 }
+
+// TestPair: steps match ORT's nodes by name first, then in order where
+// the operators agree, skipping ORT's layout nodes.
+func TestPair(t *testing.T) {
+	ours := &stepTimes{names: []string{"conv1", "dw1", "pool", "norm"},
+		ops: map[string]string{"conv1": "Conv+Clip", "dw1": "Conv+Clip", "pool": "GlobalAveragePool", "norm": "LpNormalization"}}
+	theirs := &stepTimes{names: []string{"ReorderInput", "c1_nchwc", "d1_nchwc", "pool_nchwc", "norm"},
+		ops: map[string]string{"ReorderInput": "ReorderInput", "c1_nchwc": "Conv", "d1_nchwc": "FusedConv", "pool_nchwc": "GlobalAveragePool", "norm": "LpNormalization"},
+		ms:  map[string]float64{"ReorderInput": 1, "c1_nchwc": 1, "d1_nchwc": 1, "pool_nchwc": 1, "norm": 1}}
+	got := pair(ours, theirs)
+	want := map[string]string{"conv1": "c1_nchwc", "dw1": "d1_nchwc", "pool": "pool_nchwc", "norm": "norm"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s paired with %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+// TestORTSteps: node events of ONNX Runtime's profile become per-node
+// medians of the last runs, the warm-up and other events left out.
+func TestORTSteps(t *testing.T) {
+	var ev []ortEvent
+	add := func(cat, name, op string, dur float64) {
+		e := ortEvent{Cat: cat, Name: name, Dur: dur}
+		e.Args.OpName = op
+		ev = append(ev, e)
+	}
+	add("Session", "model_run", "", 999)
+	for run, d := range []float64{100, 10, 30, 20} { // a warm-up, then three runs
+		add("Node", "c1_fence_before", "Conv", 1)
+		add("Node", "c1_kernel_time", "Conv", d)
+		add("Node", "p_kernel_time", "GlobalAveragePool", float64(run))
+	}
+	st := ortSteps(ev, 3)
+	if len(st.names) != 2 || st.names[0] != "c1" || st.names[1] != "p" || st.ops["c1"] != "Conv" {
+		t.Fatalf("nodes %v ops %v", st.names, st.ops)
+	}
+	if st.ms["c1"] != 0.02 || st.ms["p"] != 0.002 {
+		t.Fatalf("medians %v, want c1 0.02 ms and p 0.002 ms", st.ms)
+	}
+}

@@ -154,31 +154,66 @@ func ortSteps(ev []ortEvent, runs int) *stepTimes {
 	return st
 }
 
-// printProfiles prints edge's steps beside ONNX Runtime's nodes of the
-// same name (ORT keeps a fused node's first name), then ORT's nodes that
-// edge has no step for.
+// pair matches edge's steps with ONNX Runtime's nodes: by name, and the
+// rest in order where their operators agree (ORT renames the nodes it
+// fuses or lays out anew, "conv1_relu_Relu_y_nchwc", but runs them in the
+// graph's order). It returns ORT's node for each of edge's steps ("" for
+// none).
+func pair(ours, theirs *stepTimes) map[string]string {
+	m := map[string]string{}
+	used := map[string]bool{}
+	for _, n := range ours.names {
+		if _, ok := theirs.ms[n]; ok {
+			m[n], used[n] = n, true
+		}
+	}
+	j := 0
+	for _, n := range ours.names {
+		if m[n] != "" {
+			continue
+		}
+		op, _, _ := strings.Cut(ours.ops[n], "+")
+		for k := j; k < len(theirs.names); k++ {
+			t := theirs.names[k]
+			if used[t] {
+				continue
+			}
+			if to := theirs.ops[t]; to == op || to == "Fused"+op {
+				m[n], used[t], j = t, true, k+1
+				break
+			}
+		}
+	}
+	return m
+}
+
+// printProfiles prints edge's steps beside ONNX Runtime's nodes (see
+// pair), then ORT's nodes that edge has no step for.
 func printProfiles(w io.Writer, model string, threads int, ours, theirs *stepTimes) {
 	fmt.Fprintf(w, "\n%s, %d thread(s): per-node medians\n\n", model, threads)
-	fmt.Fprintln(w, "| node | edge op | edge ms | ORT op | ORT ms | edge/ORT |")
-	fmt.Fprintln(w, "|---|---|--:|---|--:|--:|")
+	fmt.Fprintln(w, "| edge step | edge op | edge ms | ORT node | ORT op | ORT ms | edge/ORT |")
+	fmt.Fprintln(w, "|---|---|--:|---|---|--:|--:|")
+	m := pair(ours, theirs)
+	used := map[string]bool{}
 	var sumO, sumT float64
 	for _, n := range ours.names {
 		o := ours.ms[n]
 		sumO += o
-		t, ok := theirs.ms[n]
-		if !ok {
-			fmt.Fprintf(w, "| %s | %s | %.4f | | | |\n", n, ours.ops[n], o)
+		t := m[n]
+		if t == "" {
+			fmt.Fprintf(w, "| %s | %s | %.4f | | | | |\n", n, ours.ops[n], o)
 			continue
 		}
-		sumT += t
-		fmt.Fprintf(w, "| %s | %s | %.4f | %s | %.4f | %.2f× |\n", n, ours.ops[n], o, theirs.ops[n], t, o/t)
+		used[t] = true
+		sumT += theirs.ms[t]
+		fmt.Fprintf(w, "| %s | %s | %.4f | %s | %s | %.4f | %.2f× |\n", n, ours.ops[n], o, t, theirs.ops[t], theirs.ms[t], o/theirs.ms[t])
 	}
-	for _, n := range theirs.names {
-		if _, ok := ours.ms[n]; ok {
+	for _, t := range theirs.names {
+		if used[t] {
 			continue
 		}
-		sumT += theirs.ms[n]
-		fmt.Fprintf(w, "| %s | | | %s | %.4f | |\n", n, theirs.ops[n], theirs.ms[n])
+		sumT += theirs.ms[t]
+		fmt.Fprintf(w, "| | | | %s | %s | %.4f | |\n", t, theirs.ops[t], theirs.ms[t])
 	}
-	fmt.Fprintf(w, "| sum | | %.4f | | %.4f | %.2f× |\n", sumO, sumT, sumO/sumT)
+	fmt.Fprintf(w, "| sum | | %.4f | | | %.4f | %.2f× |\n", sumO, sumT, sumO/sumT)
 }

@@ -103,6 +103,7 @@ type dwPadPath struct {
 	dwHp, dwWp   int
 	dwPaddedBody func(c, lo, hi int)
 	dwPlane3     bool // dwPad through simd.DepthwisePlane3, the clamp fused
+	dwFlat       bool // dwPad's maps through simd.DepthwiseFlat3 instead, no plane
 }
 
 // winoPath: a 3×3 stride-1 convolution by Winograd F(2×2, 3×3) (see
@@ -404,6 +405,7 @@ func (k *convKernel) prepare(threads int) error {
 		// Taps in the padding count as nothing; as zeros they would turn
 		// an infinite weight into NaN, so only finite constant weights.
 		k.dwPad = borders && k.wConst && (k.oh*k.ow <= dwPadMax || k.dwPlane3 && simd.DepthwisePlaneNative()) && finiteAll(k.weights)
+		k.setDWFlat()
 		return nil
 	}
 	per := simd.PackedLen(k.mg, k.k)
@@ -473,6 +475,9 @@ func (k *convKernel) scratchLen(threads int) int {
 			return k.winoPadLen() + k.batch*k.winoSlot()
 		}
 		return k.winoPadLen() + threads*k.winoSlot()
+	}
+	if k.dwFlat {
+		return 0
 	}
 	if k.dwPad {
 		return threads * k.dwHp * k.dwWp

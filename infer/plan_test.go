@@ -85,6 +85,11 @@ func TestConvBatchNormReluFused(t *testing.T) {
 		{"channel blocks", 1, 8, 6, 6, 64, 3, 1, 1, 1, 1, 2},
 		{"grouped dilated", 2, 6, 13, 8, 9, 3, 3, 1, 2, 2, 2},
 		{"depthwise 4x4 map", 2, 16, 4, 4, 16, 3, 16, 1, 1, 1, 2},
+		// a small map in one run of vectors (simd.DepthwiseFlat3), the
+		// threads' channel runs crossing images; larger ones in planes
+		{"depthwise 7x7 map", 2, 24, 7, 7, 24, 3, 24, 1, 1, 1, 3},
+		{"depthwise 14x14 map", 1, 5, 14, 14, 5, 3, 5, 1, 1, 1, 2},
+		{"depthwise 16x16 map, stride 2", 1, 6, 16, 16, 6, 3, 6, 2, 1, 1, 2},
 		{"depthwise 5x5 dilated", 1, 6, 9, 11, 6, 5, 6, 1, 2, 2, 1},
 		{"depthwise stride 2 odd", 1, 5, 7, 9, 5, 3, 5, 2, 1, 1, 3},
 		{"depthwise large map", 1, 4, 40, 40, 4, 3, 4, 1, 1, 1, 2},

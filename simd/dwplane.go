@@ -164,10 +164,13 @@ func dwPlanePoolGeneric(out []float32, ph, pw int, p []float32, wp int, w []floa
 // channels through one padded plane, its arguments checked once:
 // channel c's input, rows × cols floats ldIn apart at in[c·inCh:] (inCh
 // 0: one input plane for all channels, copied once), is copied into
-// plane[at:] (rows wp apart; the padding around it, which the caller
+// plane[at:] (rows wp apart; the rest of the plane, which the caller
 // cleared, is never written), then convolved with w[9c:9c+9] and bias[c]
 // into out[c·outCh:], oh × ow at stride s, clamped to [lo, hi]. There are
-// len(bias) channels.
+// len(bias) channels. The plane is the implementation's scratch: it may
+// hold the rows in another order (AVX-512 splits a row's even and odd
+// columns at stride 2), so that a caller clears it whole and reads
+// nothing from it.
 func DepthwiseChannels3(out []float32, outCh int, in []float32, inCh, ldIn, rows, cols int, plane []float32, at, wp, oh, ow, s int, w, bias []float32, lo, hi float32) {
 	ch := len(bias)
 	if ch == 0 || oh <= 0 || ow <= 0 {

@@ -39,10 +39,36 @@ func dwPlanePoolAVX512(out []float32, ph, pw int, p []float32, wp int, w []float
 	dwPlane3Poolz(&out[0], ph, pw, &p[0], wp, &w[0], bias, lo, hi)
 }
 
+//go:noescape
+func dwPlane3s2z(dst *float32, oh, ow int, p *float32, wp int, w *float32, bias, lo, hi float32)
+
+//go:noescape
+func splitRowsz(a, b *float32, ldd int, src *float32, lds, rows, cols int)
+
 // dwChannelsAVX512 is DepthwiseChannels3's loop with the kernels called
-// directly: two assembly calls a channel and nothing else.
+// directly: two assembly calls a channel and nothing else. At stride 2 the
+// plane is split (see dwPlane3s2z): the copy puts each input row's
+// columns into the padded row's even and odd halves (splitRowsz), and the
+// kernel does a third of the work it does on a whole plane, where it sums
+// every column and keeps the even ones.
 func dwChannelsAVX512(out []float32, outCh int, in []float32, inCh, ldIn, rows, cols int, plane []float32, at, wp, oh, ow, s int, w, bias []float32, lo, hi float32) {
 	copyIn := rows > 0 && cols > 0
+	if pl := at % wp; s == 2 && wp >= 2*ow+1 && pl+cols <= wp {
+		// padded column j = pl + i of input column i: even j at E[j/2],
+		// odd j at O[j/2]; a gets the even input columns, b the odd
+		row, odd := at-pl, at-pl+(wp+1)/2
+		a, b := row+pl/2, odd+pl/2 // pl even: in[0] is E[pl/2], in[1] O[pl/2]
+		if pl%2 == 1 {
+			a, b = odd+pl/2, row+pl/2+1 // in[0] is O[(pl-1)/2], in[1] E[(pl+1)/2]
+		}
+		for c := range bias {
+			if copyIn && (c == 0 || inCh != 0) {
+				splitRowsz(&plane[a], &plane[b], wp, &in[c*inCh], ldIn, rows, cols)
+			}
+			dwPlane3s2z(&out[c*outCh], oh, ow, &plane[0], wp, &w[9*c], bias[c], lo, hi)
+		}
+		return
+	}
 	for c := range bias {
 		if copyIn && (c == 0 || inCh != 0) {
 			copyRowsz(&plane[at], wp, &in[c*inCh], ldIn, rows, cols)
@@ -63,4 +89,13 @@ func biasClampRowsz(x *float32, ld, rows, n int, bias *float32, lo, hi float32)
 
 func biasClampRowsAVX512(x []float32, ld, rows, n int, bias []float32, lo, hi float32) {
 	biasClampRowsz(&x[0], ld, rows, n, &bias[0], lo, hi)
+}
+
+//go:noescape
+func dwFlat3z(dst, src *float32, ch, n, width int, masks *uint16, vecs int, w, bias *float32, lo, hi float32)
+
+func dwFlatAVX512(out, in []float32, ch, h, w int, wt, bias []float32, lo, hi float32) {
+	var m [10 * FlatMaxMap / 16]uint16
+	vecs := flatMasks(&m, h, w)
+	dwFlat3z(&out[0], &in[0], ch, h*w, w, &m[0], vecs, &wt[0], &bias[0], lo, hi)
 }

@@ -170,6 +170,147 @@ clamp2:
 	VZEROUPPER
 	RET
 
+// TAP3S2(k, p, acc, wa, wb, wc): the three taps of one row of a split
+// plane (see dwPlane3s2z) at p under mask k into acc: E[x], O[x] (R13
+// bytes on) and E[x+1].
+#define TAP3S2(k, p, acc, wa, wb, wc) \
+	VMOVUPS.Z   (p), k, Z13        \
+	VFMADD231PS Z13, wa, acc       \
+	VMOVUPS.Z   (p)(R13*1), k, Z14 \
+	VFMADD231PS Z14, wb, acc       \
+	VMOVUPS.Z   4(p), k, Z15       \
+	VFMADD231PS Z15, wc, acc
+
+// func dwPlane3s2z(dst *float32, oh, ow int, p *float32, wp int, w *float32, bias, lo, hi float32)
+// dwPlane3z at stride 2 over a split plane: each row of wp floats holds
+// the padded row's even columns (E, (wp+1)/2 floats), then its odd ones
+// (O), so that output x's taps are E[x], O[x], E[x+1]: three loads and
+// three FMAs a row per chunk of 16 outputs, as at stride 1.
+TEXT ·dwPlane3s2z(SB), NOSPLIT, $0-60
+	MOVQ         w+40(FP), AX
+	VBROADCASTSS (AX), W0
+	VBROADCASTSS 4(AX), W1
+	VBROADCASTSS 8(AX), W2
+	VBROADCASTSS 12(AX), W3
+	VBROADCASTSS 16(AX), W4
+	VBROADCASTSS 20(AX), W5
+	VBROADCASTSS 24(AX), W6
+	VBROADCASTSS 28(AX), W7
+	VBROADCASTSS 32(AX), W8
+	VBROADCASTSS bias+48(FP), BIAS
+	VBROADCASTSS lo+52(FP), LO
+	VBROADCASTSS hi+56(FP), HI
+	MOVQ         dst+0(FP), DST
+	MOVQ         oh+8(FP), ROWS
+	MOVQ         ow+16(FP), OW
+	MOVQ         p+24(FP), SRC
+	MOVQ         wp+32(FP), ROWB
+	LEAQ         1(ROWB), R13
+	SHRQ         $1, R13
+	SHLQ         $2, R13             // bytes from E to O
+	SHLQ         $2, ROWB
+	LEAQ         (ROWB)(ROWB*1), STEP // two plane rows an output row
+
+rowsplit:
+	XORQ X0, X0
+
+chunksplit:
+	NCHUNK(OW, X0, K1)
+	LEAQ        (SRC)(X0*4), DX
+	VMOVAPS     BIAS, Z12
+	TAP3S2(K1, DX, Z12, W0, W1, W2)
+	ADDQ        ROWB, DX
+	TAP3S2(K1, DX, Z12, W3, W4, W5)
+	ADDQ        ROWB, DX
+	TAP3S2(K1, DX, Z12, W6, W7, W8)
+	VMAXPS      Z12, LO, Z12
+	VMINPS      Z12, HI, Z12
+	VMOVUPS     Z12, K1, (DST)(X0*4)
+	ADDQ        $16, X0
+	CMPQ        X0, OW
+	JLT         chunksplit
+	LEAQ        (DST)(OW*4), DST
+	ADDQ        STEP, SRC
+	DECQ        ROWS
+	JNZ         rowsplit
+	VZEROUPPER
+	RET
+
+// func splitRowsz(a, b *float32, ldd int, src *float32, lds, rows, cols int)
+// a[i·ldd+k] = src[i·lds+2k] and b[i·ldd+k] = src[i·lds+2k+1]: per row,
+// whole 32-float blocks in two loads, two VPERMI2PS (even and odd lanes)
+// and two stores, then the last 1–31 floats under masks worked out once
+// (K1, K2 the loads; K3, K4 the a and b stores).
+TEXT ·splitRowsz(SB), NOSPLIT, $0-56
+	MOVQ      a+0(FP), DI
+	MOVQ      b+8(FP), R13
+	MOVQ      ldd+16(FP), R8
+	SHLQ      $2, R8
+	MOVQ      src+24(FP), SI
+	MOVQ      lds+32(FP), R9
+	SHLQ      $2, R9
+	MOVQ      rows+40(FP), R10
+	MOVQ      cols+48(FP), R11
+	VMOVDQU32 dwEven<>(SB), Z16
+	VMOVDQU32 dwOdd<>(SB), Z17
+	MOVQ      R11, R12
+	ANDQ      $31, R12          // floats in the tail
+	SUBQ      R12, R11          // floats in whole blocks
+	MOVQ      R12, CX
+	SPLIT32                     // K1, K2: the tail's loads
+	LEAQ      1(R12), CX
+	SHRQ      $1, CX            // ceil(t/2) evens
+	MOVL      $1, DX
+	SHLL      CX, DX
+	DECL      DX
+	KMOVW     DX, K3
+	MOVQ      R12, CX
+	SHRQ      $1, CX            // floor(t/2) odds
+	MOVL      $1, DX
+	SHLL      CX, DX
+	DECL      DX
+	KMOVW     DX, K4
+
+splitrow:
+	XORQ BX, BX                 // input float
+	XORQ AX, AX                 // output float
+
+splitblock:
+	CMPQ      BX, R11
+	JGE       splittail
+	VMOVUPS   (SI)(BX*4), Z0
+	VMOVUPS   64(SI)(BX*4), Z1
+	VMOVAPS   Z16, Z2
+	VPERMI2PS Z1, Z0, Z2
+	VMOVAPS   Z17, Z3
+	VPERMI2PS Z1, Z0, Z3
+	VMOVUPS   Z2, (DI)(AX*4)
+	VMOVUPS   Z3, (R13)(AX*4)
+	ADDQ      $32, BX
+	ADDQ      $16, AX
+	JMP       splitblock
+
+splittail:
+	TESTQ     R12, R12
+	JZ        splitnext
+	VMOVUPS.Z (SI)(BX*4), K1, Z0
+	VMOVUPS.Z 64(SI)(BX*4), K2, Z1
+	VMOVAPS   Z16, Z2
+	VPERMI2PS Z1, Z0, Z2
+	VMOVAPS   Z17, Z3
+	VPERMI2PS Z1, Z0, Z3
+	VMOVUPS   Z2, K3, (DI)(AX*4)
+	VMOVUPS   Z3, K4, (R13)(AX*4)
+
+splitnext:
+	ADDQ R8, DI
+	ADDQ R8, R13
+	ADDQ R9, SI
+	DECQ R10
+	JNZ  splitrow
+	VZEROUPPER
+	RET
+
 // dwEven holds the lane indices 0, 2, …, 30.
 DATA dwEven<>+0(SB)/4, $0
 DATA dwEven<>+4(SB)/4, $2
@@ -491,5 +632,82 @@ blast:
 	ADDQ      $4, SI
 	DECQ      R9
 	JNZ       brow
+	VZEROUPPER
+	RET
+
+// FLATTAP(off, p, t, wt, acc): tap t of DepthwiseFlat3 (mask t of the
+// vector's ten at R13) from off(p) into acc.
+#define FLATTAP(off, p, t, wt, acc) \
+	KMOVW       (2*t)(R13), K2 \
+	VMOVUPS.Z   off(p), K2, Z13 \
+	VFMADD231PS Z13, wt, acc
+
+// func dwFlat3z(dst, src *float32, ch, n, width int, masks *uint16, vecs int, w, bias *float32, lo, hi float32)
+// Per channel: the nine weights and the bias broadcast, then per vector
+// of 16 outputs (at AX in the input, BX in the output) nine masked loads
+// at the taps' offsets (a row is R12 bytes) and FMAs from the bias, the
+// clamp, and a store under the vector's last mask. Masked-off lanes load
+// nothing, so the taps past either end of the map read no memory.
+TEXT ·dwFlat3z(SB), NOSPLIT, $0-80
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         ch+16(FP), CX
+	MOVQ         width+32(FP), R12
+	SHLQ         $2, R12
+	MOVQ         masks+40(FP), R8
+	MOVQ         vecs+48(FP), R9
+	LEAQ         (R9)(R9*4), R9
+	LEAQ         (R8)(R9*4), R9       // the end of the masks: 20 bytes a vector
+	MOVQ         w+56(FP), R10
+	MOVQ         bias+64(FP), R11
+	VBROADCASTSS lo+72(FP), LO
+	VBROADCASTSS hi+76(FP), HI
+
+flatch:
+	VBROADCASTSS (R10), W0
+	VBROADCASTSS 4(R10), W1
+	VBROADCASTSS 8(R10), W2
+	VBROADCASTSS 12(R10), W3
+	VBROADCASTSS 16(R10), W4
+	VBROADCASTSS 20(R10), W5
+	VBROADCASTSS 24(R10), W6
+	VBROADCASTSS 28(R10), W7
+	VBROADCASTSS 32(R10), W8
+	VBROADCASTSS (R11), BIAS
+	MOVQ         SI, AX
+	MOVQ         DI, BX
+	MOVQ         R8, R13
+
+flatvec:
+	VMOVAPS BIAS, Z12
+	MOVQ    AX, DX
+	SUBQ    R12, DX
+	FLATTAP(-4, DX, 0, W0, Z12)
+	FLATTAP(0, DX, 1, W1, Z12)
+	FLATTAP(4, DX, 2, W2, Z12)
+	FLATTAP(-4, AX, 3, W3, Z12)
+	FLATTAP(0, AX, 4, W4, Z12)
+	FLATTAP(4, AX, 5, W5, Z12)
+	LEAQ    (AX)(R12*1), DX
+	FLATTAP(-4, DX, 6, W6, Z12)
+	FLATTAP(0, DX, 7, W7, Z12)
+	FLATTAP(4, DX, 8, W8, Z12)
+	VMAXPS  Z12, LO, Z12
+	VMINPS  Z12, HI, Z12
+	KMOVW   18(R13), K3
+	VMOVUPS Z12, K3, (BX)
+	ADDQ    $64, AX
+	ADDQ    $64, BX
+	ADDQ    $20, R13
+	CMPQ    R13, R9
+	JLT     flatvec
+	MOVQ    n+24(FP), DX
+	SHLQ    $2, DX
+	ADDQ    DX, SI
+	ADDQ    DX, DI
+	ADDQ    $36, R10
+	ADDQ    $4, R11
+	DECQ    CX
+	JNZ     flatch
 	VZEROUPPER
 	RET

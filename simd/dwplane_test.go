@@ -229,7 +229,10 @@ func TestDepthwisePlane3Pool(t *testing.T) {
 
 // TestDepthwiseChannels3: every implementation's channel loop equals a
 // CopyRows and a DepthwisePlane3 per channel, bit for bit, with one input
-// plane per channel or one for all (inCh 0), at both strides.
+// plane per channel or one for all (inCh 0), at both strides, with the
+// image at every parity of top and left padding (the AVX-512 loop splits
+// a stride-2 plane into even and odd columns), for rows of one vector and
+// of several, and a plane wider than the taps need.
 func TestDepthwiseChannels3(t *testing.T) {
 	r := rand.New(rand.NewPCG(36, 36))
 	for i := range impls {
@@ -237,24 +240,32 @@ func TestDepthwiseChannels3(t *testing.T) {
 		saved := active
 		active = im
 		for _, s := range []int{1, 2} {
-			for _, inCh := range []int{0, 1} {
-				const ch, h, w = 5, 7, 9
-				oh, ow := (h-1)/s+1, (w-1)/s+1
-				wp, hp := (ow-1)*s+3, (oh-1)*s+3
-				in := randSlice(r, ch*h*w)
-				wt, bias := randSlice(r, 9*ch), randSlice(r, ch)
-				plane := make([]float32, hp*wp)
-				got := make([]float32, ch*oh*ow)
-				DepthwiseChannels3(got, oh*ow, in, inCh*h*w, w, h, w, plane, wp+1, wp, oh, ow, s, wt, bias, 0, 6)
-				want := make([]float32, ch*oh*ow)
-				ref := make([]float32, hp*wp)
-				for c := 0; c < ch; c++ {
-					CopyRows(ref[wp+1:], wp, in[c*inCh*h*w:], w, h, w)
-					DepthwisePlane3(want[c*oh*ow:], oh, ow, ref, wp, s, wt[9*c:], bias[c], 0, 6)
-				}
-				for j := range want {
-					if got[j] != want[j] {
-						t.Fatalf("%s s=%d inCh=%d: out[%d] = %v, per channel %v", im.name, s, inCh, j, got[j], want[j])
+			for _, c := range []struct{ h, w, pt, pl, extra int }{
+				{7, 9, 1, 1, 0}, {7, 9, 0, 0, 0}, {6, 8, 0, 0, 0}, {6, 8, 1, 0, 0}, {6, 8, 0, 1, 0},
+				{5, 40, 1, 1, 0}, {5, 40, 0, 0, 0}, {4, 41, 0, 1, 0}, {4, 41, 1, 0, 3}, {3, 70, 2, 3, 1},
+			} {
+				for _, inCh := range []int{0, 1} {
+					const ch = 5
+					h, w := c.h, c.w
+					oh, ow := (h+c.pt-1)/s+1, (w+c.pl-1)/s+1
+					wp, hp := (ow-1)*s+3+c.extra, (oh-1)*s+3
+					rows, cols := min(h, hp-c.pt), min(w, wp-c.pl)
+					at := c.pt*wp + c.pl
+					in := randSlice(r, ch*h*w)
+					wt, bias := randSlice(r, 9*ch), randSlice(r, ch)
+					plane := make([]float32, hp*wp)
+					got := make([]float32, ch*oh*ow)
+					DepthwiseChannels3(got, oh*ow, in, inCh*h*w, w, rows, cols, plane, at, wp, oh, ow, s, wt, bias, 0, 6)
+					want := make([]float32, ch*oh*ow)
+					ref := make([]float32, hp*wp)
+					for k := 0; k < ch; k++ {
+						CopyRows(ref[at:], wp, in[k*inCh*h*w:], w, rows, cols)
+						DepthwisePlane3(want[k*oh*ow:], oh, ow, ref, wp, s, wt[9*k:], bias[k], 0, 6)
+					}
+					for j := range want {
+						if got[j] != want[j] {
+							t.Fatalf("%s s=%d %+v inCh=%d: out[%d] = %v, per channel %v", im.name, s, c, inCh, j, got[j], want[j])
+						}
 					}
 				}
 			}

@@ -93,6 +93,7 @@ func avx512Impl(base impl) impl {
 	im.dwPlane, im.dwPlaneNative = dwPlaneAVX512, true
 	im.dwPlanePool = dwPlanePoolAVX512
 	im.dwChannels = dwChannelsAVX512
+	im.dwFlat = dwFlatAVX512
 	im.compactClamp = compactClampAVX512
 	im.biasClampRows = biasClampRowsAVX512
 	im.copyRows = copyRowsAVX512

@@ -65,6 +65,10 @@ type dwKernels struct {
 	// dwChannels: DepthwiseChannels3's loop, nil for the one over copyRows and dwPlane
 	dwChannels  func(out []float32, outCh int, in []float32, inCh, ldIn, rows, cols int, plane []float32, at, wp, oh, ow, s int, w, bias []float32, lo, hi float32)
 	stridedRows func(dst []float32, ldd int, src []float32, lds, rows, n, s int)
+	// dwFlat: DepthwiseFlat3, nil where only the generic loop exists
+	// (resolve fills it)
+	dwFlat       func(out, in []float32, ch, h, w int, wt, bias []float32, lo, hi float32)
+	dwFlatNative bool // dwFlat is a kernel of its own (set by resolve)
 }
 
 // epiKernels: the bias, residual and clamp epilogue (epilogue.go).
@@ -185,6 +189,10 @@ func (im *impl) resolve() {
 	im.dwPoolNative = im.dwPlanePool != nil
 	if im.dwPlanePool == nil {
 		im.dwPlanePool = dwPlanePoolGeneric
+	}
+	im.dwFlatNative = im.dwFlat != nil
+	if im.dwFlat == nil {
+		im.dwFlat = dwFlatGeneric
 	}
 	if im.dwChannels == nil {
 		copyRows, dwPlane := im.copyRows, im.dwPlane

@@ -84,6 +84,29 @@ func TestKernelsFencedByPages(t *testing.T) {
 				fill(r, w)
 				im.dw(&p, in, w, 0, out)
 			}
+			for _, hw := range [][2]int{{7, 7}, {1, 3}, {14, 14}, {16, 16}} {
+				// the flat kernel's first and last taps reach a row and a
+				// float past the map, under masks
+				const ch = 2
+				n := hw[0] * hw[1]
+				in, out := fenced(t, ch*n, atEnd), fenced(t, ch*n, !atEnd)
+				fill(r, in)
+				wt, bias := make([]float32, 9*ch), make([]float32, ch)
+				fill(r, wt)
+				im.dwFlat(out, in, ch, hw[0], hw[1], wt, bias, 0, 6)
+			}
+			for _, w := range []int{14, 15, 40, 112} {
+				// the stride-2 copy into a split plane reads to the row's end
+				const ch, h = 2, 4
+				oh, ow := (h-1)/2+1, (w-1)/2+1
+				wp, hp := 2*ow+1, 2*oh+1
+				in, out := fenced(t, ch*h*w, atEnd), fenced(t, ch*oh*ow, !atEnd)
+				fill(r, in)
+				wt, bias := make([]float32, 9*ch), make([]float32, ch)
+				fill(r, wt)
+				plane := make([]float32, hp*wp)
+				im.dwChannels(out, oh*ow, in, h*w, w, h, w, plane, 0, wp, oh, ow, 2, wt, bias, 0, 6)
+			}
 		}
 	}
 }

@@ -111,6 +111,44 @@ func stridedRowsGeneric(dst []float32, ldd int, src []float32, lds, rows, n, s i
 	}
 }
 
+// SplitRows copies the even and odd floats of rows of src apart:
+// a[i·ldd+k] = src[i·lds+2k] for 2k < cols and b[i·ldd+k] = src[i·lds+2k+1]
+// for 2k+1 < cols, i < rows: the two column phases of a stride-2
+// convolution's input, a row at a time.
+func SplitRows(a, b []float32, ldd int, src []float32, lds, rows, cols int) {
+	if rows <= 0 || cols <= 0 {
+		return
+	}
+	ne, no := (cols+1)/2, cols/2
+	if ldd < ne || lds < cols || len(a) < (rows-1)*ldd+ne || len(b) < (rows-1)*ldd+no || len(src) < (rows-1)*lds+cols {
+		panic("simd: SplitRows arguments out of range")
+	}
+	active.splitRows(a, b, ldd, src, lds, rows, cols)
+}
+
+func splitRowsGeneric(a, b []float32, ldd int, src []float32, lds, rows, cols int) {
+	for i := 0; i < rows; i++ {
+		r := src[i*lds : i*lds+cols]
+		ea, ob := a[i*ldd:], b[i*ldd:]
+		for k := 0; 2*k < cols; k++ {
+			ea[k] = r[2*k]
+			if 2*k+1 < cols {
+				ob[k] = r[2*k+1]
+			}
+		}
+	}
+}
+
+// splitRowsWith is SplitRows through an implementation's StridedRows.
+func splitRowsWith(strided func(dst []float32, ldd int, src []float32, lds, rows, n, s int)) func(a, b []float32, ldd int, src []float32, lds, rows, cols int) {
+	return func(a, b []float32, ldd int, src []float32, lds, rows, cols int) {
+		strided(a, ldd, src, lds, rows, (cols+1)/2, 2)
+		if cols > 1 {
+			strided(b, ldd, src[1:], lds, rows, cols/2, 2)
+		}
+	}
+}
+
 // DepthwisePlane3Pool is DepthwisePlane3 at stride 1 followed by a 2×2,
 // stride-2 max pool over whole windows: out[y·pw+x] is the maximum (NaN
 // if any is NaN) of the four clamped outputs (2y+dy, 2x+dx), dy, dx < 2,

@@ -45,6 +45,14 @@ func dwPlane3s2z(dst *float32, oh, ow int, p *float32, wp int, w *float32, bias,
 //go:noescape
 func splitRowsz(a, b *float32, ldd int, src *float32, lds, rows, cols int)
 
+func splitRowsAVX512(a, b []float32, ldd int, src []float32, lds, rows, cols int) {
+	if cols < 2 { // b takes nothing, and may be empty
+		splitRowsGeneric(a, b, ldd, src, lds, rows, cols)
+		return
+	}
+	splitRowsz(&a[0], &b[0], ldd, &src[0], lds, rows, cols) // SplitRows checked the lengths
+}
+
 // dwChannelsAVX512 is DepthwiseChannels3's loop with the kernels called
 // directly: two assembly calls a channel and nothing else. At stride 2 the
 // plane is split (see dwPlane3s2z): the copy puts each input row's

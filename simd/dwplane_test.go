@@ -161,6 +161,41 @@ func TestStridedRows(t *testing.T) {
 	}
 }
 
+// TestSplitRows: every implementation writes each row's even floats to a
+// and odd ones to b, and nothing else (guards around both, the gaps
+// between rows included), for widths of one float to past two blocks,
+// the source ending against an inaccessible page.
+func TestSplitRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(39, 39))
+	for i := range impls {
+		im := &impls[i]
+		for cols := 1; cols <= 70; cols++ {
+			rows, ldd, lds := 3, (cols+1)/2+3, cols+5
+			src := fenced(t, (rows-1)*lds+cols, true)
+			fill(r, src)
+			outA, a := guarded(rows*ldd, 16)
+			outB, b := guarded(rows*ldd, 16)
+			im.splitRows(a, b, ldd, src, lds, rows, cols)
+			checkGuards(t, im.name+" splitRows a", outA, 16)
+			checkGuards(t, im.name+" splitRows b", outB, 16)
+			for y := 0; y < rows; y++ {
+				for x := 0; x < ldd; x++ {
+					wantA, wantB := float32(guard), float32(guard)
+					if 2*x < cols {
+						wantA = src[y*lds+2*x]
+					}
+					if 2*x+1 < cols {
+						wantB = src[y*lds+2*x+1]
+					}
+					if a[y*ldd+x] != wantA || b[y*ldd+x] != wantB {
+						t.Fatalf("%s cols=%d: row %d col %d = %v, %v, want %v, %v", im.name, cols, y, x, a[y*ldd+x], b[y*ldd+x], wantA, wantB)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestDepthwisePlane3Pool: every implementation is close to the reference
 // (NaN where it is NaN) and equals its own DepthwisePlane3 followed by a
 // 2×2 max bit for bit (the same sums: FMA or not is the implementation's),

@@ -65,6 +65,8 @@ type dwKernels struct {
 	// dwChannels: DepthwiseChannels3's loop, nil for the one over copyRows and dwPlane
 	dwChannels  func(out []float32, outCh int, in []float32, inCh, ldIn, rows, cols int, plane []float32, at, wp, oh, ow, s int, w, bias []float32, lo, hi float32)
 	stridedRows func(dst []float32, ldd int, src []float32, lds, rows, n, s int)
+	// splitRows: SplitRows, nil for two stridedRows calls (resolve fills it)
+	splitRows func(a, b []float32, ldd int, src []float32, lds, rows, cols int)
 	// dwFlat: DepthwiseFlat3, nil where only the generic loop exists
 	// (resolve fills it)
 	dwFlat       func(out, in []float32, ch, h, w int, wt, bias []float32, lo, hi float32)
@@ -118,6 +120,7 @@ var generic = impl{
 		dwPlane:     dwPlaneGeneric,
 		copyRows:    copyRowsGeneric,
 		stridedRows: stridedRowsGeneric,
+		splitRows:   splitRowsGeneric,
 	},
 	epiKernels: epiKernels{
 		biasClamp:    biasClampGeneric,
@@ -189,6 +192,9 @@ func (im *impl) resolve() {
 	im.dwPoolNative = im.dwPlanePool != nil
 	if im.dwPlanePool == nil {
 		im.dwPlanePool = dwPlanePoolGeneric
+	}
+	if im.splitRows == nil {
+		im.splitRows = splitRowsWith(im.stridedRows)
 	}
 	im.dwFlatNative = im.dwFlat != nil
 	if im.dwFlat == nil {

@@ -63,21 +63,13 @@ func (a *activation) apply(x []float32, ch int) {
 		lo, hi, _ := a.clampBounds()
 		simd.BiasClamp(x, negZero, lo, hi)
 	case actLeakyRelu:
-		for i, v := range x {
-			if v < 0 {
-				x[i] = v * a.alpha
-			}
-		}
+		simd.PRelu(x, a.alpha)
 	case actPRelu:
 		s := a.slope[0]
 		if len(a.slope) > 1 {
 			s = a.slope[ch]
 		}
-		for i, v := range x {
-			if v < 0 {
-				x[i] = v * s
-			}
-		}
+		simd.PRelu(x, s)
 	case actSigmoid:
 		for i, v := range x {
 			x[i] = sigmoid(v)

@@ -152,3 +152,39 @@ short:
 done:
 	VZEROUPPER
 	RET
+
+// func preluAVX2(x []float32, slope float32)
+// x < 0 (VCMPPS LT_OS: false for NaN and -0) selects x·slope (VBLENDVPS).
+TEXT ·preluAVX2(SB), NOSPLIT, $0-28
+	MOVQ         x_base+0(FP), DI
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+	VXORPS       Y14, Y14, Y14
+
+prelu8:
+	CMPQ      CX, $8
+	JB        prelu1
+	VMOVUPS   (DI), Y0
+	VMULPS    Y15, Y0, Y1
+	VCMPPS    $1, Y14, Y0, Y2
+	VBLENDVPS Y2, Y1, Y0, Y0
+	VMOVUPS   Y0, (DI)
+	ADDQ      $32, DI
+	SUBQ      $8, CX
+	JMP       prelu8
+
+prelu1:
+	TESTQ     CX, CX
+	JZ        preludone
+	VMOVSS    (DI), X0
+	VMULSS    X15, X0, X1
+	VCMPSS    $1, X14, X0, X2
+	VBLENDVPS X2, X1, X0, X0
+	VMOVSS    X0, (DI)
+	ADDQ      $4, DI
+	DECQ      CX
+	JMP       prelu1
+
+preludone:
+	VZEROUPPER
+	RET

@@ -81,6 +81,8 @@ type epiKernels struct {
 	biasClampRows func(x []float32, ld, rows, n int, bias []float32, lo, hi float32)
 	// compactClamp: CompactBiasClamp, nil where only the generic loop exists
 	compactClamp func(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float32) int
+	// prelu: PRelu, nil for the branchless loop in Go (resolve fills it)
+	prelu func(x []float32, slope float32)
 }
 
 // poolKernels: max and average pooling rows (pool.go).
@@ -125,6 +127,7 @@ var generic = impl{
 	epiKernels: epiKernels{
 		biasClamp:    biasClampGeneric,
 		biasAddClamp: biasAddClampGeneric,
+		prelu:        preluGeneric,
 	},
 	poolKernels: poolKernels{
 		maxRows:  maxRowsGeneric,
@@ -192,6 +195,9 @@ func (im *impl) resolve() {
 	im.dwPoolNative = im.dwPlanePool != nil
 	if im.dwPlanePool == nil {
 		im.dwPlanePool = dwPlanePoolGeneric
+	}
+	if im.prelu == nil {
+		im.prelu = preluBits
 	}
 	if im.splitRows == nil {
 		im.splitRows = splitRowsWith(im.stridedRows)

@@ -55,6 +55,7 @@ func init() {
 		},
 		epiKernels: epiKernels{
 			biasClamp:    biasClampAVX2,
+			prelu:        preluAVX2,
 			biasAddClamp: biasAddClampAVX2,
 		},
 		poolKernels: poolKernels{

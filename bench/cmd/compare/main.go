@@ -207,8 +207,9 @@ type modelCase struct {
 }
 
 // modelCases lists, in table order: the models we ship (REPO/models), the
-// seed tutorial's network from the parity exports, and the torchvision
-// architectures exported by bench/export.py, then the further files.
+// seed tutorial's network from the parity exports, the torchvision
+// architectures and the twin-style networks (MobileFaceNet, Koch's branch)
+// exported by bench/export.py, then the further files.
 func modelCases(repo, filter, files string) ([]modelCase, []string, error) {
 	var cases []modelCase
 	var notes []string
@@ -228,6 +229,9 @@ func modelCases(repo, filter, files string) ([]modelCase, []string, error) {
 			name := fmt.Sprintf("%s_%d", arch, side)
 			cases = append(cases, modelCase{name, filepath.Join(repo, "bench/models", name+".onnx")})
 		}
+	}
+	for _, name := range []string{"mobilefacenet_112", "koch_narrow_105"} { // twin-style, also from bench/export.py
+		cases = append(cases, modelCase{name, filepath.Join(repo, "bench/models", name+".onnx")})
 	}
 	for _, p := range strings.Split(files, ",") {
 		if p != "" {

@@ -571,6 +571,24 @@ func (k *convKernel) flops() int64 {
 	return 2 * int64(k.batch) * int64(k.cout) * int64(k.oh*k.ow) * int64(k.k)
 }
 
+// path names the way the convolution is computed, for StepInfo.
+func (k *convKernel) path() string {
+	switch {
+	case k.wino:
+		return "winograd"
+	case k.depthwise || k.single:
+		return "depthwise"
+	case k.pointwise:
+		return "gemm"
+	case k.tposed:
+		return "gemm-transposed"
+	case k.shifted:
+		return "gemm-shifted"
+	default:
+		return "gemm-im2col"
+	}
+}
+
 // finiteAll reports whether no element of w is ±Inf or NaN.
 func finiteAll(w []float32) bool {
 	for _, v := range w {

@@ -237,3 +237,6 @@ func (k *gemmKernel) epilogue(y []float32) {
 }
 
 func (k *gemmKernel) flops() int64 { return 2 * int64(k.m) * int64(k.nn) * int64(k.kk) }
+
+// path names the way the product is computed, for StepInfo.
+func (k *gemmKernel) path() string { return "gemm" }

@@ -442,6 +442,10 @@ type StepInfo struct {
 	Op    string // its operator, with fused ones: "Conv+BatchNormalization+Relu"
 	FLOPs int64  // for convolution and matrix kernels; 0 for the others
 	Shape []int  // the output shape
+	// Path is how a convolution or matrix step is computed: "gemm",
+	// "gemm-shifted", "gemm-im2col", "gemm-transposed", "winograd" or
+	// "depthwise"; "" for the other steps.
+	Path string
 }
 
 // Step describes step i of Run (0 ≤ i < Steps()).
@@ -450,6 +454,9 @@ func (p *Plan) Step(i int) StepInfo {
 	s := StepInfo{Name: n.name, Op: strings.Join(append([]string{n.op}, n.fused...), "+")}
 	if f, ok := n.k.(flopper); ok {
 		s.FLOPs = f.flops()
+	}
+	if pk, ok := n.k.(interface{ path() string }); ok {
+		s.Path = pk.path()
 	}
 	if len(n.out) > 0 && n.out[0] != nil {
 		s.Shape = n.out[0].shape

@@ -457,3 +457,31 @@ func TestResidualAddFusion(t *testing.T) {
 		p.Close()
 	}
 }
+
+// TestStepPath: StepInfo names how each convolution and matrix step is
+// computed, and nothing for the other steps.
+func TestStepPath(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	g := newGB(13).input("x", 1, 8, 9, 9).output("y")
+	g.initF("dw", []int64{8, 1, 3, 3}, randF(r, 72))
+	g.initF("pw", []int64{16, 8, 1, 1}, randF(r, 128))
+	g.node("dwconv", "Conv", []string{"x", "dw"}, []string{"a"}, attrInts("pads", 1, 1, 1, 1), attrInt("group", 8))
+	g.node("pwconv", "Conv", []string{"a", "pw"}, []string{"b"})
+	g.node("pool", "MaxPool", []string{"b"}, []string{"y"}, attrInts("kernel_shape", 3, 3))
+	m, err := Load(g.bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.Plan(Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var got []string
+	for i := 0; i < p.Steps(); i++ {
+		got = append(got, p.Step(i).Op+":"+p.Step(i).Path)
+	}
+	if want := "Conv:depthwise Conv:gemm MaxPool:"; strings.Join(got, " ") != want {
+		t.Errorf("steps %q, want %q", strings.Join(got, " "), want)
+	}
+}

@@ -49,6 +49,10 @@ type Gate struct {
 	MinEyeDistance, MaxEyeDistance float64
 }
 
+// Limits is g with its zero fields set to their defaults: the limits
+// Check applies.
+func (g Gate) Limits() Gate { return g.withDefaults() }
+
 func (g Gate) withDefaults() Gate {
 	def := func(v *float64, d float64) {
 		if *v <= 0 {

@@ -108,7 +108,7 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 		if err != nil {
 			return fmt.Errorf("cascade: %w", err)
 		}
-		loc, err := locate.New(b, locate.Options{})
+		loc, err := locate.New(b, locate.Options{Gate: cfg.gate()})
 		if err != nil {
 			return err
 		}

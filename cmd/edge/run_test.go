@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/edge-pi/edge/internal/edgedata"
+	"github.com/edge-pi/edge/locate"
 )
 
 func TestDeployConfig(t *testing.T) {
@@ -211,5 +212,48 @@ func TestValidationAlike(t *testing.T) {
 	}
 	if st, err := os.Stat(newState); err != nil || st.Mode().Perm() != 0o700 {
 		t.Errorf("state directory: %v %v", st, err)
+	}
+}
+
+// TestQualityConfig: edge.toml's [quality] section documents the gate's
+// defaults, refuses limits out of range, and reaches the camera path: a
+// face under min_side is skipped as small, never matched.
+func TestQualityConfig(t *testing.T) {
+	c, err := loadRunConfig("../../deploy/edge.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.gate().Limits(), (locate.Gate{}).Limits(); got != want {
+		t.Errorf("deploy/edge.toml's [quality] %+v, the defaults %+v", got, want)
+	}
+	cfg := filepath.Join(t.TempDir(), "edge.toml")
+	for _, bad := range []string{"min_side = -1", "min_mean = 300", "min_bright = -5", "max_tilt = 91", "min_sharpness = nan",
+		"max_eye_offset = 2", "min_eye_distance = 0.6", "min_eye_distance = 0.4\nmax_eye_distance = 0.3"} {
+		os.WriteFile(cfg, []byte("[quality]\n"+bad+"\n"), 0o644)
+		c, err := loadRunConfig(cfg)
+		if err == nil {
+			err = c.check()
+		}
+		if err == nil || !strings.Contains(err.Error(), "quality") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+
+	att := edgedata.Dir(t, "att-faces/s1")
+	frames := t.TempDir()
+	for i := 1; i <= 2; i++ {
+		b, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(frames, fmt.Sprintf("%02d.pgm", i)), b, 0o644)
+	}
+	os.WriteFile(cfg, []byte("[quality]\nmin_side = 4000\n"), 0o644)
+	code, out, stderr := edge(t, "run", "--config", cfg, "--frames", frames, "--simulate-relay", "--state-dir", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	if !strings.Contains(stderr, "reason=small") || !strings.Contains(stderr, "limit of 4000") || strings.Contains(out, "UNLOCKED") {
+		t.Errorf("a face under quality.min_side was not skipped as small:\n%s%s", out, stderr)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/edge-pi/edge/internal/safefile"
+	"github.com/edge-pi/edge/locate"
 )
 
 // duration reads "3s", "500ms" from TOML.
@@ -75,10 +76,53 @@ type runConfig struct {
 		Mode       int      `toml:"mode"` // of the log and crops; 0: 0o600
 	} `toml:"audit"`
 
+	// Quality is the gate a face passes before it is matched (see
+	// locate.Gate); 0 keeps a limit's default.
+	Quality struct {
+		Off            bool    `toml:"off"`
+		MinSide        int     `toml:"min_side"`
+		MinMean        float64 `toml:"min_mean"`
+		MinBright      float64 `toml:"min_bright"`
+		MinSharpness   float64 `toml:"min_sharpness"`
+		MaxTilt        float64 `toml:"max_tilt"`
+		MaxEyeOffset   float64 `toml:"max_eye_offset"`
+		MinEyeDistance float64 `toml:"min_eye_distance"`
+		MaxEyeDistance float64 `toml:"max_eye_distance"`
+	} `toml:"quality"`
+
 	Log struct {
 		Level  string `toml:"level"`
 		Format string `toml:"format"`
 	} `toml:"log"`
+}
+
+// gate is the [quality] section as the locator takes it.
+func (c *runConfig) gate() locate.Gate {
+	q := c.Quality
+	return locate.Gate{Off: q.Off, MinSide: q.MinSide, MinMean: q.MinMean, MinBright: q.MinBright, MinSharpness: q.MinSharpness,
+		MaxTilt: q.MaxTilt, MaxEyeOffset: q.MaxEyeOffset, MinEyeDistance: q.MinEyeDistance, MaxEyeDistance: q.MaxEyeDistance}
+}
+
+// checkQuality checks the [quality] limits: none negative or not a
+// number, grey levels within 0–255, the tilt within 0–90°, and the eye
+// distances in order.
+func (c *runConfig) checkQuality() []error {
+	q := c.Quality
+	var errs []error
+	for _, l := range []struct {
+		key    string
+		v, max float64
+	}{{"min_side", float64(q.MinSide), math.Inf(1)}, {"min_mean", q.MinMean, 255}, {"min_bright", q.MinBright, 255},
+		{"min_sharpness", q.MinSharpness, math.Inf(1)}, {"max_tilt", q.MaxTilt, 90}, {"max_eye_offset", q.MaxEyeOffset, 1},
+		{"min_eye_distance", q.MinEyeDistance, 1}, {"max_eye_distance", q.MaxEyeDistance, 1}} {
+		if !(l.v >= 0 && l.v <= l.max) {
+			errs = append(errs, fmt.Errorf("quality.%s %v: want 0 (the default) to %v", l.key, l.v, l.max))
+		}
+	}
+	if g := c.gate().Limits(); g.MinEyeDistance >= g.MaxEyeDistance {
+		errs = append(errs, fmt.Errorf("quality: min_eye_distance %v is not below max_eye_distance %v", g.MinEyeDistance, g.MaxEyeDistance))
+	}
+	return errs
 }
 
 func defaultRunConfig() runConfig {
@@ -154,6 +198,7 @@ func (c *runConfig) check() error {
 	if c.Audit.CropMaxMB < 0 {
 		errs = append(errs, fmt.Errorf("audit.crop_max_mb %d: must not be negative", c.Audit.CropMaxMB))
 	}
+	errs = append(errs, c.checkQuality()...)
 	for _, d := range []struct {
 		key string
 		v   duration

@@ -140,6 +140,9 @@ type tposedPath struct {
 	tRows, tUnits int
 	tPB           simd.PackedB // the weights, K × cout
 	tPBBuf        []float32
+	// tIdx: for each tap (ky, kx) and output pixel, the input pixel it
+	// reads in a channel's plane, -1 in the padding (not pointwise)
+	tIdx [][]int32
 }
 
 func init() {

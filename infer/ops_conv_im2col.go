@@ -116,6 +116,11 @@ func (k *convKernel) im2col(in, col []float32, c0, n int) {
 	}
 }
 
+// patchShort is the longest run of output columns patchRow fills element
+// by element: resnet18's 4×4 maps at 112² spent 0.25 ms a layer (a third
+// of it) in im2col, in calls to clear and copy for 4 floats each.
+const patchShort = 8
+
 // patchRow fills dst with in[oy·sh + dy][ox·sw + dx] for the output
 // positions c0, c0+1, … (zero outside the input).
 func (k *convKernel) patchRow(plane, dst []float32, c0, dy, dx int) {
@@ -130,7 +135,24 @@ func (k *convKernel) patchRow(plane, dst []float32, c0, dy, dx int) {
 		seg := min(k.ow-ox, len(dst)-j) // output columns left in this output row
 		out := dst[j : j+seg]
 		iy := oy*k.sh + dy
-		if iy < 0 || iy >= k.h {
+		if seg <= patchShort {
+			// a few columns (a deep layer's small map): element by
+			// element, cheaper than three calls to clear and copy
+			if iy < 0 || iy >= k.h {
+				clear(out)
+			} else {
+				row := plane[iy*k.w : (iy+1)*k.w]
+				ix := ox*k.sw + dx
+				for i := range out {
+					var v float32
+					if uint(ix) < uint(len(row)) {
+						v = row[ix]
+					}
+					out[i] = v
+					ix += k.sw
+				}
+			}
+		} else if iy < 0 || iy >= k.h {
 			clear(out)
 		} else {
 			row := plane[iy*k.w : (iy+1)*k.w]

@@ -67,3 +67,47 @@ func TestTposedChosenAndEqual(t *testing.T) {
 		}
 	}
 }
+
+// TestTposedGather: the transposed path's indexed gather (tIdx) reads
+// the right pixels at stride 2, with dilation and uneven padding, on a
+// map wider than tall (resnet18's layer4.0 at 112² is 256 → 512 channels,
+// 8×8 → 4×4 at stride 2).
+func TestTposedGather(t *testing.T) {
+	for _, tc := range []struct {
+		c, co, h, w, k, s, d, pt, pl, pb, pr int
+	}{
+		{256, 512, 8, 8, 3, 2, 1, 1, 1, 1, 1},
+		{128, 256, 5, 9, 3, 1, 2, 2, 1, 0, 3},
+		{16, 256, 6, 6, 5, 1, 1, 2, 1, 2, 3},
+	} {
+		r := rand.New(rand.NewPCG(4, uint64(tc.co+tc.w)))
+		wt, bias := randF(r, tc.co*tc.c*tc.k*tc.k), randF(r, tc.co)
+		g := newGB(13).input("x", 1, int64(tc.c), int64(tc.h), int64(tc.w)).output("y")
+		g.initF("W", []int64{int64(tc.co), int64(tc.c), int64(tc.k), int64(tc.k)}, wt)
+		g.initF("B", []int64{int64(tc.co)}, bias)
+		g.node("conv", "Conv", []string{"x", "W", "B"}, []string{"y"}, attrInts("kernel_shape", int64(tc.k), int64(tc.k)),
+			attrInts("pads", int64(tc.pt), int64(tc.pl), int64(tc.pb), int64(tc.pr)), attrInts("strides", int64(tc.s), int64(tc.s)),
+			attrInts("dilations", int64(tc.d), int64(tc.d)))
+		m, err := Load(g.bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := m.Plan(Options{Threads: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := randF(r, tc.c*tc.h*tc.w)
+		if err := p.SetInput(0, x); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if chosen := p.steps[0].k.(*convKernel).tposed; chosen != simd.PackedBNative() {
+			t.Errorf("%+v: transposed %v, want %v", tc, chosen, simd.PackedBNative())
+		}
+		want, _, _ := refConv(x, 1, tc.c, tc.h, tc.w, wt, tc.co, tc.k, tc.k, 1, tc.s, tc.s, tc.pt, tc.pl, tc.pb, tc.pr, tc.d, tc.d, bias)
+		closeTo(t, "transposed", p.Output(0).F, want, 1e-5)
+		p.Close()
+	}
+}

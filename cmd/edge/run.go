@@ -181,9 +181,18 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 			return err
 		}
 	}
+	pub, err := openMQTT(cfg.MQTT)
+	if err != nil {
+		return err
+	}
 	log.Info("edge running", "version", version, "model", describe(net, cfg.Model), "gallery", gpath, "audit", apath, "relay", relay)
 	loop := &service.Loop{Source: src, Net: net, Gallery: store, Decider: dec, Relay: relay, Audit: alog, Notify: notify,
 		Log: log, Threshold: cfg.Threshold, Model: id.String(), WatchdogEvery: every}
+	if pub != nil {
+		defer pub.Close()
+		loop.OnFrame = mqttOnFrame(pub)
+		log.Info("publishing to MQTT", "broker", cfg.MQTT.Broker)
+	}
 	err = loop.Run(ctx)
 	_ = notify.Stopping()
 	if err != nil {

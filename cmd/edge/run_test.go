@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/edge-pi/edge/internal/edgedata"
+	"github.com/edge-pi/edge/internal/mqtttest"
 	"github.com/edge-pi/edge/locate"
 )
 
@@ -55,6 +56,19 @@ func TestSystemdUnit(t *testing.T) {
 	out, err := exec.Command(sa, "verify", unit).CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Fatalf("systemd-analyze verify: %v\n%s", err, out)
+	}
+	// with the MQTT drop-in, which the unit's search path picks up
+	dropin := filepath.Join(filepath.Dir(unit), "edge.service.d")
+	os.Mkdir(dropin, 0o755)
+	d, err := os.ReadFile("../../deploy/edge-mqtt.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dropin, "mqtt.conf"), d, 0o644)
+	cmd := exec.Command(sa, "verify", unit)
+	cmd.Env = append(os.Environ(), "SYSTEMD_UNIT_PATH="+filepath.Dir(unit)+":")
+	if out, err := cmd.CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Fatalf("systemd-analyze verify with deploy/edge-mqtt.conf: %v\n%s", err, out)
 	}
 	for _, want := range []string{"Type=notify", "WatchdogSec=", "Restart=on-failure", "StateDirectory=edge", "ProtectSystem=strict", "NoNewPrivileges=yes", "ExecStopPost=/usr/local/bin/edge relay-off", "SupplementaryGroups=video gpio"} {
 		if !bytes.Contains(b, []byte(want)) {
@@ -255,5 +269,51 @@ func TestQualityConfig(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "reason=small") || !strings.Contains(stderr, "limit of 4000") || strings.Contains(out, "UNLOCKED") {
 		t.Errorf("a face under quality.min_side was not skipped as small:\n%s%s", out, stderr)
+	}
+}
+
+// TestRunPublishesMQTT: edge run with [mqtt] announces the door to Home
+// Assistant on a real broker and publishes its events: an enrolled
+// person at the camera is "recognised", the camera is ON. Bad broker
+// settings are refused before the service starts.
+func TestRunPublishesMQTT(t *testing.T) {
+	b := mqtttest.Start(t)
+	l := mqtttest.Listen(t, b.URL())
+	att := edgedata.Dir(t, "att-faces/s1")
+	frames := t.TempDir()
+	for i := 2; i <= 7; i++ {
+		data, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(frames, fmt.Sprintf("%02d.pgm", i)), data, 0o644)
+	}
+	state := t.TempDir()
+	if code, _, stderr := edge(t, "enroll", "--name", "ada", "--model", tinyModel, "--state-dir", state, filepath.Join(att, "1.pgm")); code != exitOK {
+		t.Fatal(stderr)
+	}
+	cfg := filepath.Join(t.TempDir(), "edge.toml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("[mqtt]\nbroker = %q\nnode = \"hall\"\n", b.URL())), 0o644)
+	code, out, stderr := edge(t, "run", "--config", cfg, "--frames", frames, "--simulate-relay", "--model", tinyModel, "--state-dir", state)
+	if code != exitOK || !strings.Contains(out, "UNLOCKED") {
+		t.Fatalf("exit %d (want an unlock)\n%s%s", code, out, stderr)
+	}
+	l.Wait(t, "homeassistant/event/hall/decision/config", 1)
+	if ev := l.Wait(t, "edge/hall/event", 1); !strings.Contains(ev[0], `"event_type":"recognised"`) || !strings.Contains(ev[0], `"identity":"ada"`) {
+		t.Errorf("event %s", ev[0])
+	}
+	if got := l.Wait(t, "edge/hall/camera", 1); got[0] != "ON" {
+		t.Errorf("camera %q", got)
+	}
+	if got := l.Wait(t, "edge/hall/availability", 2); got[len(got)-1] != "offline" {
+		t.Errorf("availability at the end %q", got)
+	}
+	for _, bad := range []string{"broker = \"localhost:1883\"", "broker = \"http://x\"", "broker = \"tcp://x:1\"\nqueue = -1",
+		"broker = \"tcp://x:1\"\nnode = \"a/#\"", "broker = \"tcp://x:1\"\npassword_file = \"/nonexistent\""} {
+		os.WriteFile(cfg, []byte("[mqtt]\n"+bad+"\n"), 0o644)
+		code, _, stderr := edge(t, "run", "--config", cfg, "--frames", frames, "--simulate-relay", "--model", tinyModel, "--state-dir", state)
+		if code != exitError || !strings.Contains(stderr, "mqtt") {
+			t.Errorf("%q: exit %d, %s", bad, code, stderr)
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
+	"slices"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -89,6 +91,8 @@ type runConfig struct {
 		MinEyeDistance float64 `toml:"min_eye_distance"`
 		MaxEyeDistance float64 `toml:"max_eye_distance"`
 	} `toml:"quality"`
+
+	MQTT mqttConfig `toml:"mqtt"`
 
 	Log struct {
 		Level  string `toml:"level"`
@@ -199,6 +203,14 @@ func (c *runConfig) check() error {
 		errs = append(errs, fmt.Errorf("audit.crop_max_mb %d: must not be negative", c.Audit.CropMaxMB))
 	}
 	errs = append(errs, c.checkQuality()...)
+	if m := c.MQTT; m.Broker != "" {
+		if u, err := url.Parse(m.Broker); err != nil || u.Host == "" || !slices.Contains([]string{"tcp", "ssl", "tls", "ws", "wss", "mqtt", "mqtts"}, u.Scheme) {
+			errs = append(errs, fmt.Errorf("mqtt.broker %q: want tcp://host:port (or ssl://, ws://, wss://)", m.Broker))
+		}
+		if m.Queue < 0 {
+			errs = append(errs, fmt.Errorf("mqtt.queue %d: must not be negative", m.Queue))
+		}
+	}
 	for _, d := range []struct {
 		key string
 		v   duration

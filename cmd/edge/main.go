@@ -4,6 +4,8 @@
 //
 //	edge run          the door: camera → face → twin → decision → relay
 //	edge relay-off    drive the relay to locked (systemd's ExecStopPost)
+//	edge passwd       set the web page's password
+//	edge token        create a bearer token for the REST API
 //	edge demo         the door on MNIST digits, with no camera and no GPIO
 //	edge enroll       add photos of a person to the gallery
 //	edge verify       is the photo the named person? (exit 0 yes, 1 no)
@@ -61,6 +63,8 @@ func commands() []command {
 		{"run", "run [--config edge.toml] [--frames DIR|FILE.rec] [--simulate-relay] [--model M] [--camera /dev/video0] [--pin GPIO17] [--state-dir DIR] [--threads N] [--log-level LEVEL]", cmdRun},
 		{"demo", "demo [--visitors N] [--stay FRAMES] [--authorised DIGIT] [--model M] [--mnist DIR] [--seed S] [--threads N] [--json] [-v]", cmdDemo},
 		{"relay-off", "relay-off [--config edge.toml] [--pin GPIO17]", cmdRelayOff},
+		{"passwd", "passwd [--state-dir DIR] [--password-file FILE]", cmdPasswd},
+		{"token", "token --name NAME [--state-dir DIR]", cmdToken},
 		{"bench", "bench --model MODEL [--input in.npy | --shape 1,3,224,224] [--threads N] [--runs K] [--warmup W] [--evict MiB] [--json] [--profile]", cmdBench},
 		{"eval", "eval --model NAME|PATH (--data DIR|ZIP [--draws 100] [--seed 0] [--plot DIR] [--change C | --detect [--roll DEG]] [--threshold T] | --omniglot-runs DIR|ZIP) [--meta KEY=VALUE]... [--json] [--threads N]", cmdEval},
 		{"enroll", "enroll --name NAME [--model M] [--no-detect] [--threads N] [--gallery PATH | --state-dir DIR] [--json] IMAGE...", cmdEnroll},

@@ -188,10 +188,28 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 	log.Info("edge running", "version", version, "model", describe(net, cfg.Model), "gallery", gpath, "audit", apath, "relay", relay)
 	loop := &service.Loop{Source: src, Net: net, Gallery: store, Decider: dec, Relay: relay, Audit: alog, Notify: notify,
 		Log: log, Threshold: cfg.Threshold, Model: id.String(), WatchdogEvery: every}
+	var hooks []func(service.Report)
 	if pub != nil {
 		defer pub.Close()
-		loop.OnFrame = mqttOnFrame(pub)
+		hooks = append(hooks, mqttOnFrame(pub))
 		log.Info("publishing to MQTT", "broker", cfg.MQTT.Broker)
+	}
+	if cfg.Web.Listen != "" {
+		wctx, stopWeb := context.WithCancel(ctx)
+		defer stopWeb()
+		wb, err := startWeb(wctx, cfg, dir, gpath, apath, log)
+		if err != nil {
+			return fmt.Errorf("web: %w", err)
+		}
+		hooks = append(hooks, wb.onFrame)
+		log.Info("web page", "listen", "https://"+cfg.Web.Listen)
+	}
+	if len(hooks) > 0 {
+		loop.OnFrame = func(r service.Report) {
+			for _, h := range hooks {
+				h(r)
+			}
+		}
 	}
 	err = loop.Run(ctx)
 	_ = notify.Stopping()

@@ -57,18 +57,20 @@ func TestSystemdUnit(t *testing.T) {
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Fatalf("systemd-analyze verify: %v\n%s", err, out)
 	}
-	// with the MQTT drop-in, which the unit's search path picks up
+	// with the MQTT and web drop-ins, which the unit's search path picks up
 	dropin := filepath.Join(filepath.Dir(unit), "edge.service.d")
 	os.Mkdir(dropin, 0o755)
-	d, err := os.ReadFile("../../deploy/edge-mqtt.conf")
-	if err != nil {
-		t.Fatal(err)
+	for _, f := range []string{"mqtt", "web"} {
+		d, err := os.ReadFile("../../deploy/edge-" + f + ".conf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dropin, f+".conf"), d, 0o644)
 	}
-	os.WriteFile(filepath.Join(dropin, "mqtt.conf"), d, 0o644)
 	cmd := exec.Command(sa, "verify", unit)
 	cmd.Env = append(os.Environ(), "SYSTEMD_UNIT_PATH="+filepath.Dir(unit)+":")
 	if out, err := cmd.CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) > 0 {
-		t.Fatalf("systemd-analyze verify with deploy/edge-mqtt.conf: %v\n%s", err, out)
+		t.Fatalf("systemd-analyze verify with deploy/edge-mqtt.conf and edge-web.conf: %v\n%s", err, out)
 	}
 	for _, want := range []string{"Type=notify", "WatchdogSec=", "Restart=on-failure", "StateDirectory=edge", "ProtectSystem=strict", "NoNewPrivileges=yes", "ExecStopPost=/usr/local/bin/edge relay-off", "SupplementaryGroups=video gpio"} {
 		if !bytes.Contains(b, []byte(want)) {

@@ -93,6 +93,7 @@ type runConfig struct {
 	} `toml:"quality"`
 
 	MQTT mqttConfig `toml:"mqtt"`
+	Web  webConfig  `toml:"web"`
 
 	Log struct {
 		Level  string `toml:"level"`

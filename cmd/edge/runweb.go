@@ -1,0 +1,228 @@
+package main
+
+// The [web] section of edge.toml: edge run's page and REST API (package
+// web), backed by the door's gallery and audit log and a network of its
+// own, so that the door's loop never waits on a browser.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io/fs"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/edge-pi/edge/audit"
+	"github.com/edge-pi/edge/gallery"
+	"github.com/edge-pi/edge/locate"
+	"github.com/edge-pi/edge/service"
+	"github.com/edge-pi/edge/twin"
+	"github.com/edge-pi/edge/web"
+)
+
+// webConfig is edge.toml's [web] section; no listen address, no page.
+type webConfig struct {
+	Listen   string `toml:"listen"`
+	CertFile string `toml:"cert_file"`
+	KeyFile  string `toml:"key_file"`
+}
+
+// webBackend is web.Backend over the door's state.
+type webBackend struct {
+	mu        sync.Mutex // net and store: not for concurrent use
+	net       *twin.Net
+	store     *gallery.Store // the page's own (a Store is one goroutine's)
+	gpath     string
+	override  float32 // edge.toml's threshold, 0 for none
+	auditPath string
+	model     string
+	started   time.Time
+	camera    atomic.Value // string
+	lastErr   atomic.Value // string
+}
+
+// onFrame records the camera's state from the loop's reports.
+func (b *webBackend) onFrame(r service.Report) {
+	state := "streaming"
+	if r.Fault == "bad frame" {
+		state = "unreadable frames"
+	}
+	b.camera.Store(state)
+	if r.Fault != "" {
+		b.lastErr.Store(r.Time.Format(time.RFC3339) + ": " + r.Fault)
+	}
+}
+
+func (b *webBackend) Status() web.Status {
+	s := web.Status{Model: b.model, Started: b.started, Camera: "no frame yet"}
+	if v, ok := b.camera.Load().(string); ok {
+		s.Camera = v
+	}
+	if v, ok := b.lastErr.Load().(string); ok {
+		s.LastError = v
+	}
+	if g, err := b.load(); err == nil || errors.Is(err, fs.ErrNotExist) { // none yet: the model's
+		s.Threshold, _ = settleThreshold(b.override, "threshold", g, b.gpath, b.net.Meta)
+	}
+	return s
+}
+
+func (b *webBackend) load() (*gallery.Gallery, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.store.Load()
+}
+
+func (b *webBackend) update(fn func(g *gallery.Gallery) error) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, err := b.store.Update(fn)
+	return err
+}
+
+func (b *webBackend) People() ([]web.Person, error) {
+	g, err := b.load()
+	if err != nil {
+		return nil, err
+	}
+	var p []web.Person
+	for _, id := range g.List() {
+		p = append(p, web.Person{Name: id.Name, Photos: len(id.Embeddings)})
+	}
+	return p, nil
+}
+
+// embed is the image's embedding through the locator and quality gate.
+func (b *webBackend) embed(img image.Image) ([]float32, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e, err := b.net.Embed(img)
+	if err != nil {
+		return nil, err
+	}
+	return append([]float32(nil), e...), nil
+}
+
+func (b *webBackend) Enroll(name string, img image.Image) (web.Person, error) {
+	e, err := b.embed(img)
+	if err != nil {
+		return web.Person{}, err
+	}
+	var p web.Person
+	err = b.update(func(g *gallery.Gallery) error {
+		if _, found := g.Lookup(name); !found {
+			if err := gallery.CheckName(name); err != nil {
+				return err
+			}
+		}
+		if err := g.Enroll(name, e); err != nil {
+			return err
+		}
+		id, _ := g.Lookup(name)
+		p = web.Person{Name: id.Name, Photos: len(id.Embeddings)}
+		return nil
+	})
+	return p, err
+}
+
+func (b *webBackend) Remove(name string) error {
+	return b.update(func(g *gallery.Gallery) error { return g.Remove(name) })
+}
+
+func (b *webBackend) Rename(old, new string) error {
+	return b.update(func(g *gallery.Gallery) error { return g.Rename(old, new) })
+}
+
+func (b *webBackend) Recognize(img image.Image) (web.Face, error) {
+	e, err := b.embed(img)
+	if err != nil {
+		return web.Face{}, err
+	}
+	g, err := b.load()
+	if errors.Is(err, fs.ErrNotExist) {
+		return web.Face{}, errors.New("nobody is enrolled")
+	}
+	if err != nil {
+		return web.Face{}, err
+	}
+	t, err := settleThreshold(b.override, "threshold", g, b.gpath, b.net.Meta)
+	if err != nil {
+		return web.Face{}, err
+	}
+	if g.Len() == 0 {
+		return web.Face{}, errors.New("nobody is enrolled")
+	}
+	name, d, ok := g.Identify(e, t)
+	f := web.Face{Distance: d, Known: ok}
+	if ok {
+		f.Name = name
+	}
+	return f, nil
+}
+
+// maxEvents bounds the records Events keeps while reading the log.
+const maxEvents = 10000
+
+func (b *webBackend) Events(n int) ([]web.Event, error) {
+	n = min(n, maxEvents)
+	var ev []web.Event
+	_, err := audit.Read(b.auditPath, func(r audit.Record) error {
+		e := web.Event{Time: r.Time, Decision: r.Decision, Identity: r.Identity}
+		if d := r.Distance; d == d {
+			e.Distance = &d
+		}
+		if len(ev) == n {
+			copy(ev, ev[1:])
+			ev = ev[:n-1]
+		}
+		ev = append(ev, e)
+		return nil
+	})
+	for i, j := 0, len(ev)-1; i < j; i, j = i+1, j-1 { // newest first
+		ev[i], ev[j] = ev[j], ev[i]
+	}
+	if errors.Is(err, fs.ErrNotExist) { // nothing recorded yet
+		err = nil
+	}
+	return ev, err
+}
+
+// startWeb opens the page's own network (the door's model, locator and
+// quality gate) and serves the page until ctx ends; an error of the
+// server is logged, and the door goes on without its page.
+func startWeb(ctx context.Context, cfg runConfig, dir, gpath, apath string, log *slog.Logger) (*webBackend, error) {
+	net, err := openNet(cfg.Model, 1)
+	if err != nil {
+		return nil, err
+	}
+	if net.Meta.Crop == twin.CropFace {
+		b, err := cascade(cfg.Cascade)
+		if err != nil {
+			net.Close()
+			return nil, fmt.Errorf("cascade: %w", err)
+		}
+		loc, err := locate.New(b, locate.Options{Gate: cfg.gate()})
+		if err != nil {
+			net.Close()
+			return nil, err
+		}
+		net.SetLocator(loc)
+	}
+	b := &webBackend{net: net, store: gallery.NewStore(gpath, modelID(net)), gpath: gpath, override: cfg.Threshold, auditPath: apath,
+		model: describe(net, cfg.Model), started: time.Now()}
+	srv, err := web.New(web.Config{Listen: cfg.Web.Listen, StateDir: dir, CertFile: cfg.Web.CertFile, KeyFile: cfg.Web.KeyFile}, b)
+	if err != nil {
+		net.Close()
+		return nil, err
+	}
+	go func() {
+		defer net.Close()
+		if err := srv.Serve(ctx); err != nil {
+			log.Error("web page stopped", "err", err)
+		}
+	}()
+	return b, nil
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/edge-pi/edge/internal/edgedata"
+)
+
+// TestRunWebBrowser drives a running door's page in a real browser
+// (Debian's chromium, headless): log in, enrol the person at the camera
+// by uploading a photo, see them listed, and see the door open for them
+// on the events page. Each page's screenshot goes to $EDGE_SCREENSHOTS
+// (else the test's temporary folder).
+func TestRunWebBrowser(t *testing.T) {
+	chrome, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatalf("chromium not installed (Debian package chromium; make deps installs it): %v", err)
+	}
+	base, _, _, _ := webDoor(t, tinyModel)
+	shots := os.Getenv("EDGE_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	photo := filepath.Join(edgedata.Dir(t, "att-faces/s2"), "1.pgm")
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.IgnoreCertErrors,
+		chromedp.NoSandbox, chromedp.WindowSize(900, 700))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	if err := chromedp.Do(bctx); err != nil { // the browser starts (no timeout on this first call)
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	defer cancel()
+
+	shot := func(name string) {
+		t.Helper()
+		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(shots, name+".png"), b, 0o644)
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do(chromedp.Navigate(base+"/people"), chromedp.WaitVisible(chromedp.ID("password"))) // redirected to the login page
+	if s := text("main"); !strings.Contains(s, "Password") {
+		t.Errorf("login page: %q", s)
+	}
+	shot("login")
+	do(chromedp.SendKeys(chromedp.ID("password"), "a door password"), chromedp.Click(chromedp.ID("login")),
+		chromedp.WaitVisible(chromedp.ID("status")))
+	shot("status")
+	do(chromedp.Navigate(base+"/people"), chromedp.WaitVisible(chromedp.ID("enroll")),
+		chromedp.SendKeys(chromedp.ID("name"), "ada"), chromedp.SetUploadFiles(chromedp.ID("photo"), []string{photo}),
+		chromedp.Click(chromedp.ID("enrol")), chromedp.WaitVisible(chromedp.ID("flash")))
+	if s := text("#people"); !strings.Contains(s, "ada") {
+		t.Errorf("people after enrolling ada: %q", s)
+	}
+	shot("people")
+	var events string
+	// the looping frames show ada: the door opens, and the events page
+	// says so
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		do(chromedp.Navigate(base+"/events"), chromedp.WaitVisible(chromedp.ID("events")))
+		events = text("#events")
+		if strings.Contains(events, "unlock") && strings.Contains(events, "ada") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no unlock for ada on the events page within 30 s:\n%s", events)
+		}
+	}
+	shot("events")
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edge-pi/edge/internal/edgedata"
+)
+
+// webDoor runs `edge run` with [web] on a free port over looping frames,
+// with a password and an API token made by `edge passwd` and `edge
+// token`; it returns the page's URL, an HTTPS client that trusts the
+// certificate the service made, the token, and the state directory. The
+// service stops when the test ends.
+func webDoor(t *testing.T, model string) (base string, client *http.Client, token, state string) {
+	t.Helper()
+	att := edgedata.Dir(t, "att-faces/s2")
+	frames := t.TempDir()
+	for i := 1; i <= 3; i++ {
+		b, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(frames, fmt.Sprintf("%02d.pgm", i)), b, 0o644)
+	}
+	state = t.TempDir()
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pwFile, []byte("a door password\n"), 0o600)
+	if code, _, stderr := edge(t, "passwd", "--state-dir", state, "--password-file", pwFile); code != exitOK {
+		t.Fatal(stderr)
+	}
+	code, out, stderr := edge(t, "token", "--state-dir", state, "--name", "test")
+	if code != exitOK {
+		t.Fatal(stderr)
+	}
+	token = strings.TrimSpace(out)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cfg := filepath.Join(t.TempDir(), "edge.toml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("[web]\nlisten = %q\n[camera]\nloop = true\nfps = 5\n", addr)), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var runErr bytes.Buffer
+	go func() {
+		var o bytes.Buffer
+		done <- run(ctx, []string{"run", "--config", cfg, "--frames", frames, "--simulate-relay", "--model", model, "--state-dir", state}, &o, &runErr)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case c := <-done:
+			if c != exitOK {
+				t.Errorf("edge run exit %d\n%s", c, runErr.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("edge run did not stop within 10 s of its context")
+		}
+	})
+	// the certificate appears when the server starts
+	var pool *x509.CertPool
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if b, err := os.ReadFile(filepath.Join(state, "web-cert.pem")); err == nil {
+			pool = x509.NewCertPool()
+			if pool.AppendCertsFromPEM(b) {
+				if c, err := net.Dial("tcp", addr); err == nil {
+					c.Close()
+					break
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the page did not start within 20 s\n%s", runErr.String())
+		}
+	}
+	client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}}}
+	_, port, _ := net.SplitHostPort(addr)
+	return "https://localhost:" + port, client, token, state
+}
+
+// TestRunWebAPI: the REST API of a running door enrols a person from an
+// uploaded photo into the door's own gallery, recognises another photo
+// of them, refuses a name with bidirectional controls, and removes them.
+func TestRunWebAPI(t *testing.T) {
+	base, c, tok, _ := webDoor(t, tinyModel)
+	att := edgedata.Dir(t, "att-faces/s2")
+	do := func(method, path string, body []byte) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		r, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		var m map[string]any
+		json.NewDecoder(r.Body).Decode(&m)
+		return r.StatusCode, m
+	}
+	photo := func(i int) []byte {
+		b, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	// before anyone is enrolled, the threshold in force is the model's
+	if code, m := do("GET", "/api/v1/status", nil); code != http.StatusOK || m["threshold"] != 0.5 {
+		t.Errorf("status with no gallery yet: %d %v", code, m)
+	}
+	if code, m := do("POST", "/api/v1/people/ada/photos", photo(1)); code != http.StatusCreated || m["name"] != "ada" {
+		t.Fatalf("enrol: %d %v", code, m)
+	}
+	if code, m := do("GET", "/api/v1/people", nil); code != http.StatusOK || !strings.Contains(fmt.Sprint(m), "ada") {
+		t.Errorf("people: %d %v", code, m)
+	}
+	if code, m := do("POST", "/api/v1/recognize", photo(1)); code != http.StatusOK || m["name"] != "ada" || m["known"] != true {
+		t.Errorf("recognize the enrolled photo: %d %v", code, m)
+	}
+	if code, m := do("POST", "/api/v1/people/"+"ev%E2%80%AEe"+"/photos", photo(2)); code != http.StatusBadRequest || m["error"] == nil {
+		t.Errorf("a name with a bidi override: %d %v", code, m)
+	}
+	if code, m := do("GET", "/api/v1/status", nil); code != http.StatusOK || m["camera"] == nil {
+		t.Errorf("status: %d %v", code, m)
+	}
+	if code, _ := do("DELETE", "/api/v1/people/ada", nil); code != http.StatusNoContent {
+		t.Errorf("remove: %d", code)
+	}
+}

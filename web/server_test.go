@@ -1,0 +1,374 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fake is a Backend that records what it was asked.
+type fake struct {
+	mu     sync.Mutex
+	people []Person
+	calls  []string
+}
+
+func (f *fake) call(s string) {
+	f.mu.Lock()
+	f.calls = append(f.calls, s)
+	f.mu.Unlock()
+}
+
+func (f *fake) Status() Status {
+	return Status{Model: "faces", Threshold: 0.85, Camera: "streaming", Started: time.Now().Add(-time.Minute)}
+}
+func (f *fake) People() ([]Person, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.people), nil
+}
+func (f *fake) Enroll(name string, img image.Image) (Person, error) {
+	f.call("enroll " + name)
+	if name == "" {
+		return Person{}, errors.New("an empty name")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.people = append(f.people, Person{Name: name, Photos: 1})
+	return Person{Name: name, Photos: 1}, nil
+}
+func (f *fake) Remove(name string) error {
+	f.call("remove " + name)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i := slices.IndexFunc(f.people, func(p Person) bool { return p.Name == name })
+	if i < 0 {
+		return errors.New("nobody called " + name)
+	}
+	f.people = slices.Delete(f.people, i, i+1)
+	return nil
+}
+func (f *fake) Rename(old, new string) error { f.call("rename " + old + " " + new); return nil }
+func (f *fake) Recognize(img image.Image) (Face, error) {
+	f.call("recognize")
+	return Face{Name: "ada", Distance: 0.4, Known: true}, nil
+}
+func (f *fake) Events(n int) ([]Event, error) {
+	d := float32(0.4)
+	return []Event{{Time: time.Unix(1e9, 0), Decision: "unlock", Identity: "ada", Distance: &d}}, nil
+}
+
+// clock is a settable Now.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+const testPassword = "correct horse battery"
+
+func setup(t *testing.T, withPassword bool) (*httptest.Server, *fake, *clock, string) {
+	t.Helper()
+	dir := t.TempDir()
+	if withPassword {
+		if err := SetPassword(dir, testPassword); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &fake{people: []Person{{Name: "ada", Photos: 2}}}
+	clk := &clock{t: time.Now()}
+	s, err := New(Config{Listen: "127.0.0.1:0", StateDir: dir, Now: clk.now}, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewTLSServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return ts, f, clk, dir
+}
+
+// browser is a client with a cookie jar that does not follow redirects.
+func browser(ts *httptest.Server) *http.Client {
+	c := ts.Client()
+	c.Jar, _ = cookiejar.New(nil)
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c
+}
+
+func body(t *testing.T, r *http.Response) string {
+	t.Helper()
+	b, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	return string(b)
+}
+
+func login(t *testing.T, c *http.Client, ts *httptest.Server, pw string) *http.Response {
+	t.Helper()
+	r, err := c.PostForm(ts.URL+"/login", url.Values{"password": {pw}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// TestLogin: nothing but the login page without a session; a wrong
+// password is refused and, five times over, the address is locked out
+// for a minute; the right one gives a cookie that scripts cannot read,
+// sent only over HTTPS and never from another site; the session
+// expires; logging out ends it.
+func TestLogin(t *testing.T) {
+	ts, _, clk, _ := setup(t, true)
+	c := browser(ts)
+	for _, p := range []string{"/", "/people", "/events"} {
+		r, err := c.Get(ts.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login" {
+			t.Errorf("GET %s without a session: %d → %q", p, r.StatusCode, r.Header.Get("Location"))
+		}
+		r.Body.Close()
+	}
+	if r := login(t, c, ts, "wrong password!"); r.StatusCode != http.StatusUnauthorized || !strings.Contains(body(t, r), "Wrong password") {
+		t.Errorf("wrong password: %d", r.StatusCode)
+	}
+	r := login(t, c, ts, testPassword)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("right password: %d %s", r.StatusCode, body(t, r))
+	}
+	sc := r.Header.Get("Set-Cookie")
+	for _, want := range []string{"HttpOnly", "Secure", "SameSite=Strict"} {
+		if !strings.Contains(sc, want) {
+			t.Errorf("session cookie %q lacks %s", sc, want)
+		}
+	}
+	r, _ = c.Get(ts.URL + "/")
+	if b := body(t, r); r.StatusCode != http.StatusOK || !strings.Contains(b, "faces") {
+		t.Errorf("status page after login: %d\n%s", r.StatusCode, b)
+	}
+	for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Strict-Transport-Security"} {
+		if r.Header.Get(h) == "" {
+			t.Errorf("no %s header", h)
+		}
+	}
+
+	clk.add(sessionTTL + time.Minute)
+	if r, _ := c.Get(ts.URL + "/people"); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("an expired session still reads the people page: %d", r.StatusCode)
+	}
+
+	other := browser(ts)
+	for i := 0; i < maxFails; i++ {
+		login(t, other, ts, "guess number "+string(rune('a'+i))).Body.Close()
+	}
+	if r := login(t, other, ts, testPassword); r.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("after %d failures the right password gave %d, want 429", maxFails, r.StatusCode)
+	}
+	clk.add(failWindow)
+	if r := login(t, other, ts, testPassword); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("a minute later: %d", r.StatusCode)
+	}
+	r, _ = other.Get(ts.URL + "/")
+	tok := csrfRE.FindStringSubmatch(body(t, r))
+	if tok == nil {
+		t.Fatal("no CSRF token on the status page")
+	}
+	r, _ = other.PostForm(ts.URL+"/logout", url.Values{"csrf": {tok[1]}})
+	r.Body.Close()
+	if r, _ := other.Get(ts.URL + "/"); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("after logging out: %d", r.StatusCode)
+	}
+}
+
+// TestNoPasswordSet: without `edge passwd` no password opens the page,
+// and the login page says what to run.
+func TestNoPasswordSet(t *testing.T) {
+	ts, _, _, _ := setup(t, false)
+	c := browser(ts)
+	r, _ := c.Get(ts.URL + "/login")
+	if !strings.Contains(body(t, r), "edge passwd") {
+		t.Error("the login page does not say how to set a password")
+	}
+	if r := login(t, c, ts, ""); r.StatusCode != http.StatusUnauthorized {
+		t.Errorf("empty password without one set: %d", r.StatusCode)
+	}
+}
+
+func pngBytes(t *testing.T) []byte {
+	img := image.NewGray(image.Rect(0, 0, 8, 8))
+	img.Set(3, 3, color.Gray{200})
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func multipartForm(t *testing.T, fields map[string]string, file []byte) (string, *bytes.Buffer) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	if file != nil {
+		fw, _ := w.CreateFormFile("photo", "face.png")
+		fw.Write(file)
+	}
+	w.Close()
+	return w.FormDataContentType(), &b
+}
+
+// TestFormsNeedCSRF: a form posted without the session's CSRF token
+// changes nothing; with it, enrolment by upload, renaming and removal
+// reach the backend; a file that is not an image is refused with a
+// message; an upload past MaxUpload is cut off.
+func TestFormsNeedCSRF(t *testing.T) {
+	ts, f, _, _ := setup(t, true)
+	c := browser(ts)
+	login(t, c, ts, testPassword).Body.Close()
+	r, _ := c.Get(ts.URL + "/people")
+	page := body(t, r)
+	if !strings.Contains(page, "ada") {
+		t.Errorf("people page lacks ada:\n%s", page)
+	}
+	csrf := csrfRE.FindStringSubmatch(page)[1]
+
+	r, _ = c.PostForm(ts.URL+"/people/remove", url.Values{"name": {"ada"}})
+	if r.StatusCode != http.StatusForbidden {
+		t.Errorf("remove without CSRF: %d", r.StatusCode)
+	}
+	r, _ = c.PostForm(ts.URL+"/people/remove", url.Values{"name": {"ada"}, "csrf": {"forged"}})
+	if r.StatusCode != http.StatusForbidden {
+		t.Errorf("remove with a forged CSRF token: %d", r.StatusCode)
+	}
+	if len(f.calls) != 0 {
+		t.Fatalf("the backend was called: %v", f.calls)
+	}
+
+	ct, b := multipartForm(t, map[string]string{"csrf": csrf, "name": "grace"}, pngBytes(t))
+	r, _ = c.Post(ts.URL+"/people/enroll", ct, b)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Errorf("enrol by upload: %d %s", r.StatusCode, body(t, r))
+	}
+	ct, b = multipartForm(t, map[string]string{"csrf": csrf, "name": "eve"}, []byte("not an image at all"))
+	r, _ = c.Post(ts.URL+"/people/enroll", ct, b)
+	if page := body(t, r); r.StatusCode != http.StatusBadRequest || !strings.Contains(page, "Not enrolled") {
+		t.Errorf("a non-image: %d\n%s", r.StatusCode, page)
+	}
+	big := make([]byte, MaxUpload+1<<20)
+	ct, b = multipartForm(t, map[string]string{"csrf": csrf, "name": "mallory"}, big)
+	r, err := c.Post(ts.URL+"/people/enroll", ct, b)
+	if err == nil && r.StatusCode < 400 {
+		t.Errorf("an upload over the limit: %d", r.StatusCode)
+	}
+	r, _ = c.PostForm(ts.URL+"/people/rename", url.Values{"name": {"ada"}, "new": {"ada l"}, "csrf": {csrf}})
+	r.Body.Close()
+	r, _ = c.PostForm(ts.URL+"/people/remove", url.Values{"name": {"grace"}, "csrf": {csrf}})
+	r.Body.Close()
+	want := []string{"enroll grace", "rename ada ada l", "remove grace"}
+	if !slices.Equal(f.calls, want) {
+		t.Errorf("backend calls %q, want %q", f.calls, want)
+	}
+}
+
+// TestAPI: the REST API answers only to a token made by NewToken, with
+// JSON errors that say what is wrong.
+func TestAPI(t *testing.T) {
+	ts, f, _, dir := setup(t, true)
+	tok, err := NewToken(dir, "home-assistant")
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, path, token string, body []byte) (*http.Response, map[string]any) {
+		req, _ := http.NewRequest(method, ts.URL+path, bytes.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		r, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		json.NewDecoder(r.Body).Decode(&m)
+		r.Body.Close()
+		return r, m
+	}
+	for _, bad := range []string{"", "edge_forged", tok + "x"} {
+		if r, m := do("GET", "/api/v1/people", bad, nil); r.StatusCode != http.StatusUnauthorized || m["error"] == nil {
+			t.Errorf("token %q: %d %v", bad, r.StatusCode, m)
+		}
+	}
+	if r, m := do("GET", "/api/v1/people", tok, nil); r.StatusCode != http.StatusOK || len(m["people"].([]any)) != 1 {
+		t.Errorf("people: %d %v", r.StatusCode, m)
+	}
+	if r, m := do("POST", "/api/v1/recognize", tok, pngBytes(t)); r.StatusCode != http.StatusOK || m["name"] != "ada" || m["known"] != true {
+		t.Errorf("recognize: %d %v", r.StatusCode, m)
+	}
+	if r, m := do("POST", "/api/v1/recognize", tok, []byte("GIF89a-not-really")); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("recognize a non-image: %d %v", r.StatusCode, m)
+	}
+	if r, _ := do("POST", "/api/v1/people/grace/photos", tok, pngBytes(t)); r.StatusCode != http.StatusCreated {
+		t.Errorf("enrol: %d", r.StatusCode)
+	}
+	if r, _ := do("DELETE", "/api/v1/people/grace", tok, nil); r.StatusCode != http.StatusNoContent {
+		t.Errorf("remove: %d", r.StatusCode)
+	}
+	if r, m := do("DELETE", "/api/v1/people/nobody", tok, nil); r.StatusCode != http.StatusNotFound || m["error"] == nil {
+		t.Errorf("remove nobody: %d %v", r.StatusCode, m)
+	}
+	if r, _ := do("GET", "/api/v1/events?n=abc", tok, nil); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("events n=abc: %d", r.StatusCode)
+	}
+	if r, m := do("GET", "/api/v1/events?n=5", tok, nil); r.StatusCode != http.StatusOK || len(m["events"].([]any)) != 1 {
+		t.Errorf("events: %d %v", r.StatusCode, m)
+	}
+	if !slices.Contains(f.calls, "enroll grace") || !slices.Contains(f.calls, "remove grace") {
+		t.Errorf("backend calls %v", f.calls)
+	}
+}
+
+// TestPasswordHash: argon2id round trip; wrong passwords, short ones
+// and malformed or hostile hash strings are refused.
+func TestPasswordHash(t *testing.T) {
+	h, err := HashPassword(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=3,p=2$") || !checkPassword(h, testPassword) || checkPassword(h, testPassword+" ") {
+		t.Errorf("hash %q", h)
+	}
+	if h2, _ := HashPassword(testPassword); h2 == h {
+		t.Error("two hashes of one password are equal: no salt")
+	}
+	if _, err := HashPassword("short"); err == nil {
+		t.Error("a 5-byte password was accepted")
+	}
+	for _, bad := range []string{"", "$argon2i$v=19$m=65536,t=3,p=2$c2FsdA$a2V5", "$argon2id$v=19$m=4294967295,t=3,p=2$c2FsdA$a2V5",
+		"$argon2id$v=19$m=65536,t=1000,p=2$c2FsdA$a2V5", "$argon2id$v=19$m=65536,t=3,p=2$!!$a2V5", "plain text"} {
+		if checkPassword(bad, testPassword) {
+			t.Errorf("hash %q accepted", bad)
+		}
+	}
+}

@@ -97,6 +97,12 @@ type Report struct {
 	Fault string
 	// Stage latencies.
 	Capture, Embed, Match, Act time.Duration
+	// Frame is the frame, for OnFrame only: its pixels are the capture's
+	// buffer, reused for the next frame (copy what you keep). Box is the
+	// face found in it, also when the quality gate refused it (empty
+	// when none was, or the Embedder does not say).
+	Frame *image.Gray
+	Box   image.Rectangle
 }
 
 // Loop is one recognition loop. The fields are its stages; Audit, Notify,
@@ -279,6 +285,12 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 	emb, err := l.Net.Embed(f.Gray)
 	var skipped error
 	real1 := time.Now()
+	r.Frame = f.Gray
+	if fl, ok := l.Net.(interface{ Face() (twin.Face, bool) }); ok {
+		if face, ok := fl.Face(); ok {
+			r.Box = face.Box
+		}
+	}
 	r.Embed = real1.Sub(real0)
 	switch {
 	case err == nil:

@@ -4,15 +4,18 @@ package web
 // and the REST API under /api/v1/ (bearer tokens).
 
 import (
+	"context"
 	"crypto/subtle"
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"image"
 	"net"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +51,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /people/remove", s.page(s.removeForm))
 	s.mux.HandleFunc("POST /people/rename", s.page(s.renameForm))
 	s.mux.HandleFunc("GET /events", s.page(s.eventsPage))
+	s.mux.HandleFunc("GET /live", s.page(s.livePage))
+	s.mux.HandleFunc("GET /live.mjpeg", s.page(s.liveStream))
+	s.mux.HandleFunc("POST /people/enroll-live", s.page(s.enrollLiveForm))
 
 	s.mux.HandleFunc("GET /api/v1/status", s.api(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.b.Status()) }))
 	s.mux.HandleFunc("GET /api/v1/people", s.api(s.apiPeople))
@@ -65,10 +71,14 @@ type view struct {
 	Status  Status
 	People  []Person
 	Events  []Event
-	NoLogin bool // no password set yet
+	NoLogin bool   // no password set yet
+	Caption string // the live view's latest caption
+	HasLive bool
+	Refresh int // seconds, for the live page's caption
 }
 
 func (s *Server) render(w http.ResponseWriter, code int, name string, v view) {
+	v.HasLive = s.c.Live != nil
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(code)
 	pages.ExecuteTemplate(w, name, v)
@@ -177,6 +187,50 @@ func (s *Server) enrollForm(w http.ResponseWriter, r *http.Request, sess session
 		return
 	}
 	http.Redirect(w, r, "/people?done="+url.QueryEscape("enrolled "+name), http.StatusSeeOther)
+}
+
+// liveEnrolTime bounds enrolment from the camera.
+const liveEnrolTime = 20 * time.Second
+
+func (s *Server) enrollLiveForm(w http.ResponseWriter, r *http.Request, sess session) {
+	if s.c.Live == nil {
+		s.peopleWith(w, http.StatusNotFound, sess, "", "This door has no camera to enrol from.")
+		return
+	}
+	name := r.FormValue("name")
+	ctx, cancel := context.WithTimeout(r.Context(), liveEnrolTime)
+	defer cancel()
+	last := LiveFrame{Seq: s.c.Live.Seq()} // frames from now on, not the one on screen
+	res, err := s.b.EnrollFrames(ctx, name, func(f *LiveFrame) error {
+		if err := s.c.Live.Next(ctx, &last); err != nil {
+			return err
+		}
+		*f = last
+		return nil
+	})
+	why := refusals(res.Refused)
+	if err != nil {
+		s.peopleWith(w, http.StatusBadRequest, sess, "", "Not enrolled: "+err.Error()+why)
+		return
+	}
+	http.Redirect(w, r, "/people?done="+url.QueryEscape(fmt.Sprintf("enrolled %s from %d camera frames%s", name, res.Used, why)), http.StatusSeeOther)
+}
+
+// refusals says why frames were refused: "; refused: 3 blurred, 1 small".
+func refusals(m map[string]int) string {
+	if len(m) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", m[k], k)
+	}
+	return "; refused: " + strings.Join(parts, ", ")
 }
 
 func (s *Server) removeForm(w http.ResponseWriter, r *http.Request, sess session) {

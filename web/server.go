@@ -41,6 +41,17 @@ type Backend interface {
 	Rename(old, new string) error
 	Recognize(img image.Image) (Face, error)
 	Events(n int) ([]Event, error)
+	// EnrollFrames enrols name from the camera: it takes frames from
+	// next until enough of them pass the quality gate, and says how many
+	// it used and why it refused the others.
+	EnrollFrames(ctx context.Context, name string, next func(*LiveFrame) error) (LiveEnrolment, error)
+}
+
+// LiveEnrolment is what enrolment from the camera did.
+type LiveEnrolment struct {
+	Person  Person         `json:"person"`
+	Used    int            `json:"used"`
+	Refused map[string]int `json:"refused"` // by reason: small, dark, blurred, turned, no face
 }
 
 // Status is the door's state.
@@ -82,6 +93,9 @@ type Config struct {
 	CertFile, KeyFile string
 	// Now is the clock of sessions and the login limit; nil is time.Now.
 	Now func() time.Time
+	// Live is the door's latest frame, for the live view and enrolment
+	// from the camera; nil for none.
+	Live *Live
 }
 
 // MaxUpload bounds a request's body (an image to enrol or recognise).

@@ -1,13 +1,17 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -68,6 +72,23 @@ func (f *fake) Recognize(img image.Image) (Face, error) {
 	f.call("recognize")
 	return Face{Name: "ada", Distance: 0.4, Known: true}, nil
 }
+func (f *fake) EnrollFrames(ctx context.Context, name string, next func(*LiveFrame) error) (LiveEnrolment, error) {
+	f.call("enroll-live " + name)
+	var fr LiveFrame
+	res := LiveEnrolment{Refused: map[string]int{}}
+	for res.Used < 2 {
+		if err := next(&fr); err != nil {
+			return res, err
+		}
+		if fr.Mark == Skipped {
+			res.Refused[fr.Caption]++
+			continue
+		}
+		res.Used++
+	}
+	res.Person = Person{Name: name, Photos: res.Used}
+	return res, nil
+}
 func (f *fake) Events(n int) ([]Event, error) {
 	d := float32(0.4)
 	return []Event{{Time: time.Unix(1e9, 0), Decision: "unlock", Identity: "ada", Distance: &d}}, nil
@@ -88,6 +109,9 @@ func (c *clock) add(d time.Duration) {
 
 const testPassword = "correct horse battery"
 
+// testLive is the servers' live view (tests offer it frames).
+var testLive = NewLive()
+
 func setup(t *testing.T, withPassword bool) (*httptest.Server, *fake, *clock, string) {
 	t.Helper()
 	dir := t.TempDir()
@@ -98,7 +122,7 @@ func setup(t *testing.T, withPassword bool) (*httptest.Server, *fake, *clock, st
 	}
 	f := &fake{people: []Person{{Name: "ada", Photos: 2}}}
 	clk := &clock{t: time.Now()}
-	s, err := New(Config{Listen: "127.0.0.1:0", StateDir: dir, Now: clk.now}, f)
+	s, err := New(Config{Listen: "127.0.0.1:0", StateDir: dir, Now: clk.now, Live: testLive}, f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,5 +394,74 @@ func TestPasswordHash(t *testing.T) {
 		if checkPassword(bad, testPassword) {
 			t.Errorf("hash %q accepted", bad)
 		}
+	}
+}
+
+// grey is a w×h frame of one grey level.
+func grey(w, h int, v uint8) *image.Gray {
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range g.Pix {
+		g.Pix[i] = v
+	}
+	return g
+}
+
+// TestLiveView: the live view streams the door's frames as MJPEG, at
+// most LiveFPS a second, the face's box drawn in its mark's colour; and
+// enrolment from the camera takes frames from it, saying why it refused
+// the others.
+func TestLiveView(t *testing.T) {
+	ts, f, _, _ := setup(t, true)
+	c := browser(ts)
+	login(t, c, ts, testPassword).Body.Close()
+	now := time.Now()
+	testLive.Offer(now, grey(64, 48, 100), image.Rect(10, 10, 40, 40), Matched, "ada 0.41")
+	testLive.Offer(now.Add(time.Millisecond), grey(64, 48, 0), image.Rect(0, 0, 1, 1), Stranger, "too soon") // dropped: under 1/LiveFPS
+	r, err := c.Get(ts.URL + "/live.mjpeg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/x-mixed-replace" {
+		t.Fatalf("content type %q", r.Header.Get("Content-Type"))
+	}
+	part, err := multipart.NewReader(bufio.NewReader(r.Body), params["boundary"]).NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := jpeg.Decode(part)
+	r.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Bounds() != image.Rect(0, 0, 64, 48) {
+		t.Errorf("frame %v", img.Bounds())
+	}
+	if cr, cg, _, _ := img.At(25, 11).RGBA(); cg>>8 < 150 || cr>>8 > 80 {
+		t.Errorf("the box's edge at (25, 11) is not green: %v", img.At(25, 11))
+	}
+	if y, _, _, _ := img.At(25, 25).RGBA(); y>>8 < 90 || y>>8 > 110 {
+		t.Errorf("inside the box the frame's grey 100 became %v (the later frame was not dropped?)", img.At(25, 25))
+	}
+	r, _ = c.Get(ts.URL + "/live")
+	if page := body(t, r); !strings.Contains(page, "ada 0.41") || !strings.Contains(page, "/live.mjpeg") {
+		t.Errorf("live page:\n%s", page)
+	}
+
+	r, _ = c.Get(ts.URL + "/people")
+	csrf := csrfRE.FindStringSubmatch(body(t, r))[1]
+	go func() { // the camera goes on: a refused frame, then two good ones
+		for i, m := range []Mark{Skipped, Matched, Matched, Matched} {
+			time.Sleep(300 * time.Millisecond)
+			testLive.Offer(time.Now().Add(time.Duration(i+1)*time.Second), grey(64, 48, 50), image.Rect(5, 5, 20, 20), m, "blurred")
+		}
+	}()
+	r, _ = c.PostForm(ts.URL+"/people/enroll-live", url.Values{"name": {"grace"}, "csrf": {csrf}})
+	loc, _ := url.QueryUnescape(r.Header.Get("Location"))
+	if r.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "enrolled grace from 2 camera frames; refused: 1 blurred") {
+		t.Errorf("enrol from the camera: %d %q", r.StatusCode, loc)
+	}
+	if !slices.Contains(f.calls, "enroll-live grace") {
+		t.Errorf("backend calls %v", f.calls)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"image"
 	"io/fs"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,9 +43,11 @@ type webBackend struct {
 	started   time.Time
 	camera    atomic.Value // string
 	lastErr   atomic.Value // string
+	live      *web.Live
 }
 
-// onFrame records the camera's state from the loop's reports.
+// onFrame records the camera's state from the loop's reports and gives
+// the live view its frame (a copy, a few times a second).
 func (b *webBackend) onFrame(r service.Report) {
 	state := "streaming"
 	if r.Fault == "bad frame" {
@@ -54,6 +57,67 @@ func (b *webBackend) onFrame(r service.Report) {
 	if r.Fault != "" {
 		b.lastErr.Store(r.Time.Format(time.RFC3339) + ": " + r.Fault)
 	}
+	mark, caption := web.NoFace, ""
+	switch {
+	case r.Skip != "":
+		mark, caption = web.Skipped, "face refused: "+r.Skip
+	case r.Identity != "":
+		mark, caption = web.Matched, fmt.Sprintf("%s %.3f", r.Identity, r.Distance)
+	case r.Face && math.IsInf(float64(r.Distance), 1):
+		mark, caption = web.Stranger, "unknown face (nobody enrolled)"
+	case r.Face:
+		mark, caption = web.Stranger, fmt.Sprintf("unknown face %.3f", r.Distance)
+	}
+	b.live.Offer(time.Now(), r.Frame, r.Box, mark, caption)
+}
+
+// liveEnrolFrames is how many frames that pass the quality gate
+// enrolment from the camera takes.
+const liveEnrolFrames = 3
+
+// EnrollFrames enrols name from the next frames that pass the quality
+// gate, counting why the others were refused.
+func (b *webBackend) EnrollFrames(ctx context.Context, name string, next func(*web.LiveFrame) error) (web.LiveEnrolment, error) {
+	res := web.LiveEnrolment{Refused: map[string]int{}}
+	if err := gallery.CheckName(name); err != nil {
+		if g, lerr := b.load(); lerr != nil || !hasName(g, name) {
+			return res, err
+		}
+	}
+	var embs [][]float32
+	var f web.LiveFrame
+	for len(embs) < liveEnrolFrames {
+		if err := next(&f); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				err = fmt.Errorf("only %d of %d frames passed the quality gate in time", len(embs), liveEnrolFrames)
+			}
+			return res, err
+		}
+		e, err := b.embed(f.Gray)
+		switch {
+		case errors.Is(err, twin.ErrQuality):
+			res.Refused[twin.SkipReason(err)]++
+		case err != nil:
+			res.Refused["no face"]++
+		default:
+			embs = append(embs, e)
+		}
+	}
+	err := b.update(func(g *gallery.Gallery) error {
+		if err := g.Enroll(name, embs...); err != nil {
+			return err
+		}
+		id, _ := g.Lookup(name)
+		res.Person = web.Person{Name: id.Name, Photos: len(id.Embeddings)}
+		return nil
+	})
+	res.Used = len(embs)
+	return res, err
+}
+
+func hasName(g *gallery.Gallery, name string) bool {
+	_, ok := g.Lookup(name)
+	return ok
 }
 
 func (b *webBackend) Status() web.Status {
@@ -212,8 +276,8 @@ func startWeb(ctx context.Context, cfg runConfig, dir, gpath, apath string, log 
 		net.SetLocator(loc)
 	}
 	b := &webBackend{net: net, store: gallery.NewStore(gpath, modelID(net)), gpath: gpath, override: cfg.Threshold, auditPath: apath,
-		model: describe(net, cfg.Model), started: time.Now()}
-	srv, err := web.New(web.Config{Listen: cfg.Web.Listen, StateDir: dir, CertFile: cfg.Web.CertFile, KeyFile: cfg.Web.KeyFile}, b)
+		model: describe(net, cfg.Model), started: time.Now(), live: web.NewLive()}
+	srv, err := web.New(web.Config{Listen: cfg.Web.Listen, StateDir: dir, CertFile: cfg.Web.CertFile, KeyFile: cfg.Web.KeyFile, Live: b.live}, b)
 	if err != nil {
 		net.Close()
 		return nil, err

@@ -15,9 +15,10 @@ import (
 )
 
 // TestRunWebBrowser drives a running door's page in a real browser
-// (Debian's chromium, headless): log in, enrol the person at the camera
-// by uploading a photo, see them listed, and see the door open for them
-// on the events page. Each page's screenshot goes to $EDGE_SCREENSHOTS
+// (Debian's chromium, headless): log in, watch the live view, enrol the
+// person at the camera from its frames (and another by uploading a
+// photo), see them listed, and see the door open for them on the events
+// page. Each page's screenshot goes to $EDGE_SCREENSHOTS
 // (else the test's temporary folder).
 func TestRunWebBrowser(t *testing.T) {
 	chrome, err := exec.LookPath("chromium")
@@ -29,7 +30,7 @@ func TestRunWebBrowser(t *testing.T) {
 	if shots == "" {
 		shots = t.TempDir()
 	}
-	photo := filepath.Join(edgedata.Dir(t, "att-faces/s2"), "1.pgm")
+	photo := filepath.Join(edgedata.Dir(t, "att-faces/s3"), "1.pgm")
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.IgnoreCertErrors,
 		chromedp.NoSandbox, chromedp.WindowSize(900, 700))
@@ -73,13 +74,29 @@ func TestRunWebBrowser(t *testing.T) {
 	do(chromedp.SendKeys(chromedp.ID("password"), "a door password"), chromedp.Click(chromedp.ID("login")),
 		chromedp.WaitVisible(chromedp.ID("status")))
 	shot("status")
-	do(chromedp.Navigate(base+"/people"), chromedp.WaitVisible(chromedp.ID("enroll")),
-		chromedp.SendKeys(chromedp.ID("name"), "ada"), chromedp.SetUploadFiles(chromedp.ID("photo"), []string{photo}),
-		chromedp.Click(chromedp.ID("enrol")), chromedp.WaitVisible(chromedp.ID("flash")))
+	do(chromedp.Navigate(base+"/live"), chromedp.WaitVisible(chromedp.ID("live")))
+	time.Sleep(time.Second) // a frame or two of the stream
+	if s := text("#caption"); !strings.Contains(s, "unknown face") {
+		t.Errorf("live caption before enrolment: %q", s)
+	}
+	shot("live")
+	// enrol the person at the camera from the replayed frames
+	do(chromedp.Navigate(base+"/people"), chromedp.WaitVisible(chromedp.ID("enroll-live")),
+		chromedp.SendKeys(chromedp.ID("live-name"), "ada"), chromedp.Click(chromedp.ID("enrol-live")),
+		chromedp.WaitVisible(chromedp.ID("flash")))
+	if s := text("#flash"); !strings.Contains(s, "enrolled ada from 3 camera frames") {
+		t.Errorf("flash after enrolling from the camera: %q", s)
+	}
 	if s := text("#people"); !strings.Contains(s, "ada") {
 		t.Errorf("people after enrolling ada: %q", s)
 	}
 	shot("people")
+	// and another by uploading a photo
+	do(chromedp.SendKeys(chromedp.ID("name"), "grace"), chromedp.SetUploadFiles(chromedp.ID("photo"), []string{photo}),
+		chromedp.Click(chromedp.ID("enrol")), chromedp.WaitVisible(chromedp.ID("flash")))
+	if s := text("#people"); !strings.Contains(s, "grace") {
+		t.Errorf("people after uploading grace: %q", s)
+	}
 	var events string
 	// the looping frames show ada: the door opens, and the events page
 	// says so

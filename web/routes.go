@@ -61,6 +61,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("DELETE /api/v1/people/{name}", s.api(s.apiRemove))
 	s.mux.HandleFunc("POST /api/v1/recognize", s.api(s.apiRecognize))
 	s.mux.HandleFunc("GET /api/v1/events", s.api(s.apiEvents))
+	s.mux.HandleFunc("GET /api/v1/events/stream", s.api(s.apiStream))
 }
 
 // view is what every page template gets.

@@ -96,6 +96,8 @@ type Config struct {
 	// Live is the door's latest frame, for the live view and enrolment
 	// from the camera; nil for none.
 	Live *Live
+	// Feed is the door's decisions, for the API's stream; nil for none.
+	Feed *Feed
 }
 
 // MaxUpload bounds a request's body (an image to enrol or recognise).

@@ -109,8 +109,12 @@ func (c *clock) add(d time.Duration) {
 
 const testPassword = "correct horse battery"
 
-// testLive is the servers' live view (tests offer it frames).
-var testLive = NewLive()
+// testLive is the servers' live view (tests offer it frames), testFeed
+// their decisions.
+var (
+	testLive = NewLive()
+	testFeed = NewFeed()
+)
 
 func setup(t *testing.T, withPassword bool) (*httptest.Server, *fake, *clock, string) {
 	t.Helper()
@@ -122,7 +126,7 @@ func setup(t *testing.T, withPassword bool) (*httptest.Server, *fake, *clock, st
 	}
 	f := &fake{people: []Person{{Name: "ada", Photos: 2}}}
 	clk := &clock{t: time.Now()}
-	s, err := New(Config{Listen: "127.0.0.1:0", StateDir: dir, Now: clk.now, Live: testLive}, f)
+	s, err := New(Config{Listen: "127.0.0.1:0", StateDir: dir, Now: clk.now, Live: testLive, Feed: testFeed}, f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,4 +468,46 @@ func TestLiveView(t *testing.T) {
 	if !slices.Contains(f.calls, "enroll-live grace") {
 		t.Errorf("backend calls %v", f.calls)
 	}
+}
+
+// TestDecisionStream: the API's stream delivers the door's decisions as
+// server-sent events, only to a token's holder.
+func TestDecisionStream(t *testing.T) {
+	ts, _, _, dir := setup(t, true)
+	tok, _ := NewToken(dir, "stream")
+	if r, _ := ts.Client().Get(ts.URL + "/api/v1/events/stream"); r.StatusCode != http.StatusUnauthorized {
+		t.Errorf("stream without a token: %d", r.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", ts.URL+"/api/v1/events/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	r, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	if r.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("content type %q", r.Header.Get("Content-Type"))
+	}
+	br := bufio.NewReader(r.Body)
+	br.ReadString('\n') // the opening comment
+	go func() {
+		for i := 0; i < 20; i++ { // until the subscriber is there
+			testFeed.Publish(Decision{Time: time.Unix(1e9, 0), Kind: "recognised", Identity: "ada", Distance: 0.4})
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d, ok := strings.CutPrefix(line, "data: "); ok {
+			var got Decision
+			if err := json.Unmarshal([]byte(d), &got); err != nil || got.Kind != "recognised" || got.Identity != "ada" {
+				t.Errorf("event %q (%v)", d, err)
+			}
+			return
+		}
+	}
+	t.Fatal("no event within 5 s")
 }

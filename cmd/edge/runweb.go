@@ -44,6 +44,7 @@ type webBackend struct {
 	camera    atomic.Value // string
 	lastErr   atomic.Value // string
 	live      *web.Live
+	feed      *web.Feed
 }
 
 // onFrame records the camera's state from the loop's reports and gives
@@ -69,6 +70,9 @@ func (b *webBackend) onFrame(r service.Report) {
 		mark, caption = web.Stranger, fmt.Sprintf("unknown face %.3f", r.Distance)
 	}
 	b.live.Offer(time.Now(), r.Frame, r.Box, mark, caption)
+	if ev, ok := mqttEvent(r); ok {
+		b.feed.Publish(web.Decision{Time: ev.Time, Kind: string(ev.Kind), Identity: ev.Identity, Distance: ev.Distance})
+	}
 }
 
 // liveEnrolFrames is how many frames that pass the quality gate
@@ -276,8 +280,8 @@ func startWeb(ctx context.Context, cfg runConfig, dir, gpath, apath string, log 
 		net.SetLocator(loc)
 	}
 	b := &webBackend{net: net, store: gallery.NewStore(gpath, modelID(net)), gpath: gpath, override: cfg.Threshold, auditPath: apath,
-		model: describe(net, cfg.Model), started: time.Now(), live: web.NewLive()}
-	srv, err := web.New(web.Config{Listen: cfg.Web.Listen, StateDir: dir, CertFile: cfg.Web.CertFile, KeyFile: cfg.Web.KeyFile, Live: b.live}, b)
+		model: describe(net, cfg.Model), started: time.Now(), live: web.NewLive(), feed: web.NewFeed()}
+	srv, err := web.New(web.Config{Listen: cfg.Web.Listen, StateDir: dir, CertFile: cfg.Web.CertFile, KeyFile: cfg.Web.KeyFile, Live: b.live, Feed: b.feed}, b)
 	if err != nil {
 		net.Close()
 		return nil, err

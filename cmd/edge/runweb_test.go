@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -140,4 +141,35 @@ func TestRunWebAPI(t *testing.T) {
 	if code, _ := do("DELETE", "/api/v1/people/ada", nil); code != http.StatusNoContent {
 		t.Errorf("remove: %d", code)
 	}
+}
+
+// TestRunWebStream: a running door's decision stream tells a client
+// that the door opened for the person it enrolled.
+func TestRunWebStream(t *testing.T) {
+	base, c, tok, _ := webDoor(t, tinyModel)
+	req, _ := http.NewRequest("GET", base+"/api/v1/events/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r, err := c.Do(req.WithContext(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	photo, err := os.ReadFile(filepath.Join(edgedata.Dir(t, "att-faces/s2"), "1.pgm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enrol, _ := http.NewRequest("POST", base+"/api/v1/people/ada/photos", bytes.NewReader(photo))
+	enrol.Header.Set("Authorization", "Bearer "+tok)
+	if er, err := c.Do(enrol); err != nil || er.StatusCode != http.StatusCreated {
+		t.Fatalf("enrol: %v %v", er, err)
+	}
+	sc := bufio.NewScanner(r.Body)
+	for sc.Scan() {
+		if d, ok := strings.CutPrefix(sc.Text(), "data: "); ok && strings.Contains(d, `"event_type":"recognised"`) && strings.Contains(d, `"identity":"ada"`) {
+			return
+		}
+	}
+	t.Fatalf("no recognised event for ada on the stream: %v", sc.Err())
 }

@@ -29,6 +29,7 @@ var assets embed.FS
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"since": func(t time.Time) string { return time.Since(t).Round(time.Second).String() },
 	"when":  func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },
+	"stamp": func(t time.Time) string { return t.Format(time.RFC3339Nano) },
 	"dist": func(d *float32) string {
 		if d == nil {
 			return ""
@@ -51,6 +52,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /people/remove", s.page(s.removeForm))
 	s.mux.HandleFunc("POST /people/rename", s.page(s.renameForm))
 	s.mux.HandleFunc("GET /events", s.page(s.eventsPage))
+	s.mux.HandleFunc("POST /events/wrong", s.page(s.wrongForm))
 	s.mux.HandleFunc("GET /live", s.page(s.livePage))
 	s.mux.HandleFunc("GET /live.mjpeg", s.page(s.liveStream))
 	s.mux.HandleFunc("POST /people/enroll-live", s.page(s.enrollLiveForm))
@@ -252,9 +254,22 @@ func (s *Server) renameForm(w http.ResponseWriter, r *http.Request, sess session
 	http.Redirect(w, r, "/people?done="+url.QueryEscape("renamed "+old+" to "+name), http.StatusSeeOther)
 }
 
+// wrongForm records "not this person" for an unlock of the events page.
+func (s *Server) wrongForm(w http.ResponseWriter, r *http.Request, sess session) {
+	t, err := time.Parse(time.RFC3339Nano, r.FormValue("time"))
+	if err == nil {
+		err = s.b.ReportWrong(t, r.FormValue("identity"))
+	}
+	if err != nil {
+		http.Error(w, "not recorded: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	http.Redirect(w, r, "/events?done="+url.QueryEscape("recorded that the match of "+r.FormValue("identity")+" was someone else"), http.StatusSeeOther)
+}
+
 func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request, sess session) {
 	ev, err := s.b.Events(200)
-	v := view{CSRF: sess.csrf, Events: ev}
+	v := view{CSRF: sess.csrf, Events: ev, Flash: r.URL.Query().Get("done")}
 	code := http.StatusOK
 	if err != nil {
 		v.Error, code = err.Error(), http.StatusInternalServerError

@@ -45,6 +45,9 @@ type Backend interface {
 	// next until enough of them pass the quality gate, and says how many
 	// it used and why it refused the others.
 	EnrollFrames(ctx context.Context, name string, next func(*LiveFrame) error) (LiveEnrolment, error)
+	// ReportWrong records that the door's match of identity at time t
+	// was someone else ("not this person").
+	ReportWrong(t time.Time, identity string) error
 }
 
 // LiveEnrolment is what enrolment from the camera did.
@@ -67,6 +70,9 @@ type Status struct {
 type Person struct {
 	Name   string `json:"name"`
 	Photos int    `json:"photos"`
+	// WrongMatches counts the matches of this person reported wrong
+	// with "not this person".
+	WrongMatches int `json:"wrong_matches"`
 }
 
 // Face is what recognition made of an image's face.

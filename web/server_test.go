@@ -89,6 +89,10 @@ func (f *fake) EnrollFrames(ctx context.Context, name string, next func(*LiveFra
 	res.Person = Person{Name: name, Photos: res.Used}
 	return res, nil
 }
+func (f *fake) ReportWrong(t time.Time, identity string) error {
+	f.call("wrong " + identity + " " + t.UTC().Format(time.RFC3339))
+	return nil
+}
 func (f *fake) Events(n int) ([]Event, error) {
 	d := float32(0.4)
 	return []Event{{Time: time.Unix(1e9, 0), Decision: "unlock", Identity: "ada", Distance: &d}}, nil
@@ -510,4 +514,30 @@ func TestDecisionStream(t *testing.T) {
 		}
 	}
 	t.Fatal("no event within 5 s")
+}
+
+// TestNotThisPerson: an unlock on the events page has a "not this
+// person" form (with the CSRF token) that reports it to the backend.
+func TestNotThisPerson(t *testing.T) {
+	ts, f, _, _ := setup(t, true)
+	c := browser(ts)
+	login(t, c, ts, testPassword).Body.Close()
+	r, _ := c.Get(ts.URL + "/events")
+	page := body(t, r)
+	if !strings.Contains(page, "Not this person") {
+		t.Fatalf("no 'not this person' on the unlock:\n%s", page)
+	}
+	csrf := csrfRE.FindStringSubmatch(page)[1]
+	stamp := regexp.MustCompile(`name="time" value="([^"]+)"`).FindStringSubmatch(page)[1]
+	r, _ = c.PostForm(ts.URL+"/events/wrong", url.Values{"time": {stamp}, "identity": {"ada"}})
+	if r.StatusCode != http.StatusForbidden {
+		t.Errorf("without CSRF: %d", r.StatusCode)
+	}
+	r, _ = c.PostForm(ts.URL+"/events/wrong", url.Values{"time": {stamp}, "identity": {"ada"}, "csrf": {csrf}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Errorf("report: %d %s", r.StatusCode, body(t, r))
+	}
+	if !slices.Contains(f.calls, "wrong ada 2001-09-09T01:46:40Z") {
+		t.Errorf("backend calls %v", f.calls)
+	}
 }

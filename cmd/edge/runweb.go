@@ -45,6 +45,7 @@ type webBackend struct {
 	lastErr   atomic.Value // string
 	live      *web.Live
 	feed      *web.Feed
+	stateDir  string
 }
 
 // onFrame records the camera's state from the loop's reports and gives
@@ -153,12 +154,16 @@ func (b *webBackend) update(fn func(g *gallery.Gallery) error) error {
 
 func (b *webBackend) People() ([]web.Person, error) {
 	g, err := b.load()
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
+	wrong, _ := b.wrongCounts() // a damaged record file costs only the counts
 	var p []web.Person
 	for _, id := range g.List() {
-		p = append(p, web.Person{Name: id.Name, Photos: len(id.Embeddings)})
+		p = append(p, web.Person{Name: id.Name, Photos: len(id.Embeddings), WrongMatches: wrong[id.Name]})
 	}
 	return p, nil
 }
@@ -280,7 +285,7 @@ func startWeb(ctx context.Context, cfg runConfig, dir, gpath, apath string, log 
 		net.SetLocator(loc)
 	}
 	b := &webBackend{net: net, store: gallery.NewStore(gpath, modelID(net)), gpath: gpath, override: cfg.Threshold, auditPath: apath,
-		model: describe(net, cfg.Model), started: time.Now(), live: web.NewLive(), feed: web.NewFeed()}
+		model: describe(net, cfg.Model), started: time.Now(), live: web.NewLive(), feed: web.NewFeed(), stateDir: dir}
 	srv, err := web.New(web.Config{Listen: cfg.Web.Listen, StateDir: dir, CertFile: cfg.Web.CertFile, KeyFile: cfg.Web.KeyFile, Live: b.live, Feed: b.feed}, b)
 	if err != nil {
 		net.Close()

@@ -17,8 +17,8 @@ import (
 // TestRunWebBrowser drives a running door's page in a real browser
 // (Debian's chromium, headless): log in, watch the live view, enrol the
 // person at the camera from its frames (and another by uploading a
-// photo), see them listed, and see the door open for them on the events
-// page. Each page's screenshot goes to $EDGE_SCREENSHOTS
+// photo), see them listed, see the door open for them on the events
+// page, and press "not this person" on it. Each page's screenshot goes to $EDGE_SCREENSHOTS
 // (else the test's temporary folder).
 func TestRunWebBrowser(t *testing.T) {
 	chrome, err := exec.LookPath("chromium")
@@ -116,5 +116,14 @@ func TestRunWebBrowser(t *testing.T) {
 			t.Fatalf("no unlock for ada on the events page within 30 s:\n%s", events)
 		}
 	}
+	// the owner says the match was someone else
+	do(chromedp.Click(chromedp.CSS("button.wrong")), chromedp.WaitVisible(chromedp.ID("flash")))
+	if s := text("#flash"); !strings.Contains(s, "recorded that the match of ada was someone else") {
+		t.Errorf("flash after 'not this person': %q", s)
+	}
 	shot("events")
+	do(chromedp.Navigate(base+"/people"), chromedp.WaitVisible(chromedp.ID("people")))
+	if s := text("#people"); !strings.Contains(s, "1 reported") {
+		t.Errorf("people after 'not this person': %q", s)
+	}
 }

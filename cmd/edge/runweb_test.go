@@ -8,10 +8,14 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -172,4 +176,59 @@ func TestRunWebStream(t *testing.T) {
 		}
 	}
 	t.Fatalf("no recognised event for ada on the stream: %v", sc.Err())
+}
+
+// TestRunWebWrongMatch: "not this person" on a running door's events
+// page is recorded once per unlock and counted on the person's row.
+func TestRunWebWrongMatch(t *testing.T) {
+	base, c, tok, state := webDoor(t, tinyModel)
+	photo, err := os.ReadFile(filepath.Join(edgedata.Dir(t, "att-faces/s2"), "1.pgm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enrol, _ := http.NewRequest("POST", base+"/api/v1/people/ada/photos", bytes.NewReader(photo))
+	enrol.Header.Set("Authorization", "Bearer "+tok)
+	if r, err := c.Do(enrol); err != nil || r.StatusCode != http.StatusCreated {
+		t.Fatalf("enrol: %v %v", r, err)
+	}
+	c.Jar, _ = cookiejar.New(nil)
+	if r, err := c.PostForm(base+"/login", url.Values{"password": {"a door password"}}); err != nil || r.StatusCode != http.StatusOK {
+		t.Fatalf("login: %v %v", r, err)
+	}
+	get := func(path string) string {
+		t.Helper()
+		r, err := c.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		b, _ := io.ReadAll(r.Body)
+		return string(b)
+	}
+	var page string
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(page, "Not this person"); time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no unlock with 'Not this person' on the events page:\n%s", page)
+		}
+		page = get("/events")
+	}
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
+	stamp := regexp.MustCompile(`name="time" value="([^"]+)"`).FindStringSubmatch(page)[1]
+	for i := 0; i < 2; i++ { // twice: recorded once
+		r, err := c.PostForm(base+"/events/wrong", url.Values{"time": {stamp}, "identity": {"ada"}, "csrf": {csrf}})
+		if err != nil || r.StatusCode != http.StatusOK {
+			t.Fatalf("not this person: %v %v", r, err)
+		}
+	}
+	r, _ := c.PostForm(base+"/events/wrong", url.Values{"time": {stamp}, "identity": {"nobody"}, "csrf": {csrf}})
+	if r.StatusCode != http.StatusBadRequest {
+		t.Errorf("a wrong match of a name nobody enrolled: %d", r.StatusCode)
+	}
+	if p := get("/people"); !strings.Contains(p, "1 reported") {
+		t.Errorf("people page lacks ada's wrong match:\n%s", p)
+	}
+	b, _ := os.ReadFile(filepath.Join(state, wrongFile))
+	if n := strings.Count(string(b), "\n"); n != 1 {
+		t.Errorf("%s holds %d reports, want 1:\n%s", wrongFile, n, b)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,6 +31,9 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"since": func(t time.Time) string { return time.Since(t).Round(time.Second).String() },
 	"when":  func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },
 	"stamp": func(t time.Time) string { return t.Format(time.RFC3339Nano) },
+	"decisions": func() []string {
+		return []string{"unlock", "denied", "button"}
+	},
 	"dist": func(d *float32) string {
 		if d == nil {
 			return ""
@@ -53,6 +57,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /people/rename", s.page(s.renameForm))
 	s.mux.HandleFunc("GET /events", s.page(s.eventsPage))
 	s.mux.HandleFunc("POST /events/wrong", s.page(s.wrongForm))
+	s.mux.HandleFunc("GET /crops/{name}", s.page(s.crop))
 	s.mux.HandleFunc("GET /live", s.page(s.livePage))
 	s.mux.HandleFunc("GET /live.mjpeg", s.page(s.liveStream))
 	s.mux.HandleFunc("POST /people/enroll-live", s.page(s.enrollLiveForm))
@@ -78,6 +83,8 @@ type view struct {
 	Caption string // the live view's latest caption
 	HasLive bool
 	Refresh int // seconds, for the live page's caption
+	// the events page's filters
+	Decision, Who string
 }
 
 func (s *Server) render(w http.ResponseWriter, code int, name string, v view) {
@@ -267,9 +274,39 @@ func (s *Server) wrongForm(w http.ResponseWriter, r *http.Request, sess session)
 	http.Redirect(w, r, "/events?done="+url.QueryEscape("recorded that the match of "+r.FormValue("identity")+" was someone else"), http.StatusSeeOther)
 }
 
+// maxEventRows bounds the events page (before its filters).
+const maxEventRows = 500
+
+// cropName is what the audit names a crop: crop-<UTC time>-<decision>.jpg.
+var cropName = regexp.MustCompile(`^crop-[0-9TZ:.\-]+-[a-z_]+\.jpg$`)
+
+// crop serves an audit record's face crop to a logged-in browser.
+func (s *Server) crop(w http.ResponseWriter, r *http.Request, _ session) {
+	name := r.PathValue("name")
+	if !cropName.MatchString(name) {
+		http.Error(w, "not a crop's name", http.StatusBadRequest)
+		return
+	}
+	b, err := s.b.Crop(name)
+	if err != nil {
+		http.Error(w, "no such crop", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Write(b)
+}
+
 func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request, sess session) {
-	ev, err := s.b.Events(200)
-	v := view{CSRF: sess.csrf, Events: ev, Flash: r.URL.Query().Get("done")}
+	ev, err := s.b.Events(maxEventRows)
+	q := r.URL.Query()
+	decision, who := q.Get("decision"), q.Get("who")
+	kept := ev[:0]
+	for _, e := range ev {
+		if (decision == "" || e.Decision == decision) && (who == "" || strings.EqualFold(e.Identity, who)) {
+			kept = append(kept, e)
+		}
+	}
+	v := view{CSRF: sess.csrf, Events: kept, Flash: q.Get("done"), Decision: decision, Who: who}
 	code := http.StatusOK
 	if err != nil {
 		v.Error, code = err.Error(), http.StatusInternalServerError

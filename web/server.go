@@ -48,6 +48,8 @@ type Backend interface {
 	// ReportWrong records that the door's match of identity at time t
 	// was someone else ("not this person").
 	ReportWrong(t time.Time, identity string) error
+	// Crop returns the JPEG of an audit record's face crop.
+	Crop(name string) ([]byte, error)
 }
 
 // LiveEnrolment is what enrolment from the camera did.
@@ -88,6 +90,7 @@ type Event struct {
 	Decision string    `json:"decision"`
 	Identity string    `json:"identity,omitempty"`
 	Distance *float32  `json:"distance,omitempty"`
+	Crop     string    `json:"crop,omitempty"` // the face crop's file name, where the audit keeps crops
 }
 
 // Config says where to listen and where the state is.

@@ -95,7 +95,19 @@ func (f *fake) ReportWrong(t time.Time, identity string) error {
 }
 func (f *fake) Events(n int) ([]Event, error) {
 	d := float32(0.4)
-	return []Event{{Time: time.Unix(1e9, 0), Decision: "unlock", Identity: "ada", Distance: &d}}, nil
+	return []Event{{Time: time.Unix(1e9, 0), Decision: "unlock", Identity: "ada", Distance: &d, Crop: testCrop},
+		{Time: time.Unix(1e9-5, 0), Decision: "denied"}}, nil
+}
+
+const testCrop = "crop-20010909T014640Z-unlock.jpg"
+
+func (f *fake) Crop(name string) ([]byte, error) {
+	if name != testCrop {
+		return nil, errors.New("no such crop")
+	}
+	var b bytes.Buffer
+	jpeg.Encode(&b, image.NewGray(image.Rect(0, 0, 4, 4)), nil)
+	return b.Bytes(), nil
 }
 
 // clock is a settable Now.
@@ -373,7 +385,7 @@ func TestAPI(t *testing.T) {
 	if r, _ := do("GET", "/api/v1/events?n=abc", tok, nil); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("events n=abc: %d", r.StatusCode)
 	}
-	if r, m := do("GET", "/api/v1/events?n=5", tok, nil); r.StatusCode != http.StatusOK || len(m["events"].([]any)) != 1 {
+	if r, m := do("GET", "/api/v1/events?n=5", tok, nil); r.StatusCode != http.StatusOK || len(m["events"].([]any)) != 2 {
 		t.Errorf("events: %d %v", r.StatusCode, m)
 	}
 	if !slices.Contains(f.calls, "enroll grace") || !slices.Contains(f.calls, "remove grace") {
@@ -539,5 +551,38 @@ func TestNotThisPerson(t *testing.T) {
 	}
 	if !slices.Contains(f.calls, "wrong ada 2001-09-09T01:46:40Z") {
 		t.Errorf("backend calls %v", f.calls)
+	}
+}
+
+// TestEventsCropsAndFilters: the events page shows the audit's face
+// crops, serves them only by a crop's name and to a session, and
+// filters by decision and person.
+func TestEventsCropsAndFilters(t *testing.T) {
+	ts, _, _, _ := setup(t, true)
+	c := browser(ts)
+	if r, _ := c.Get(ts.URL + "/crops/" + testCrop); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("a crop without a session: %d", r.StatusCode)
+	}
+	login(t, c, ts, testPassword).Body.Close()
+	r, _ := c.Get(ts.URL + "/events")
+	if page := body(t, r); !strings.Contains(page, `src="/crops/`+testCrop+`"`) || !strings.Contains(page, "denied") {
+		t.Errorf("events page:\n%s", page)
+	}
+	r, _ = c.Get(ts.URL + "/crops/" + testCrop)
+	if b := body(t, r); r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "image/jpeg" || len(b) == 0 {
+		t.Errorf("crop: %d %q", r.StatusCode, r.Header.Get("Content-Type"))
+	}
+	for _, bad := range []string{"..%2F..%2Fweb-password", "web-password", "crop-x-unlock.jpg%00.png", "crop-20010909T014640Z-unlock.jpg.bak"} {
+		if r, _ := c.Get(ts.URL + "/crops/" + bad); r.StatusCode != http.StatusBadRequest && r.StatusCode != http.StatusNotFound {
+			t.Errorf("crop %q: %d", bad, r.StatusCode)
+		}
+	}
+	r, _ = c.Get(ts.URL + "/events?decision=denied")
+	if page := body(t, r); strings.Contains(page, "Not this person") || !strings.Contains(page, `<td class="decision">denied</td>`) {
+		t.Errorf("filtered to denied:\n%s", page)
+	}
+	r, _ = c.Get(ts.URL + "/events?who=ADA")
+	if page := body(t, r); !strings.Contains(page, "Not this person") || strings.Contains(page, `<td class="decision">denied</td>`) {
+		t.Errorf("filtered to ada:\n%s", page)
 	}
 }

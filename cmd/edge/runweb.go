@@ -12,12 +12,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"math"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/edge-pi/edge/audit"
 	"github.com/edge-pi/edge/gallery"
+	"github.com/edge-pi/edge/internal/safefile"
 	"github.com/edge-pi/edge/locate"
 	"github.com/edge-pi/edge/service"
 	"github.com/edge-pi/edge/twin"
@@ -46,6 +48,7 @@ type webBackend struct {
 	live      *web.Live
 	feed      *web.Feed
 	stateDir  string
+	cropDir   string // the audit's crops; "" when it keeps none
 }
 
 // onFrame records the camera's state from the loop's reports and gives
@@ -243,7 +246,7 @@ func (b *webBackend) Events(n int) ([]web.Event, error) {
 	n = min(n, maxEvents)
 	var ev []web.Event
 	_, err := audit.Read(b.auditPath, func(r audit.Record) error {
-		e := web.Event{Time: r.Time, Decision: r.Decision, Identity: r.Identity}
+		e := web.Event{Time: r.Time, Decision: r.Decision, Identity: r.Identity, Crop: r.Crop}
 		if d := r.Distance; d == d {
 			e.Distance = &d
 		}
@@ -261,6 +264,18 @@ func (b *webBackend) Events(n int) ([]web.Event, error) {
 		err = nil
 	}
 	return ev, err
+}
+
+// maxCropBytes bounds a crop the page serves.
+const maxCropBytes = 4 << 20
+
+// Crop returns the JPEG of an audit record's face crop, where the audit
+// keeps crops.
+func (b *webBackend) Crop(name string) ([]byte, error) {
+	if b.cropDir == "" || name != filepath.Base(name) {
+		return nil, fs.ErrNotExist
+	}
+	return safefile.ReadFile(filepath.Join(b.cropDir, name), maxCropBytes)
 }
 
 // startWeb opens the page's own network (the door's model, locator and
@@ -286,6 +301,9 @@ func startWeb(ctx context.Context, cfg runConfig, dir, gpath, apath string, log 
 	}
 	b := &webBackend{net: net, store: gallery.NewStore(gpath, modelID(net)), gpath: gpath, override: cfg.Threshold, auditPath: apath,
 		model: describe(net, cfg.Model), started: time.Now(), live: web.NewLive(), feed: web.NewFeed(), stateDir: dir}
+	if cfg.Audit.Crops {
+		b.cropDir = filepath.Join(filepath.Dir(apath), "crops")
+	}
 	srv, err := web.New(web.Config{Listen: cfg.Web.Listen, StateDir: dir, CertFile: cfg.Web.CertFile, KeyFile: cfg.Web.KeyFile, Live: b.live, Feed: b.feed}, b)
 	if err != nil {
 		net.Close()

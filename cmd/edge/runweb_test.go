@@ -57,7 +57,7 @@ func webDoor(t *testing.T, model string) (base string, client *http.Client, toke
 	addr := l.Addr().String()
 	l.Close()
 	cfg := filepath.Join(t.TempDir(), "edge.toml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("[web]\nlisten = %q\n[camera]\nloop = true\nfps = 5\n", addr)), 0o644)
+	os.WriteFile(cfg, []byte(fmt.Sprintf("[web]\nlisten = %q\n[camera]\nloop = true\nfps = 5\n[audit]\ncrops = true\n", addr)), 0o644)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var runErr bytes.Buffer
@@ -214,6 +214,14 @@ func TestRunWebWrongMatch(t *testing.T) {
 	}
 	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
 	stamp := regexp.MustCompile(`name="time" value="([^"]+)"`).FindStringSubmatch(page)[1]
+	// the audit keeps crops here: the page shows them
+	crop := regexp.MustCompile(`src="(/crops/crop-[^"]+)"`).FindStringSubmatch(page)
+	if crop == nil {
+		t.Fatalf("no face crop on the events page:\n%s", page)
+	}
+	if r, err := c.Get(base + crop[1]); err != nil || r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "image/jpeg" {
+		t.Errorf("crop %s: %v %v", crop[1], r, err)
+	}
 	for i := 0; i < 2; i++ { // twice: recorded once
 		r, err := c.PostForm(base+"/events/wrong", url.Values{"time": {stamp}, "identity": {"ada"}, "csrf": {csrf}})
 		if err != nil || r.StatusCode != http.StatusOK {

@@ -104,6 +104,25 @@ deb: $(foreach a,$(DEB_ARCHS),$(if $(filter arm64,$(a)),build-pi,build-amd64)) #
 deb-test: deb ## test the arm64 .deb in an arm64 Debian root under qemu-user: install, upgrade, remove, purge; lintian
 	DEB_ARCHS='$(DEB_ARCHS)' deploy/deb/test.sh bin/edge-linux-arm64 '$(DEB_VERSION)'
 
+# A flashable Raspberry Pi image (deploy/IMAGE.md): Debian bookworm arm64
+# from the pinned packages of deploy/image/packages, the arm64 .deb, a
+# read-only root and a state partition for /var/lib/edge. Root only
+# (mmdebstrap, chroot; installs its Debian tools); the root is built in
+# deploy/image/.work (git-ignored).
+IMAGE = bin/edge-$(DEB_VERSION)-rpi-arm64.img.xz
+IMAGE_TIMEOUT ?= 3600
+.PHONY: image image-boot
+image: build-pi ## build bin/edge-<version>-rpi-arm64.img.xz: Debian bookworm, edge's .deb, read-only root (root; deploy/IMAGE.md)
+	deploy/deb/build.sh arm64 bin/edge-linux-arm64 '$(DEB_VERSION)' bin >/dev/null
+	deploy/image/build.sh 'bin/edge_$(DEB_VERSION)_arm64.deb' '$(DEB_VERSION)' bin
+
+# Boots the image (as flashed: decompressed, on a 2 GiB card) in the
+# virtual Pi 3 with vivid as the camera; the checks of edge.service run
+# inside (deploy/image/check.sh). IMAGE=path boots another image.
+image-boot: ## boot the image in qemu raspi3b to edge.service READY; check the unit's watchdog, restart, relay-off, hardening
+	@test -f '$(IMAGE)' || $(MAKE) image
+	IMAGE_TIMEOUT=$(IMAGE_TIMEOUT) SHARED=$(SHARED) GO=$(GO) deploy/image/boot.sh '$(IMAGE)' 'bin/edge_$(DEB_VERSION)_arm64.deb'
+
 PI ?=
 deploy: build-pi ## install on a Pi over ssh: make deploy PI=pi@doorpi.local
 	@test -n "$(PI)" || (echo 'usage: make deploy PI=user@host'; exit 1)

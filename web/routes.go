@@ -58,6 +58,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /events", s.page(s.eventsPage))
 	s.mux.HandleFunc("POST /events/wrong", s.page(s.wrongForm))
 	s.mux.HandleFunc("GET /crops/{name}", s.page(s.crop))
+	s.mux.HandleFunc("GET /thumbs/{name}", s.page(s.thumb))
 	s.mux.HandleFunc("GET /live", s.page(s.livePage))
 	s.mux.HandleFunc("GET /live.mjpeg", s.page(s.liveStream))
 	s.mux.HandleFunc("POST /people/enroll-live", s.page(s.enrollLiveForm))
@@ -290,6 +291,17 @@ func (s *Server) crop(w http.ResponseWriter, r *http.Request, _ session) {
 	b, err := s.b.Crop(name)
 	if err != nil {
 		http.Error(w, "no such crop", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Write(b)
+}
+
+// thumb serves a person's thumbnail to a logged-in browser.
+func (s *Server) thumb(w http.ResponseWriter, r *http.Request, _ session) {
+	b, err := s.b.Thumb(r.PathValue("name"))
+	if err != nil {
+		http.Error(w, "no thumbnail", http.StatusNotFound)
 		return
 	}
 	w.Header().Set("Content-Type", "image/jpeg")

@@ -50,6 +50,9 @@ type Backend interface {
 	ReportWrong(t time.Time, identity string) error
 	// Crop returns the JPEG of an audit record's face crop.
 	Crop(name string) ([]byte, error)
+	// Thumb returns the JPEG thumbnail of an enrolled person, where the
+	// owner has thumbnails kept.
+	Thumb(name string) ([]byte, error)
 }
 
 // LiveEnrolment is what enrolment from the camera did.
@@ -75,6 +78,7 @@ type Person struct {
 	// WrongMatches counts the matches of this person reported wrong
 	// with "not this person".
 	WrongMatches int `json:"wrong_matches"`
+	Thumb        bool `json:"thumbnail"` // a thumbnail is kept
 }
 
 // Face is what recognition made of an image's face.

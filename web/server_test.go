@@ -101,6 +101,13 @@ func (f *fake) Events(n int) ([]Event, error) {
 
 const testCrop = "crop-20010909T014640Z-unlock.jpg"
 
+func (f *fake) Thumb(name string) ([]byte, error) {
+	if name != "ada" {
+		return nil, errors.New("no thumbnail")
+	}
+	return f.Crop(testCrop)
+}
+
 func (f *fake) Crop(name string) ([]byte, error) {
 	if name != testCrop {
 		return nil, errors.New("no such crop")

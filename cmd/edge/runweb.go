@@ -31,6 +31,9 @@ type webConfig struct {
 	Listen   string `toml:"listen"`
 	CertFile string `toml:"cert_file"`
 	KeyFile  string `toml:"key_file"`
+	// Thumbnails keeps a small picture of each face enrolled from the
+	// page (off: the gallery holds embeddings only).
+	Thumbnails bool `toml:"thumbnails"`
 }
 
 // webBackend is web.Backend over the door's state.
@@ -49,6 +52,7 @@ type webBackend struct {
 	feed      *web.Feed
 	stateDir  string
 	cropDir   string // the audit's crops; "" when it keeps none
+	thumbs    bool   // keep thumbnails (thumbs.go)
 }
 
 // onFrame records the camera's state from the loop's reports and gives
@@ -94,6 +98,8 @@ func (b *webBackend) EnrollFrames(ctx context.Context, name string, next func(*w
 	}
 	var embs [][]float32
 	var f web.LiveFrame
+	var first *image.Gray // the first frame that passed, and its face
+	var firstBox image.Rectangle
 	for len(embs) < liveEnrolFrames {
 		if err := next(&f); err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
@@ -101,7 +107,7 @@ func (b *webBackend) EnrollFrames(ctx context.Context, name string, next func(*w
 			}
 			return res, err
 		}
-		e, err := b.embed(f.Gray)
+		e, box, err := b.embedBox(f.Gray)
 		switch {
 		case errors.Is(err, twin.ErrQuality):
 			res.Refused[twin.SkipReason(err)]++
@@ -109,6 +115,10 @@ func (b *webBackend) EnrollFrames(ctx context.Context, name string, next func(*w
 			res.Refused["no face"]++
 		default:
 			embs = append(embs, e)
+			if first == nil {
+				first, firstBox = image.NewGray(f.Gray.Rect), box
+				copy(first.Pix, f.Gray.Pix)
+			}
 		}
 	}
 	err := b.update(func(g *gallery.Gallery) error {
@@ -120,6 +130,9 @@ func (b *webBackend) EnrollFrames(ctx context.Context, name string, next func(*w
 		return nil
 	})
 	res.Used = len(embs)
+	if err == nil {
+		b.saveThumb(name, first, firstBox)
+	}
 	return res, err
 }
 
@@ -166,27 +179,42 @@ func (b *webBackend) People() ([]web.Person, error) {
 	wrong, _ := b.wrongCounts() // a damaged record file costs only the counts
 	var p []web.Person
 	for _, id := range g.List() {
-		p = append(p, web.Person{Name: id.Name, Photos: len(id.Embeddings), WrongMatches: wrong[id.Name]})
+		p = append(p, web.Person{Name: id.Name, Photos: len(id.Embeddings), WrongMatches: wrong[id.Name], Thumb: b.hasThumb(id.Name)})
 	}
 	return p, nil
 }
 
 // embed is the image's embedding through the locator and quality gate.
 func (b *webBackend) embed(img image.Image) ([]float32, error) {
+	e, _, err := b.embedBox(img)
+	return e, err
+}
+
+// embedBox is embed with the face's box (empty where none was located).
+func (b *webBackend) embedBox(img image.Image) ([]float32, image.Rectangle, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	e, err := b.net.Embed(img)
 	if err != nil {
-		return nil, err
+		return nil, image.Rectangle{}, err
 	}
-	return append([]float32(nil), e...), nil
+	var box image.Rectangle
+	if f, ok := b.net.Face(); ok {
+		box = f.Box
+	}
+	return append([]float32(nil), e...), box, nil
 }
 
 func (b *webBackend) Enroll(name string, img image.Image) (web.Person, error) {
-	e, err := b.embed(img)
+	e, box, err := b.embedBox(img)
 	if err != nil {
 		return web.Person{}, err
 	}
+	defer func() {
+		if err == nil {
+			b.saveThumb(name, img, box) // a thumbnail that cannot be kept costs only the picture
+		}
+	}()
 	var p web.Person
 	err = b.update(func(g *gallery.Gallery) error {
 		if _, found := g.Lookup(name); !found {
@@ -205,11 +233,17 @@ func (b *webBackend) Enroll(name string, img image.Image) (web.Person, error) {
 }
 
 func (b *webBackend) Remove(name string) error {
-	return b.update(func(g *gallery.Gallery) error { return g.Remove(name) })
+	if err := b.update(func(g *gallery.Gallery) error { return g.Remove(name) }); err != nil {
+		return err
+	}
+	return b.moveThumb(name, "")
 }
 
 func (b *webBackend) Rename(old, new string) error {
-	return b.update(func(g *gallery.Gallery) error { return g.Rename(old, new) })
+	if err := b.update(func(g *gallery.Gallery) error { return g.Rename(old, new) }); err != nil {
+		return err
+	}
+	return b.moveThumb(old, new)
 }
 
 func (b *webBackend) Recognize(img image.Image) (web.Face, error) {
@@ -300,7 +334,7 @@ func startWeb(ctx context.Context, cfg runConfig, dir, gpath, apath string, log 
 		net.SetLocator(loc)
 	}
 	b := &webBackend{net: net, store: gallery.NewStore(gpath, modelID(net)), gpath: gpath, override: cfg.Threshold, auditPath: apath,
-		model: describe(net, cfg.Model), started: time.Now(), live: web.NewLive(), feed: web.NewFeed(), stateDir: dir}
+		model: describe(net, cfg.Model), started: time.Now(), live: web.NewLive(), feed: web.NewFeed(), stateDir: dir, thumbs: cfg.Web.Thumbnails}
 	if cfg.Audit.Crops {
 		b.cropDir = filepath.Join(filepath.Dir(apath), "crops")
 	}

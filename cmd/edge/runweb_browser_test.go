@@ -88,18 +88,16 @@ func TestRunWebBrowser(t *testing.T) {
 	shot("live")
 	// enrol the person at the camera from the replayed frames
 	do(chromedp.Navigate(base+"/people"), chromedp.WaitVisible(chromedp.ID("enroll-live")),
-		chromedp.SendKeys(chromedp.ID("live-name"), "ada"), chromedp.Click(chromedp.ID("enrol-live")),
-		chromedp.WaitVisible(chromedp.ID("flash")))
-	if s := text("#flash"); !strings.Contains(s, "enrolled ada from 3 camera frames") {
-		t.Errorf("flash after enrolling from the camera: %q", s)
-	}
+		chromedp.SendKeys(chromedp.ID("live-name"), "ada"), chromedp.Click(chromedp.ID("enrol-live")))
+	waitText(t, ctx, "#flash", "enrolled ada from 3 camera frames")
 	if s := text("#people"); !strings.Contains(s, "ada") {
 		t.Errorf("people after enrolling ada: %q", s)
 	}
 	shot("people")
 	// and another by uploading a photo
 	do(chromedp.SendKeys(chromedp.ID("name"), "grace"), chromedp.SetUploadFiles(chromedp.ID("photo"), []string{photo}),
-		chromedp.Click(chromedp.ID("enrol")), chromedp.WaitVisible(chromedp.ID("flash")))
+		chromedp.Click(chromedp.ID("enrol")))
+	waitText(t, ctx, "#flash", "enrolled grace") // the page after the upload, not the one before
 	if s := text("#people"); !strings.Contains(s, "grace") {
 		t.Errorf("people after uploading grace: %q", s)
 	}
@@ -117,13 +115,28 @@ func TestRunWebBrowser(t *testing.T) {
 		}
 	}
 	// the owner says the match was someone else
-	do(chromedp.Click(chromedp.CSS("button.wrong")), chromedp.WaitVisible(chromedp.ID("flash")))
-	if s := text("#flash"); !strings.Contains(s, "recorded that the match of ada was someone else") {
-		t.Errorf("flash after 'not this person': %q", s)
-	}
+	do(chromedp.Click(chromedp.CSS("button.wrong")))
+	waitText(t, ctx, "#flash", "recorded that the match of ada was someone else")
 	shot("events")
 	do(chromedp.Navigate(base+"/people"), chromedp.WaitVisible(chromedp.ID("people")))
 	if s := text("#people"); !strings.Contains(s, "1 reported") {
 		t.Errorf("people after 'not this person': %q", s)
 	}
+}
+
+// waitText waits (10 s at most) until the element sel exists and its
+// text holds want: the page a form's submission led to.
+func waitText(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	var last string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		sctx, cancel := context.WithTimeout(ctx, time.Second)
+		s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
+		cancel()
+		if err == nil && strings.Contains(s, want) {
+			return
+		}
+		last = s
+	}
+	t.Fatalf("%s never said %q (last: %q)", sel, want, last)
 }

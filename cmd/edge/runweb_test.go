@@ -57,7 +57,7 @@ func webDoor(t *testing.T, model string) (base string, client *http.Client, toke
 	addr := l.Addr().String()
 	l.Close()
 	cfg := filepath.Join(t.TempDir(), "edge.toml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("[web]\nlisten = %q\n[camera]\nloop = true\nfps = 5\n[audit]\ncrops = true\n", addr)), 0o644)
+	os.WriteFile(cfg, []byte(fmt.Sprintf("[web]\nlisten = %q\nthumbnails = true\n[camera]\nloop = true\nfps = 5\n[audit]\ncrops = true\n", addr)), 0o644)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var runErr bytes.Buffer
@@ -101,7 +101,7 @@ func webDoor(t *testing.T, model string) (base string, client *http.Client, toke
 // uploaded photo into the door's own gallery, recognises another photo
 // of them, refuses a name with bidirectional controls, and removes them.
 func TestRunWebAPI(t *testing.T) {
-	base, c, tok, _ := webDoor(t, tinyModel)
+	base, c, tok, state := webDoor(t, tinyModel)
 	att := edgedata.Dir(t, "att-faces/s2")
 	do := func(method, path string, body []byte) (int, map[string]any) {
 		t.Helper()
@@ -142,8 +142,18 @@ func TestRunWebAPI(t *testing.T) {
 	if code, m := do("GET", "/api/v1/status", nil); code != http.StatusOK || m["camera"] == nil {
 		t.Errorf("status: %d %v", code, m)
 	}
+	thumbs := func() int {
+		f, _ := filepath.Glob(filepath.Join(state, "thumbs", "*.jpg"))
+		return len(f)
+	}
+	if n := thumbs(); n != 1 {
+		t.Errorf("%d thumbnails after enrolling ada, want 1", n)
+	}
 	if code, _ := do("DELETE", "/api/v1/people/ada", nil); code != http.StatusNoContent {
 		t.Errorf("remove: %d", code)
+	}
+	if n := thumbs(); n != 0 {
+		t.Errorf("%d thumbnails after removing ada, want 0", n)
 	}
 }
 
@@ -232,8 +242,14 @@ func TestRunWebWrongMatch(t *testing.T) {
 	if r.StatusCode != http.StatusBadRequest {
 		t.Errorf("a wrong match of a name nobody enrolled: %d", r.StatusCode)
 	}
-	if p := get("/people"); !strings.Contains(p, "1 reported") {
+	p := get("/people")
+	if !strings.Contains(p, "1 reported") {
 		t.Errorf("people page lacks ada's wrong match:\n%s", p)
+	}
+	if !strings.Contains(p, `src="/thumbs/ada"`) {
+		t.Errorf("people page lacks ada's thumbnail:\n%s", p)
+	} else if r, err := c.Get(base + "/thumbs/ada"); err != nil || r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "image/jpeg" {
+		t.Errorf("thumbnail: %v %v", r, err)
 	}
 	b, _ := os.ReadFile(filepath.Join(state, wrongFile))
 	if n := strings.Count(string(b), "\n"); n != 1 {

@@ -77,7 +77,7 @@ type Person struct {
 	Photos int    `json:"photos"`
 	// WrongMatches counts the matches of this person reported wrong
 	// with "not this person".
-	WrongMatches int `json:"wrong_matches"`
+	WrongMatches int  `json:"wrong_matches"`
 	Thumb        bool `json:"thumbnail"` // a thumbnail is kept
 }
 

@@ -17,13 +17,17 @@
 //	edge/N/event         {"event_type": "recognised", "identity": …, "distance": …, "time": …}
 //	edge/N/last_person   the name (retained)
 //	edge/N/camera        "ON" / "OFF" (retained)
+//	edge/N/snapshot      the face of the last event, JPEG (retained; with Config.Snapshots)
 //	homeassistant/{event,sensor,binary_sensor}/N/…/config  (retained)
 package mqttpub
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"regexp"
 	"sync"
 	"time"
@@ -53,6 +57,9 @@ type Config struct {
 	// MaxBackoff bounds the wait between reconnection attempts (default
 	// 30 s); the first wait is 1 s.
 	MaxBackoff time.Duration
+	// Snapshots publishes the face of each event as a JPEG (retained),
+	// with a camera entity for Home Assistant.
+	Snapshots bool
 }
 
 // Kind is an event's type, as Home Assistant's event entity lists it.
@@ -91,6 +98,7 @@ type Publisher struct {
 	last    string // the last person recognised
 	dirty   bool   // camera or last changed since published
 	closed  bool
+	snap    *image.Gray // the latest snapshot not yet sent (Snapshot's copy)
 
 	wake chan struct{} // capacity 1
 	done chan struct{} // closed when the sender stops
@@ -172,6 +180,28 @@ func (p *Publisher) Camera(ok bool) {
 	}
 }
 
+// Snapshot keeps a copy of the face (box of frame, or the whole frame
+// when box is empty) to publish as the latest snapshot, with Snapshots
+// on; a newer one replaces one not yet sent. It only copies: the JPEG is
+// made by the publisher's goroutine.
+func (p *Publisher) Snapshot(frame *image.Gray, box image.Rectangle) {
+	if !p.c.Snapshots || frame == nil {
+		return
+	}
+	r := box.Intersect(frame.Rect)
+	if r.Empty() {
+		r = frame.Rect
+	}
+	g := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
+	for y := 0; y < r.Dy(); y++ {
+		copy(g.Pix[y*g.Stride:][:r.Dx()], frame.Pix[frame.PixOffset(r.Min.X, r.Min.Y+y):][:r.Dx()])
+	}
+	p.mu.Lock()
+	p.snap = g
+	p.mu.Unlock()
+	p.poke()
+}
+
 // Dropped is the number of events dropped from the full queue so far.
 func (p *Publisher) Dropped() uint64 {
 	p.mu.Lock()
@@ -249,6 +279,22 @@ func (p *Publisher) flush() {
 	dirty, camera, last := p.dirty, p.camera, p.last
 	p.dirty = false
 	p.mu.Unlock()
+	p.mu.Lock()
+	snap := p.snap
+	p.snap = nil
+	p.mu.Unlock()
+	if snap != nil {
+		var b bytes.Buffer
+		if jpeg.Encode(&b, snap, &jpeg.Options{Quality: 80}) == nil {
+			if p.publish(p.base+"/snapshot", true, b.String()) != nil {
+				p.mu.Lock()
+				if p.snap == nil { // keep it for after the reconnection
+					p.snap = snap
+				}
+				p.mu.Unlock()
+			}
+		}
+	}
 	if dirty {
 		if camera != "" {
 			p.publish(p.base+"/camera", true, camera)
@@ -310,10 +356,14 @@ func (p *Publisher) discovery() []config {
 		b, _ := json.Marshal(m)
 		return config{fmt.Sprintf("%s/%s/%s/%s/config", p.c.Discovery, kind, n, object), string(b)}
 	}
-	return []config{
+	c := []config{
 		common("event", "decision", "Door decision", map[string]any{"state_topic": p.base + "/event", "event_types": kinds}),
 		common("sensor", "last_person", "Last person", map[string]any{"state_topic": p.base + "/last_person", "icon": "mdi:account"}),
 		common("binary_sensor", "camera", "Camera", map[string]any{"state_topic": p.base + "/camera", "device_class": "connectivity",
 			"entity_category": "diagnostic"}),
 	}
+	if p.c.Snapshots {
+		c = append(c, common("camera", "snapshot", "Last face", map[string]any{"topic": p.base + "/snapshot"}))
+	}
+	return c
 }

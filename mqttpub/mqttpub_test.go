@@ -2,6 +2,8 @@ package mqttpub
 
 import (
 	"encoding/json"
+	"image"
+	"image/jpeg"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +139,33 @@ func TestNoBrokerAtStart(t *testing.T) {
 	p.Close()
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("New, Offer and Close without a broker took %v", d)
+	}
+}
+
+// TestSnapshots: with Snapshots on, the door announces a camera entity
+// and publishes the face of an event as a retained JPEG of the box.
+func TestSnapshots(t *testing.T) {
+	b := mqtttest.Start(t)
+	l := mqtttest.Listen(t, b.URL())
+	p, err := New(Config{Broker: b.URL(), Node: "gate", Snapshots: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	frame := image.NewGray(image.Rect(0, 0, 64, 48))
+	for i := range frame.Pix {
+		frame.Pix[i] = 200
+	}
+	p.Snapshot(frame, image.Rect(10, 5, 42, 37))
+	if cfg := l.Wait(t, "homeassistant/camera/gate/snapshot/config", 1); !strings.Contains(cfg[0], `"topic":"edge/gate/snapshot"`) {
+		t.Errorf("camera config %s", cfg[0])
+	}
+	snap := l.Wait(t, "edge/gate/snapshot", 1)
+	img, err := jpeg.Decode(strings.NewReader(snap[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Bounds().Dx() != 32 || img.Bounds().Dy() != 32 {
+		t.Errorf("snapshot %v, want the 32×32 box", img.Bounds())
 	}
 }

@@ -26,6 +26,8 @@ type mqttConfig struct {
 	Node         string `toml:"node"`
 	Discovery    string `toml:"discovery_prefix"`
 	Queue        int    `toml:"queue"`
+	// Snapshots publishes the face of each event (a JPEG, retained).
+	Snapshots bool `toml:"snapshots"`
 }
 
 // maxPasswordBytes bounds the password file.
@@ -38,7 +40,7 @@ func openMQTT(c mqttConfig) (*mqttpub.Publisher, error) {
 	if c.Broker == "" {
 		return nil, nil
 	}
-	pc := mqttpub.Config{Broker: c.Broker, Username: c.Username, Node: c.Node, Discovery: c.Discovery, Queue: c.Queue}
+	pc := mqttpub.Config{Broker: c.Broker, Username: c.Username, Node: c.Node, Discovery: c.Discovery, Queue: c.Queue, Snapshots: c.Snapshots}
 	if c.PasswordFile != "" {
 		b, err := safefile.ReadFile(c.PasswordFile, maxPasswordBytes)
 		if err != nil {
@@ -67,6 +69,7 @@ func mqttOnFrame(p *mqttpub.Publisher) func(service.Report) {
 	return func(r service.Report) {
 		if ev, ok := mqttEvent(r); ok {
 			p.Offer(ev)
+			p.Snapshot(r.Frame, r.Box) // a copy, with snapshots on
 		}
 		p.Camera(r.Fault != "bad frame")
 	}

@@ -126,6 +126,11 @@ type Loop struct {
 	// Allow, if set, says which enrolled identities may open this door;
 	// the others are treated as strangers. nil allows every enrolled one.
 	Allow func(identity string) bool
+	// PersonThreshold, if set, gives the distance a match of identity
+	// must be within, given the threshold in force (never above it): a
+	// tighter one for someone whose matches were reported wrong. A face
+	// nearest to that person but outside it is a stranger.
+	PersonThreshold func(identity string, threshold float32) float32
 	// Now is the clock decisions and the relay run on; nil is time.Now.
 	// Stage latencies are always measured on the real clock.
 	Now func() time.Time
@@ -308,6 +313,9 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 	if emb != nil {
 		name, dist, ok := l.g.Identify(emb, thr)
 		r.Distance = dist
+		if ok && l.PersonThreshold != nil && !(dist <= min(thr, l.PersonThreshold(name, thr))) {
+			ok = false // within the door's threshold, not within this person's
+		}
 		if ok {
 			r.Identity = name
 		}

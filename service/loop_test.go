@@ -39,7 +39,27 @@ type memGallery struct{ g *gallery.Gallery }
 func (m memGallery) ReloadIfChanged() (*gallery.Gallery, bool, error) { return m.g, false, nil }
 
 type frameSpec struct {
-	person, photo int
+	person, photo int // a negative photo: that photo, a little brighter
+}
+
+// brighter adds 2 to every pixel of a binary PGM (P5, maxval 255).
+func brighter(t *testing.T, pgm []byte) []byte {
+	t.Helper()
+	fields, at := 0, 0
+	for at < len(pgm) && fields < 4 { // P5, width, height, maxval
+		for at < len(pgm) && (pgm[at] == ' ' || pgm[at] == '\n' || pgm[at] == '\r' || pgm[at] == '\t') {
+			at++
+		}
+		for at < len(pgm) && !(pgm[at] == ' ' || pgm[at] == '\n' || pgm[at] == '\r' || pgm[at] == '\t') {
+			at++
+		}
+		fields++
+	}
+	out := append([]byte(nil), pgm...)
+	for i := at + 1; i < len(out); i++ {
+		out[i] = byte(min(255, int(out[i])+2))
+	}
+	return out
 }
 
 // setup enrols person 1 (photo 1) with raw-pixel embeddings, and writes
@@ -65,10 +85,13 @@ func setup(t *testing.T, frames []frameSpec) (*twin.Net, *gallery.Gallery, strin
 	}
 	dir := t.TempDir()
 	for i, f := range frames {
-		src := filepath.Join(faces, fmt.Sprintf("s%d/%d.pgm", f.person, f.photo))
+		src := filepath.Join(faces, fmt.Sprintf("s%d/%d.pgm", f.person, max(f.photo, -f.photo)))
 		b, err := os.ReadFile(src)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if f.photo < 0 { // the photo a little brighter: near it, not on it
+			b = brighter(t, b)
 		}
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%04d.pgm", i)), b, 0o644); err != nil {
 			t.Fatal(err)
@@ -104,7 +127,7 @@ type run struct {
 	final   gpio.Level
 }
 
-func runLoop(t *testing.T, frames []frameSpec, stopAt int) run {
+func runLoop(t *testing.T, frames []frameSpec, stopAt int, opts ...func(*Loop)) run {
 	net, g, dir := setup(t, frames)
 	thr := threshold(t, net, g)
 	src, err := capture.OpenFolder(dir, capture.Pace{})
@@ -138,6 +161,9 @@ func runLoop(t *testing.T, frames []frameSpec, stopAt int) run {
 				cancel()
 			}
 		}}
+	for _, o := range opts {
+		o(l)
+	}
 	r.err = l.Run(ctx)
 	r.final = pin.Read()
 	return r
@@ -191,6 +217,39 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if r.final != gpio.Low {
 		t.Error("relay left high after the loop ended")
+	}
+}
+
+// TestPersonThreshold: a person's own threshold, tighter than the
+// door's (their matches were reported wrong), keeps the door shut for
+// faces that the door's threshold alone would let in as them; one equal
+// to the door's changes nothing.
+func TestPersonThreshold(t *testing.T) {
+	frames := append(seq(2, 1, 3), seq(1, -1, 6)...) // near the enrolled photo, not on it
+	var asked []string
+	tight := runLoop(t, frames, -1, func(l *Loop) {
+		l.PersonThreshold = func(id string, thr float32) float32 {
+			asked = append(asked, id)
+			return thr / 1e6
+		}
+	})
+	if tight.err != nil || tight.unlocks != 0 {
+		t.Errorf("with a tight threshold for the enrolled person: %d unlocks (%v)", tight.unlocks, tight.err)
+	}
+	if len(asked) == 0 {
+		t.Error("PersonThreshold was never asked")
+	}
+	same := runLoop(t, frames, -1, func(l *Loop) {
+		l.PersonThreshold = func(id string, thr float32) float32 { return thr }
+	})
+	if same.err != nil || same.unlocks != 1 {
+		t.Errorf("with the door's own threshold: %d unlocks (%v), want 1", same.unlocks, same.err)
+	}
+	loose := runLoop(t, seq(2, 1, 8), -1, func(l *Loop) {
+		l.PersonThreshold = func(id string, thr float32) float32 { return 100 * thr } // never above the door's
+	})
+	if loose.unlocks != 0 {
+		t.Errorf("a person's threshold above the door's let a stranger in: %d unlocks", loose.unlocks)
 	}
 }
 

@@ -194,10 +194,16 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 		hooks = append(hooks, mqttOnFrame(pub))
 		log.Info("publishing to MQTT", "broker", cfg.MQTT.Broker)
 	}
+	// matches reported wrong on the page tighten those people's thresholds
+	wrong, err := loadWrongMatches(dir)
+	if err != nil {
+		return err
+	}
+	loop.PersonThreshold = wrong.threshold
 	if cfg.Web.Listen != "" {
 		wctx, stopWeb := context.WithCancel(ctx)
 		defer stopWeb()
-		wb, err := startWeb(wctx, cfg, dir, gpath, apath, log)
+		wb, err := startWeb(wctx, cfg, dir, gpath, apath, wrong, log)
 		if err != nil {
 			return fmt.Errorf("web: %w", err)
 		}

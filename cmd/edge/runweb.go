@@ -53,6 +53,7 @@ type webBackend struct {
 	stateDir  string
 	cropDir   string // the audit's crops; "" when it keeps none
 	thumbs    bool   // keep thumbnails (thumbs.go)
+	wrong     *wrongMatches
 }
 
 // onFrame records the camera's state from the loop's reports and gives
@@ -176,7 +177,7 @@ func (b *webBackend) People() ([]web.Person, error) {
 	if err != nil {
 		return nil, err
 	}
-	wrong, _ := b.wrongCounts() // a damaged record file costs only the counts
+	wrong := b.wrong.counts()
 	var p []web.Person
 	for _, id := range g.List() {
 		p = append(p, web.Person{Name: id.Name, Photos: len(id.Embeddings), WrongMatches: wrong[id.Name], Thumb: b.hasThumb(id.Name)})
@@ -236,14 +237,14 @@ func (b *webBackend) Remove(name string) error {
 	if err := b.update(func(g *gallery.Gallery) error { return g.Remove(name) }); err != nil {
 		return err
 	}
-	return b.moveThumb(name, "")
+	return errors.Join(b.moveThumb(name, ""), b.wrong.rename(name, ""))
 }
 
 func (b *webBackend) Rename(old, new string) error {
 	if err := b.update(func(g *gallery.Gallery) error { return g.Rename(old, new) }); err != nil {
 		return err
 	}
-	return b.moveThumb(old, new)
+	return errors.Join(b.moveThumb(old, new), b.wrong.rename(old, new))
 }
 
 func (b *webBackend) Recognize(img image.Image) (web.Face, error) {
@@ -315,7 +316,7 @@ func (b *webBackend) Crop(name string) ([]byte, error) {
 // startWeb opens the page's own network (the door's model, locator and
 // quality gate) and serves the page until ctx ends; an error of the
 // server is logged, and the door goes on without its page.
-func startWeb(ctx context.Context, cfg runConfig, dir, gpath, apath string, log *slog.Logger) (*webBackend, error) {
+func startWeb(ctx context.Context, cfg runConfig, dir, gpath, apath string, wrong *wrongMatches, log *slog.Logger) (*webBackend, error) {
 	net, err := openNet(cfg.Model, 1)
 	if err != nil {
 		return nil, err
@@ -334,7 +335,7 @@ func startWeb(ctx context.Context, cfg runConfig, dir, gpath, apath string, log 
 		net.SetLocator(loc)
 	}
 	b := &webBackend{net: net, store: gallery.NewStore(gpath, modelID(net)), gpath: gpath, override: cfg.Threshold, auditPath: apath,
-		model: describe(net, cfg.Model), started: time.Now(), live: web.NewLive(), feed: web.NewFeed(), stateDir: dir, thumbs: cfg.Web.Thumbnails}
+		model: describe(net, cfg.Model), started: time.Now(), live: web.NewLive(), feed: web.NewFeed(), stateDir: dir, thumbs: cfg.Web.Thumbnails, wrong: wrong}
 	if cfg.Audit.Crops {
 		b.cropDir = filepath.Join(filepath.Dir(apath), "crops")
 	}

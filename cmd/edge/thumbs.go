@@ -56,25 +56,6 @@ func (b *webBackend) saveThumb(name string, img image.Image, box image.Rectangle
 	return writeFileAtomic(p, buf.Bytes())
 }
 
-// writeFileAtomic writes data to path through a temporary file, mode 0600.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-thumb")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
-}
-
 // Thumb returns name's thumbnail.
 func (b *webBackend) Thumb(name string) ([]byte, error) {
 	if !b.thumbs {

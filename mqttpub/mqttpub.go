@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
+	"math"
 	"regexp"
 	"sync"
 	"time"
@@ -60,6 +61,12 @@ type Config struct {
 	// Snapshots publishes the face of each event as a JPEG (retained),
 	// with a camera entity for Home Assistant.
 	Snapshots bool
+	// Unlock, if set, is called with the payload of each message on
+	// edge/N/unlock/set (not retained ones: an old command must not open
+	// the door when the connection comes back). It runs on the client's
+	// goroutine and must not block; authenticating the payload is the
+	// caller's. Nothing about it goes into the discovery configuration.
+	Unlock func(payload []byte)
 }
 
 // Kind is an event's type, as Home Assistant's event entity lists it.
@@ -67,13 +74,14 @@ type Kind string
 
 // The kinds of event.
 const (
-	Recognised Kind = "recognised"  // an enrolled person: the door opened
-	Unknown    Kind = "unknown"     // an attempt by a face nobody enrolled
-	Denied     Kind = "denied"      // attempts refused by the rate limit
-	ExitButton Kind = "exit_button" // the exit button opened the door
+	Recognised Kind = "recognised"    // an enrolled person: the door opened
+	Unknown    Kind = "unknown"       // an attempt by a face nobody enrolled
+	Denied     Kind = "denied"        // attempts refused by the rate limit
+	ExitButton Kind = "exit_button"   // the exit button opened the door
+	Remote     Kind = "remote_unlock" // a remote command opened the door
 )
 
-var kinds = []Kind{Recognised, Unknown, Denied, ExitButton}
+var kinds = []Kind{Recognised, Unknown, Denied, ExitButton, Remote}
 
 // Event is one thing the door did.
 type Event struct {
@@ -240,6 +248,13 @@ func (p *Publisher) poke() {
 // connected is paho's connect handler: the discovery configuration and
 // the states, again on every connection, then the queue.
 func (p *Publisher) connected() {
+	if p.c.Unlock != nil {
+		p.client.Subscribe(p.base+"/unlock/set", 1, func(_ paho.Client, m paho.Message) {
+			if !m.Retained() {
+				p.c.Unlock(m.Payload())
+			}
+		})
+	}
 	for _, d := range p.discovery() {
 		p.publish(d.topic, true, d.payload)
 	}
@@ -330,13 +345,19 @@ func (p *Publisher) publish(topic string, retained bool, payload string) error {
 	return t.Error()
 }
 
+// eventPayload is ev as JSON; a distance that is not a number JSON can
+// carry (+Inf: nobody enrolled; NaN: none) is left out.
 func eventPayload(ev Event) string {
+	var d *float32
+	if f := float64(ev.Distance); !math.IsNaN(f) && !math.IsInf(f, 0) {
+		d = &ev.Distance
+	}
 	b, _ := json.Marshal(struct {
-		Type     Kind    `json:"event_type"`
-		Identity string  `json:"identity,omitempty"`
-		Distance float32 `json:"distance"`
-		Time     string  `json:"time"`
-	}{ev.Kind, ev.Identity, ev.Distance, ev.Time.UTC().Format(time.RFC3339Nano)})
+		Type     Kind     `json:"event_type"`
+		Identity string   `json:"identity,omitempty"`
+		Distance *float32 `json:"distance,omitempty"`
+		Time     string   `json:"time"`
+	}{ev.Kind, ev.Identity, d, ev.Time.UTC().Format(time.RFC3339Nano)})
 	return string(b)
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"image"
 	"image/jpeg"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ func TestDiscoveryAndEvents(t *testing.T) {
 	at := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
 	p.Offer(Event{Time: at, Kind: Recognised, Identity: "ada", Distance: 0.41})
 	p.Offer(Event{Time: at.Add(time.Second), Kind: Unknown, Distance: 1.2})
+	p.Offer(Event{Time: at.Add(2 * time.Second), Kind: Unknown, Distance: float32(math.Inf(1))}) // nobody enrolled
 
 	cfg := l.Wait(t, "homeassistant/event/front_door/decision/config", 1)
 	var d struct {
@@ -37,7 +39,7 @@ func TestDiscoveryAndEvents(t *testing.T) {
 	if err := json.Unmarshal([]byte(cfg[0]), &d); err != nil {
 		t.Fatal(err)
 	}
-	if d.StateTopic != "edge/front_door/event" || strings.Join(d.EventTypes, ",") != "recognised,unknown,denied,exit_button" ||
+	if d.StateTopic != "edge/front_door/event" || strings.Join(d.EventTypes, ",") != "recognised,unknown,denied,exit_button,remote_unlock" ||
 		d.Availability != "edge/front_door/availability" || d.UniqueID != "edge_front_door_decision" || d.Device.Identifiers[0] != "edge_front_door" {
 		t.Errorf("event entity config %s", cfg[0])
 	}
@@ -46,7 +48,7 @@ func TestDiscoveryAndEvents(t *testing.T) {
 	if got := l.Wait(t, "edge/front_door/availability", 1); got[len(got)-1] != "online" {
 		t.Errorf("availability %q", got)
 	}
-	ev := l.Wait(t, "edge/front_door/event", 2)
+	ev := l.Wait(t, "edge/front_door/event", 3)
 	var e struct {
 		Type     string  `json:"event_type"`
 		Identity string  `json:"identity"`
@@ -58,6 +60,9 @@ func TestDiscoveryAndEvents(t *testing.T) {
 	}
 	if !strings.Contains(ev[1], `"event_type":"unknown"`) {
 		t.Errorf("second event %s", ev[1])
+	}
+	if !strings.Contains(ev[2], `"event_type":"unknown"`) || strings.Contains(ev[2], "distance") {
+		t.Errorf("an event at an infinite distance: %q", ev[2])
 	}
 	if got := l.Wait(t, "edge/front_door/last_person", 1); got[len(got)-1] != "ada" {
 		t.Errorf("last person %q", got)
@@ -167,5 +172,40 @@ func TestSnapshots(t *testing.T) {
 	}
 	if img.Bounds().Dx() != 32 || img.Bounds().Dy() != 32 {
 		t.Errorf("snapshot %v, want the 32×32 box", img.Bounds())
+	}
+}
+
+// TestUnlockCommand: with Unlock set, a command on edge/N/unlock/set
+// reaches it, a retained one never does, and the discovery configuration
+// says nothing of it.
+func TestUnlockCommand(t *testing.T) {
+	b := mqtttest.Start(t)
+	l := mqtttest.Listen(t, b.URL())
+	// a retained command left on the broker before the door connects
+	if tok := l.Publish("edge/door/unlock/set", true, "old"); tok != nil {
+		t.Fatal(tok)
+	}
+	got := make(chan string, 4)
+	p, err := New(Config{Broker: b.URL(), Node: "door", Unlock: func(payload []byte) { got <- string(payload) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	l.Wait(t, "edge/door/availability", 1)
+	if err := l.Publish("edge/door/unlock/set", false, "now"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case s := <-got:
+		if s != "now" {
+			t.Errorf("first command %q, want now (the retained one must be ignored)", s)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no command within 5 s")
+	}
+	for _, topic := range []string{"homeassistant/event/door/decision/config", "homeassistant/sensor/door/last_person/config"} {
+		if c := l.Wait(t, topic, 1); strings.Contains(c[0], "unlock/set") {
+			t.Errorf("%s names the unlock topic: %s", topic, c[0])
+		}
 	}
 }

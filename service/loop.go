@@ -29,6 +29,7 @@ import (
 	"image"
 	"io"
 	"log/slog"
+	"math"
 	"strings"
 	"time"
 
@@ -87,6 +88,7 @@ type Report struct {
 	Distance float32
 	Decision decide.Decision
 	Unlocked bool // the relay was told to unlock on this frame
+	Remote   bool // by a remote request (Loop.Remote), not a face
 	Button   bool // the exit button unlocked the door
 	// Skip is why a face found was not matched (twin.QualityError's
 	// reason: small, dark, blurred, turned); the frame counts as one
@@ -103,6 +105,14 @@ type Report struct {
 	// when none was, or the Embedder does not say).
 	Frame *image.Gray
 	Box   image.Rectangle
+}
+
+// RemoteUnlock is an unlock request from outside the door.
+type RemoteUnlock struct {
+	By string // who asked, for the audit ("mqtt: home-assistant")
+	// Refused: the request failed its authentication; it is audited
+	// ("remote_refused") and opens nothing.
+	Refused bool
 }
 
 // Loop is one recognition loop. The fields are its stages; Audit, Notify,
@@ -131,6 +141,12 @@ type Loop struct {
 	// tighter one for someone whose matches were reported wrong. A face
 	// nearest to that person but outside it is a stranger.
 	PersonThreshold func(identity string, threshold float32) float32
+	// Remote, if set, carries unlock requests from outside the door
+	// (Home Assistant over MQTT), authenticated by whoever sends them.
+	// The loop takes at most one a frame; each is audited
+	// ("remote_unlock", who asked in the record's detail) before the
+	// relay opens, and none is taken while the audit cannot be written.
+	Remote <-chan RemoteUnlock
 	// Now is the clock decisions and the relay run on; nil is time.Now.
 	// Stage latencies are always measured on the real clock.
 	Now func() time.Time
@@ -357,6 +373,29 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 			return fmt.Errorf("service: relay: %w", err)
 		}
 	}
+	select {
+	case req := <-l.Remote: // a nil channel is never ready
+		if req.Refused {
+			l.auditOrReportRecord(&r, audit.Record{Time: t2, Decision: "remote_refused", Distance: nan32, Threshold: nan32, Model: l.Model, Detail: req.By}, nil)
+			l.Log.Warn("remote unlock refused: wrong token", "by", req.By)
+			break
+		}
+		if err := l.auditRecord(audit.Record{Time: t2, Decision: "remote_unlock", Distance: nan32, Threshold: nan32, Model: l.Model, Detail: req.By}, nil); err != nil {
+			r.Fault = "audit"
+			l.setFault(&l.faults.audit, err.Error())
+			l.Log.Warn("remote unlock refused: it cannot be recorded", "by", req.By)
+			break
+		}
+		switch err := l.Relay.Unlock(t2); {
+		case err == nil:
+			r.Unlocked, r.Remote = true, true
+			l.Log.Info("unlocked remotely", "by", req.By)
+		case errors.Is(err, gpio.ErrBusy):
+		default:
+			return fmt.Errorf("service: relay: %w", err)
+		}
+	default:
+	}
 	if dec.AttemptFailed {
 		l.auditOrReport(&r, t2, "denied", dec.Best.Identity, dec.Best.Distance, thr, f.Gray)
 	}
@@ -379,7 +418,12 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 // denied attempt, the exit button): a failure is a fault to report, not a
 // reason to stop watching the door.
 func (l *Loop) auditOrReport(r *Report, t time.Time, decision, identity string, dist, thr float32, crop image.Image) {
-	if err := l.audit(t, decision, identity, dist, thr, crop); err != nil {
+	l.auditOrReportRecord(r, audit.Record{Time: t, Decision: decision, Identity: identity, Distance: dist, Threshold: thr, Model: l.Model}, crop)
+}
+
+// auditOrReportRecord is auditOrReport of a whole record.
+func (l *Loop) auditOrReportRecord(r *Report, rec audit.Record, crop image.Image) {
+	if err := l.auditRecord(rec, crop); err != nil {
 		r.Fault = "audit"
 		l.setFault(&l.faults.audit, err.Error())
 		return
@@ -388,10 +432,16 @@ func (l *Loop) auditOrReport(r *Report, t time.Time, decision, identity string, 
 }
 
 func (l *Loop) audit(t time.Time, decision, identity string, dist, thr float32, crop image.Image) error {
+	return l.auditRecord(audit.Record{Time: t, Decision: decision, Identity: identity, Distance: dist, Threshold: thr, Model: l.Model}, crop)
+}
+
+// nan32 is a distance or threshold a record does not have.
+var nan32 = float32(math.NaN())
+
+func (l *Loop) auditRecord(rec audit.Record, crop image.Image) error {
 	if l.Audit == nil {
 		return nil
 	}
-	rec := audit.Record{Time: t, Decision: decision, Identity: identity, Distance: dist, Threshold: thr, Model: l.Model}
 	if err := l.Audit.Write(rec, crop); err != nil {
 		return fmt.Errorf("service: %w", err) // err says "audit: …"
 	}

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -370,5 +371,41 @@ func TestQualitySkips(t *testing.T) {
 	}
 	if n := strings.Count(r.logs.String(), "face skipped"); n != 3 || !strings.Contains(r.logs.String(), "reason=dark") {
 		t.Errorf("%d skip log lines, want 3 (blurred, dark, blurred):\n%s", n, r.logs.String())
+	}
+}
+
+// TestRemoteUnlock: a remote request opens the door once, for strangers'
+// frames, recorded as remote_unlock with who asked; while the audit
+// cannot be written it does not open; without a Remote channel nothing
+// from outside reaches the relay.
+func TestRemoteUnlock(t *testing.T) {
+	frames := seq(2, 1, 6) // a stranger at the camera throughout
+	req := make(chan RemoteUnlock, 1)
+	req <- RemoteUnlock{By: "mqtt: test"}
+	disk := &fullDisk{room: true}
+	var remote int
+	r := runLoop(t, frames, -1, func(l *Loop) {
+		l.Remote, l.Audit = req, disk
+		prev := l.OnFrame
+		l.OnFrame = func(rep Report) {
+			prev(rep)
+			if rep.Remote {
+				remote++
+			}
+		}
+	})
+	if r.err != nil || r.unlocks != 1 || remote != 1 {
+		t.Errorf("one remote request: %d unlocks, %d remote (%v)", r.unlocks, remote, r.err)
+	}
+	if !slices.Contains(disk.written, "remote_unlock") {
+		t.Errorf("audit records %v lack remote_unlock", disk.written)
+	}
+	req <- RemoteUnlock{By: "mqtt: test"}
+	full := runLoop(t, frames, -1, func(l *Loop) { l.Remote, l.Audit = req, &fullDisk{} })
+	if full.unlocks != 0 {
+		t.Errorf("a remote request with the audit full opened the door: %d unlocks", full.unlocks)
+	}
+	if none := runLoop(t, frames, -1); none.unlocks != 0 {
+		t.Errorf("strangers without a remote channel: %d unlocks", none.unlocks)
 	}
 }

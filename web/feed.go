@@ -18,7 +18,7 @@ type Decision struct {
 	Time     time.Time `json:"time"`
 	Kind     string    `json:"event_type"` // recognised, unknown, denied, exit_button
 	Identity string    `json:"identity,omitempty"`
-	Distance float32   `json:"distance"`
+	Distance *float32  `json:"distance,omitempty"` // nil where there is none (nobody enrolled)
 }
 
 // Feed fans decisions out to the stream's subscribers.

@@ -515,7 +515,8 @@ func TestDecisionStream(t *testing.T) {
 	br.ReadString('\n') // the opening comment
 	go func() {
 		for i := 0; i < 20; i++ { // until the subscriber is there
-			testFeed.Publish(Decision{Time: time.Unix(1e9, 0), Kind: "recognised", Identity: "ada", Distance: 0.4})
+			d := float32(0.4)
+			testFeed.Publish(Decision{Time: time.Unix(1e9, 0), Kind: "recognised", Identity: "ada", Distance: &d})
 			time.Sleep(50 * time.Millisecond)
 		}
 	}()

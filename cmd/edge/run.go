@@ -181,7 +181,8 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 			return err
 		}
 	}
-	pub, err := openMQTT(cfg.MQTT)
+	remote := make(chan service.RemoteUnlock, 1)
+	pub, err := openMQTT(cfg.MQTT, remote)
 	if err != nil {
 		return err
 	}
@@ -189,6 +190,10 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 	loop := &service.Loop{Source: src, Net: net, Gallery: store, Decider: dec, Relay: relay, Audit: alog, Notify: notify,
 		Log: log, Threshold: cfg.Threshold, Model: id.String(), WatchdogEvery: every}
 	var hooks []func(service.Report)
+	if pub != nil && cfg.MQTT.UnlockCommand {
+		loop.Remote = remote
+		log.Warn("the door opens on an MQTT command with its token", "topic", "edge/…/unlock/set")
+	}
 	if pub != nil {
 		defer pub.Close()
 		hooks = append(hooks, mqttOnFrame(pub))

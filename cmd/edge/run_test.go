@@ -319,3 +319,78 @@ func TestRunPublishesMQTT(t *testing.T) {
 		}
 	}
 }
+
+// TestRunMQTTUnlock: with the unlock command on, a command with the
+// token opens the door for a stranger at the camera, recorded as
+// remote_unlock with who asked and published as an event; a wrong token
+// opens nothing and is recorded as remote_refused; without the token
+// file, or with the command on and no broker, edge run refuses to start.
+func TestRunMQTTUnlock(t *testing.T) {
+	b := mqtttest.Start(t)
+	l := mqtttest.Listen(t, b.URL())
+	att := edgedata.Dir(t, "att-faces/s3")
+	frames := t.TempDir()
+	for i := 1; i <= 3; i++ {
+		data, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(frames, fmt.Sprintf("%02d.pgm", i)), data, 0o644)
+	}
+	state := t.TempDir()
+	tokFile := filepath.Join(t.TempDir(), "token")
+	const token = "a long enough unlock token"
+	os.WriteFile(tokFile, []byte(token+"\n"), 0o600)
+	cfg := filepath.Join(t.TempDir(), "edge.toml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("[camera]\nloop = true\nfps = 10\n[mqtt]\nbroker = %q\nnode = \"porch\"\nunlock_command = true\nunlock_token_file = %q\n", b.URL(), tokFile)), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var out, errb bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"run", "--config", cfg, "--frames", frames, "--simulate-relay", "--model", tinyModel, "--state-dir", state}, &out, &errb)
+	}()
+	l.Wait(t, "edge/porch/availability", 1) // connected, and subscribed
+	time.Sleep(200 * time.Millisecond)
+	if err := l.Publish("edge/porch/unlock/set", false, `{"token": "a wrong token, long enough", "by": "mallory"}`); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if err := l.Publish("edge/porch/unlock/set", false, `{"token": "`+token+`", "by": "home-assistant"}`); err != nil {
+		t.Fatal(err)
+	}
+	var ev []string
+	for n := 1; ; n++ { // the stranger's denied attempts come first
+		ev = l.Wait(t, "edge/porch/event", n)
+		if strings.Contains(ev[n-1], "remote_unlock") {
+			break
+		}
+	}
+	cancel()
+	if c := <-done; c != exitOK {
+		t.Fatalf("exit %d\n%s%s", c, out.String(), errb.String())
+	}
+	if !strings.Contains(ev[len(ev)-1], `"event_type":"remote_unlock"`) {
+		t.Errorf("events %q\n%s", ev, errb.String())
+	}
+	if n := strings.Count(out.String(), "UNLOCKED"); n != 1 {
+		t.Errorf("%d unlocks for a stranger with one right command, want 1:\n%s", n, out.String())
+	}
+	a, _ := os.ReadFile(filepath.Join(state, "audit.jsonl"))
+	for _, want := range []string{`"decision":"remote_refused"`, `"detail":"mqtt: mallory"`, `"decision":"remote_unlock"`, `"detail":"mqtt: home-assistant"`} {
+		if !strings.Contains(string(a), want) {
+			t.Errorf("audit lacks %s:\n%s", want, a)
+		}
+	}
+	for _, bad := range []string{fmt.Sprintf("[mqtt]\nbroker = %q\nunlock_command = true\n", b.URL()), "[mqtt]\nunlock_command = true\nunlock_token_file = \"" + tokFile + "\"\n"} {
+		os.WriteFile(cfg, []byte(bad), 0o644)
+		if code, _, stderr := edge(t, "run", "--config", cfg, "--frames", frames, "--simulate-relay", "--model", tinyModel, "--state-dir", state); code != exitError || !strings.Contains(stderr, "unlock") {
+			t.Errorf("%q: exit %d %s", bad, code, stderr)
+		}
+	}
+	short := filepath.Join(t.TempDir(), "short")
+	os.WriteFile(short, []byte("short\n"), 0o600)
+	os.WriteFile(cfg, []byte(fmt.Sprintf("[mqtt]\nbroker = %q\nunlock_command = true\nunlock_token_file = %q\n", b.URL(), short)), 0o644)
+	if code, _, stderr := edge(t, "run", "--config", cfg, "--frames", frames, "--simulate-relay", "--model", tinyModel, "--state-dir", state); code != exitError || !strings.Contains(stderr, "token") {
+		t.Errorf("a short token: exit %d %s", code, stderr)
+	}
+}

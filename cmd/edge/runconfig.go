@@ -211,6 +211,11 @@ func (c *runConfig) check() error {
 		if m.Queue < 0 {
 			errs = append(errs, fmt.Errorf("mqtt.queue %d: must not be negative", m.Queue))
 		}
+		if m.UnlockCommand && m.UnlockTokenFile == "" {
+			errs = append(errs, errors.New("mqtt.unlock_command needs mqtt.unlock_token_file"))
+		}
+	} else if c.MQTT.UnlockCommand {
+		errs = append(errs, errors.New("mqtt.unlock_command needs mqtt.broker"))
 	}
 	for _, d := range []struct {
 		key string

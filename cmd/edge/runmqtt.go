@@ -4,11 +4,16 @@ package main
 // Home Assistant (package mqttpub).
 
 import (
+	"crypto/subtle"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
+	"time"
+	"unicode"
 
 	"github.com/edge-pi/edge/decide"
 	"github.com/edge-pi/edge/internal/safefile"
@@ -28,6 +33,11 @@ type mqttConfig struct {
 	Queue        int    `toml:"queue"`
 	// Snapshots publishes the face of each event (a JPEG, retained).
 	Snapshots bool `toml:"snapshots"`
+	// UnlockCommand lets a message on edge/<node>/unlock/set carrying
+	// the token of UnlockTokenFile open the door (audited); off by
+	// default.
+	UnlockCommand   bool   `toml:"unlock_command"`
+	UnlockTokenFile string `toml:"unlock_token_file"`
 }
 
 // maxPasswordBytes bounds the password file.
@@ -35,12 +45,28 @@ const maxPasswordBytes = 4096
 
 var notNode = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 
+// minUnlockToken is the shortest unlock token accepted.
+const minUnlockToken = 16
+
 // openMQTT starts the publisher of c, or returns nil without a broker.
-func openMQTT(c mqttConfig) (*mqttpub.Publisher, error) {
+// With the unlock command on, remote receives the authenticated requests
+// and the refused ones (to be audited).
+func openMQTT(c mqttConfig, remote chan<- service.RemoteUnlock) (*mqttpub.Publisher, error) {
 	if c.Broker == "" {
 		return nil, nil
 	}
 	pc := mqttpub.Config{Broker: c.Broker, Username: c.Username, Node: c.Node, Discovery: c.Discovery, Queue: c.Queue, Snapshots: c.Snapshots}
+	if c.UnlockCommand {
+		b, err := safefile.ReadFile(c.UnlockTokenFile, maxPasswordBytes)
+		if err != nil {
+			return nil, fmt.Errorf("mqtt.unlock_token_file: %w", err)
+		}
+		tok, _, _ := strings.Cut(string(b), "\n")
+		if len(tok) < minUnlockToken {
+			return nil, fmt.Errorf("mqtt.unlock_token_file: a token of %d bytes or more, please", minUnlockToken)
+		}
+		pc.Unlock = unlockHandler(tok, remote, time.Now)
+	}
 	if c.PasswordFile != "" {
 		b, err := safefile.ReadFile(c.PasswordFile, maxPasswordBytes)
 		if err != nil {
@@ -63,6 +89,67 @@ func openMQTT(c mqttConfig) (*mqttpub.Publisher, error) {
 	return p, nil
 }
 
+// unlockCommand is the payload of an unlock command: the token, and who
+// sends it (for the audit). A bare token is taken too.
+type unlockCommand struct {
+	Token string `json:"token"`
+	By    string `json:"by"`
+}
+
+// unlockHandler checks each command's token (in constant time) and hands
+// the loop a request, refused or not, without waiting: the loop audits
+// both and opens only for the right token. After maxBadCommands wrong
+// tokens within a minute the rest of that minute's are dropped unheard.
+func unlockHandler(token string, remote chan<- service.RemoteUnlock, now func() time.Time) func([]byte) {
+	var mu sync.Mutex
+	var bad []time.Time
+	return func(payload []byte) {
+		var c unlockCommand
+		if len(payload) > 4096 {
+			payload = nil
+		}
+		if json.Unmarshal(payload, &c) != nil {
+			c = unlockCommand{Token: strings.TrimSpace(string(payload))}
+		}
+		by := "mqtt"
+		if c.By != "" {
+			by = "mqtt: " + strings.Map(printable, c.By[:min(len(c.By), 64)])
+		}
+		ok := subtle.ConstantTimeCompare([]byte(c.Token), []byte(token)) == 1
+		if !ok {
+			mu.Lock()
+			t := now()
+			kept := bad[:0]
+			for _, b := range bad {
+				if t.Sub(b) < time.Minute {
+					kept = append(kept, b)
+				}
+			}
+			bad = append(kept, t)
+			n := len(bad)
+			mu.Unlock()
+			if n > maxBadCommands {
+				return
+			}
+		}
+		select {
+		case remote <- service.RemoteUnlock{By: by, Refused: !ok}:
+		default: // one is waiting already
+		}
+	}
+}
+
+// maxBadCommands bounds the wrong tokens a minute that are audited.
+const maxBadCommands = 5
+
+// printable keeps a rune of a name for the audit, or drops a control.
+func printable(r rune) rune {
+	if unicode.IsPrint(r) {
+		return r
+	}
+	return -1
+}
+
 // mqttOnFrame is the loop's OnFrame for p: the frame's event, if it has
 // one, and the camera's state.
 func mqttOnFrame(p *mqttpub.Publisher) func(service.Report) {
@@ -83,6 +170,8 @@ func mqttEvent(r service.Report) (mqttpub.Event, bool) {
 	switch {
 	case r.Button:
 		ev.Kind = mqttpub.ExitButton
+	case r.Remote:
+		ev.Kind = mqttpub.Remote
 	case r.Unlocked:
 		ev.Kind, ev.Identity = mqttpub.Recognised, r.Decision.Identity
 	case r.Decision.AttemptFailed:

@@ -80,7 +80,11 @@ func (b *webBackend) onFrame(r service.Report) {
 	}
 	b.live.Offer(time.Now(), r.Frame, r.Box, mark, caption)
 	if ev, ok := mqttEvent(r); ok {
-		b.feed.Publish(web.Decision{Time: ev.Time, Kind: string(ev.Kind), Identity: ev.Identity, Distance: ev.Distance})
+		d := web.Decision{Time: ev.Time, Kind: string(ev.Kind), Identity: ev.Identity}
+		if f := float64(ev.Distance); !math.IsNaN(f) && !math.IsInf(f, 0) {
+			d.Distance = &ev.Distance
+		}
+		b.feed.Publish(d)
 	}
 }
 

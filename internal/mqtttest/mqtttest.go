@@ -116,3 +116,12 @@ func (l *Listener) Wait(t *testing.T, topic string, n int) []string {
 	t.Fatalf("%s: %d messages within 10 s, want %d; all: %v", topic, len(l.msgs[topic]), n, l.msgs)
 	return nil
 }
+
+// Publish publishes payload on topic (QoS 1) and waits for the broker.
+func (l *Listener) Publish(topic string, retained bool, payload string) error {
+	tok := l.c.Publish(topic, 1, retained, payload)
+	if !tok.WaitTimeout(5 * time.Second) {
+		return fmt.Errorf("publishing to %s: no answer within 5 s", topic)
+	}
+	return tok.Error()
+}

@@ -67,6 +67,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/people", s.api(s.apiPeople))
 	s.mux.HandleFunc("POST /api/v1/people/{name}/photos", s.api(s.apiEnroll))
 	s.mux.HandleFunc("DELETE /api/v1/people/{name}", s.api(s.apiRemove))
+	s.mux.HandleFunc("PATCH /api/v1/people/{name}", s.api(s.apiRename))
 	s.mux.HandleFunc("POST /api/v1/recognize", s.api(s.apiRecognize))
 	s.mux.HandleFunc("GET /api/v1/events", s.api(s.apiEvents))
 	s.mux.HandleFunc("GET /api/v1/events/stream", s.api(s.apiStream))
@@ -400,6 +401,22 @@ func (s *Server) apiRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// apiRename renames a person: {"name": "the new name"}.
+func (s *Server) apiRename(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Name string `json:"name"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Name == "" {
+		apiError(w, http.StatusBadRequest, "bad_body", `want {"name": "the new name"}`)
+		return
+	}
+	if err := s.b.Rename(r.PathValue("name"), body.Name); err != nil {
+		apiError(w, http.StatusBadRequest, "not_renamed", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"name": body.Name})
 }
 
 func (s *Server) apiRecognize(w http.ResponseWriter, r *http.Request) {

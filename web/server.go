@@ -67,6 +67,7 @@ type Status struct {
 	Model     string    `json:"model"`
 	Threshold float32   `json:"threshold"`
 	Camera    string    `json:"camera"`
+	FPS       float64   `json:"fps"` // frames the door looked at a second, lately
 	Started   time.Time `json:"started"`
 	LastError string    `json:"last_error,omitempty"`
 }
@@ -85,6 +86,7 @@ type Person struct {
 type Face struct {
 	Name     string  `json:"name,omitempty"` // "" when nobody enrolled is within the threshold
 	Distance float32 `json:"distance"`
+	Score    float32 `json:"score"` // the model's similarity score for the distance, 0–1
 	Known    bool    `json:"known"`
 }
 

@@ -383,6 +383,12 @@ func TestAPI(t *testing.T) {
 	if r, _ := do("POST", "/api/v1/people/grace/photos", tok, pngBytes(t)); r.StatusCode != http.StatusCreated {
 		t.Errorf("enrol: %d", r.StatusCode)
 	}
+	if r, m := do("PATCH", "/api/v1/people/ada", tok, []byte(`{"name": "ada l"}`)); r.StatusCode != http.StatusOK || m["name"] != "ada l" {
+		t.Errorf("rename: %d %v", r.StatusCode, m)
+	}
+	if r, _ := do("PATCH", "/api/v1/people/ada", tok, []byte(`not json`)); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("rename with a bad body: %d", r.StatusCode)
+	}
 	if r, _ := do("DELETE", "/api/v1/people/grace", tok, nil); r.StatusCode != http.StatusNoContent {
 		t.Errorf("remove: %d", r.StatusCode)
 	}
@@ -395,7 +401,7 @@ func TestAPI(t *testing.T) {
 	if r, m := do("GET", "/api/v1/events?n=5", tok, nil); r.StatusCode != http.StatusOK || len(m["events"].([]any)) != 2 {
 		t.Errorf("events: %d %v", r.StatusCode, m)
 	}
-	if !slices.Contains(f.calls, "enroll grace") || !slices.Contains(f.calls, "remove grace") {
+	if !slices.Contains(f.calls, "enroll grace") || !slices.Contains(f.calls, "remove grace") || !slices.Contains(f.calls, "rename ada ada l") {
 		t.Errorf("backend calls %v", f.calls)
 	}
 }

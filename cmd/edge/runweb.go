@@ -48,6 +48,8 @@ type webBackend struct {
 	started   time.Time
 	camera    atomic.Value // string
 	lastErr   atomic.Value // string
+	fps       atomic.Value // float64: frames a second, an average of the last few
+	lastFrame time.Time    // onFrame's (the loop's goroutine only)
 	live      *web.Live
 	feed      *web.Feed
 	stateDir  string
@@ -64,6 +66,18 @@ func (b *webBackend) onFrame(r service.Report) {
 		state = "unreadable frames"
 	}
 	b.camera.Store(state)
+	if now := time.Now(); !b.lastFrame.IsZero() {
+		if dt := now.Sub(b.lastFrame).Seconds(); dt > 0 {
+			f, _ := b.fps.Load().(float64)
+			if f == 0 {
+				f = 1 / dt
+			}
+			b.fps.Store(0.9*f + 0.1/dt)
+		}
+		b.lastFrame = now
+	} else {
+		b.lastFrame = now
+	}
 	if r.Fault != "" {
 		b.lastErr.Store(r.Time.Format(time.RFC3339) + ": " + r.Fault)
 	}
@@ -154,6 +168,7 @@ func (b *webBackend) Status() web.Status {
 	if v, ok := b.lastErr.Load().(string); ok {
 		s.LastError = v
 	}
+	s.FPS, _ = b.fps.Load().(float64)
 	if g, err := b.load(); err == nil || errors.Is(err, fs.ErrNotExist) { // none yet: the model's
 		s.Threshold, _ = settleThreshold(b.override, "threshold", g, b.gpath, b.net.Meta)
 	}
@@ -271,7 +286,7 @@ func (b *webBackend) Recognize(img image.Image) (web.Face, error) {
 		return web.Face{}, errors.New("nobody is enrolled")
 	}
 	name, d, ok := g.Identify(e, t)
-	f := web.Face{Distance: d, Known: ok}
+	f := web.Face{Distance: d, Known: ok, Score: b.net.Score(d)}
 	if ok {
 		f.Name = name
 	}

@@ -139,8 +139,18 @@ func TestRunWebAPI(t *testing.T) {
 	if code, m := do("POST", "/api/v1/people/"+"ev%E2%80%AEe"+"/photos", photo(2)); code != http.StatusBadRequest || m["error"] == nil {
 		t.Errorf("a name with a bidi override: %d %v", code, m)
 	}
-	if code, m := do("GET", "/api/v1/status", nil); code != http.StatusOK || m["camera"] == nil {
-		t.Errorf("status: %d %v", code, m)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		code, m := do("GET", "/api/v1/status", nil)
+		fps, _ := m["fps"].(float64)
+		if code == http.StatusOK && m["camera"] == "streaming" && fps > 2 && fps < 10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status: %d %v (the frames loop at 5 a second)", code, m)
+		}
+	}
+	if code, m := do("POST", "/api/v1/recognize", photo(1)); code != http.StatusOK || !(m["score"].(float64) > 0.5) {
+		t.Errorf("the enrolled photo's score: %d %v", code, m)
 	}
 	thumbs := func() int {
 		f, _ := filepath.Glob(filepath.Join(state, "thumbs", "*.jpg"))

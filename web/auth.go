@@ -141,9 +141,18 @@ func writeAtomic(path string, data []byte) error {
 // `edge passwd` and `edge token` take effect without a restart.
 type credentials struct{ dir string }
 
+// hashing bounds the password checks at once: each takes argon2's 64
+// MiB, and a flood of logins must not take a Pi's memory from the door.
+var hashing = make(chan struct{}, 2)
+
 func (c credentials) password(pw string) bool {
 	b, err := os.ReadFile(filepath.Join(c.dir, PasswordFile))
-	return err == nil && checkPassword(strings.TrimSpace(string(b)), pw)
+	if err != nil {
+		return false
+	}
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return checkPassword(strings.TrimSpace(string(b)), pw)
 }
 
 func (c credentials) hasPassword() bool {

@@ -84,14 +84,7 @@ func TestSystemdUnit(t *testing.T) {
 // of the folder with the relay locked.
 func TestRunReplaysFrames(t *testing.T) {
 	att := edgedata.Dir(t, "att-faces/s1")
-	frames := t.TempDir()
-	for i := 1; i <= 3; i++ {
-		b, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(frames, fmt.Sprintf("%02d.pgm", i)), b, 0o644)
-	}
+	frames := copyPhotos(t, att, 1, 3)
 	state := t.TempDir()
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{"run", "--frames", frames, "--simulate-relay", "--model", "raw-pixels:46x56",
@@ -136,14 +129,7 @@ func TestDemo(t *testing.T) {
 // that are not a distance the model can produce are refused.
 func TestRunUsesConfigThreshold(t *testing.T) {
 	att := edgedata.Dir(t, "att-faces/s1")
-	frames := t.TempDir()
-	for i := 2; i <= 7; i++ {
-		b, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(frames, fmt.Sprintf("%02d.pgm", i)), b, 0o644)
-	}
+	frames := copyPhotos(t, att, 2, 7)
 	state := t.TempDir()
 	if code, _, stderr := edge(t, "enroll", "--name", "ada", "--model", tinyModel, "--state-dir", state, filepath.Join(att, "1.pgm")); code != exitOK {
 		t.Fatal(stderr)
@@ -256,14 +242,7 @@ func TestQualityConfig(t *testing.T) {
 	}
 
 	att := edgedata.Dir(t, "att-faces/s1")
-	frames := t.TempDir()
-	for i := 1; i <= 2; i++ {
-		b, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(frames, fmt.Sprintf("%02d.pgm", i)), b, 0o644)
-	}
+	frames := copyPhotos(t, att, 1, 2)
 	os.WriteFile(cfg, []byte("[quality]\nmin_side = 4000\n"), 0o644)
 	code, out, stderr := edge(t, "run", "--config", cfg, "--frames", frames, "--simulate-relay", "--state-dir", t.TempDir())
 	if code != exitOK {
@@ -282,14 +261,7 @@ func TestRunPublishesMQTT(t *testing.T) {
 	b := mqtttest.Start(t)
 	l := mqtttest.Listen(t, b.URL())
 	att := edgedata.Dir(t, "att-faces/s1")
-	frames := t.TempDir()
-	for i := 2; i <= 7; i++ {
-		data, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(frames, fmt.Sprintf("%02d.pgm", i)), data, 0o644)
-	}
+	frames := copyPhotos(t, att, 2, 7)
 	state := t.TempDir()
 	if code, _, stderr := edge(t, "enroll", "--name", "ada", "--model", tinyModel, "--state-dir", state, filepath.Join(att, "1.pgm")); code != exitOK {
 		t.Fatal(stderr)
@@ -329,14 +301,7 @@ func TestRunMQTTUnlock(t *testing.T) {
 	b := mqtttest.Start(t)
 	l := mqtttest.Listen(t, b.URL())
 	att := edgedata.Dir(t, "att-faces/s3")
-	frames := t.TempDir()
-	for i := 1; i <= 3; i++ {
-		data, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(frames, fmt.Sprintf("%02d.pgm", i)), data, 0o644)
-	}
+	frames := copyPhotos(t, att, 1, 3)
 	state := t.TempDir()
 	tokFile := filepath.Join(t.TempDir(), "token")
 	const token = "a long enough unlock token"
@@ -393,4 +358,21 @@ func TestRunMQTTUnlock(t *testing.T) {
 	if code, _, stderr := edge(t, "run", "--config", cfg, "--frames", frames, "--simulate-relay", "--model", tinyModel, "--state-dir", state); code != exitError || !strings.Contains(stderr, "token") {
 		t.Errorf("a short token: exit %d %s", code, stderr)
 	}
+}
+
+// copyPhotos copies photos from to to (inclusive) of a folder of the
+// AT&T set into a new folder, as frames 01.pgm, 02.pgm, … in that order.
+func copyPhotos(t *testing.T, dir string, from, to int) string {
+	t.Helper()
+	frames := t.TempDir()
+	for i := from; i <= to; i++ {
+		b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("%d.pgm", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(frames, fmt.Sprintf("%02d.pgm", i)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return frames
 }

@@ -31,14 +31,7 @@ import (
 func webDoor(t *testing.T, model string) (base string, client *http.Client, token, state string) {
 	t.Helper()
 	att := edgedata.Dir(t, "att-faces/s2")
-	frames := t.TempDir()
-	for i := 1; i <= 3; i++ {
-		b, err := os.ReadFile(filepath.Join(att, fmt.Sprintf("%d.pgm", i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(frames, fmt.Sprintf("%02d.pgm", i)), b, 0o644)
-	}
+	frames := copyPhotos(t, att, 1, 3)
 	state = t.TempDir()
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	os.WriteFile(pwFile, []byte("a door password\n"), 0o600)
@@ -180,15 +173,7 @@ func TestRunWebStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Body.Close()
-	photo, err := os.ReadFile(filepath.Join(edgedata.Dir(t, "att-faces/s2"), "1.pgm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	enrol, _ := http.NewRequest("POST", base+"/api/v1/people/ada/photos", bytes.NewReader(photo))
-	enrol.Header.Set("Authorization", "Bearer "+tok)
-	if er, err := c.Do(enrol); err != nil || er.StatusCode != http.StatusCreated {
-		t.Fatalf("enrol: %v %v", er, err)
-	}
+	enrolAda(t, c, base, tok)
 	sc := bufio.NewScanner(r.Body)
 	for sc.Scan() {
 		if d, ok := strings.CutPrefix(sc.Text(), "data: "); ok && strings.Contains(d, `"event_type":"recognised"`) && strings.Contains(d, `"identity":"ada"`) {
@@ -202,15 +187,7 @@ func TestRunWebStream(t *testing.T) {
 // page is recorded once per unlock and counted on the person's row.
 func TestRunWebWrongMatch(t *testing.T) {
 	base, c, tok, state := webDoor(t, tinyModel)
-	photo, err := os.ReadFile(filepath.Join(edgedata.Dir(t, "att-faces/s2"), "1.pgm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	enrol, _ := http.NewRequest("POST", base+"/api/v1/people/ada/photos", bytes.NewReader(photo))
-	enrol.Header.Set("Authorization", "Bearer "+tok)
-	if r, err := c.Do(enrol); err != nil || r.StatusCode != http.StatusCreated {
-		t.Fatalf("enrol: %v %v", r, err)
-	}
+	enrolAda(t, c, base, tok)
 	c.Jar, _ = cookiejar.New(nil)
 	if r, err := c.PostForm(base+"/login", url.Values{"password": {"a door password"}}); err != nil || r.StatusCode != http.StatusOK {
 		t.Fatalf("login: %v %v", r, err)
@@ -264,5 +241,24 @@ func TestRunWebWrongMatch(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(state, wrongFile))
 	if n := strings.Count(string(b), "\n"); n != 1 {
 		t.Errorf("%s holds %d reports, want 1:\n%s", wrongFile, n, b)
+	}
+}
+
+// enrolAda enrols photo 1 of s2 as ada through the API.
+func enrolAda(t *testing.T, c *http.Client, base, tok string) {
+	t.Helper()
+	photo, err := os.ReadFile(filepath.Join(edgedata.Dir(t, "att-faces/s2"), "1.pgm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", base+"/api/v1/people/ada/photos", bytes.NewReader(photo))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	r, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusCreated {
+		t.Fatalf("enrol: %d", r.StatusCode)
 	}
 }

@@ -51,6 +51,7 @@ type stepTime struct {
 	MedianMS float64 `json:"median_ms"`
 	Percent  float64 `json:"percent"`
 	GFLOPS   float64 `json:"gflop_s,omitempty"`
+	Path     string  `json:"path,omitempty"` // how a convolution or product is computed
 }
 
 // opSummary adds up the steps of one (fused) operator type.
@@ -247,7 +248,7 @@ func profileSteps(ctx context.Context, p *infer.Plan, r *benchReport, sweep *evi
 	for i := range n {
 		slices.Sort(per[i])
 		s := p.Step(i)
-		st := stepTime{Index: i, Name: s.Name, Op: s.Op, Shape: s.Shape, MedianMS: ms(median(per[i]))}
+		st := stepTime{Index: i, Name: s.Name, Op: s.Op, Shape: s.Shape, MedianMS: ms(median(per[i])), Path: s.Path}
 		if s.FLOPs > 0 && st.MedianMS > 0 {
 			st.GFLOPS = float64(s.FLOPs) / 1e9 / (st.MedianMS / 1e3)
 		}
@@ -305,9 +306,9 @@ func printBench(w io.Writer, r *benchReport) {
 		return
 	}
 	fmt.Fprintf(w, "\nper step (medians of %d profiled runs; %% of their sum)\n", r.Runs)
-	fmt.Fprintf(w, "%4s  %-36s %-20s %10s %6s %8s  %s\n", "step", "op", "shape", "ms", "%", "GFLOP/s", "node")
+	fmt.Fprintf(w, "%4s  %-36s %-20s %10s %6s %8s  %-15s %s\n", "step", "op", "shape", "ms", "%", "GFLOP/s", "path", "node")
 	for _, s := range r.Steps {
-		fmt.Fprintf(w, "%4d  %-36s %-20s %10.4f %6.2f %8s  %s\n", s.Index, s.Op, shapeString(s.Shape), s.MedianMS, s.Percent, gflops(s.GFLOPS), s.Name)
+		fmt.Fprintf(w, "%4d  %-36s %-20s %10.4f %6.2f %8s  %-15s %s\n", s.Index, s.Op, shapeString(s.Shape), s.MedianMS, s.Percent, gflops(s.GFLOPS), s.Path, s.Name)
 	}
 	fmt.Fprintf(w, "\nper op\n")
 	fmt.Fprintf(w, "%-36s %5s %10s %6s %8s\n", "op", "steps", "ms", "%", "GFLOP/s")

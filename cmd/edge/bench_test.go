@@ -82,6 +82,9 @@ func TestBenchProfile(t *testing.T) {
 			if s.GFLOPS <= 0 {
 				t.Errorf("step %d %s: no GFLOP/s", s.Index, s.Op)
 			}
+			if s.Path == "" {
+				t.Errorf("step %d %s: no path", s.Index, s.Op)
+			}
 		}
 	}
 	for _, o := range r.Ops {

@@ -110,6 +110,16 @@ func clearOutside(q []float32, hp, wp, ilo, ihi, jlo, jhi int) {
 	}
 }
 
+// rowGemm is one call of the rows path's product over n columns from b:
+// with bias (not nil) the bias and clamp [lo, hi] applied as it stores.
+func (k *convKernel) rowGemm(g, m0, m1, n int, b, col, out []float32, ldc int, bias []float32, lo, hi float32) {
+	if bias != nil {
+		simd.GemmOffsetsBiasClamp(k.packed[g], m0, m1, n, b, k.offs, col[:k.k*n], out, ldc, bias, lo, hi)
+		return
+	}
+	simd.GemmOffsets(k.packed[g], m0, m1, n, b, k.offs, col[:k.k*n], out, ldc)
+}
+
 // shiftedUnits is units for a shifted convolution: the GEMM reads the
 // im2col tile from the padded input through the tap offsets (on amd64 in
 // place; elsewhere copied into col first), writes the tile of output
@@ -180,21 +190,26 @@ func (k *convKernel) shiftedRowUnits(col []float32, lo, hi int) {
 		padded := k.scratch[b*k.qlen+g*k.cg*k.plane : (b+1)*k.qlen]
 		base := (b*k.cout + g*k.mg) * cols
 		split := simd.GemmOffsetsSplit(k.ow) // a row in two calls where that reads B in place
+		// a clamp (or none) and no residual: the bias and clamp applied
+		// as the product is stored, not in a second pass over the tile
+		fused := clamp && k.act.kind != actNone && res == nil
+		var bias []float32 // with fused, the rows' bias
+		if fused {
+			bias = k.bias[g*k.mg+m0 : g*k.mg+m1]
+		}
 		for oy := oy0; oy < oy1; oy++ {
 			out := y[base+m0*cols+oy*k.ow:]
 			if split == 0 {
-				simd.GemmOffsets(k.packed[g], m0, m1, k.ow, padded[oy*k.wp:], k.offs, col[:k.k*k.ow], out, cols)
+				k.rowGemm(g, m0, m1, k.ow, padded[oy*k.wp:], col, out, cols, bias, actLo, actHi)
 				continue
 			}
-			simd.GemmOffsets(k.packed[g], m0, m1, split, padded[oy*k.wp:], k.offs, col[:k.k*split], out, cols)
-			n := k.ow - split
-			simd.GemmOffsets(k.packed[g], m0, m1, n, padded[oy*k.wp+split:], k.offs, col[:k.k*n], out[split:], cols)
+			k.rowGemm(g, m0, m1, split, padded[oy*k.wp:], col, out, cols, bias, actLo, actHi)
+			k.rowGemm(g, m0, m1, k.ow-split, padded[oy*k.wp+split:], col, out[split:], cols, bias, actLo, actHi)
 		}
-		p0, n := oy0*k.ow, (oy1-oy0)*k.ow
-		if clamp && k.act.kind != actNone && res == nil {
-			simd.BiasClampRows(y[base+m0*cols+p0:], cols, m1-m0, n, k.bias[g*k.mg+m0:g*k.mg+m1], actLo, actHi)
+		if fused {
 			continue
 		}
+		p0, n := oy0*k.ow, (oy1-oy0)*k.ow
 		for m := m0; m < m1; m++ {
 			var rr []float32
 			if res != nil {

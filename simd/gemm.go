@@ -115,6 +115,34 @@ func GemmOffsets(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []f
 	a.impl.gemmOff(a, r0, r1, n, b, offs, col, c, ldc)
 }
 
+// GemmOffsetsBiasClamp is GemmOffsets followed by BiasClampRows(c, ldc,
+// r1-r0, n, bias, lo, hi), bit for bit, where the implementation may
+// apply the bias and clamp as it stores C (AVX-512): one pass over C
+// instead of two. bias[i] is row r0+i's.
+func GemmOffsetsBiasClamp(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int, bias []float32, lo, hi float32) {
+	if r0 < 0 || r1 > a.M || r0 > r1 || n < 0 || len(offs) < a.K || len(col) < a.K*n || len(bias) < r1-r0 {
+		panic("simd: GemmOffsetsBiasClamp arguments out of range")
+	}
+	if r0 == r1 || n == 0 {
+		return
+	}
+	for _, o := range offs[:a.K] {
+		if o < 0 || int(o)+n > len(b) {
+			panic("simd: GemmOffsetsBiasClamp offset outside b")
+		}
+	}
+	if lo != lo || hi != hi {
+		gemmOffBiasClampTwoPass(a, r0, r1, n, b, offs, col, c, ldc, bias, lo, hi)
+		return
+	}
+	a.impl.gemmOffBiasClamp(a, r0, r1, n, b, offs, col, c, ldc, bias, lo, hi)
+}
+
+func gemmOffBiasClampTwoPass(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int, bias []float32, lo, hi float32) {
+	a.impl.gemmOff(a, r0, r1, n, b, offs, col, c, ldc)
+	BiasClampRows(c, ldc, r1-r0, n, bias, lo, hi)
+}
+
 // gemmOffGather is GemmOffsets through a copy: B gathered into col, then
 // the implementation's GemmPacked. It is the reference, and the
 // implementation of architectures without an indirect kernel.

@@ -69,10 +69,10 @@ type epi512 struct {
 func gemm16z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int)
 
 //go:noescape
-func gemm4x48zoff(a *float32, astride, panels int, b *float32, offs *int32, kc int, c *float32, ldc, accum, mask int)
+func gemm4x48zoff(a *float32, astride, panels int, b *float32, offs *int32, kc int, c *float32, ldc, accum, mask int, epi *epiArgs)
 
 //go:noescape
-func gemm4x32zoff(a *float32, astride, panels int, b *float32, offs *int32, kc int, c *float32, ldc, accum, mask int)
+func gemm4x32zoff(a *float32, astride, panels int, b *float32, offs *int32, kc int, c *float32, ldc, accum, mask int, epi *epiArgs)
 
 // packB48 copies rows × 48 floats of B into dst with row stride 48, the
 // columns whose bit in mask is clear as zeros (and not read).
@@ -89,6 +89,7 @@ func avx512Impl(base impl) impl {
 	im.gemm = gemmAVX512
 	im.gemmBiasClamp = gemmBiasClampAVX512
 	im.gemmOff = gemmOffAVX512
+	im.gemmOffBiasClamp = gemmOffBiasClampAVX512
 	im.winoOut, im.winoOutPool = winoOutAVX512, winoOutPoolAVX512
 	im.dwPlane, im.dwPlaneNative = dwPlaneAVX512, true
 	im.dwPlanePool = dwPlanePoolAVX512
@@ -275,46 +276,64 @@ func gemmAVX512Buf(buf []float32, aligned bool, a PackedA, r0, r1, n, t int, b [
 // narrower last strip inside its columns), those of 17–24 done as
 // gemmOffAVX2 does them, and those of 1–16 gathered for gemm16z.
 func gemmOffAVX512(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int) {
+	gemmOffEpiAVX512(a, r0, r1, n, b, offs, col, c, ldc, nil)
+}
+
+// gemmOffBiasClampAVX512 is GemmOffsetsBiasClamp: the bias and clamp
+// applied as the 4×48 and 4×32 kernels store C, and row by row after the
+// other strips.
+func gemmOffBiasClampAVX512(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int, bias []float32, lo, hi float32) {
+	gemmOffEpiAVX512(a, r0, r1, n, b, offs, col, c, ldc, &epi512{bias: bias, lo: lo, hi: hi})
+}
+
+// gemmOffEpiAVX512 is GemmOffsets with the epilogue e (nil: none).
+func gemmOffEpiAVX512(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int, e *epi512) {
 	k := a.K
 	if k == 0 || n <= gemvMaxN {
 		gemmOffGather(a, r0, r1, n, b, offs, col, c, ldc)
+		e.rows(c, ldc, 0, r1-r0, 0, n)
 		return
 	}
 	_ = c[(r1-r0-1)*ldc+n-1]
 	t := gemvTail512(n) // the tail columns, gathered by the tail pass
 	n -= t
 	if last := (n-1)%nr512 + 1; last > 24 || (avx2Strip512(last) && last%8 == 0) { // no strip is gathered: no buffer
-		gemmOffAVX512Buf(nil, a, r0, r1, n, t, b, offs, c, ldc)
+		gemmOffAVX512Buf(nil, a, r0, r1, n, t, b, offs, c, ldc, e)
 		return
 	}
 	switch kb := kBlocks(k, kc512); {
 	case kb <= kTier0:
 		var buf [kTier0 * nrAVX2]float32
-		gemmOffAVX512Buf(buf[:], a, r0, r1, n, t, b, offs, c, ldc)
+		gemmOffAVX512Buf(buf[:], a, r0, r1, n, t, b, offs, c, ldc, e)
 	case kb <= kTier1:
 		var buf [kTier1 * nrAVX2]float32
-		gemmOffAVX512Buf(buf[:], a, r0, r1, n, t, b, offs, c, ldc)
+		gemmOffAVX512Buf(buf[:], a, r0, r1, n, t, b, offs, c, ldc, e)
 	default:
 		var buf [kc512 * nrAVX2]float32
-		gemmOffAVX512Buf(buf[:], a, r0, r1, n, t, b, offs, c, ldc)
+		gemmOffAVX512Buf(buf[:], a, r0, r1, n, t, b, offs, c, ldc, e)
 	}
 }
 
 // gemmOffAVX512Buf is gemmOffAVX512 with buf for a gathered last strip of
 // 1–23 columns (a K block × 24 floats; nil when the last strip is read in
-// place), then t tail columns.
-func gemmOffAVX512Buf(buf []float32, a PackedA, r0, r1, n, t int, b []float32, offs []int32, c []float32, ldc int) {
+// place), then t tail columns, and the epilogue e on the last K block.
+func gemmOffAVX512Buf(buf []float32, a PackedA, r0, r1, n, t int, b []float32, offs []int32, c []float32, ldc int, e *epi512) {
 	k := a.K
 	kb := kBlocks(k, kc512)
 	first, last := r0/mrAVX2, (r1-1)/mrAVX2
 	for ib := first; ib <= last; ib += mc512 {
 		ie := min(last+1, ib+mc512)
+		rlo, rhi := max(r0, ib*mrAVX2)-r0, min(r1, ie*mrAVX2)-r0 // the block's rows of C
 		for pc := 0; pc < k; pc += kb {
 			kc := min(kb, k-pc)
+			var ee *epi512 // the epilogue, on the last K block
+			if pc+kc == k {
+				ee = e
+			}
 			for jc := 0; jc < n; jc += nr512 {
 				w := min(nr512, n-jc)
 				if w > 24 {
-					s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc}
+					s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, epi: ee}
 					s.b, s.offs = &b[jc], &offs[pc]
 					s.panels(ib, ie)
 					continue
@@ -325,6 +344,7 @@ func gemmOffAVX512Buf(buf []float32, a PackedA, r0, r1, n, t int, b []float32, o
 					}
 					s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, b: &buf[0], ldb: 16}
 					s.panels(ib, ie)
+					ee.rows(c, ldc, rlo, rhi, jc, w)
 					continue
 				}
 				s := stripAVX2{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc}
@@ -339,9 +359,11 @@ func gemmOffAVX512Buf(buf []float32, a PackedA, r0, r1, n, t int, b []float32, o
 					s.b, s.ldb = &buf[0], nrAVX2
 				}
 				s.panels(ib, ie)
+				ee.rows(c, ldc, rlo, rhi, jc, w)
 			}
 			if t > 0 {
 				tailPass512(a, r0, r1, ib, ie, pc, kc, b, n, 0, offs[pc:], t, c, ldc, n)
+				ee.rows(c, ldc, rlo, rhi, n, t)
 			}
 		}
 	}
@@ -403,11 +425,11 @@ func (s *strip512) kernel(a *float32, astride, panels int, c *float32, ldc int, 
 	case s.w <= 16: // B in place or gathered, never through offsets
 		gemm16z(a, astride, panels, s.b, s.ldb, s.kc, c, ldc, acc, mask)
 	case s.w > 32 && s.offs != nil:
-		gemm4x48zoff(a, astride, panels, s.b, s.offs, s.kc, c, ldc, acc, mask)
+		gemm4x48zoff(a, astride, panels, s.b, s.offs, s.kc, c, ldc, acc, mask, ep)
 	case s.w > 32:
 		gemm4x48z(a, astride, panels, s.b, s.ldb, s.kc, c, ldc, acc, mask, ep)
 	case s.offs != nil:
-		gemm4x32zoff(a, astride, panels, s.b, s.offs, s.kc, c, ldc, acc, mask)
+		gemm4x32zoff(a, astride, panels, s.b, s.offs, s.kc, c, ldc, acc, mask, ep)
 	default:
 		gemm4x32z(a, astride, panels, s.b, s.ldb, s.kc, c, ldc, acc, mask, ep)
 	}

@@ -241,6 +241,7 @@
 	MOVQ A_NEXT, A_PTR         \
 	ADDQ astride+8(FP), A_NEXT \
 	MOVQ A_NEXT, PF_PTR        \
+	MOVQ b+24(FP), B_BASE      \
 	MOVQ offs+32(FP), OFF_PTR  \
 	MOVQ kc+40(FP), K_LEFT
 
@@ -358,8 +359,9 @@ store2:
 	VZEROUPPER
 	RET
 
-// func gemm4x48zoff(a *float32, astride, panels int, b *float32, offs *int32, kc int, c *float32, ldc, accum, mask int)
-TEXT ·gemm4x48zoff(SB), NOSPLIT, $0-80
+// func gemm4x48zoff(a *float32, astride, panels int, b *float32, offs *int32, kc int, c *float32, ldc, accum, mask int, epi *epiArgs)
+// (EPI_START takes B_BASE's register: OPANEL_START loads it per panel.)
+TEXT ·gemm4x48zoff(SB), NOSPLIT, $0-88
 	OPROLOGUE
 
 panel:
@@ -395,6 +397,16 @@ store:
 	ZROW3(C3, Z9, Z10, Z11)
 
 save:
+	MOVQ  epi+80(FP), CX
+	TESTQ CX, CX
+	JZ    store3
+	EPI_START
+	EPI3(0, Z0, Z1, Z2)
+	EPI3(1, Z3, Z4, Z5)
+	EPI3(2, Z6, Z7, Z8)
+	EPI3(3, Z9, Z10, Z11)
+
+store3:
 	ZSAVE3(C_PTR, Z0, Z1, Z2)
 	ZSAVE3(C1, Z3, Z4, Z5)
 	ZSAVE3(C2, Z6, Z7, Z8)
@@ -405,8 +417,8 @@ save:
 	VZEROUPPER
 	RET
 
-// func gemm4x32zoff(a *float32, astride, panels int, b *float32, offs *int32, kc int, c *float32, ldc, accum, mask int)
-TEXT ·gemm4x32zoff(SB), NOSPLIT, $0-80
+// func gemm4x32zoff(a *float32, astride, panels int, b *float32, offs *int32, kc int, c *float32, ldc, accum, mask int, epi *epiArgs)
+TEXT ·gemm4x32zoff(SB), NOSPLIT, $0-88
 	OPROLOGUE
 
 panel:
@@ -442,6 +454,16 @@ store:
 	ZROW2(C3, Z6, Z7)
 
 save:
+	MOVQ  epi+80(FP), CX
+	TESTQ CX, CX
+	JZ    store2
+	EPI_START
+	EPI2(0, Z0, Z1)
+	EPI2(1, Z2, Z3)
+	EPI2(2, Z4, Z5)
+	EPI2(3, Z6, Z7)
+
+store2:
 	ZSAVE2(C_PTR, Z0, Z1)
 	ZSAVE2(C1, Z2, Z3)
 	ZSAVE2(C2, Z4, Z5)

@@ -74,6 +74,24 @@ func TestGemmOffsets(t *testing.T) {
 						}
 					}
 				}
+				// with the epilogue: what GemmOffsets then BiasClampRows
+				// give, bit for bit (the AVX-512 kernels apply it as they
+				// store C)
+				bias := randSlice(r, r1-r0)
+				for _, cl := range [][2]float32{{0, 6}, {float32(math.Inf(-1)), float32(math.Inf(1))}, {-0.5, 0.5}} {
+					outer2, c2 := guarded((r1-r0)*ldc, 16)
+					GemmOffsetsBiasClamp(pa, r0, r1, s.n, b, offs, col, c2, ldc, bias, cl[0], cl[1])
+					checkGuards(t, name+" bias-clamp", outer2, 16)
+					GemmOffsets(pa, r0, r1, s.n, b, offs, col, c, ldc)
+					BiasClampRows(c, ldc, r1-r0, s.n, bias, cl[0], cl[1])
+					for i := 0; i < r1-r0; i++ {
+						for j := 0; j < s.n; j++ {
+							if math.Float32bits(c2[i*ldc+j]) != math.Float32bits(c[i*ldc+j]) {
+								t.Fatalf("%s clamp %v: GemmOffsetsBiasClamp C[%d][%d] = %v, two passes %v", name, cl, r0+i, j, c2[i*ldc+j], c[i*ldc+j])
+							}
+						}
+					}
+				}
 			}
 		}
 	}

@@ -27,6 +27,9 @@ type gemmKernels struct {
 	gemm      func(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int)
 	// gemmBiasClamp: GemmPackedBiasClamp, nil for GemmPacked then BiasClampRows
 	gemmBiasClamp func(a PackedA, r0, r1, n int, b []float32, ldb int, c []float32, ldc int, bias []float32, lo, hi float32)
+	// gemmOffBiasClamp: GemmOffsetsBiasClamp, nil for GemmOffsets then
+	// BiasClampRows (resolve fills it)
+	gemmOffBiasClamp func(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int, bias []float32, lo, hi float32)
 	gemmOff       func(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int)
 	packAT        func(dst []float32, m, k int, at []float32, ldat int)
 
@@ -187,6 +190,9 @@ func (im *impl) resolve() {
 	}
 	if im.gemmBiasClamp == nil {
 		im.gemmBiasClamp = gemmBiasClampTwoPass
+	}
+	if im.gemmOffBiasClamp == nil {
+		im.gemmOffBiasClamp = gemmOffBiasClampTwoPass
 	}
 	im.winoPoolNative = im.winoOutPool != nil
 	if im.winoOutPool == nil {

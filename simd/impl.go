@@ -30,8 +30,8 @@ type gemmKernels struct {
 	// gemmOffBiasClamp: GemmOffsetsBiasClamp, nil for GemmOffsets then
 	// BiasClampRows (resolve fills it)
 	gemmOffBiasClamp func(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int, bias []float32, lo, hi float32)
-	gemmOff       func(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int)
-	packAT        func(dst []float32, m, k int, at []float32, ldat int)
+	gemmOff          func(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []float32, ldc int)
+	packAT           func(dst []float32, m, k int, at []float32, ldat int)
 
 	packedBLen    func(k, n int) int
 	packB         func(dst []float32, k, n int, b []float32, ldb int)

@@ -82,7 +82,7 @@ main() {
 
 	# --- boot, watch the console, stop qemu ------------------------------------------
 	local cmdline
-	cmdline=$(sed -e 's/console=[^ ]*//g' -e 's/  */ /g' "$W/cmdline.txt")
+	cmdline=$(sed -e 's/console=[^ ]*//g' -e 's/  */ /g' -e 's/^ //' "$W/cmdline.txt")
 	# vivid with one webcam-like capture device, /dev/video0 (its test
 	# pattern is the camera's picture); the checks, by systemd-run-generator.
 	cmdline="console=ttyAMA0,115200 $cmdline modules-load=vivid vivid.n_devs=1 vivid.node_types=0x1 vivid.num_inputs=1 vivid.input_types=0x0"
@@ -118,5 +118,4 @@ main() {
 	[[ $result == *" 0 failed" ]]
 }
 
-main "$@"
-exit
+main "$@"; exit

@@ -2,7 +2,9 @@
 # make image: a flashable Raspberry Pi image of Debian bookworm arm64
 # with edge, OUTDIR/edge-<VERSION>-rpi-arm64.img.xz (deploy/IMAGE.md).
 #   deploy/image/build.sh DEB VERSION OUTDIR
-# DEB is the arm64 package `make deb` builds. Root only (mmdebstrap in
+# DEB is the arm64 package `make deb` builds. IMAGE_KEEP_ROOT=1 reuses the
+# root of the last build with rootfs/ laid over it again (to work on the
+# image's own files without installing the packages again). Root only (mmdebstrap in
 # root mode, chroot); installs the Debian packages it needs by apt-get.
 # The pinned packages (deploy/image/packages) are installed by mmdebstrap
 # into deploy/image/.work/root (git-ignored), arm64 programs running
@@ -84,7 +86,6 @@ main() {
 
 	# --- the root ------------------------------------------------------------------
 	local R=$W/root
-	rm -rf --one-file-system "$R"
 	: "${SOURCE_DATE_EPOCH:=$(git log -1 --format=%ct HEAD)}"
 	export SOURCE_DATE_EPOCH
 	local incl
@@ -92,27 +93,39 @@ main() {
 		IFS=,
 		echo "${pins[*]}"
 	)
-	say "mmdebstrap: Debian bookworm arm64 into $R (under qemu-user: many minutes)"
-	nice -n 10 mmdebstrap --mode=root --arch=arm64 --variant=minbase --include="$incl" \
-		--aptopt='Acquire::Retries "3"' \
-		--dpkgopt='path-exclude=/usr/share/man/*' \
-		--dpkgopt='path-exclude=/usr/share/locale/*' \
-		--dpkgopt='path-exclude=/usr/share/doc/*' \
-		--dpkgopt='path-include=/usr/share/doc/*/copyright' \
-		--setup-hook="mkdir -p \"\$1/usr/share/initramfs-tools/modules.d\" && grep -v '^#' $here/initramfs-modules >\"\$1/usr/share/initramfs-tools/modules.d/edge-image\"" \
-		--customize-hook="$here/customize.sh \"\$1\" $deb" \
-		bookworm "$R" "${sources[@]}"
+	if [ "${IMAGE_KEEP_ROOT:-}" = 1 ] && [ -d "$R/etc/edge-image" ]; then
+		say "IMAGE_KEEP_ROOT=1: the root of the last build, $R, with $here/rootfs laid over it again"
+		tar -C "$here/rootfs" -c --owner=0 --group=0 . | tar -C "$R" -x --no-overwrite-dir
+	else
+		rm -rf --one-file-system "$R" "$W/firmware"
+		say "mmdebstrap: Debian bookworm arm64 into $R (under qemu-user: many minutes)"
+		nice -n 10 mmdebstrap --mode=root --arch=arm64 --variant=minbase --include="$incl" \
+			--aptopt='Acquire::Retries "3"' \
+			--dpkgopt='path-exclude=/usr/share/man/*' \
+			--dpkgopt='path-exclude=/usr/share/locale/*' \
+			--dpkgopt='path-exclude=/usr/share/doc/*' \
+			--dpkgopt='path-include=/usr/share/doc/*/copyright' \
+			--setup-hook="mkdir -p \"\$1/usr/share/initramfs-tools/modules.d\" && grep -v '^#' $here/initramfs-modules >\"\$1/usr/share/initramfs-tools/modules.d/edge-image\"" \
+			--customize-hook="$here/customize.sh \"\$1\" $deb" \
+			bookworm "$R" "${sources[@]}"
+	fi
 
-	# The initrd must find the card.
-	local k initrd
+	# What raspi-firmware wrote to /boot/firmware goes to the boot
+	# partition (kept in .work/firmware; the root keeps the mount point).
+	if [ -n "$(ls -A "$R/boot/firmware")" ]; then
+		rm -rf "$W/firmware"
+		mv "$R/boot/firmware" "$W/firmware"
+		install -d -m 0755 "$R/boot/firmware"
+	fi
+	# The initrd must find the card (mmc_block is built into the kernel).
+	local k F=$W/firmware
 	k=$(basename "$(ls "$R"/boot/vmlinuz-*)")
 	k=${k#vmlinuz-}
-	initrd=$R/boot/firmware/initrd.img-$k
-	for f in "$initrd" "$R/boot/firmware/vmlinuz-$k" "$R/boot/firmware/bootcode.bin" "$R/boot/firmware/bcm2837-rpi-3-b.dtb"; do
-		[ -f "$f" ] || die "/boot/firmware lacks ${f##*/}"
+	for f in "initrd.img-$k" "vmlinuz-$k" bootcode.bin start.elf bcm2837-rpi-3-b.dtb config.txt cmdline.txt; do
+		[ -f "$F/$f" ] || die "/boot/firmware lacks $f"
 	done
 	chroot "$R" lsinitramfs "/boot/initrd.img-$k" >"$W/initrd.list"
-	for m in mmc_block bcm2835 sdhci-iproc; do
+	for m in bcm2835 sdhci-iproc; do
 		grep -q "/$m\.ko" "$W/initrd.list" || die "the initrd has no $m module"
 	done
 	# shellcheck disable=SC2016 # dpkg-query's fields
@@ -123,8 +136,10 @@ main() {
 	# user's files.
 	local B=$W/bootfs S=$W/state
 	rm -rf "$B" "$S" && mkdir -p "$B" "$S"
-	mv "$R"/boot/firmware/* "$B/"
-	install -m 0644 deploy/edge.toml "$B/edge.toml"
+	cp -r "$F/." "$B/"
+	# The package's own edge.toml, which matches its binary (deploy/edge.toml
+	# in the tree may be newer than the .deb).
+	install -m 0644 "$R/etc/edge/edge.toml" "$B/edge.toml"
 	cp -r "$here/bootfs/." "$B/"
 	# The state partition starts empty; the root keeps /var/lib/edge as its
 	# mount point. Logs of the build go (a tmpfs is mounted there).
@@ -175,5 +190,4 @@ main() {
 	echo "$name.img.xz"
 }
 
-main "$@"
-exit
+main "$@"; exit

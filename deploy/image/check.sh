@@ -24,25 +24,49 @@ indent() { sed 's/^/    | /'; }
 journal() { journalctl -b -o short-monotonic --no-pager "$@" | tail -n 25 | indent; }
 
 # wait_ready OLDPID SECONDS: edge active (running), that is READY=1 sent,
-# under a main PID other than OLDPID.
+# under a main PID other than OLDPID. Every minute it shows where the boot
+# is: the jobs systemd still has, edge's state.
 wait_ready() {
 	end=$(($(now) + $2))
+	next=$(($(now) + 60))
 	while [ "$(now)" -lt $end ]; do
 		pid=$(prop MainPID)
 		if [ "$(prop ActiveState)/$(prop SubState)" = active/running ] && [ "$pid" != 0 ] && [ "$pid" != "$1" ]; then
 			return 0
+		fi
+		if [ "$(prop ActiveState)/$(prop SubState)" = failed/failed ]; then
+			echo "    | edge.service failed ($(prop Result)), not restarted"
+			return 1
+		fi
+		if [ "$(now)" -ge $next ]; then
+			next=$(($(now) + 60))
+			echo "    | $(now) s: edge $(prop ActiveState)/$(prop SubState); jobs: $(systemctl list-jobs --no-legend 2>&1 | awk '{print $2 "(" $4 ")"}' | tr '\n' ' ' | cut -c1-300)"
 		fi
 		sleep 2
 	done
 	return 1
 }
 # ExecStopPost's last run: "code=exited ; status=0" when relay-off succeeded
+# (systemd clears it when the service starts again)
 stoppost() { prop ExecStopPost | grep -o 'code=[a-z]* ; status=[0-9]*' | tail -n 1; }
+# The journal's cursor now, and ExecStopPost's run since a cursor, from
+# systemd's debug messages: "About to execute /usr/bin/edge relay-off ..."
+# and "Control process exited, code=exited, status=0/SUCCESS".
+cursor() { journalctl -n 1 --show-cursor -o cat --no-pager | sed -n 's/^-- cursor: //p'; }
+relayoff_since() {
+	journalctl -b -u edge.service -o cat --no-pager --after-cursor="$1" |
+		grep -E 'About to execute.*relay-off|Control process exited' | head -n 2 | tr '\n' ' '
+}
+relayoff_ok() { relayoff_since "$1" | grep -q 'relay-off.*Control process exited, code=exited, status=0/SUCCESS'; }
 PINS=
 for f in /sys/kernel/debug/pinctrl/*bcm2835*/pins; do [ -f "$f" ] && PINS=$f; done
 pin17() { grep ' (gpio17) ' "$PINS" | sed 's/.*function \([a-z0-9_]*\) in \([a-z]*\);.*/\1 \2/'; }
 
 echo "== edge image checks: $(uname -r) on $(tr -d '\0' </proc/device-tree/model), uptime $(now) s"
+# systemd.run= makes kernel-command-line.target the boot's default target
+# in place of the image's multi-user.target: start that, which pulls in
+# edge-boot.service and edge.service as a Pi's boot does.
+systemctl start --no-block multi-user.target
 
 # --- READY ------------------------------------------------------------------
 if wait_ready 0 1500; then
@@ -53,7 +77,7 @@ if wait_ready 0 1500; then
 else
 	bad "edge.service not READY after 1500 s: $(prop ActiveState)/$(prop SubState), $(prop Result)"
 	systemctl status --no-pager edge.service | indent
-	journal -u edge.service
+	journalctl -b -o short-monotonic --no-pager -u edge.service | grep -v '^-- ' | head -n 40 | indent
 	PID=0
 fi
 
@@ -91,8 +115,10 @@ fi
 
 # --- the image's first boot -------------------------------------------------------
 opts() { findmnt -no OPTIONS "$1" | cut -d, -f1; }
+# the image's state partition is 64 MiB; on boot.sh's 2 GiB card it grows
+# to about 830 MiB
 mib=$(df -m --output=size "$S" | tail -n 1 | tr -d ' ')
-if [ "$(opts /)" = ro ] && [ "$(opts "$B")" = ro ] && [ "$(opts "$S")" = rw ] && [ "$mib" -gt 1024 ]; then
+if [ "$(opts /)" = ro ] && [ "$(opts "$B")" = ro ] && [ "$(opts "$S")" = rw ] && [ "$mib" -gt 512 ]; then
 	ok "partitions: / ro, $B ro, $S rw and grown to $mib MiB ($(journalctl -b -u edge-growstate -o cat --no-pager | grep -m1 edge-growstate))"
 else
 	bad "partitions: / $(opts /), $B $(opts "$B"), $S $(opts "$S") $mib MiB"
@@ -137,15 +163,18 @@ fi
 # --- watchdog, Restart=on-failure, ExecStopPost ----------------------------------
 if [ "$PID" != 0 ]; then
 	echo "== WatchdogUSec=$(prop WatchdogUSec) Restart=$(prop Restart) NRestarts=$(prop NRestarts); GPIO17: $(pin17)"
+	# debug: systemd then logs ExecStopPost's run and its exit status
+	systemd-analyze log-level debug
 	n0=$(prop NRestarts)
 	t0=$(now)
+	c=$(cursor)
 	kill -STOP "$PID"
 	if wait_ready "$PID" 900; then
 		msg=$(journalctl -b -u edge.service -o cat --no-pager | grep -m1 -i 'watchdog timeout')
-		if [ -n "$msg" ] && [ "$(prop NRestarts)" -gt "$n0" ] && [ "$(stoppost)" = "code=exited ; status=0" ]; then
-			ok "watchdog: edge frozen (SIGSTOP), systemd: \"$msg\", relay-off ran ($(stoppost)), restarted READY as PID $(prop MainPID) in $(($(now) - t0)) s; GPIO17: $(pin17)"
+		if [ -n "$msg" ] && [ "$(prop NRestarts)" -gt "$n0" ] && relayoff_ok "$c"; then
+			ok "watchdog: edge frozen (SIGSTOP), systemd: \"$msg\", ExecStopPost: \"$(relayoff_since "$c")\", restarted READY as PID $(prop MainPID) in $(($(now) - t0)) s; GPIO17: $(pin17)"
 		else
-			bad "watchdog: no timeout logged ('$msg'), NRestarts $(prop NRestarts), ExecStopPost $(stoppost)"
+			bad "watchdog: timeout logged: '$msg', NRestarts $(prop NRestarts), ExecStopPost: '$(relayoff_since "$c")'"
 			journal -u edge.service
 		fi
 	else
@@ -155,11 +184,12 @@ if [ "$PID" != 0 ]; then
 	PID=$(prop MainPID)
 	n0=$(prop NRestarts)
 	t0=$(now)
+	c=$(cursor)
 	kill -KILL "$PID"
-	if wait_ready "$PID" 900 && [ "$(prop NRestarts)" -gt "$n0" ] && [ "$(stoppost)" = "code=exited ; status=0" ]; then
-		ok "Restart=on-failure: SIGKILL, relay-off ran ($(stoppost)), restarted READY as PID $(prop MainPID) in $(($(now) - t0)) s; GPIO17: $(pin17)"
+	if wait_ready "$PID" 900 && [ "$(prop NRestarts)" -gt "$n0" ] && relayoff_ok "$c"; then
+		ok "Restart=on-failure: SIGKILL, ExecStopPost: \"$(relayoff_since "$c")\", restarted READY as PID $(prop MainPID) in $(($(now) - t0)) s; GPIO17: $(pin17)"
 	else
-		bad "SIGKILL: $(prop ActiveState)/$(prop SubState) NRestarts $(prop NRestarts) ExecStopPost $(stoppost)"
+		bad "SIGKILL: $(prop ActiveState)/$(prop SubState) NRestarts $(prop NRestarts) ExecStopPost: '$(relayoff_since "$c")'"
 		journal -u edge.service
 	fi
 	t0=$(now)
@@ -170,6 +200,7 @@ if [ "$PID" != 0 ]; then
 		bad "systemctl stop: $(prop ActiveState) $(prop Result) ExecStopPost $(stoppost)"
 		journal -u edge.service
 	fi
+	systemd-analyze log-level info
 	systemctl start --no-block edge.service
 	if wait_ready 0 900; then
 		ok "systemctl start: READY again as PID $(prop MainPID)"
@@ -179,11 +210,11 @@ if [ "$PID" != 0 ]; then
 
 	# --- the .deb's postinst under systemd: reinstallation restarts edge --------
 	PID=$(prop MainPID)
-	if [ -f "$B/edge.deb" ] && mount -o remount,rw /; then
+	if [ -f "$B/edge.deb" ] && mount -o remount,rw / 2>/dev/null; then
 		out=$(DEBIAN_FRONTEND=noninteractive dpkg -i "$B/edge.deb" 2>&1)
 		rc=$?
 		sync
-		mount -o remount,ro / || echo "    | / stays writable"
+		mount -o remount,ro / 2>/dev/null || echo "    | / stays writable"
 		if [ $rc = 0 ] && wait_ready "$PID" 900 && [ "$(systemctl is-enabled edge.service)" = enabled ]; then
 			ok "dpkg -i edge.deb under systemd (root remounted rw): postinst restarted edge, READY as PID $(prop MainPID), still enabled"
 		else

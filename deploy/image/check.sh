@@ -131,11 +131,11 @@ else
 	bad "enrolment from $B/enrol: gallery: $(short "$list"); $(find "$B/enrol" | tr '\n' ' ')"
 	journal -u edge-boot
 fi
-h=$(cut -c1-3 "$S/web-password" 2>/dev/null)
+h=$(cut -c1-9 "$S/web-password" 2>/dev/null)
 set=$(journalctl -b -u edge-boot -o cat --no-pager | grep -m1 'password set')
-# shellcheck disable=SC2016 # the literal prefix of a SHA-512 crypt hash
+# shellcheck disable=SC2016 # the literal prefix of an argon2id hash
 if [ ! -e "$B/edge-password.txt" ] && [ -n "$set" ] &&
-	{ [ "$h" = '$6$' ] && [ "$(stat -c '%U %a' "$S/web-password")" = "edge 600" ] || edge 2>&1 | grep -q '^ *edge passwd '; }; then
+	[ "$h" = '$argon2id' ] && [ "$(stat -c '%U %a' "$S/web-password")" = "edge 600" ]; then
 	ok "edge-password.txt taken in and deleted: $set"
 else
 	bad "edge-password.txt: still there: $([ -e "$B/edge-password.txt" ] && echo yes || echo no); '$set'; hash prefix '$h'"

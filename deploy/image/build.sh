@@ -96,6 +96,10 @@ main() {
 	if [ "${IMAGE_KEEP_ROOT:-}" = 1 ] && [ -d "$R/etc/edge-image" ]; then
 		say "IMAGE_KEEP_ROOT=1: the root of the last build, $R, with $here/rootfs laid over it again"
 		tar -C "$here/rootfs" -c --owner=0 --group=0 . | tar -C "$R" -x --no-overwrite-dir
+		# and this build's edge binary over the installed package's (the
+		# package database keeps the old version; the boot check's dpkg -i
+		# installs the new package whole)
+		dpkg-deb --fsys-tarfile "$deb" | tar -C "$R" -x ./usr/bin/edge
 	else
 		rm -rf --one-file-system "$R" "$W/firmware"
 		say "mmdebstrap: Debian bookworm arm64 into $R (under qemu-user: many minutes)"

@@ -156,6 +156,29 @@
 	EPI1(x0)                  \
 	EPI1(x1)
 
+// EPI12(skip) and EPI8(skip): with an epilogue (epi+80(FP) not nil) the
+// bias and clamp applied to the 4×48 or 4×32 tile's accumulators, else a
+// jump to skip.
+#define EPI12(skip) \
+	MOVQ  epi+80(FP), CX  \
+	TESTQ CX, CX          \
+	JZ    skip            \
+	EPI_START             \
+	EPI3(0, Z0, Z1, Z2)   \
+	EPI3(1, Z3, Z4, Z5)   \
+	EPI3(2, Z6, Z7, Z8)   \
+	EPI3(3, Z9, Z10, Z11)
+
+#define EPI8(skip) \
+	MOVQ  epi+80(FP), CX \
+	TESTQ CX, CX         \
+	JZ    skip           \
+	EPI_START            \
+	EPI2(0, Z0, Z1)      \
+	EPI2(1, Z2, Z3)      \
+	EPI2(2, Z4, Z5)      \
+	EPI2(3, Z6, Z7)
+
 #define ROWS4 \
 	LEAQ (C_PTR)(LDC*1), C1 \
 	LEAQ (C_PTR)(LDC*2), C2 \
@@ -282,14 +305,7 @@ store:
 	ZROW3(C3, Z9, Z10, Z11)
 
 save:
-	MOVQ  epi+80(FP), CX
-	TESTQ CX, CX
-	JZ    store3
-	EPI_START
-	EPI3(0, Z0, Z1, Z2)
-	EPI3(1, Z3, Z4, Z5)
-	EPI3(2, Z6, Z7, Z8)
-	EPI3(3, Z9, Z10, Z11)
+	EPI12(store3)
 
 store3:
 	ZSAVE3(C_PTR, Z0, Z1, Z2)
@@ -339,14 +355,7 @@ store:
 	ZROW2(C3, Z6, Z7)
 
 save:
-	MOVQ  epi+80(FP), CX
-	TESTQ CX, CX
-	JZ    store2
-	EPI_START
-	EPI2(0, Z0, Z1)
-	EPI2(1, Z2, Z3)
-	EPI2(2, Z4, Z5)
-	EPI2(3, Z6, Z7)
+	EPI8(store2)
 
 store2:
 	ZSAVE2(C_PTR, Z0, Z1)
@@ -397,14 +406,7 @@ store:
 	ZROW3(C3, Z9, Z10, Z11)
 
 save:
-	MOVQ  epi+80(FP), CX
-	TESTQ CX, CX
-	JZ    store3
-	EPI_START
-	EPI3(0, Z0, Z1, Z2)
-	EPI3(1, Z3, Z4, Z5)
-	EPI3(2, Z6, Z7, Z8)
-	EPI3(3, Z9, Z10, Z11)
+	EPI12(store3)
 
 store3:
 	ZSAVE3(C_PTR, Z0, Z1, Z2)
@@ -454,14 +456,7 @@ store:
 	ZROW2(C3, Z6, Z7)
 
 save:
-	MOVQ  epi+80(FP), CX
-	TESTQ CX, CX
-	JZ    store2
-	EPI_START
-	EPI2(0, Z0, Z1)
-	EPI2(1, Z2, Z3)
-	EPI2(2, Z4, Z5)
-	EPI2(3, Z6, Z7)
+	EPI8(store2)
 
 store2:
 	ZSAVE2(C_PTR, Z0, Z1)

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +20,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/edge-pi/edge/internal/safefile"
 )
 
 // Files in the state directory.
@@ -110,31 +113,13 @@ func NewToken(dir, name string) (string, error) {
 	return tok, writeAtomic(path, append(old, line...))
 }
 
-// writeAtomic writes data to path through a temporary file, fsynced and
-// renamed, mode 0600.
+// writeAtomic writes data to path atomically, mode 0600, and only over a
+// regular file (safefile.WriteFile).
 func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
-	if err != nil {
+	return safefile.WriteFile(path, 0o600, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o600)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	})
 }
 
 // credentials are read from the state directory on each check, so that

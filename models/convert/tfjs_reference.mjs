@@ -20,7 +20,7 @@
 // '<f4', C order. The header written is byte for byte numpy's np.save's
 // (and edge's npy.Write's), so that regenerating gives the same file.
 
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function fail(msg) {
+export function fail(msg) {
   process.stderr.write(`tfjs_reference: ${msg}\n`);
   process.exit(1);
 }
@@ -37,7 +37,7 @@ const MAGIC = Buffer.from('\x93NUMPY', 'latin1');
 
 // readNpy returns {shape, data: Float32Array} of a version 1.0 '<f4'
 // C-order .npy file.
-function readNpy(file) {
+export function readNpy(file) {
   const b = readFileSync(file);
   if (b.length < 10 || !b.subarray(0, 6).equals(MAGIC)) fail(`${file}: not a .npy file`);
   if (b[6] !== 1 || b[7] !== 0) fail(`${file}: .npy version ${b[6]}.${b[7]}, want 1.0`);
@@ -81,7 +81,7 @@ function npyHeader(shape) {
 
 // writeNpy writes data (a Float32Array) with shape to file, through a
 // temporary file renamed over it.
-function writeNpy(file, shape, data) {
+export function writeNpy(file, shape, data) {
   const h = npyHeader(shape);
   const b = Buffer.alloc(h.length + 4 * data.length);
   h.copy(b, 0);
@@ -93,7 +93,7 @@ function writeNpy(file, shape, data) {
 
 // loadArtifacts reads a TFJS graph model.json and its weight shards into
 // the ModelArtifacts that tf.io.fromMemory takes.
-function loadArtifacts(modelJSON) {
+export function loadArtifacts(modelJSON) {
   const dir = path.dirname(modelJSON);
   const json = JSON.parse(readFileSync(modelJSON, 'utf8'));
   if (!json.modelTopology || !Array.isArray(json.weightsManifest)) fail(`${modelJSON}: not a TFJS graph model`);
@@ -174,4 +174,8 @@ async function main() {
   process.stderr.write(`tfjs_reference: TensorFlow.js ${tf.version.tfjs} (${tf.getBackend()}), ${a.node} [${y.shape}] -> ${a.output}\n`);
 }
 
-main().catch((e) => fail(e.stack || String(e)));
+// Run as a program, not when imported (antispoof_reference.mjs takes the
+// .npy and model readers from here).
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => fail(e.stack || String(e)));
+}

@@ -80,13 +80,14 @@ const (
 	Cooldown                  // within Cooldown of the last unlock
 	RateLimited               // MaxAttempts failed attempts within AttemptPeriod
 	ClockBack                 // the frame is older than the previous one: ignored
+	NotLive                   // Identity's face failed the liveness check (Frame.NotLive): not a match
 )
 
-var reasonNames = [...]string{"no_face", "stranger", "matching", "unlock", "cooldown", "rate_limited", "clock_back"}
+var reasonNames = [...]string{"no_face", "stranger", "matching", "unlock", "cooldown", "rate_limited", "clock_back", "not_live"}
 
 // String returns the reason in snake case, as the audit log and the
 // service's logs write it: "no_face", "stranger", "matching", "unlock",
-// "cooldown", "rate_limited", "clock_back".
+// "cooldown", "rate_limited", "clock_back", "not_live".
 func (r Reason) String() string {
 	if int(r) < len(reasonNames) {
 		return reasonNames[r]
@@ -108,6 +109,17 @@ type Frame struct {
 	Distance float32
 	// Threshold: the frame matches Identity when Distance ≤ Threshold.
 	Threshold float32
+	// NotLive: the face failed the liveness check (a photo, a screen). It
+	// is a face, never a match: it puts a blank in the window, and an
+	// attempt of such frames fails (Best still names the identity).
+	NotLive bool
+	// Unproven: the face matched, but the liveness check has no evidence
+	// yet either way (the motion check needs a second view). It counts
+	// as a match only once a later frame of the same identity within the
+	// window is live (neither Unproven nor NotLive): that frame's
+	// evidence, movement between it and the frames before, vouches for
+	// them. Until then it is answered NotLive.
+	Unproven bool
 }
 
 // Candidate is the closest a face came during an attempt.
@@ -121,7 +133,8 @@ type Decision struct {
 	Unlock bool   // open the door now
 	Reason Reason // why
 	// Identity: with Unlock and Matching, the identity that matched; with
-	// Cooldown, the identity that unlocked; "" otherwise.
+	// NotLive, the one the face was nearest; with Cooldown, the identity
+	// that unlocked; "" otherwise.
 	Identity string
 	Distance float32 // the frame's distance
 	Matches  int     // with Unlock and Matching: frames of the last N that matched Identity
@@ -162,6 +175,7 @@ type Decider struct {
 	cfg Config
 
 	window []string // the last N frames' matched identity, "" for none
+	proven []bool   // whether that match counts (false: Unproven so far)
 	head   int      // where the next frame goes
 	filled int      // frames in the window
 
@@ -210,6 +224,7 @@ func New(cfg Config) (*Decider, error) {
 	return &Decider{
 		cfg:    cfg,
 		window: make([]string, cfg.N),
+		proven: make([]bool, cfg.N),
 		failed: make([]time.Duration, cfg.MaxAttempts),
 	}, nil
 }
@@ -253,12 +268,18 @@ func (d *Decider) Observe(f Frame) Decision {
 	}
 
 	face := f.Face || f.Identity != ""
-	match := f.Identity != "" && f.Distance <= f.Threshold // false for NaN
+	near := f.Identity != "" && f.Distance <= f.Threshold && !f.NotLive // false for NaN
+	match := near && !f.Unproven
 	id := ""
-	if match {
+	if near {
 		id = f.Identity
 	}
-	d.window[d.head] = id
+	d.window[d.head], d.proven[d.head] = id, match
+	if match { // this frame vouches for the unproven ones of its identity
+		for i, w := range d.window {
+			d.proven[i] = d.proven[i] || w == id
+		}
+	}
 	d.head = (d.head + 1) % len(d.window)
 	d.filled = min(d.filled+1, len(d.window))
 
@@ -283,6 +304,8 @@ func (d *Decider) Observe(f Frame) Decision {
 			d.cooling, d.unlockedAt, d.unlockedID = true, d.now, id
 			d.Reset()
 		}
+	case (f.NotLive || f.Unproven) && f.Identity != "":
+		dec.Reason, dec.Identity = NotLive, f.Identity
 	case face:
 		dec.Reason = Stranger
 	}
@@ -298,8 +321,8 @@ func (d *Decider) Observe(f Frame) Decision {
 // count returns how many frames of the window matched id.
 func (d *Decider) count(id string) int {
 	n := 0
-	for _, w := range d.window[:d.filled] {
-		if w == id {
+	for i, w := range d.window[:d.filled] {
+		if w == id && d.proven[i] {
 			n++
 		}
 	}

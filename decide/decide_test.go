@@ -376,3 +376,72 @@ func BenchmarkObserve(b *testing.B) {
 		d.Observe(f)
 	}
 }
+
+// A face that matches but fails the liveness check is never a match: no
+// number of such frames unlocks, each attempt of them fails naming the
+// identity, and the cap on attempts applies to them as to strangers.
+func TestNotLiveNeverUnlocks(t *testing.T) {
+	d, err := New(Config{K: 3, N: 5, MaxAttempts: 2, AttemptPeriod: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Unix(1000, 0)
+	failed := 0
+	for i := 0; i < 20; i++ {
+		dec := d.Observe(Frame{Time: t0.Add(time.Duration(i) * 100 * time.Millisecond), Face: true, Identity: "ann", Distance: 0.1, Threshold: 0.5, NotLive: true})
+		if dec.Unlock {
+			t.Fatalf("frame %d: a face that failed liveness unlocked", i)
+		}
+		if dec.Reason != NotLive && dec.Reason != RateLimited {
+			t.Fatalf("frame %d: reason %v, want not_live or rate_limited", i, dec.Reason)
+		}
+		if dec.AttemptFailed {
+			failed++
+			if dec.Best.Identity != "ann" {
+				t.Errorf("failed attempt's best %q, want ann", dec.Best.Identity)
+			}
+		}
+	}
+	if failed != 2 {
+		t.Errorf("%d failed attempts before the cap, want 2", failed)
+	}
+	// The same face, live, unlocks once the attempts have aged out.
+	var dec Decision
+	for i := 0; i < 3; i++ {
+		dec = d.Observe(Frame{Time: t0.Add(2*time.Minute + time.Duration(i)*100*time.Millisecond), Face: true, Identity: "ann", Distance: 0.1, Threshold: 0.5})
+	}
+	if !dec.Unlock {
+		t.Errorf("a live face after the lockout: %v, want unlock", dec.Reason)
+	}
+}
+
+// Unproven matches count once a later live frame of the same identity
+// vouches for them, and never on their own or for another identity.
+func TestUnprovenNeedsALiveFrame(t *testing.T) {
+	d, err := New(Config{K: 3, N: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Unix(1000, 0)
+	i := 0
+	obs := func(id string, unproven bool) Decision {
+		i++
+		return d.Observe(Frame{Time: t0.Add(time.Duration(i) * 100 * time.Millisecond), Face: true, Identity: id, Distance: 0.1, Threshold: 0.5, Unproven: unproven})
+	}
+	for k := 0; k < 4; k++ {
+		if dec := obs("ann", true); dec.Unlock || dec.Reason != NotLive {
+			t.Fatalf("unproven frame %d: %v", k, dec.Reason)
+		}
+	}
+	if dec := obs("bob", false); dec.Unlock {
+		t.Fatal("bob's live frame unlocked on ann's unproven ones")
+	}
+	// A new attempt: two unproven frames of ann, then one live one: the
+	// live frame vouches for both, three of five.
+	d.Reset()
+	obs("ann", true)
+	obs("ann", true)
+	if dec := obs("ann", false); !dec.Unlock || dec.Matches != 3 {
+		t.Fatalf("ann's live frame after two unproven ones: %v with %d matches, want unlock with 3", dec.Reason, dec.Matches)
+	}
+}

@@ -38,6 +38,7 @@ import (
 	"github.com/edge-pi/edge/decide"
 	"github.com/edge-pi/edge/gallery"
 	"github.com/edge-pi/edge/gpio"
+	"github.com/edge-pi/edge/liveness"
 	"github.com/edge-pi/edge/locate"
 	"github.com/edge-pi/edge/twin"
 )
@@ -105,6 +106,9 @@ type Report struct {
 	// when none was, or the Embedder does not say).
 	Frame *image.Gray
 	Box   image.Rectangle
+	// Liveness is the liveness stage's verdict on the frame (Checked
+	// false: not run, or no match to judge).
+	Liveness liveness.Result
 }
 
 // RemoteUnlock is an unlock request from outside the door.
@@ -147,6 +151,13 @@ type Loop struct {
 	// ("remote_unlock", who asked in the record's detail) before the
 	// relay opens, and none is taken while the audit cannot be written.
 	Remote <-chan RemoteUnlock
+	// Liveness, if set, judges each face that matched someone
+	// (*liveness.Checker): one that fails is never a match (decide's
+	// NotLive, an attempt of them fails and is audited "denied"), and the
+	// scores go into the audit's detail of every unlock and denial. An
+	// error of the check is a fault of the frame and a face that is not
+	// live: the door stays shut.
+	Liveness LivenessChecker
 	// Now is the clock decisions and the relay run on; nil is time.Now.
 	// Stage latencies are always measured on the real clock.
 	Now func() time.Time
@@ -157,6 +168,14 @@ type Loop struct {
 	lastSkip string // the previous frame's Report.Skip, to log changes
 	bad      int    // unreadable frames in a row
 	faults   faults // the faults in force, for the status line
+	// live is the liveness of the last live frame, refused of the last
+	// frame that failed it within the running attempt (for the audit).
+	live, refused liveness.Result
+}
+
+// LivenessChecker is the liveness stage (*liveness.Checker).
+type LivenessChecker interface {
+	Observe(img *image.Gray, box image.Rectangle, identity string) (liveness.Result, error)
 }
 
 // faults are the conditions the loop goes on through; each is "" when
@@ -343,7 +362,27 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 	if who != "" && l.Allow != nil && !l.Allow(who) {
 		who = "" // enrolled, but not for this door
 	}
-	dec := l.Decider.Observe(decide.Frame{Time: t2, Face: r.Face, Identity: who, Distance: r.Distance, Threshold: thr})
+	notLive, unproven := false, false
+	if l.Liveness != nil {
+		lv, err := l.Liveness.Observe(f.Gray, r.Box, who)
+		if err != nil {
+			lv.Live, lv.Pending, lv.Reason, r.Fault = false, false, "error", "liveness"
+			if l.lim.Allow(t2) {
+				l.Log.Warn("liveness check failed", "err", err.Error())
+			}
+		}
+		r.Liveness = lv
+		switch {
+		case who == "":
+		case lv.Live:
+			l.live = lv
+		case lv.Pending:
+			unproven, l.refused = true, lv
+		default:
+			notLive, l.refused = true, lv
+		}
+	}
+	dec := l.Decider.Observe(decide.Frame{Time: t2, Face: r.Face, Identity: who, Distance: r.Distance, Threshold: thr, NotLive: notLive, Unproven: unproven})
 	r.Decision = dec
 	if dec.Changed && l.lim.Allow(t2) {
 		l.Log.Info("decision", "reason", dec.Reason.String(), "identity", dec.Identity, "distance", dec.Distance, "matches", dec.Matches)
@@ -356,7 +395,12 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 	if unlock {
 		// The audit record comes first: an unlock that cannot be recorded
 		// does not happen.
-		if err := l.audit(t2, "unlock", dec.Identity, dec.Distance, thr, f.Gray); err != nil {
+		rec := audit.Record{Time: t2, Decision: "unlock", Identity: dec.Identity, Distance: dec.Distance, Threshold: thr, Model: l.Model}
+		if l.Liveness != nil {
+			rec.Detail = l.live.String()
+		}
+		l.refused = liveness.Result{}
+		if err := l.auditRecord(rec, f.Gray); err != nil {
 			unlock, r.Fault = false, "audit"
 			l.setFault(&l.faults.audit, err.Error())
 		} else {
@@ -397,7 +441,12 @@ func (l *Loop) frame(f capture.Frame, t0 time.Time) error {
 	default:
 	}
 	if dec.AttemptFailed {
-		l.auditOrReport(&r, t2, "denied", dec.Best.Identity, dec.Best.Distance, thr, f.Gray)
+		rec := audit.Record{Time: t2, Decision: "denied", Identity: dec.Best.Identity, Distance: dec.Best.Distance, Threshold: thr, Model: l.Model}
+		if l.refused.Checked {
+			rec.Detail = l.refused.String()
+		}
+		l.refused = liveness.Result{}
+		l.auditOrReportRecord(&r, rec, f.Gray)
 	}
 	ev, err := l.Relay.Tick(t2)
 	if err != nil {

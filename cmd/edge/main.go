@@ -13,6 +13,7 @@
 //	edge gallery      list, remove, rename, export or import the gallery
 //	edge calibrate    set the gallery's threshold for a false-accept rate
 //	edge eval         measure a model: one-shot accuracy, ROC, open set
+//	edge eval-liveness  measure the liveness checks on generated visits and attacks
 //	edge bench        time a model's forward pass
 //	edge info         describe a model
 //	edge infer        run a model on a .npy input
@@ -66,6 +67,7 @@ func commands() []command {
 		{"passwd", "passwd [--state-dir DIR] [--password-file FILE]", cmdPasswd},
 		{"token", "token --name NAME [--state-dir DIR]", cmdToken},
 		{"bench", "bench --model MODEL [--input in.npy | --shape 1,3,224,224] [--threads N] [--runs K] [--warmup W] [--evict MiB] [--json] [--profile]", cmdBench},
+		{"eval-liveness", "eval-liveness --data DIR|ZIP [--model faces] [--mode both] [--seeds 12] [--seed 0] [--motion T] [--passive T] [--threshold T] [--json] [--threads N]", cmdEvalLiveness},
 		{"eval", "eval --model NAME|PATH (--data DIR|ZIP [--draws 100] [--seed 0] [--plot DIR] [--change C | --detect [--roll DEG]] [--threshold T] | --omniglot-runs DIR|ZIP) [--meta KEY=VALUE]... [--json] [--threads N]", cmdEval},
 		{"enroll", "enroll --name NAME [--model M] [--no-detect] [--threads N] [--gallery PATH | --state-dir DIR] [--json] IMAGE...", cmdEnroll},
 		{"verify", "verify --name NAME [--threshold T] [--model M] [--no-detect] [--threads N] [--gallery PATH | --state-dir DIR] [--json] IMAGE", cmdVerify},

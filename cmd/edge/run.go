@@ -20,6 +20,7 @@ import (
 	"github.com/edge-pi/edge/gallery"
 	egpio "github.com/edge-pi/edge/gpio"
 	"github.com/edge-pi/edge/internal/sdnotify"
+	"github.com/edge-pi/edge/liveness"
 	"github.com/edge-pi/edge/locate"
 	"github.com/edge-pi/edge/service"
 	"github.com/edge-pi/edge/twin"
@@ -189,6 +190,9 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 	log.Info("edge running", "version", version, "model", describe(net, cfg.Model), "gallery", gpath, "audit", apath, "relay", relay)
 	loop := &service.Loop{Source: src, Net: net, Gallery: store, Decider: dec, Relay: relay, Audit: alog, Notify: notify,
 		Log: log, Threshold: cfg.Threshold, Model: id.String(), WatchdogEvery: every}
+	if loop.Liveness, err = openLiveness(cfg, net, log); err != nil {
+		return err
+	}
 	var hooks []func(service.Report)
 	if pub != nil && cfg.MQTT.UnlockCommand {
 		loop.Remote = remote
@@ -330,4 +334,30 @@ func openSource(cfg runConfig, log *slog.Logger) (capture.Source, error) {
 		return nil, err
 	}
 	return cam, nil
+}
+
+// openLiveness is the [liveness] stage, nil when off. The motion check
+// keeps its evidence for the decision's window.
+func openLiveness(cfg runConfig, net *twin.Net, log *slog.Logger) (service.LivenessChecker, error) {
+	mode, err := liveness.ParseMode(cfg.Liveness.Mode)
+	if err != nil || mode == liveness.Off {
+		return nil, err
+	}
+	if net.Meta.Crop != twin.CropFace {
+		return nil, fmt.Errorf("liveness.mode %s: model %s does not crop faces (edge.crop %s)", mode, cfg.Model, net.Meta.Crop)
+	}
+	var passive liveness.Scorer
+	if mode == liveness.PassiveOnly || mode == liveness.Both {
+		p, err := liveness.NewPassive(1)
+		if err != nil {
+			return nil, err
+		}
+		passive = p // lives as long as the process
+	}
+	c, err := liveness.NewChecker(liveness.Config{Mode: mode, Motion: cfg.Liveness.Motion, Passive: float32(cfg.Liveness.Passive), Window: cfg.Decision.N}, passive)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("liveness check", "mode", string(mode))
+	return c, nil
 }

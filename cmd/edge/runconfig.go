@@ -11,6 +11,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/edge-pi/edge/internal/safefile"
+	"github.com/edge-pi/edge/liveness"
 	"github.com/edge-pi/edge/locate"
 )
 
@@ -91,6 +92,15 @@ type runConfig struct {
 		MinEyeDistance float64 `toml:"min_eye_distance"`
 		MaxEyeDistance float64 `toml:"max_eye_distance"`
 	} `toml:"quality"`
+
+	// Liveness is the presentation-attack check (package liveness,
+	// liveness/LIVENESS.md): off (the default), passive, motion or both,
+	// and the thresholds (0: the package's defaults).
+	Liveness struct {
+		Mode    string  `toml:"mode"`
+		Motion  float64 `toml:"motion"`
+		Passive float64 `toml:"passive"`
+	} `toml:"liveness"`
 
 	MQTT mqttConfig `toml:"mqtt"`
 	Web  webConfig  `toml:"web"`
@@ -204,6 +214,15 @@ func (c *runConfig) check() error {
 		errs = append(errs, fmt.Errorf("audit.crop_max_mb %d: must not be negative", c.Audit.CropMaxMB))
 	}
 	errs = append(errs, c.checkQuality()...)
+	if _, err := liveness.ParseMode(c.Liveness.Mode); err != nil {
+		errs = append(errs, fmt.Errorf("liveness.mode: %w", err))
+	}
+	if v := c.Liveness.Motion; !(v >= 0 && v < 10) {
+		errs = append(errs, fmt.Errorf("liveness.motion %v: want 0 (the default, %v) to 10", v, liveness.DefaultMotion))
+	}
+	if v := c.Liveness.Passive; !(v >= 0 && v < 1) {
+		errs = append(errs, fmt.Errorf("liveness.passive %v: want 0 (the default, %v) to 1", v, liveness.DefaultPassive))
+	}
 	if m := c.MQTT; m.Broker != "" {
 		if u, err := url.Parse(m.Broker); err != nil || u.Host == "" || !slices.Contains([]string{"tcp", "ssl", "tls", "ws", "wss", "mqtt", "mqtts"}, u.Scheme) {
 			errs = append(errs, fmt.Errorf("mqtt.broker %q: want tcp://host:port (or ssl://, ws://, wss://)", m.Broker))

@@ -1,8 +1,18 @@
 // Package liveness tells a face at the door from a presentation attack: a
 // photo, a print or a phone screen held to the camera. It is the stage
-// between locate (the face box) and twin (the embedding) that README's
-// *Next* section asks for; its checks give scores, and the caller decides
-// what to do with them.
+// after locate (the face box) and the match: Checker runs the checks of a
+// Mode (off, passive, motion, both) on each face that matched someone and
+// says whether it is live, pending (no evidence yet) or refused, with the
+// scores; service.Loop turns that into decide's NotLive and Unproven.
+// LIVENESS.md says what the checks stop and what they do not.
+//
+// # The motion check
+//
+// A picture is flat: any two views of it are one homography apart. Motion
+// fits the best homography between consecutive faces of the same person
+// and scores what it leaves unexplained over the centre of the face;
+// Checker calls a face live once two pairs within the decision window
+// score at least Config.Motion (motion.go has the method and the figures).
 //
 // # The passive check
 //

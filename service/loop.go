@@ -480,10 +480,6 @@ func (l *Loop) auditOrReportRecord(r *Report, rec audit.Record, crop image.Image
 	l.setFault(&l.faults.audit, "")
 }
 
-func (l *Loop) audit(t time.Time, decision, identity string, dist, thr float32, crop image.Image) error {
-	return l.auditRecord(audit.Record{Time: t, Decision: decision, Identity: identity, Distance: dist, Threshold: thr, Model: l.Model}, crop)
-}
-
 // nan32 is a distance or threshold a record does not have.
 var nan32 = float32(math.NaN())
 

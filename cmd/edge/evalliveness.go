@@ -101,7 +101,7 @@ func cmdEvalLiveness(ctx context.Context, args []string, stdout, stderr io.Write
 	start := time.Now()
 	o := eval.LivenessOptions{Seed: *seed, Seeds: *seeds, Threshold: thr, Decide: decide.Config{K: 3, N: 5},
 		Liveness: liveness.Config{Mode: lm, Motion: *motion, Passive: float32(*passive)},
-		Options:  eval.Options{Progress: progress(stderr, "eval-liveness", start)}}
+		Options:  eval.Options{Progress: sequenceProgress(stderr, start)}}
 	res, err := eval.Liveness(ctx, people, net, p, o)
 	if err != nil {
 		return err
@@ -169,4 +169,15 @@ func cpuModel() string {
 		name += ", family " + family
 	}
 	return name
+}
+
+// sequenceProgress reports eval-liveness's progress every 10 s.
+func sequenceProgress(w io.Writer, start time.Time) func(done, total int) {
+	last := start
+	return func(done, total int) {
+		if now := time.Now(); now.Sub(last) >= 10*time.Second {
+			last = now
+			fmt.Fprintf(w, "edge eval-liveness: %d of %d sequences (%.0f s)\n", done, total, now.Sub(start).Seconds())
+		}
+	}
 }

@@ -24,6 +24,7 @@ func laneAt(shape []int, axis int) laneGeom {
 type softmaxKernel struct {
 	n    *node
 	g    laneGeom
+	op   string // Softmax, LogSoftmax or Hardmax
 	body func(lo, hi int)
 }
 
@@ -58,11 +59,16 @@ type lrnKernel struct {
 
 func init() {
 	register("Softmax", []string{"axis"}, buildSoftmax)
+	register("LogSoftmax", []string{"axis"}, buildSoftmax)
+	register("Hardmax", []string{"axis"}, buildSoftmax)
 	register("LpNormalization", []string{"axis", "p"}, buildLpNorm)
 	register("InstanceNormalization", []string{"epsilon", "consumed_inputs"}, buildInstNorm)
 	register("LRN", []string{"alpha", "beta", "bias", "size"}, buildLRN)
 }
 
+// buildSoftmax builds Softmax, LogSoftmax and Hardmax, which share their
+// axis semantics: one axis from opset 13 (default the last), the
+// flattened tail from the axis on before it (default 1).
 func buildSoftmax(b *builder) (kernel, error) {
 	if err := b.wantInputs(1, 1); err != nil {
 		return nil, err
@@ -73,7 +79,7 @@ func buildSoftmax(b *builder) (kernel, error) {
 	x := b.in(0)
 	rank := len(x.shape)
 	if rank == 0 {
-		return nil, b.errf("input is a scalar; Softmax needs rank 1 or more")
+		return nil, b.errf("input is a scalar; %s needs rank 1 or more", b.n.op)
 	}
 	def := int64(-1)
 	if b.opset < 13 {
@@ -83,7 +89,7 @@ func buildSoftmax(b *builder) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &softmaxKernel{n: b.n, g: laneAt(x.shape, axis)}
+	k := &softmaxKernel{n: b.n, g: laneAt(x.shape, axis), op: b.n.op}
 	if b.opset < 13 {
 		// the input is coerced to 2-D: [prod(shape[:axis]), prod(shape[axis:])]
 		k.g = laneGeom{numel(x.shape[:axis]), numel(x.shape[axis:]), 1}
@@ -92,7 +98,14 @@ func buildSoftmax(b *builder) (kernel, error) {
 }
 
 func (k *softmaxKernel) prepare(int) error {
-	k.body = k.chunk
+	switch k.op {
+	case "LogSoftmax":
+		k.body = k.chunkLog
+	case "Hardmax":
+		k.body = k.chunkHard
+	default:
+		k.body = k.chunk
+	}
 	return nil
 }
 
@@ -123,6 +136,54 @@ func (k *softmaxKernel) chunk(lo, hi int) {
 		for i := s; i < end; i += g.inner {
 			y[i] *= inv
 		}
+	}
+}
+
+// chunkLog computes LogSoftmax for lanes [lo, hi): x - max - log Σ exp(x - max).
+func (k *softmaxKernel) chunkLog(lo, hi int) {
+	x, y := k.n.in[0].t.F, k.n.out[0].t.F
+	g := k.g
+	for l := lo; l < hi; l++ {
+		s := g.start(l)
+		end := s + (g.n-1)*g.inner + 1
+		m := math.Inf(-1)
+		for i := s; i < end; i += g.inner {
+			if v := float64(x[i]); v > m || v != v {
+				m = v
+			}
+		}
+		sum := 0.0
+		for i := s; i < end; i += g.inner {
+			sum += math.Exp(float64(x[i]) - m)
+		}
+		sub := m + math.Log(sum)
+		for i := s; i < end; i += g.inner {
+			y[i] = float32(float64(x[i]) - sub)
+		}
+	}
+}
+
+// chunkHard computes Hardmax for lanes [lo, hi): 1 at the lane's first
+// maximum, 0 elsewhere. A NaN counts as the maximum, as in Softmax.
+func (k *softmaxKernel) chunkHard(lo, hi int) {
+	x, y := k.n.in[0].t.F, k.n.out[0].t.F
+	g := k.g
+	if g.n == 0 {
+		return
+	}
+	for l := lo; l < hi; l++ {
+		s := g.start(l)
+		end := s + (g.n-1)*g.inner + 1
+		best := s
+		for i := s; i < end; i += g.inner {
+			if v := x[i]; x[best] == x[best] && (v > x[best] || v != v) {
+				best = i
+			}
+		}
+		for i := s; i < end; i += g.inner {
+			y[i] = 0
+		}
+		y[best] = 1
 	}
 }
 

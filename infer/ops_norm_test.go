@@ -204,3 +204,132 @@ func TestLRN(t *testing.T) {
 		t.Errorf("LRN without size: no error")
 	}
 }
+
+// refLanes applies f to each lane of n elements, inner apart, of x.
+func refLanes(x []float32, outer, n, inner int, f func(lane []float64) []float64) []float32 {
+	y := make([]float32, len(x))
+	lane := make([]float64, n)
+	for o := 0; o < outer; o++ {
+		for i := 0; i < inner; i++ {
+			for j := range lane {
+				lane[j] = float64(x[(o*n+j)*inner+i])
+			}
+			for j, v := range f(lane) {
+				y[(o*n+j)*inner+i] = float32(v)
+			}
+		}
+	}
+	return y
+}
+
+// refLogSoftmax is log(Σ exp) subtracted, computed in float64 the long way.
+func refLogSoftmax(lane []float64) []float64 {
+	m := math.Inf(-1)
+	for _, v := range lane {
+		m = math.Max(m, v)
+	}
+	s := 0.0
+	for _, v := range lane {
+		s += math.Exp(v - m)
+	}
+	out := make([]float64, len(lane))
+	for j, v := range lane {
+		out[j] = v - m - math.Log(s)
+	}
+	return out
+}
+
+// refHardmax is one-hot at the first maximum.
+func refHardmax(lane []float64) []float64 {
+	out := make([]float64, len(lane))
+	best := 0
+	for j, v := range lane {
+		if v > lane[best] {
+			best = j
+		}
+	}
+	out[best] = 1
+	return out
+}
+
+func laneOpModel(op string, opset int64, dims []int64, axis *int64) []byte {
+	g := newGB(opset).input("x", dims...).output("y")
+	var attrs [][]byte
+	if axis != nil {
+		attrs = append(attrs, attrInt("axis", *axis))
+	}
+	g.node("s", op, []string{"x"}, []string{"y"}, attrs...)
+	return g.bytes()
+}
+
+// TestLogSoftmaxHardmaxAxes checks LogSoftmax and Hardmax against
+// references with Softmax's axis semantics of both opset families; the
+// input has ties so that Hardmax must pick the first maximum.
+func TestLogSoftmaxHardmaxAxes(t *testing.T) {
+	shape := []int{2, 3, 4}
+	x := make([]float32, 24)
+	for i := range x {
+		x[i] = float32((i*5)%7) - 3
+	}
+	ax := func(a int64) *int64 { return &a }
+	for _, c := range []struct {
+		opset           int64
+		axis            *int64
+		outer, n, inner int
+	}{
+		{13, nil, 6, 4, 1},
+		{13, ax(0), 1, 2, 12},
+		{13, ax(1), 2, 3, 4},
+		{13, ax(-2), 2, 3, 4},
+		{11, nil, 2, 12, 1},
+		{11, ax(0), 1, 24, 1},
+		{11, ax(2), 6, 4, 1},
+	} {
+		for _, threads := range []int{1, 3} {
+			y := calcRun(t, laneOpModel("LogSoftmax", c.opset, []int64{2, 3, 4}, c.axis), threads, x)[0]
+			calcShape(t, "logsoftmax", y.Shape, shape)
+			calcClose(t, "logsoftmax", y.F, refLanes(x, c.outer, c.n, c.inner, refLogSoftmax), 1e-5, 1e-6)
+			y = calcRun(t, laneOpModel("Hardmax", c.opset, []int64{2, 3, 4}, c.axis), threads, x)[0]
+			calcShape(t, "hardmax", y.Shape, shape)
+			calcClose(t, "hardmax", y.F, refLanes(x, c.outer, c.n, c.inner, refHardmax), 0, 0)
+		}
+	}
+	// large inputs do not overflow; a NaN is the maximum
+	y := calcRun(t, laneOpModel("LogSoftmax", 13, []int64{3}, nil), 1, []float32{1000, 1000, 1000})[0]
+	calcClose(t, "logsoftmax", y.F, []float32{-float32(math.Log(3)), -float32(math.Log(3)), -float32(math.Log(3))}, 1e-6, 0)
+	nan := float32(math.NaN())
+	y = calcRun(t, laneOpModel("Hardmax", 13, []int64{4}, nil), 1, []float32{1, 5, nan, 5})[0]
+	calcClose(t, "hardmax", y.F, []float32{0, 0, 1, 0}, 0, 0)
+	for _, op := range []string{"LogSoftmax", "Hardmax"} {
+		if err := calcPlanErr(laneOpModel(op, 13, []int64{2, 3}, ax(2))); err == nil || errors.Is(err, ErrUnsupported) {
+			t.Errorf("%s axis 2 of a matrix: error %v, want a model error", op, err)
+		}
+		checkNoAllocs(t, laneOpModel(op, 13, []int64{4, 5, 6}, ax(1)))
+	}
+}
+
+// checkNoAllocs plans model with one and three threads and checks that a
+// run allocates nothing.
+func checkNoAllocs(t *testing.T, model []byte) {
+	t.Helper()
+	m, err := Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, threads := range []int{1, 3} {
+		p, err := m.Plan(Options{Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < p.NumInputs(); i++ {
+			in := p.Input(i).F
+			for j := range in {
+				in[j] = float32(j%5) - 2
+			}
+		}
+		if a := testing.AllocsPerRun(10, func() { _ = p.Run() }); a != 0 {
+			t.Errorf("threads %d: %v allocations per run, want 0", threads, a)
+		}
+		p.Close()
+	}
+}

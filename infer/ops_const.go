@@ -1,7 +1,8 @@
 package infer
 
-// Operators whose output is known when the plan is built: Shape,
-// ConstantOfShape, Constant, and Cast (of a constant, or to the same type).
+// Operators whose output is known when the plan is built: Shape, Size,
+// ConstantOfShape, Constant, and Cast and CastLike (of a constant, or to
+// the same type).
 
 func init() {
 	register("Shape", []string{"start", "end"}, buildShape)
@@ -9,6 +10,20 @@ func init() {
 	register("Constant", []string{"value", "value_float", "value_floats", "value_int", "value_ints",
 		"value_string", "value_strings", "sparse_value"}, buildConstant)
 	register("Cast", []string{"to", "saturate"}, buildCast)
+	register("CastLike", []string{"saturate"}, buildCastLike)
+	register("Size", nil, buildSize)
+}
+
+// buildSize gives the input's element count, an int64 scalar.
+func buildSize(b *builder) (kernel, error) {
+	if err := b.wantInputs(1, 1); err != nil {
+		return nil, err
+	}
+	x, err := b.dataIn()
+	if err != nil {
+		return nil, err
+	}
+	return nil, b.setConst(0, &Tensor{DType: Int64, Shape: []int{}, I: []int64{int64(numel(x.shape))}})
 }
 
 func buildShape(b *builder) (kernel, error) {
@@ -143,6 +158,22 @@ func buildCast(b *builder) (kernel, error) {
 	default:
 		return nil, b.errf("attribute \"to\" has type %T", v)
 	}
+	return castTo(b, to)
+}
+
+// buildCastLike casts input 0 to the type of input 1, whose values are
+// not read.
+func buildCastLike(b *builder) (kernel, error) {
+	if err := b.wantInputs(2, 2); err != nil {
+		return nil, err
+	}
+	b.a.ignore("saturate") // float8 targets only
+	return castTo(b, b.in(1).dtype)
+}
+
+// castTo casts input 0 to type to: a view when the type is the same, a
+// folded constant otherwise.
+func castTo(b *builder, to DType) (kernel, error) {
 	if !to.supported() {
 		return nil, b.errf("cast to %v is not supported", to)
 	}

@@ -128,3 +128,47 @@ func TestCast(t *testing.T) {
 	_, err = shRun(13, "Cast", nil, []*Tensor{f}, 1, true)
 	shWantErr(t, "no to", err, false)
 }
+
+func TestSize(t *testing.T) {
+	for _, in := range []*Tensor{shArange(2, 3, 4), shF([]int{}, 7), shF([]int{3, 0}), shArangeI(5)} {
+		outs := shBoth(t, 13, "Size", nil, []*Tensor{in}, 1)
+		shSame(t, fmt.Sprintf("Size of %v", in.Shape), outs[0], shI([]int{}, int64(numel(in.Shape))))
+	}
+	_, err := shRun(13, "Size", nil, []*Tensor{shF([]int{2}, 1, 2), shF([]int{2}, 1, 2)}, 1, false)
+	shWantErr(t, "two inputs", err, false)
+}
+
+// TestCastLike checks that CastLike casts as Cast does to the type of
+// its second input, whose values are not read.
+func TestCastLike(t *testing.T) {
+	f := shF([]int{4}, 1.9, -1.9, 0, 3)
+	like := func(dt DType) *Tensor { return NewTensor(dt, 2) }
+	for _, dt := range []DType{Int64, Int32, Bool, Float32, Float64} {
+		want, err := shRun(13, "Cast", shAttrs{"to": int64(dt)}, []*Tensor{f}, 1, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := shRun(15, "CastLike", nil, []*Tensor{f, like(dt)}, 1, true)
+		if err != nil {
+			t.Errorf("castlike to %v: %v", dt, err)
+			continue
+		}
+		shSame(t, fmt.Sprintf("castlike to %v", dt), got[0], want[0])
+	}
+	outs, err := shRun(15, "CastLike", nil, []*Tensor{shI([]int{2}, 3, -4), like(Float32)}, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shSame(t, "constant int64 like a run-time float", outs[0], shF([]int{2}, 3, -4))
+	outs, err = shRun(15, "CastLike", nil, []*Tensor{f, like(Float32)}, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shSame(t, "run-time float like float", outs[0], f)
+	_, err = shRun(15, "CastLike", nil, []*Tensor{f, like(Int64)}, 1, false)
+	shWantErr(t, "run-time float to int64", err, true)
+	_, err = shRun(15, "CastLike", nil, []*Tensor{f, like(Float16)}, 1, true)
+	shWantErr(t, "like float16", err, true)
+	_, err = shRun(15, "CastLike", nil, []*Tensor{f}, 1, true)
+	shWantErr(t, "no like", err, false)
+}

@@ -11,6 +11,8 @@ const (
 	unaryLog
 	unaryAbs
 	unaryNeg
+	unaryErf
+	unaryReciprocal
 )
 
 // unaryKernel applies an element-wise function: y[i] = f(x[i]). Float32
@@ -33,6 +35,8 @@ func init() {
 	unary("Log", unaryLog)
 	unary("Abs", unaryAbs)
 	unary("Neg", unaryNeg)
+	unary("Erf", unaryErf)
+	unary("Reciprocal", unaryReciprocal)
 }
 
 func buildUnary(b *builder, op unaryOp) (kernel, error) {
@@ -94,6 +98,14 @@ func (k *unaryKernel) chunk(lo, hi int) {
 	case unaryNeg:
 		for i, v := range src {
 			dst[i] = -v
+		}
+	case unaryErf:
+		for i, v := range src {
+			dst[i] = float32(math.Erf(float64(v)))
+		}
+	case unaryReciprocal:
+		for i, v := range src {
+			dst[i] = 1 / v
 		}
 	}
 }

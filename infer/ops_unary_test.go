@@ -101,6 +101,8 @@ func TestUnaryFloat(t *testing.T) {
 		{"Log", []float32{1.3862944, -1.3862944, -inf, -inf, nan, 0, inf, nan, nan}},
 		{"Abs", []float32{4, 0.25, 0, 0, 1, 1, inf, inf, nan}},
 		{"Neg", []float32{-4, -0.25, negZero, 0, 1, -1, -inf, inf, nan}},
+		{"Erf", []float32{0.9999999846, 0.2763263902, 0, 0, -0.8427007929, 0.8427007929, 1, -1, nan}},
+		{"Reciprocal", []float32{0.25, 4, inf, -inf, -1, 1, 0, 0, nan}},
 	}
 	for _, c := range cases {
 		g := newGB(13).input("x", int64(len(x))).output("y")
@@ -160,7 +162,7 @@ func TestUnaryIntFold(t *testing.T) {
 }
 
 func TestUnaryIntUnsupported(t *testing.T) {
-	for _, op := range []string{"Sqrt", "Exp", "Log"} {
+	for _, op := range []string{"Sqrt", "Exp", "Log", "Erf", "Reciprocal"} {
 		g := newGB(13).output("y").initI("c", []int64{2}, []int64{4, 9})
 		g.node(op, op, []string{"c"}, []string{"y"})
 		if err := calcPlanErr(g.bytes()); !errors.Is(err, ErrUnsupported) {

@@ -10,6 +10,12 @@ const (
 	reduceMean
 	reduceMax
 	reduceL2
+	reduceMin
+	reduceL1
+	reduceSumSquare
+	reduceLogSum
+	reduceLogSumExp
+	reduceProd
 )
 
 // reduceDim is a run of adjacent input dimensions of the same kind (all
@@ -40,6 +46,12 @@ func init() {
 	reg("ReduceMean", reduceMean, 18)
 	reg("ReduceMax", reduceMax, 18)
 	reg("ReduceL2", reduceL2, 18)
+	reg("ReduceMin", reduceMin, 18)
+	reg("ReduceL1", reduceL1, 18)
+	reg("ReduceSumSquare", reduceSumSquare, 18)
+	reg("ReduceLogSum", reduceLogSum, 18)
+	reg("ReduceLogSumExp", reduceLogSumExp, 18)
+	reg("ReduceProd", reduceProd, 18)
 }
 
 // buildReduce reads the axes (an attribute before axesInputSince, the
@@ -66,7 +78,7 @@ func buildReduce(b *builder, op reduceOp, axesInputSince int64) (kernel, error) 
 	x := b.in(0)
 	switch {
 	case x.dtype == Float32:
-	case (x.dtype == Int64 || x.dtype == Int32) && (op == reduceSum || op == reduceMax):
+	case (x.dtype == Int64 || x.dtype == Int32) && (op == reduceSum || op == reduceMax || op == reduceMin || op == reduceProd):
 	default:
 		return nil, b.errf("data type %v is not supported by %s", x.dtype, b.n.op)
 	}
@@ -129,6 +141,9 @@ func buildReduce(b *builder, op reduceOp, axesInputSince int64) (kernel, error) 
 
 func (k *reduceKernel) prepare(int) error {
 	k.body = k.chunk
+	if k.op >= reduceMin {
+		k.body = k.chunkMore
+	}
 	return nil
 }
 
@@ -241,6 +256,96 @@ func (k *reduceKernel) accInt(x []int64, off, lvl int, acc int64) int64 {
 	d := k.red[lvl]
 	for i := 0; i < d.n; i++ {
 		acc = k.accInt(x, off+i*d.stride, lvl+1, acc)
+	}
+	return acc
+}
+
+// chunkMore computes output elements [lo, hi) of the reductions added
+// after the first four (Min, L1, SumSquare, LogSum, LogSumExp, Prod),
+// which walk the reduced runs one element at a time. LogSumExp finds
+// the maximum first and sums exp(x - max), so that large inputs do not
+// overflow.
+func (k *reduceKernel) chunkMore(lo, hi int) {
+	x, y := k.n.in[0].t, k.n.out[0].t
+	if y.DType.isInt() {
+		for o := lo; o < hi; o++ {
+			acc := int64(1)
+			if k.op == reduceMin {
+				acc = math.MaxInt64
+			}
+			y.I[o] = k.accIntMore(x.I, k.base(o), 0, acc)
+		}
+		return
+	}
+	for o := lo; o < hi; o++ {
+		off := k.base(o)
+		var v float64
+		switch k.op {
+		case reduceMin:
+			v = k.accMore(reduceMin, x.F, off, 0, math.Inf(1), 0)
+		case reduceProd:
+			v = k.accMore(reduceProd, x.F, off, 0, 1, 0)
+		case reduceLogSum:
+			v = math.Log(k.accMore(reduceLogSum, x.F, off, 0, 0, 0))
+		case reduceLogSumExp:
+			m := k.accMore(reduceMax, x.F, off, 0, math.Inf(-1), 0)
+			if math.IsInf(m, 0) || m != m {
+				v = m // every element -Inf (or none), or one +Inf or NaN
+			} else {
+				v = m + math.Log(k.accMore(reduceLogSumExp, x.F, off, 0, 0, m))
+			}
+		default: // L1, SumSquare
+			v = k.accMore(k.op, x.F, off, 0, 0, 0)
+		}
+		y.F[o] = float32(v)
+	}
+}
+
+// accMore folds the reduced runs from level lvl on, starting at offset
+// off, into acc by op; m is the maximum LogSumExp subtracts.
+func (k *reduceKernel) accMore(op reduceOp, x []float32, off, lvl int, acc, m float64) float64 {
+	if lvl < len(k.red) {
+		d := k.red[lvl]
+		for i := 0; i < d.n; i++ {
+			acc = k.accMore(op, x, off+i*d.stride, lvl+1, acc, m)
+		}
+		return acc
+	}
+	v := float64(x[off])
+	switch op {
+	case reduceMax:
+		if v > acc || v != v {
+			acc = v
+		}
+	case reduceMin:
+		if v < acc || v != v {
+			acc = v
+		}
+	case reduceL1:
+		acc += math.Abs(v)
+	case reduceSumSquare:
+		acc += v * v
+	case reduceLogSum:
+		acc += v
+	case reduceLogSumExp:
+		acc += math.Exp(v - m)
+	case reduceProd:
+		acc *= v
+	}
+	return acc
+}
+
+// accIntMore is accMore for integer data (Min and Prod).
+func (k *reduceKernel) accIntMore(x []int64, off, lvl int, acc int64) int64 {
+	if lvl == len(k.red) {
+		if k.op == reduceMin {
+			return min(acc, x[off])
+		}
+		return acc * x[off]
+	}
+	d := k.red[lvl]
+	for i := 0; i < d.n; i++ {
+		acc = k.accIntMore(x, off+i*d.stride, lvl+1, acc)
 	}
 	return acc
 }

@@ -28,9 +28,14 @@ func refReduce(op string, x []float32, shape []int, axes []int) []float32 {
 		}
 	}
 	acc := make([]float64, outN)
-	if op == "ReduceMax" {
-		for i := range acc {
+	for i := range acc {
+		switch op {
+		case "ReduceMax":
 			acc[i] = math.Inf(-1)
+		case "ReduceMin":
+			acc[i] = math.Inf(1)
+		case "ReduceProd":
+			acc[i] = 1
 		}
 	}
 	st := strides(shape)
@@ -44,8 +49,16 @@ func refReduce(op string, x []float32, shape []int, axes []int) []float32 {
 		switch op {
 		case "ReduceMax":
 			acc[o] = math.Max(acc[o], float64(v))
-		case "ReduceL2":
+		case "ReduceMin":
+			acc[o] = math.Min(acc[o], float64(v))
+		case "ReduceL2", "ReduceSumSquare":
 			acc[o] += float64(v) * float64(v)
+		case "ReduceL1":
+			acc[o] += math.Abs(float64(v))
+		case "ReduceProd":
+			acc[o] *= float64(v)
+		case "ReduceLogSumExp":
+			acc[o] += math.Exp(float64(v))
 		default:
 			acc[o] += float64(v)
 		}
@@ -57,6 +70,8 @@ func refReduce(op string, x []float32, shape []int, axes []int) []float32 {
 			v /= float64(count)
 		case "ReduceL2":
 			v = math.Sqrt(v)
+		case "ReduceLogSum", "ReduceLogSumExp":
+			v = math.Log(v)
 		}
 		out[i] = float32(v)
 	}
@@ -137,7 +152,8 @@ func TestReduceAxes(t *testing.T) {
 	for i := range x {
 		x[i] = float32((i*7)%11) - 4.5
 	}
-	for _, op := range []string{"ReduceSum", "ReduceMean", "ReduceMax", "ReduceL2"} {
+	for _, op := range []string{"ReduceSum", "ReduceMean", "ReduceMax", "ReduceL2",
+		"ReduceMin", "ReduceL1", "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp", "ReduceProd"} {
 		for _, opset := range []int64{11, 18} {
 			for mask := 0; mask < 16; mask++ {
 				var axes []int
@@ -186,7 +202,9 @@ func TestReduceMaxNaNAndEmpty(t *testing.T) {
 	y := calcRun(t, reduceModel("ReduceMax", 13, []int64{2, 3}, []int{1}, true), 1, []float32{1, nan, 3, 4, 5, 6})[0]
 	calcClose(t, "nan", y.F, []float32{nan, 6}, 0, 0)
 	// a reduced axis of length 0: sums are 0, the maximum -Inf, the mean NaN
-	for op, want := range map[string]float32{"ReduceSum": 0, "ReduceMax": float32(math.Inf(-1)), "ReduceMean": nan, "ReduceL2": 0} {
+	inf := float32(math.Inf(1))
+	for op, want := range map[string]float32{"ReduceSum": 0, "ReduceMax": -inf, "ReduceMean": nan, "ReduceL2": 0,
+		"ReduceMin": inf, "ReduceL1": 0, "ReduceSumSquare": 0, "ReduceLogSum": -inf, "ReduceLogSumExp": -inf, "ReduceProd": 1} {
 		o := Options{Threads: 1, Shapes: map[string][]int{"x": {2, 0}}}
 		y := calcRunOpts(t, reduceModel(op, 13, []int64{2, -1}, []int{1}, false), o, []float32{})[0]
 		calcShape(t, op, y.Shape, []int{2})
@@ -196,6 +214,30 @@ func TestReduceMaxNaNAndEmpty(t *testing.T) {
 
 // TestReduceSumAccuracy sums many values whose float32 running sum would
 // drift: the kernel accumulates in float64.
+// TestReduceMoreByHand checks the reductions that walk element by
+// element on values where they differ from a plain sum: NaN wins Min,
+// LogSumExp of large values does not overflow, infinities pass through.
+func TestReduceMoreByHand(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	x := []float32{1000, 1000, -2, nan, 3, 0.5, -inf, -inf, inf, 2}
+	for _, c := range []struct {
+		op   string
+		want []float32
+	}{
+		{"ReduceMin", []float32{1000, nan, 0.5, -inf, 2}},
+		{"ReduceLogSumExp", []float32{1000 + float32(math.Ln2), nan, 3.0788891, -inf, inf}},
+		{"ReduceProd", []float32{1e6, nan, 1.5, inf, inf}},
+		{"ReduceL1", []float32{2000, nan, 3.5, inf, inf}},
+		{"ReduceSumSquare", []float32{2e6, nan, 9.25, inf, inf}},
+	} {
+		y := calcRun(t, reduceModel(c.op, 18, []int64{5, 2}, []int{1}, false), 1, x)[0]
+		calcClose(t, c.op, y.F, c.want, 1e-6, 0)
+	}
+	for _, op := range []string{"ReduceMin", "ReduceLogSumExp", "ReduceProd"} {
+		checkNoAllocs(t, reduceModel(op, 18, []int64{4, 5, 6}, []int{0, 2}, true))
+	}
+}
+
 func TestReduceSumAccuracy(t *testing.T) {
 	const n = 1 << 20
 	x := make([]float32, n)
@@ -216,6 +258,8 @@ func TestReduceIntFold(t *testing.T) {
 		{"ReduceSum", []int64{1}, []int64{10, 17}},
 		{"ReduceSum", nil, []int64{27}},
 		{"ReduceMax", []int64{0}, []int64{2, 11, 13}},
+		{"ReduceMin", []int64{0}, []int64{-7, 3, 5}},
+		{"ReduceProd", []int64{1}, []int64{30, -1001}},
 	} {
 		g := newGB(13).output("y").initI("c", []int64{2, 3}, c)
 		ins := []string{"c"}

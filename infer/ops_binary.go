@@ -234,6 +234,7 @@ func init() {
 	bin("Mul", fastMul, func(a, b float32) float32 { return a * b }, func(a, b int64) int64 { return a * b })
 	bin("Div", fastDiv, func(a, b float32) float32 { return a / b }, idiv)
 	register("Pow", nil, buildPow)
+	register("Mod", []string{"fmod"}, buildMod)
 	variadic := func(op string, fn func(a, b float32) float32, ifn func(a, b int64) int64, mean bool) {
 		register(op, nil, func(b *builder) (kernel, error) {
 			return buildVariadic(b, fn, ifn, mean)
@@ -282,6 +283,42 @@ func buildPow(b *builder) (kernel, error) {
 	}
 	b.n.in[1] = &value{name: e.name, dtype: x.dtype, shape: e.shape, t: conv, isConst: true}
 	return newBinary(b, pw, ipow)
+}
+
+// buildMod is Mod: with fmod = 1 the remainder of truncated division
+// (the sign of the dividend, C's fmod), with fmod = 0 (integers only)
+// that of floored division (the sign of the divisor, Python's %). An
+// integer remainder by zero is 0, as integer Div's quotient is.
+func buildMod(b *builder) (kernel, error) {
+	if err := b.wantInputs(2, 2); err != nil {
+		return nil, err
+	}
+	fmod := b.a.int("fmod", 0)
+	if fmod != 0 && fmod != 1 {
+		return nil, b.errf("fmod = %d, want 0 or 1", fmod)
+	}
+	if fmod == 0 && b.in(0).dtype == Float32 {
+		return nil, b.errf("a floating-point Mod needs fmod = 1")
+	}
+	ffmod := func(a, b float32) float32 { return float32(math.Mod(float64(a), float64(b))) }
+	if fmod == 1 {
+		return newBinary(b, ffmod, func(a, b int64) int64 {
+			if b == 0 {
+				return 0
+			}
+			return a % b
+		})
+	}
+	return newBinary(b, ffmod, func(a, b int64) int64 {
+		if b == 0 {
+			return 0
+		}
+		r := a % b
+		if r != 0 && (r < 0) != (b < 0) {
+			r += b
+		}
+		return r
+	})
 }
 
 // variadicKernel folds a chain of binary steps into one: Sum(a, b, c) is

@@ -2,13 +2,15 @@ package infer
 
 import "fmt"
 
-// Strided copies (Transpose, Slice) and Gather: each output element read
-// through an index geometry fixed when the plan is built.
+// Strided copies (Transpose, Slice), Gather and GatherElements: each
+// output element read through an index geometry fixed when the plan is
+// built.
 
 func init() {
 	register("Transpose", []string{"perm"}, buildTranspose)
 	register("Slice", []string{"starts", "ends", "axes"}, buildSlice)
 	register("Gather", []string{"axis"}, buildGather)
+	register("GatherElements", []string{"axis"}, buildGatherElements)
 }
 
 // strideGeom copies a strided view of a source into a dense destination:
@@ -413,5 +415,94 @@ func gatherRows[T moveElem](k *gatherKernel, dst, src []T, lo, hi int) {
 	for u := lo; u < hi; u++ {
 		s := (u/ni*k.axLen + k.idx[u%ni]) * n
 		copy(dst[u*n:u*n+n], src[s:s+n])
+	}
+}
+
+// gatherElemKernel is GatherElements: output element p is the input
+// element at p's coordinates with the axis coordinate replaced by
+// indices[p]. The source offset of every output element is computed
+// when the plan is built.
+type gatherElemKernel struct {
+	n    *node
+	offs []int
+	body func(lo, hi int)
+}
+
+func buildGatherElements(b *builder) (kernel, error) {
+	if err := b.wantInputs(2, 2); err != nil {
+		return nil, err
+	}
+	x, err := b.dataIn()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := b.constInts(1)
+	if err != nil {
+		return nil, err
+	}
+	ind := b.in(1)
+	if ind.dtype == Bool {
+		return nil, b.errf("indices must be int32 or int64")
+	}
+	rank := len(x.shape)
+	if rank == 0 || len(ind.shape) != rank {
+		return nil, b.errf("data %v and indices %v must have the same rank, 1 or more", x.shape, ind.shape)
+	}
+	axis, err := b.axis(b.a.int("axis", 0), rank)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range ind.shape {
+		if i != axis && d > x.shape[i] {
+			return nil, b.errf("indices %v exceed data %v in dimension %d", ind.shape, x.shape, i)
+		}
+	}
+	if err := b.plan.spend(int64(len(raw)) * 8); err != nil {
+		return nil, b.errf("%v", err)
+	}
+	k := &gatherElemKernel{n: b.n, offs: make([]int, len(raw))}
+	xst, ist := strides(x.shape), strides(ind.shape)
+	d := x.shape[axis]
+	for p, v := range raw {
+		if v < -int64(d) || v >= int64(d) {
+			return nil, b.errf("index %d out of range for axis %d of size %d", v, axis, d)
+		}
+		if v < 0 {
+			v += int64(d)
+		}
+		off := 0
+		for i := range ind.shape {
+			c := (p / ist[i]) % ind.shape[i]
+			if i == axis {
+				c = int(v)
+			}
+			off += c * xst[i]
+		}
+		k.offs[p] = off
+	}
+	return k, b.setOut(0, x.dtype, ind.shape)
+}
+
+func (k *gatherElemKernel) prepare(int) error {
+	k.body = k.chunk
+	return nil
+}
+
+func (k *gatherElemKernel) run(p *workers) {
+	p.parallel(len(k.offs), moveGrain, k.body)
+}
+
+func (k *gatherElemKernel) chunk(lo, hi int) {
+	x, y := k.n.in[0].t, k.n.out[0].t
+	if y.DType.isInt() {
+		gatherElems(y.I[lo:hi], x.I, k.offs[lo:hi])
+	} else {
+		gatherElems(y.F[lo:hi], x.F, k.offs[lo:hi])
+	}
+}
+
+func gatherElems[T moveElem](dst, src []T, offs []int) {
+	for i, o := range offs {
+		dst[i] = src[o]
 	}
 }

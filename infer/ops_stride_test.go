@@ -242,3 +242,59 @@ func TestGather(t *testing.T) {
 		shWantErr(t, c.what, err, false)
 	}
 }
+
+// refGatherElements is GatherElements' definition for rank 3.
+func refGatherElements(x *Tensor, ind []int64, ishape []int, axis int) *Tensor {
+	y := NewTensor(x.DType, ishape...)
+	xst, ist := strides(x.Shape), strides(ishape)
+	for p := range ind {
+		c := []int{p / ist[0], (p / ist[1]) % ishape[1], p % ishape[2]}
+		v := int(ind[p])
+		if v < 0 {
+			v += x.Shape[axis]
+		}
+		c[axis] = v
+		o := c[0]*xst[0] + c[1]*xst[1] + c[2]*xst[2]
+		if y.I != nil {
+			y.I[p] = x.I[o]
+		} else {
+			y.F[p] = x.F[o]
+		}
+	}
+	return y
+}
+
+func TestGatherElements(t *testing.T) {
+	shape := []int{3, 4, 5}
+	for axis := -3; axis < 3; axis++ {
+		ax := (axis + 3) % 3
+		ishape := []int{2, 3, 4}
+		ishape[ax] = 6 // longer than the data along the axis: indices repeat
+		ind := make([]int64, numel(ishape))
+		for i := range ind {
+			d := int64(shape[ax])
+			ind[i] = int64(i*7)%(2*d) - d // -d … d-1
+		}
+		indT := shI(ishape, ind...)
+		what := fmt.Sprintf("axis %d", axis)
+		x := shArange(shape...)
+		outs := shBoth(t, 13, "GatherElements", shAttrs{"axis": int64(axis)}, []*Tensor{x, indT}, 1)
+		shSame(t, what, outs[0], refGatherElements(x, ind, ishape, ax))
+		xi := shArangeI(shape...)
+		outs, err := shRun(13, "GatherElements", shAttrs{"axis": int64(axis)}, []*Tensor{xi, indT}, 1, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shSame(t, what+" int64", outs[0], refGatherElements(xi, ind, ishape, ax))
+	}
+	x := shArange(2, 3)
+	_, err := shRun(13, "GatherElements", nil, []*Tensor{x, shI([]int{1, 1}, 2)}, 1, false)
+	shWantErr(t, "index out of range", err, false)
+	_, err = shRun(13, "GatherElements", nil, []*Tensor{x, shI([]int{1}, 0)}, 1, false)
+	shWantErr(t, "rank differs", err, false)
+	_, err = shRun(13, "GatherElements", shAttrs{"axis": int64(1)}, []*Tensor{x, shI([]int{3, 1}, 0, 0, 0)}, 1, false)
+	shWantErr(t, "indices longer than data off the axis", err, false)
+	g := newGB(13).input("x", 6, 7).output("y").initI("i", []int64{6, 2}, make([]int64, 12))
+	g.node("g", "GatherElements", []string{"x", "i"}, []string{"y"}, attrInt("axis", 1))
+	checkNoAllocs(t, g.bytes())
+}

@@ -1,8 +1,10 @@
 package infer
 
+import "math"
+
 // Operators whose output is known when the plan is built: Shape, Size,
-// ConstantOfShape, Constant, and Cast and CastLike (of a constant, or to
-// the same type).
+// ConstantOfShape, Constant, Range (of constants), and Cast and CastLike
+// (of a constant, or to the same type).
 
 func init() {
 	register("Shape", []string{"start", "end"}, buildShape)
@@ -12,6 +14,72 @@ func init() {
 	register("Cast", []string{"to", "saturate"}, buildCast)
 	register("CastLike", []string{"saturate"}, buildCastLike)
 	register("Size", nil, buildSize)
+	register("Range", nil, buildRange)
+}
+
+// buildRange computes start, start + delta, … up to limit (excluded),
+// max(⌈(limit - start) / delta⌉, 0) elements of the inputs' type, from
+// constant scalars: its length depends on their values, so run-time
+// inputs are not supported.
+func buildRange(b *builder) (kernel, error) {
+	if err := b.wantInputs(3, 3); err != nil {
+		return nil, err
+	}
+	dt := b.in(0).dtype
+	for i := 0; i < 3; i++ {
+		v := b.in(i)
+		if v.dtype != dt {
+			return nil, b.errf("input types differ: %v and %v", dt, v.dtype)
+		}
+		if numel(v.shape) != 1 || len(v.shape) > 1 {
+			return nil, b.errf("input %d (%q) has shape %v, want a scalar", i, v.name, v.shape)
+		}
+		if !v.isConst {
+			return nil, b.errf("a Range of run-time inputs is not supported: its length depends on their values")
+		}
+	}
+	if dt != Float32 && dt != Float64 && dt != Int64 && dt != Int32 {
+		return nil, b.errf("data type %v is not supported by Range", dt)
+	}
+	start, limit, delta := b.in(0).t.Float64At(0), b.in(1).t.Float64At(0), b.in(2).t.Float64At(0)
+	if delta == 0 || delta != delta || start != start || limit != limit {
+		return nil, b.errf("start %v, limit %v, delta %v give no range", start, limit, delta)
+	}
+	n := math.Ceil((limit - start) / delta)
+	if !(n < maxElems) { // also +Inf
+		return nil, b.errf("start %v, limit %v, delta %v give more than %d elements", start, limit, delta, maxElems)
+	}
+	if dt.isInt() {
+		// exact in integers, ⌈|limit - start| / |delta|⌉ in uint64 so
+		// that neither the difference nor the rounding overflows
+		s, l, d := b.in(0).t.I[0], b.in(1).t.I[0], b.in(2).t.I[0]
+		var diff, ad uint64
+		switch {
+		case d > 0 && l > s:
+			diff, ad = uint64(l)-uint64(s), uint64(d)
+		case d < 0 && l < s:
+			diff, ad = uint64(s)-uint64(l), -uint64(d)
+		}
+		n = 0
+		if ad != 0 {
+			q := diff / ad
+			if diff%ad != 0 {
+				q++
+			}
+			n = float64(q)
+		}
+	}
+	t, err := b.newConst(dt, int(max(n, 0)))
+	if err != nil {
+		return nil, err
+	}
+	for i := range t.I {
+		t.I[i] = b.in(0).t.I[0] + int64(i)*b.in(2).t.I[0]
+	}
+	for i := range t.F {
+		t.F[i] = float32(start + float64(i)*delta)
+	}
+	return nil, b.setConst(0, t)
 }
 
 // buildSize gives the input's element count, an int64 scalar.

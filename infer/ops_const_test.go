@@ -172,3 +172,38 @@ func TestCastLike(t *testing.T) {
 	_, err = shRun(15, "CastLike", nil, []*Tensor{f}, 1, true)
 	shWantErr(t, "no like", err, false)
 }
+
+func TestRange(t *testing.T) {
+	i32 := func(v ...int64) *Tensor { return &Tensor{DType: Int32, Shape: []int{len(v)}, I: v} }
+	sc := func(v int64) *Tensor { return shI([]int{}, v) }
+	for _, c := range []struct {
+		start, limit, delta *Tensor
+		want                *Tensor
+	}{
+		{sc(1), sc(5), sc(2), shI([]int{2}, 1, 3)},
+		{sc(1), sc(6), sc(2), shI([]int{3}, 1, 3, 5)},
+		{sc(10), sc(4), sc(-3), shI([]int{2}, 10, 7)},
+		{sc(5), sc(1), sc(2), shI([]int{0})},
+		{sc(math.MinInt64), sc(math.MaxInt64), sc(math.MaxInt64), shI([]int{3}, math.MinInt64, -1, math.MaxInt64-1)},
+		{i32(-2), i32(2), i32(1), &Tensor{DType: Int32, Shape: []int{4}, I: []int64{-2, -1, 0, 1}}},
+		{shF([]int{}, 0.5), shF([]int{}, 2), shF([]int{}, 0.5), shF([]int{3}, 0.5, 1, 1.5)},
+		{shF([]int{}, 1), shF([]int{}, -1.1), shF([]int{}, -1), shF([]int{3}, 1, 0, -1)},
+	} {
+		outs, err := shRun(11, "Range", nil, []*Tensor{c.start, c.limit, c.delta}, 1, true)
+		if err != nil {
+			t.Errorf("range %v %v %v: %v", c.start, c.limit, c.delta, err)
+			continue
+		}
+		shSame(t, fmt.Sprintf("range %v %v %v", c.start, c.limit, c.delta), outs[0], c.want)
+	}
+	_, err := shRun(11, "Range", nil, []*Tensor{shF([]int{}, 0), shF([]int{}, 3), shF([]int{}, 1)}, 1, false)
+	shWantErr(t, "run-time inputs", err, true)
+	_, err = shRun(11, "Range", nil, []*Tensor{sc(0), sc(3), sc(0)}, 1, true)
+	shWantErr(t, "delta 0", err, false)
+	_, err = shRun(11, "Range", nil, []*Tensor{sc(0), sc(1 << 40), sc(1)}, 1, true)
+	shWantErr(t, "too long", err, false)
+	_, err = shRun(11, "Range", nil, []*Tensor{sc(0), shI([]int{2}, 3, 4), sc(1)}, 1, true)
+	shWantErr(t, "a limit of two values", err, false)
+	_, err = shRun(11, "Range", nil, []*Tensor{sc(0), i32(3), sc(1)}, 1, true)
+	shWantErr(t, "mixed types", err, false)
+}

@@ -297,7 +297,7 @@ func buildMod(b *builder) (kernel, error) {
 	if fmod != 0 && fmod != 1 {
 		return nil, b.errf("fmod = %d, want 0 or 1", fmod)
 	}
-	if fmod == 0 && b.in(0).dtype == Float32 {
+	if fmod == 0 && !b.in(0).dtype.isInt() {
 		return nil, b.errf("a floating-point Mod needs fmod = 1")
 	}
 	ffmod := func(a, b float32) float32 { return float32(math.Mod(float64(a), float64(b))) }

@@ -44,6 +44,9 @@ func TestMod(t *testing.T) {
 	}
 	_, err := shRun(13, "Mod", nil, []*Tensor{x, y}, 1, false)
 	shWantErr(t, "float without fmod", err, false)
+	f64 := &Tensor{DType: Float64, Shape: []int{1}, F: []float32{-3}}
+	_, err = shRun(13, "Mod", nil, []*Tensor{f64, f64}, 1, true)
+	shWantErr(t, "float64 without fmod", err, false)
 	_, err = shRun(13, "Mod", shAttrs{"fmod": int64(2)}, []*Tensor{a, b}, 1, true)
 	shWantErr(t, "fmod 2", err, false)
 	bools := &Tensor{DType: Bool, Shape: []int{1}, I: []int64{1}}

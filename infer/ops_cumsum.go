@@ -89,6 +89,9 @@ func (k *cumSumKernel) chunk(lo, hi int) {
 					acc += x.I[i]
 					y.I[i] = acc
 				}
+				if y.DType == Int32 {
+					y.I[i] = int64(int32(y.I[i])) // wraps as int32 arithmetic does
+				}
 				i += step
 			}
 			continue

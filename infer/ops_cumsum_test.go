@@ -72,3 +72,19 @@ func TestCumSum(t *testing.T) {
 	g.node("c", "CumSum", []string{"x", "a"}, []string{"y"}, attrInt("reverse", 1))
 	checkNoAllocs(t, g.bytes())
 }
+
+// TestInt32Wraps checks that CumSum and ReduceProd of int32 constants
+// wrap as int32 arithmetic does.
+func TestInt32Wraps(t *testing.T) {
+	x := &Tensor{DType: Int32, Shape: []int{3}, I: []int64{1 << 30, 1 << 30, 3}}
+	outs, err := shRun(14, "CumSum", nil, []*Tensor{x, shI([]int{}, 0)}, 1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shSame(t, "cumsum", outs[0], &Tensor{DType: Int32, Shape: []int{3}, I: []int64{1 << 30, -1 << 31, -1<<31 + 3}})
+	outs, err = shRun(13, "ReduceProd", shAttrs{"keepdims": int64(0)}, []*Tensor{x}, 1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shSame(t, "prod", outs[0], &Tensor{DType: Int32, Shape: []int{}, I: []int64{0}})
+}

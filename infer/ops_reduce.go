@@ -273,7 +273,11 @@ func (k *reduceKernel) chunkMore(lo, hi int) {
 			if k.op == reduceMin {
 				acc = math.MaxInt64
 			}
-			y.I[o] = k.accIntMore(x.I, k.base(o), 0, acc)
+			v := k.accIntMore(x.I, k.base(o), 0, acc)
+			if y.DType == Int32 {
+				v = int64(int32(v)) // a product wraps as int32 arithmetic does
+			}
+			y.I[o] = v
 		}
 		return
 	}

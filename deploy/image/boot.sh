@@ -87,11 +87,6 @@ main() {
 	# pattern is the camera's picture); the checks, by systemd-run-generator.
 	cmdline="console=ttyAMA0,115200 $cmdline modules-load=vivid vivid.n_devs=1 vivid.node_types=0x1 vivid.num_inputs=1 vivid.input_types=0x0"
 	cmdline="$cmdline systemd.run=/boot/firmware/edge-check.sh systemd.run_success_action=none systemd.run_failure_action=none"
-	# Emulated, a busy host can take longer than systemd's 90 s to make
-	# the partitions' by-label links, and the boot then stops in emergency
-	# mode (seen with both host cores busy): wait for devices as long as
-	# the whole boot may take. A real Pi needs a few seconds.
-	cmdline="$cmdline systemd.default_timeout_start_sec=900"
 	log=$W/console.log
 	: >"$log"
 	say "kernel $kernel, initrd $initrd, card $((size >> 20)) MiB; $(qemu-system-aarch64 --version | head -n1)"

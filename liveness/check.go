@@ -33,7 +33,7 @@ func (m Mode) passive() bool { return m == PassiveOnly || m == Both }
 
 // Defaults of Config.
 const (
-	DefaultMotion  = 0.12 // between the planar attacks' largest evidence (0.094) and genuine visits' smallest (0.151)
+	DefaultMotion  = 0.10 // between the planar attacks' largest evidence (0.080) and genuine visits' smallest (0.124)
 	DefaultPassive = 0.25 // low: on the generated attacks the network does not separate (AUC ≈ 0.5); it refuses only faces it is sure of
 	DefaultWindow  = 5    // decide.DefaultConfig's N
 )

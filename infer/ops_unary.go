@@ -13,7 +13,17 @@ const (
 	unaryNeg
 	unaryErf
 	unaryReciprocal
+	unaryMath // one of the functions of mathFuncs, in unaryKernel.f
 )
+
+// mathFuncs are the trigonometric and hyperbolic operators, each float32
+// element computed through the float64 function of package math.
+var mathFuncs = map[string]func(float64) float64{
+	"Sin": math.Sin, "Cos": math.Cos, "Tan": math.Tan,
+	"Asin": math.Asin, "Acos": math.Acos, "Atan": math.Atan,
+	"Sinh": math.Sinh, "Cosh": math.Cosh,
+	"Asinh": math.Asinh, "Acosh": math.Acosh, "Atanh": math.Atanh,
+}
 
 // unaryKernel applies an element-wise function: y[i] = f(x[i]). Float32
 // data is computed through float64 math; integer data (Abs and Neg only)
@@ -21,6 +31,7 @@ const (
 type unaryKernel struct {
 	n    *node
 	op   unaryOp
+	f    func(float64) float64 // with unaryMath
 	body func(lo, hi int)
 }
 
@@ -37,6 +48,9 @@ func init() {
 	unary("Neg", unaryNeg)
 	unary("Erf", unaryErf)
 	unary("Reciprocal", unaryReciprocal)
+	for name := range mathFuncs {
+		unary(name, unaryMath)
+	}
 }
 
 func buildUnary(b *builder, op unaryOp) (kernel, error) {
@@ -52,7 +66,7 @@ func buildUnary(b *builder, op unaryOp) (kernel, error) {
 	default:
 		return nil, b.errf("data type %v is not supported by %s", x.dtype, b.n.op)
 	}
-	return &unaryKernel{n: b.n, op: op}, b.setOut(0, x.dtype, x.shape)
+	return &unaryKernel{n: b.n, op: op, f: mathFuncs[b.n.op]}, b.setOut(0, x.dtype, x.shape)
 }
 
 func (k *unaryKernel) prepare(int) error {
@@ -106,6 +120,10 @@ func (k *unaryKernel) chunk(lo, hi int) {
 	case unaryReciprocal:
 		for i, v := range src {
 			dst[i] = 1 / v
+		}
+	case unaryMath:
+		for i, v := range src {
+			dst[i] = float32(k.f(float64(v)))
 		}
 	}
 }

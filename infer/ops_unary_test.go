@@ -119,6 +119,35 @@ func TestUnaryFloat(t *testing.T) {
 	}
 }
 
+// TestUnaryMath checks the trigonometric and hyperbolic operators against
+// package math's float64 functions, out-of-domain inputs giving NaN.
+func TestUnaryMath(t *testing.T) {
+	x := []float32{-2, -0.9, -0.5, 0, 0.3, 0.99, 1.5, 3}
+	for name, f := range mathFuncs {
+		want := make([]float32, len(x))
+		for i, v := range x {
+			want[i] = float32(f(float64(v)))
+		}
+		g := newGB(13).input("x", int64(len(x))).output("y")
+		g.node(name, name, []string{"x"}, []string{"y"})
+		y := calcRun(t, g.bytes(), 1, x)[0]
+		calcShape(t, name, y.Shape, []int{len(x)})
+		calcClose(t, name, y.F, want, 1e-7, 0)
+	}
+	for name, spot := range map[string][2]float32{"Cos": {0, 1}, "Sinh": {0, 0}, "Acos": {1, 0}, "Atanh": {0.5, 0.54930615}} {
+		g := newGB(13).input("x", 1).output("y")
+		g.node(name, name, []string{"x"}, []string{"y"})
+		if y := calcRun(t, g.bytes(), 1, []float32{spot[0]})[0]; math.Abs(float64(y.F[0]-spot[1])) > 1e-6 {
+			t.Errorf("%s(%v) = %v, want %v", name, spot[0], y.F[0], spot[1])
+		}
+	}
+	g := newGB(13).input("x", 1).output("y")
+	g.node("Acosh", "Acosh", []string{"x"}, []string{"y"})
+	if y := calcRun(t, g.bytes(), 1, []float32{0.5})[0]; !math.IsNaN(float64(y.F[0])) {
+		t.Errorf("Acosh(0.5) = %v, want NaN", y.F[0])
+	}
+}
+
 // TestUnaryThreads runs more elements than one chunk holds, on several
 // threads, on a rank-3 tensor.
 func TestUnaryThreads(t *testing.T) {

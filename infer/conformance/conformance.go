@@ -24,8 +24,22 @@ const (
 
 // looser lists cases whose operator computes through transcendental
 // functions or long reductions where float32 rounding differs from the
-// float64 reference more than the default allows.
-var looser = map[string][2]float64{}
+// float64 reference more than the default allows, as {rtol, atol}.
+//
+// The expanded window functions (Range, Cos, arithmetic) get the ONNX
+// backend tests' own default tolerance, rtol 1e-3: their expected
+// outputs are themselves up to 7.4e-5 (2e-4 relative) from the exact
+// window, which numpy's float64 0.5 − 0.5·cos(2πn/N) gives and edge
+// reproduces to 1e-7 (test_hannwindow_expanded, N = 10: element 8 is
+// 0.3454915, the data says 0.34556198).
+var looser = map[string][2]float64{
+	"test_blackmanwindow_expanded":           {1e-3, 1e-7},
+	"test_blackmanwindow_symmetric_expanded": {1e-3, 1e-7},
+	"test_hammingwindow_expanded":            {1e-3, 1e-7},
+	"test_hammingwindow_symmetric_expanded":  {1e-3, 1e-7},
+	"test_hannwindow_expanded":               {1e-3, 1e-7},
+	"test_hannwindow_symmetric_expanded":     {1e-3, 1e-7},
+}
 
 // Status is the outcome of one case.
 type Status string

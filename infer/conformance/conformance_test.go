@@ -30,8 +30,8 @@ func TestNodeConformance(t *testing.T) {
 		}
 	}
 	t.Log(rep.Summary())
-	if rep.Passed < 250 {
-		t.Errorf("only %d cases passed, want at least 250", rep.Passed)
+	if rep.Passed < 450 {
+		t.Errorf("only %d cases passed, want at least 450", rep.Passed)
 	}
 	_ = strings.Contains
 }

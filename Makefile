@@ -136,7 +136,7 @@ ORT_NPM := onnxruntime-node@1.30.0
 .PHONY: bench-compare
 bench-compare: $(PARITY) ## time edge against ONNX Runtime 1.30 and gorgonnx (needs cgo, npm, python3-torch)
 	test -d bench/.ort/node_modules/onnxruntime-node || npm install --prefix bench/.ort --ignore-scripts --no-audit --no-fund $(ORT_NPM)
-	test -f bench/models/koch_narrow_105.onnx || $(PYTHON) bench/export.py bench/models
+	test -f bench/models/vit_b_16_224.onnx || $(PYTHON) bench/export.py bench/models
 	CGO_ENABLED=1 $(GO) -C bench run ./cmd/compare -repo $(CURDIR)
 
 # An estimate, not a measurement: the NEON kernels' inner loops through
@@ -144,7 +144,7 @@ bench-compare: $(PARITY) ## time edge against ONNX Runtime 1.30 and gorgonnx (ne
 .PHONY: pi-estimate
 pi-estimate: ## estimate the latency on a Pi 3, 4 and 5 from the NEON loops (llvm-mca; needs llvm)
 	command -v llvm-mca >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends llvm; }
-	test -f bench/models/koch_narrow_105.onnx || $(PYTHON) bench/export.py bench/models
+	test -f bench/models/vit_b_16_224.onnx || $(PYTHON) bench/export.py bench/models
 	$(GO) -C bench run ./cmd/piestimate -repo $(CURDIR)
 
 # The twin networks (models/recipe, PyTorch on one thread; see the model cards).

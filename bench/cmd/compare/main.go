@@ -230,7 +230,7 @@ func modelCases(repo, filter, files string) ([]modelCase, []string, error) {
 			cases = append(cases, modelCase{name, filepath.Join(repo, "bench/models", name+".onnx")})
 		}
 	}
-	for _, name := range []string{"mobilefacenet_112", "koch_narrow_105"} { // twin-style, also from bench/export.py
+	for _, name := range []string{"mobilefacenet_112", "koch_narrow_105", "convnext_tiny_112", "vit_b_16_224"} { // twin-style and newer, also from bench/export.py
 		cases = append(cases, modelCase{name, filepath.Join(repo, "bench/models", name+".onnx")})
 	}
 	for _, p := range strings.Split(files, ",") {

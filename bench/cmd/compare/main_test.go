@@ -75,7 +75,8 @@ func TestModelCases(t *testing.T) {
 			files = append(files, "bench/models/"+a+"_"+s+".onnx")
 		}
 	}
-	files = append(files, "bench/models/mobilefacenet_112.onnx", "bench/models/koch_narrow_105.onnx")
+	files = append(files, "bench/models/mobilefacenet_112.onnx", "bench/models/koch_narrow_105.onnx",
+		"bench/models/convnext_tiny_112.onnx", "bench/models/vit_b_16_224.onnx")
 	for _, f := range files {
 		p := filepath.Join(repo, f)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -93,11 +94,11 @@ func TestModelCases(t *testing.T) {
 	for _, c := range cases {
 		names = append(names, c.name)
 	}
-	want := "twin seed_branch_static resnet18_112 resnet18_224 mobilenet_v2_112 mobilenet_v2_224 squeezenet1_1_112 squeezenet1_1_224 mobilefacenet_112 koch_narrow_105"
+	want := "twin seed_branch_static resnet18_112 resnet18_224 mobilenet_v2_112 mobilenet_v2_224 squeezenet1_1_112 squeezenet1_1_224 mobilefacenet_112 koch_narrow_105 convnext_tiny_112 vit_b_16_224"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("cases %q, want %q", got, want)
 	}
-	if cases, _, _ := modelCases(repo, "_112", ""); len(cases) != 4 {
+	if cases, _, _ := modelCases(repo, "_112", ""); len(cases) != 5 {
 		t.Errorf("filter _112 kept %d", len(cases))
 	}
 	os.Remove(filepath.Join(repo, "models/twin.onnx"))

@@ -1,9 +1,58 @@
 package infer
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
+
+// refMod is Mod's definition: the remainder of truncated (fmod) or
+// floored division.
+func refMod(a, b int64, fmod bool) int64 {
+	if b == 0 {
+		return 0
+	}
+	q := a / b
+	if !fmod && a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return a - q*b
+}
+
+func TestMod(t *testing.T) {
+	a := shI([]int{2, 4}, -4, 7, 5, 4, -7, 8, math.MinInt64, 0)
+	b := shI([]int{4}, 3, -3, 0, 2)
+	for _, fmod := range []int64{0, 1} {
+		want := NewTensor(Int64, 2, 4)
+		for i := range want.I {
+			want.I[i] = refMod(a.I[i], b.I[i%4], fmod == 1)
+		}
+		outs, err := shRun(13, "Mod", shAttrs{"fmod": fmod}, []*Tensor{a, b}, 1, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shSame(t, fmt.Sprintf("int64 fmod %d", fmod), outs[0], want)
+	}
+	x := shF([]int{6}, -4.5, 7, 5, 4.25, -7, 3)
+	y := shF([]int{6}, 2, -3, 0.5, -2, 3, float32(math.Inf(1)))
+	want := shF([]int{6}, -0.5, 1, 0, 0.25, -1, 3)
+	outs := shBoth(t, 13, "Mod", shAttrs{"fmod": int64(1)}, []*Tensor{x, y}, 1)
+	shSame(t, "float fmod", outs[0], want)
+	outs = shBoth(t, 13, "Mod", shAttrs{"fmod": int64(1)}, []*Tensor{x, shF([]int{1}, 0)}, 1)
+	if v := outs[0].F[0]; v == v {
+		t.Errorf("float fmod by 0 = %v, want NaN", v)
+	}
+	_, err := shRun(13, "Mod", nil, []*Tensor{x, y}, 1, false)
+	shWantErr(t, "float without fmod", err, false)
+	f64 := &Tensor{DType: Float64, Shape: []int{1}, F: []float32{-3}}
+	_, err = shRun(13, "Mod", nil, []*Tensor{f64, f64}, 1, true)
+	shWantErr(t, "float64 without fmod", err, false)
+	_, err = shRun(13, "Mod", shAttrs{"fmod": int64(2)}, []*Tensor{a, b}, 1, true)
+	shWantErr(t, "fmod 2", err, false)
+	bools := &Tensor{DType: Bool, Shape: []int{1}, I: []int64{1}}
+	_, err = shRun(13, "Mod", nil, []*Tensor{bools, bools}, 1, true)
+	shWantErr(t, "bool", err, true)
+}
 
 // TestPowSquare: Pow by a constant 2 (LayerNorm's variance) takes the
 // a·a path and gives math.Pow's float32 answer bit for bit, signs,

@@ -16,6 +16,7 @@ import (
 	"github.com/edge-pi/edge/decide"
 	"github.com/edge-pi/edge/imageio"
 	"github.com/edge-pi/edge/liveness"
+	"github.com/edge-pi/edge/simd"
 )
 
 // Liveness runs generated visits (MakeSequence) through the camera
@@ -157,7 +158,7 @@ func Liveness(ctx context.Context, people [][]image.Image, e Embedder, passive l
 	}
 	o.Sequence.Frames = max(o.Sequence.Frames, o.Decide.N)
 	o.Liveness.Window = o.Decide.N
-	var gallery [][]float32
+	var gallery []float32 // one row per person, as simd.L2SquaredBatch takes them
 	for p, photos := range people {
 		if len(photos) < 2 {
 			return nil, fmt.Errorf("eval: person %d has %d photos; liveness needs two or more", p, len(photos))
@@ -167,8 +168,9 @@ func Liveness(ctx context.Context, people [][]image.Image, e Embedder, passive l
 		if err != nil {
 			return nil, fmt.Errorf("eval: enrolling person %d: %w", p, err)
 		}
-		gallery = append(gallery, append([]float32(nil), emb...))
+		gallery = append(gallery, emb...)
 	}
+	dists := make([]float32, len(people))
 	res := &LivenessResult{Kinds: map[string]*LivenessKind{}}
 	var motionN, passiveN int
 	timed := timedScorer{s: passive}
@@ -218,8 +220,9 @@ func Liveness(ctx context.Context, people [][]image.Image, e Embedder, passive l
 					face, _ := loc.Face()
 					id, dist := "", math.NaN()
 					if embErr == nil {
-						var who int
-						who, dist = nearest(gallery, emb)
+						simd.L2SquaredBatch(emb, gallery, dists)
+						who, dsq := simd.ArgMin(dists)
+						dist = math.Sqrt(float64(dsq))
 						if dist <= o.Threshold {
 							id = strconv.Itoa(who)
 						}
@@ -270,23 +273,6 @@ func Liveness(ctx context.Context, people [][]image.Image, e Embedder, passive l
 		res.PassiveTime /= time.Duration(passiveN)
 	}
 	return res, nil
-}
-
-// nearest is the index (as a name) and distance of the gallery row
-// nearest emb.
-func nearest(gallery [][]float32, emb []float32) (int, float64) {
-	bi, bd := -1, math.Inf(1)
-	for i, g := range gallery {
-		var s float64
-		for j, v := range g {
-			d := float64(v - emb[j])
-			s += d * d
-		}
-		if s < bd {
-			bi, bd = i, s
-		}
-	}
-	return bi, math.Sqrt(bd)
 }
 
 // timedScorer times the passive check's calls.

@@ -137,9 +137,12 @@ type winoPath struct {
 // tposedPath: small maps computed transposed (see ops_conv_tposed.go).
 type tposedPath struct {
 	tposed        bool
-	tRows, tUnits int
+	tRows, tUnits int          // pixels packed per unit, and the units of an image
+	tCuts         []int        // the column (output channel) pieces of the product
 	tPB           simd.PackedB // the weights, K × cout
 	tPBBuf        []float32
+	tPackBody     func(c, lo, hi int)
+	tProdBody     func(lo, hi int)
 	// tIdx: for each tap (ky, kx) and output pixel, the input pixel it
 	// reads in a channel's plane, -1 in the padding (not pointwise)
 	tIdx [][]int32
@@ -486,7 +489,7 @@ func (k *convKernel) scratchLen(threads int) int {
 		return threads * k.dwHp * k.dwWp
 	}
 	if k.tposed {
-		return threads * k.tposedSlot()
+		return k.tposedLen(threads)
 	}
 	if k.pointwise || k.depthwise {
 		return 0
@@ -538,7 +541,9 @@ func (k *convKernel) run(p *workers) {
 		return
 	}
 	if k.tposed {
-		p.parallelChunks(k.batch*k.tUnits, 1, k.body)
+		p.parallelChunks(k.batch*k.tUnits, 1, k.tPackBody)
+		units := k.batch * (len(k.tCuts) - 1)
+		p.parallel(units, 1, k.tProdBody)
 		return
 	}
 	if k.shifted {

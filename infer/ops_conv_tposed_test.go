@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -109,5 +110,58 @@ func TestTposedGather(t *testing.T) {
 		want, _, _ := refConv(x, 1, tc.c, tc.h, tc.w, wt, tc.co, tc.k, tc.k, 1, tc.s, tc.s, tc.pt, tc.pl, tc.pb, tc.pr, tc.d, tc.d, bias)
 		closeTo(t, "transposed", p.Output(0).F, want, 1e-5)
 		p.Close()
+	}
+}
+
+// TestTposedThreadsAndBatch: the transposed path's two loops (the left
+// operands packed by rows of pixels, then the product by columns of the
+// weights) give the same output at 1, 2 and 3 threads, on two images, as
+// the other paths, with a residual Add and ReLU and without.
+func TestTposedThreadsAndBatch(t *testing.T) {
+	const c, co, h, w = 256, 512, 4, 4
+	r := rand.New(rand.NewPCG(5, 5))
+	wt, bias := randF(r, co*c*9), randF(r, co)
+	for _, residual := range []bool{false, true} {
+		g := newGB(13).input("x", 2, c, h, w).input("r", 2, co, h, w).output("y")
+		g.initF("W", []int64{co, c, 3, 3}, wt)
+		g.initF("B", []int64{co}, bias)
+		g.node("conv", "Conv", []string{"x", "W", "B"}, []string{"cv"}, attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1))
+		last := "cv"
+		if residual {
+			g.node("add", "Add", []string{"cv", "r"}, []string{"a"})
+			last = "a"
+		}
+		g.node("relu", "Relu", []string{last}, []string{"y"})
+		m, err := Load(g.bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, res := randF(r, 2*c*h*w), randF(r, 2*co*h*w)
+		run := func(threads int, off bool) []float32 {
+			tposedOff = off
+			defer func() { tposedOff = false }()
+			p, err := m.Plan(Options{Threads: threads})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			if chosen := p.steps[0].k.(*convKernel).tposed; chosen != (!off && simd.PackedBNative()) {
+				t.Fatalf("threads %d: transposed %v", threads, chosen)
+			}
+			if err := p.SetInput(0, x); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.SetInput(1, res); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Run(); err != nil {
+				t.Fatal(err)
+			}
+			return append([]float32(nil), p.Output(0).F...)
+		}
+		want := run(1, true)
+		for _, threads := range []int{1, 2, 3} {
+			closeTo(t, fmt.Sprintf("transposed, residual %v, %d threads", residual, threads), run(threads, false), want, 1e-5)
+		}
 	}
 }

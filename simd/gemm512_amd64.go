@@ -50,6 +50,13 @@ func gemm4x48z(a *float32, astride, panels int, b *float32, ldb, kc int, c *floa
 //go:noescape
 func gemm8x48z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int, epi *epiArgs)
 
+// gemm8x48zpb is gemm8x48z prefetching B a strip ahead (PREFETCH_B in
+// gemm8x48_amd64.s), for gemmB512: its B, the packed weights, comes from
+// memory.
+//
+//go:noescape
+func gemm8x48zpb(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int, epi *epiArgs)
+
 //go:noescape
 func gemm4x32z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int, epi *epiArgs)
 
@@ -106,7 +113,7 @@ func avx512Impl(base impl) impl {
 	im.biasClampRows = biasClampRowsAVX512
 	im.copyRows = copyRowsAVX512
 	im.stridedRows = stridedRowsAVX512
-	im.packedBLen, im.packB, im.gemmB, im.packedBNative = packedBLen512, packB512, gemmB512, true
+	im.packedBLen, im.packB, im.gemmB, im.bCut, im.packedBNative = packedBLen512, packB512, gemmB512, bCut512, true
 	im.colQuantum = 16
 	im.gemmColumns = gemmColumns512
 	im.offsetsSplit = offsetsSplit512
@@ -388,6 +395,7 @@ type strip512 struct {
 	c             []float32
 	ldc           int
 	epi           *epi512 // the epilogue (a 4×48 or 4×32 strip's last K block), or nil
+	pfB           bool    // B is streamed from memory (PackedB): prefetch it (gemm8x48zpb)
 }
 
 // rows applies the epilogue to rows [i0, i1) (from r0) of C's columns
@@ -438,7 +446,11 @@ func (s *strip512) kernel(a *float32, astride, panels int, c *float32, ldc int, 
 		gemm4x48zoff(a, astride, panels, s.b, s.offs, s.kc, c, ldc, acc, mask, ep)
 	case s.w > 32:
 		if pairs := panels &^ 1; pairs > 0 {
-			gemm8x48z(a, astride, pairs, s.b, s.ldb, s.kc, c, ldc, acc, mask, ep)
+			if s.pfB {
+				gemm8x48zpb(a, astride, pairs, s.b, s.ldb, s.kc, c, ldc, acc, mask, ep)
+			} else {
+				gemm8x48z(a, astride, pairs, s.b, s.ldb, s.kc, c, ldc, acc, mask, ep)
+			}
 			if panels == pairs {
 				return
 			}
@@ -475,11 +487,12 @@ func (s *strip512) edge(p int) {
 	s.epi.rows(s.c, s.ldc, lo-s.r0, hi-s.r0, s.jc, s.w)
 }
 
-// PackedB for AVX-512: B as the driver's packed strips, once. For each K
-// block of kBlocks(k, kc512) rows (at pc, kc rows), its strips of 48
-// columns one after another, each kc rows of 48 floats (the last strip's
-// columns past n zero): block pc starts at pc·ns·48, its strip j at
-// j·kc·48 from there, ns = ⌈n/48⌉.
+// PackedB for AVX-512: B as the driver's packed strips, once: strip j
+// (columns 48j…48j+47, those past n zero) is k rows of 48 floats at
+// j·k·48, so that a strip's K blocks (kBlocks(k, kc512) rows each, block
+// pc at row pc) follow one another in memory: gemmB512 goes through each
+// strip's blocks in turn, a stream the prefetches of gemm8x48zpb keep
+// ahead of, and GemmPackedBCols reads its columns' strips only.
 //
 // The tail columns (gemvTail512) follow, packed for gemmTail4z: each K
 // block's in tailLen512(kb) floats (packTail512).
@@ -507,16 +520,13 @@ func packB512(dst []float32, k, n int, b []float32, ldb int) {
 		}
 	}
 	ns := (n + nr512 - 1) / nr512
-	for pc := 0; pc < k; pc += kb {
-		kc := min(kb, k-pc)
-		for j := 0; j < ns; j++ {
-			w := min(nr512, n-j*nr512)
-			strip := dst[pc*ns*nr512+j*kc*nr512:]
-			for p := 0; p < kc; p++ {
-				row := strip[p*nr512 : (p+1)*nr512]
-				copy(row[:w], b[(pc+p)*ldb+j*nr512:])
-				clear(row[w:])
-			}
+	for j := 0; j < ns; j++ {
+		w := min(nr512, n-j*nr512)
+		strip := dst[j*k*nr512:]
+		for p := 0; p < k; p++ {
+			row := strip[p*nr512 : (p+1)*nr512]
+			copy(row[:w], b[p*ldb+j*nr512:])
+			clear(row[w:])
 		}
 	}
 }
@@ -525,16 +535,16 @@ func packB512(dst []float32, k, n int, b []float32, ldb int) {
 // read from the packed B (row stride 48) instead of packed per call. The
 // kernel for a strip depends on its width only, as there, so the result
 // equals GemmPacked's bit for bit.
-func gemmB512(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
+func gemmB512(a PackedA, r0, r1 int, b PackedB, j0, j1 int, c []float32, ldc int) {
 	k, n := a.K, b.N
 	if k == 0 {
 		for i := 0; i < r1-r0; i++ {
-			clear(c[i*ldc : i*ldc+n])
+			clear(c[i*ldc+j0 : i*ldc+j1])
 		}
 		return
 	}
 	if n <= gemvMaxN { // GemmPacked's matrix-vector path: one strip is B with row stride 48
-		for j := 0; j < n; j++ {
+		for j := j0; j < j1; j++ {
 			gemvAVX2(a, r0, r1, b.data[j:], nr512, c[j:], ldc)
 		}
 		return
@@ -543,28 +553,41 @@ func gemmB512(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
 	n -= t
 	tail := b.data[k*(n+nr512-1)/nr512*nr512:]
 	kb, ns := kBlocks(k, kc512), (n+nr512-1)/nr512
+	s0, s1 := j0/nr512, ns // the strips of the columns, and the tail where j1 is b.N
+	if j1 < b.N {
+		s1, t = j1/nr512, 0
+	}
 	first, last := r0/mrAVX2, (r1-1)/mrAVX2
 	for ib := first; ib <= last; ib += mc512 {
 		ie := min(last+1, ib+mc512)
-		for pc := 0; pc < k; pc += kb {
-			kc := min(kb, k-pc)
-			for j := 0; j < ns; j++ {
+		for j := s0; j < s1; j++ {
+			for pc := 0; pc < k; pc += kb {
+				kc := min(kb, k-pc)
 				jc := j * nr512
 				w := min(nr512, n-jc)
-				src := &b.data[pc*ns*nr512+j*kc*nr512]
+				src := &b.data[(j*k+pc)*nr512]
 				if avx2Strip512(w) {
 					s := stripAVX2{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, b: src, ldb: nr512}
 					s.panels(ib, ie)
 					continue
 				}
-				s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, b: src, ldb: nr512}
+				s := strip512{a: a, r0: r0, r1: r1, pc: pc, kc: kc, jc: jc, w: w, c: c, ldc: ldc, b: src, ldb: nr512, pfB: true}
 				s.panels(ib, ie)
 			}
-			if t > 0 {
-				tail512(a, r0, r1, ib, ie, pc, kc, tail[pc/kb*tailLen512(kb):], t, c, ldc, n)
-			}
+		}
+		for pc := 0; t > 0 && pc < k; pc += kb {
+			tail512(a, r0, r1, ib, ie, pc, min(kb, k-pc), tail[pc/kb*tailLen512(kb):], t, c, ldc, n)
 		}
 	}
+}
+
+// bCut512 is PackedBCut for packB512's layout: a strip's first column,
+// no further than the tail's first (j < n).
+func bCut512(n, j int) int {
+	if n <= gemvMaxN {
+		return j
+	}
+	return min(j, n-gemvTail512(n)) / nr512 * nr512
 }
 
 // offsetsSplit512 is GemmOffsetsSplit: n = 48q + w with w in 9–16 (the

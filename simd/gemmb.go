@@ -66,7 +66,43 @@ func GemmPackedB(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
 		return
 	}
 	_ = c[(r1-r0-1)*ldc+b.N-1]
-	a.impl.gemmB(a, r0, r1, b, c, ldc)
+	a.impl.gemmB(a, r0, r1, b, 0, b.N, c, ldc)
+}
+
+// GemmPackedBCols is GemmPackedB on columns [j0, j1) of C only (the
+// others are not written), each of j0 and j1 a cut of b (PackedBCut):
+// threads that share a product by its columns each read only their part
+// of B, where sharing it by rows each would read all of it. Columns are
+// computed as GemmPackedB computes them, bit for bit where B has a layout
+// of its own (PackedBNative), within rounding elsewhere.
+func GemmPackedBCols(a PackedA, r0, r1 int, b PackedB, j0, j1 int, c []float32, ldc int) {
+	if r0 < 0 || r1 > a.M || r0 > r1 || a.K != b.K || ldc < b.N || j0 < 0 || j1 > b.N || j0 > j1 {
+		panic("simd: GemmPackedBCols arguments out of range")
+	}
+	if PackedBCut(b, j0) != j0 || PackedBCut(b, j1) != j1 {
+		panic("simd: GemmPackedBCols columns not at cuts of B")
+	}
+	if a.impl != b.impl {
+		panic("simd: GemmPackedBCols operands packed by different implementations")
+	}
+	if r0 == r1 || j0 == j1 {
+		return
+	}
+	_ = c[(r1-r0-1)*ldc+j1-1]
+	b.impl.gemmB(a, r0, r1, b, j0, j1, c, ldc)
+}
+
+// PackedBCut is the largest column ≤ j (0 ≤ j ≤ b.N) at which
+// GemmPackedBCols may start or end a range: the packed strips' edges, and
+// b.N.
+func PackedBCut(b PackedB, j int) int {
+	if j >= b.N {
+		return b.N
+	}
+	if b.impl.bCut == nil {
+		return max(j, 0)
+	}
+	return b.impl.bCut(b.N, max(j, 0))
 }
 
 // PackAT packs the m×k matrix A given transposed, A[i][p] = at[p·ldat+i]
@@ -118,10 +154,10 @@ func packBRowMajor(dst []float32, k, n int, b []float32, ldb int) {
 	}
 }
 
-// gemmBRowMajor is GemmPackedB for a row-major PackedB: the implementation's
-// GemmPacked.
-func gemmBRowMajor(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int) {
-	a.impl.gemm(a, r0, r1, b.N, b.data, b.N, c, ldc)
+// gemmBRowMajor is GemmPackedBCols for a row-major PackedB: the
+// implementation's GemmPacked on the columns.
+func gemmBRowMajor(a PackedA, r0, r1 int, b PackedB, j0, j1 int, c []float32, ldc int) {
+	a.impl.gemm(a, r0, r1, j1-j0, b.data[j0:], b.N, c[j0:], ldc)
 }
 
 // packAT4 is packATPanels for panels of 4 rows: whole panels four floats
@@ -145,4 +181,20 @@ func packAT4(dst []float32, m, k int, at []float32, ldat int) {
 			clear(d[rows:])
 		}
 	}
+}
+
+// PackedPanelRows is how many rows of A one packed panel holds: PackA or
+// PackAT of rows [p0, p0+m) of a matrix, p0 a multiple of it, into
+// dst[PackedLen(p0, k):] writes there what packing the whole matrix
+// writes, so that threads can pack one matrix in parts (PackedAIn).
+func PackedPanelRows() int { return active.packedLen(1, 1) }
+
+// PackedAIn is the m×k packed matrix that PackA or PackAT calls wrote into
+// dst by parts of whole panels (see PackedPanelRows).
+func PackedAIn(dst []float32, m, k int) PackedA {
+	n := active.packedLen(m, k)
+	if m < 0 || k < 0 || len(dst) < n {
+		panic("simd: PackedAIn arguments out of range")
+	}
+	return PackedA{M: m, K: k, data: dst[:n], impl: active}
 }

@@ -35,7 +35,8 @@ type gemmKernels struct {
 
 	packedBLen    func(k, n int) int
 	packB         func(dst []float32, k, n int, b []float32, ldb int)
-	gemmB         func(a PackedA, r0, r1 int, b PackedB, c []float32, ldc int)
+	gemmB         func(a PackedA, r0, r1 int, b PackedB, j0, j1 int, c []float32, ldc int)
+	bCut          func(n, j int) int // PackedBCut; nil: any column
 	packedBNative bool
 	colQuantum    int             // columns per vector of the GEMM kernels
 	gemmColumns   func(n int) int // nil: n rounded up to colQuantum

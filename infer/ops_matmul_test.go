@@ -104,7 +104,7 @@ func TestMatMulByHand(t *testing.T) {
 }
 
 // TestMatMulShapes covers promotion and broadcasting, with B fed at run
-// time (one Sgemm per batch) and as a constant (packed weights when B has
+// time (a packed GEMM per block of rows of a batch) and as a constant (packed weights when B has
 // no batch of its own), on one and several threads.
 func TestMatMulShapes(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
@@ -124,9 +124,11 @@ func TestMatMulShapes(t *testing.T) {
 		{[]int{33, 70}, []int{70, 130}},  // rows transposed through the scratch
 		{[]int{1, 300}, []int{300, 200}}, // features over threads
 		{[]int{40, 64}, []int{64, 300}},
-		{[]int{2, 50, 64}, []int{64, 80}}, // run-time B: row chunks cross batches
-		{[]int{2, 0}, []int{0, 3}},        // empty inner dimension: zeros
-		{[]int{0, 3}, []int{3, 2}},        // empty result
+		{[]int{2, 50, 64}, []int{64, 80}},    // run-time B: blocks of rows of each batch
+		{[]int{3, 37, 20}, []int{3, 20, 41}}, // attention's shapes, small: whole batches at 1 thread, blocks at 3
+		{[]int{7, 5, 9}, []int{7, 9, 6}},     // batches enough for whole matrices at 3 threads
+		{[]int{2, 0}, []int{0, 3}},           // empty inner dimension: zeros
+		{[]int{0, 3}, []int{3, 2}},           // empty result
 	} {
 		a, b := randF(r, numel(c.a)), randF(r, numel(c.b))
 		want, outShape := refMatMul(a, c.a, b, c.b)

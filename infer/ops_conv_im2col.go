@@ -16,28 +16,31 @@ func tileFor(k int) int {
 	return min(convTile, max(24, t))
 }
 
-// pad copies the input into the zero-padded planes of the scratch buffer.
-func (k *convKernel) pad() {
+// pad copies input planes [lo, hi) (over batch × cin) into the zero-padded
+// planes of the scratch buffer (or their phase planes), the last of an
+// image also clearing the overrun after the planes.
+func (k *convKernel) pad(lo, hi int) {
 	if k.phasePlanes {
-		k.padPhases()
+		k.padPhases(lo, hi)
 		return
 	}
 	x := k.n.in[0].t.F
-	for b := 0; b < k.batch; b++ {
+	for i := lo; i < hi; i++ {
+		b, c := i/k.cin, i%k.cin
 		dst := k.scratch[b*k.qlen : (b+1)*k.qlen]
-		clear(dst[k.cin*k.plane:])
-		for c := 0; c < k.cin; c++ {
-			pl := dst[c*k.plane : (c+1)*k.plane]
-			src := x[(b*k.cin+c)*k.h*k.w:]
-			clear(pl[:k.pt*k.wp])
-			for y := 0; y < k.h; y++ {
-				row := pl[(k.pt+y)*k.wp : (k.pt+y+1)*k.wp]
-				clear(row[:k.pl])
-				copy(row[k.pl:], src[y*k.w:(y+1)*k.w])
-				clear(row[k.pl+k.w:])
-			}
-			clear(pl[(k.pt+k.h)*k.wp:])
+		if c == k.cin-1 {
+			clear(dst[k.cin*k.plane:])
 		}
+		pl := dst[c*k.plane : (c+1)*k.plane]
+		src := x[(b*k.cin+c)*k.h*k.w:]
+		clear(pl[:k.pt*k.wp])
+		for y := 0; y < k.h; y++ {
+			row := pl[(k.pt+y)*k.wp : (k.pt+y+1)*k.wp]
+			clear(row[:k.pl])
+			copy(row[k.pl:], src[y*k.w:(y+1)*k.w])
+			clear(row[k.pl+k.w:])
+		}
+		clear(pl[(k.pt+k.h)*k.wp:])
 	}
 }
 

@@ -15,6 +15,10 @@ const rowsMinWidth = 64
 // 112, 224, 448 and 896 measured alike, all faster than the stage).
 const rowsTile = 448
 
+// padGrain is about the fewest floats of padded planes a piece of the
+// padding loop writes.
+const padGrain = 8192
+
 // rowsOff turns the rows of shifted convolutions off (tests compare).
 var rowsOff = false
 
@@ -30,33 +34,34 @@ const shiftedWaste = 3
 // padPhases writes the s×s phase planes of the zero-padded input (see
 // convKernel.phasePlanes): phase (py, px), row i, column j holds input row
 // s·i + py - pt, column s·j + px - pl, or zero outside the input.
-func (k *convKernel) padPhases() {
+func (k *convKernel) padPhases(lo, hi int) {
 	if k.sh == 2 {
-		k.padPhases2()
+		k.padPhases2(lo, hi)
 		return
 	}
 	x := k.n.in[0].t.F
 	s, ph := k.sh, k.hp*k.wp
-	for b := 0; b < k.batch; b++ {
+	for i := lo; i < hi; i++ {
+		b, c := i/k.cin, i%k.cin
 		dst := k.scratch[b*k.qlen : (b+1)*k.qlen]
-		clear(dst[k.cin*k.plane:])
-		for c := 0; c < k.cin; c++ {
-			src := x[(b*k.cin+c)*k.h*k.w : (b*k.cin+c+1)*k.h*k.w]
-			for py := 0; py < s; py++ {
-				for px := 0; px < s; px++ {
-					q := dst[c*k.plane+(py*s+px)*ph : c*k.plane+(py*s+px+1)*ph]
-					// columns j whose input column s·j + px - pl lies in [0, w),
-					// rows i whose input row s·i + py - pt does
-					jlo := min(k.wp, max(0, (k.pl-px+s-1)/s))
-					jhi := max(jlo, min(k.wp, (k.w+k.pl-px+s-1)/s))
-					ilo := min(k.hp, max(0, (k.pt-py+s-1)/s))
-					ihi := max(ilo, min(k.hp, (k.h+k.pt-py+s-1)/s))
-					if jlo > 0 || jhi < k.wp || ilo > 0 || ihi < k.hp {
-						clear(q) // the padding, then the inside over it
-					}
-					if jhi > jlo && ihi > ilo {
-						simd.StridedRows(q[ilo*k.wp+jlo:], k.wp, src[(s*ilo+py-k.pt)*k.w+s*jlo+px-k.pl:], s*k.w, ihi-ilo, jhi-jlo, s)
-					}
+		if c == k.cin-1 {
+			clear(dst[k.cin*k.plane:])
+		}
+		src := x[(b*k.cin+c)*k.h*k.w : (b*k.cin+c+1)*k.h*k.w]
+		for py := 0; py < s; py++ {
+			for px := 0; px < s; px++ {
+				q := dst[c*k.plane+(py*s+px)*ph : c*k.plane+(py*s+px+1)*ph]
+				// columns j whose input column s·j + px - pl lies in [0, w),
+				// rows i whose input row s·i + py - pt does
+				jlo := min(k.wp, max(0, (k.pl-px+s-1)/s))
+				jhi := max(jlo, min(k.wp, (k.w+k.pl-px+s-1)/s))
+				ilo := min(k.hp, max(0, (k.pt-py+s-1)/s))
+				ihi := max(ilo, min(k.hp, (k.h+k.pt-py+s-1)/s))
+				if jlo > 0 || jhi < k.wp || ilo > 0 || ihi < k.hp {
+					clear(q) // the padding, then the inside over it
+				}
+				if jhi > jlo && ihi > ilo {
+					simd.StridedRows(q[ilo*k.wp+jlo:], k.wp, src[(s*ilo+py-k.pt)*k.w+s*jlo+px-k.pl:], s*k.w, ihi-ilo, jhi-jlo, s)
 				}
 			}
 		}
@@ -67,29 +72,30 @@ func (k *convKernel) padPhases() {
 // phases of its row phase in one simd.SplitRows, and only the padding
 // around what it writes is cleared (a stem's 3×224×224 input: 40 µs
 // with a call per phase and the planes cleared whole, AMD Zen 5).
-func (k *convKernel) padPhases2() {
+func (k *convKernel) padPhases2(lo, hi int) {
 	x := k.n.in[0].t.F
 	ph := k.hp * k.wp
 	cols := min(k.w, 2*k.wp-k.pl) // input columns inside the planes
 	na, nb := (cols+1)/2, cols/2  // of them in a's phase, b's
 	ja, jb := k.pl/2, (k.pl+1)/2  // the first column of each
-	for b := 0; b < k.batch; b++ {
+	for i := lo; i < hi; i++ {
+		b, c := i/k.cin, i%k.cin
 		dst := k.scratch[b*k.qlen : (b+1)*k.qlen]
-		clear(dst[k.cin*k.plane:])
-		for c := 0; c < k.cin; c++ {
-			src := x[(b*k.cin+c)*k.h*k.w : (b*k.cin+c+1)*k.h*k.w]
-			for py := 0; py < 2; py++ {
-				// rows i whose input row 2i + py - pt lies in [0, h)
-				ilo := min(k.hp, max(0, (k.pt-py+1)/2))
-				ihi := max(ilo, min(k.hp, (k.h+k.pt-py+1)/2))
-				// input column 0 is padded column pl: phase (py, pl mod 2)
-				pa := dst[c*k.plane+(2*py+k.pl%2)*ph:][:ph]
-				pb := dst[c*k.plane+(2*py+(k.pl+1)%2)*ph:][:ph]
-				clearOutside(pa, k.hp, k.wp, ilo, ihi, ja, ja+na)
-				clearOutside(pb, k.hp, k.wp, ilo, ihi, jb, jb+nb)
-				if ihi > ilo && cols > 0 {
-					simd.SplitRows(pa[ilo*k.wp+ja:], pb[ilo*k.wp+jb:], k.wp, src[(2*ilo+py-k.pt)*k.w:], 2*k.w, ihi-ilo, cols)
-				}
+		if c == k.cin-1 {
+			clear(dst[k.cin*k.plane:])
+		}
+		src := x[(b*k.cin+c)*k.h*k.w : (b*k.cin+c+1)*k.h*k.w]
+		for py := 0; py < 2; py++ {
+			// rows i whose input row 2i + py - pt lies in [0, h)
+			ilo := min(k.hp, max(0, (k.pt-py+1)/2))
+			ihi := max(ilo, min(k.hp, (k.h+k.pt-py+1)/2))
+			// input column 0 is padded column pl: phase (py, pl mod 2)
+			pa := dst[c*k.plane+(2*py+k.pl%2)*ph:][:ph]
+			pb := dst[c*k.plane+(2*py+(k.pl+1)%2)*ph:][:ph]
+			clearOutside(pa, k.hp, k.wp, ilo, ihi, ja, ja+na)
+			clearOutside(pb, k.hp, k.wp, ilo, ihi, jb, jb+nb)
+			if ihi > ilo && cols > 0 {
+				simd.SplitRows(pa[ilo*k.wp+ja:], pb[ilo*k.wp+jb:], k.wp, src[(2*ilo+py-k.pt)*k.w:], 2*k.w, ihi-ilo, cols)
 			}
 		}
 	}

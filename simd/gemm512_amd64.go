@@ -114,6 +114,7 @@ func avx512Impl(base impl) impl {
 	im.copyRows = copyRowsAVX512
 	im.stridedRows = stridedRowsAVX512
 	im.packedBLen, im.packB, im.gemmB, im.bCut, im.packedBNative = packedBLen512, packB512, gemmB512, bCut512, true
+	im.convLanes, im.transposeClamp = convLanesAVX512, transposeBiasClampAVX512
 	im.colQuantum = 16
 	im.gemmColumns = gemmColumns512
 	im.offsetsSplit = offsetsSplit512

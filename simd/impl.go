@@ -38,9 +38,16 @@ type gemmKernels struct {
 	gemmB         func(a PackedA, r0, r1 int, b PackedB, j0, j1 int, c []float32, ldc int)
 	bCut          func(n, j int) int // PackedBCut; nil: any column
 	packedBNative bool
-	colQuantum    int             // columns per vector of the GEMM kernels
-	gemmColumns   func(n int) int // nil: n rounded up to colQuantum
-	offsetsSplit  func(n int) int // GemmOffsetsSplit; nil: 0
+	// convLanes: Lanes.Run over whole runs; nil for the loop in Go
+	// (resolve fills it)
+	convLanes   func(dst []float32, ldd int, x []float32, offs []int32, w []float32, g0, g1, runs int)
+	lanesNative bool // convLanes is a kernel of its own (set by resolve)
+	// transposeClamp: TransposeBiasClamp with ordered bounds; nil for the
+	// loop in Go (resolve fills it)
+	transposeClamp func(dst []float32, ldd int, src []float32, lds, rows, cols int, bias, res []float32, lo, hi float32)
+	colQuantum     int             // columns per vector of the GEMM kernels
+	gemmColumns    func(n int) int // nil: n rounded up to colQuantum
+	offsetsSplit   func(n int) int // GemmOffsetsSplit; nil: 0
 }
 
 // winoKernels: the Winograd F(2×2, 3×3) transforms (winograd.go).
@@ -191,6 +198,13 @@ func (im *impl) resolve() {
 	}
 	if im.gemmBiasClamp == nil {
 		im.gemmBiasClamp = gemmBiasClampTwoPass
+	}
+	if im.transposeClamp == nil {
+		im.transposeClamp = transposeBiasClampGeneric
+	}
+	im.lanesNative = im.convLanes != nil
+	if im.convLanes == nil {
+		im.convLanes = convLanesGeneric
 	}
 	if im.gemmOffBiasClamp == nil {
 		im.gemmOffBiasClamp = gemmOffBiasClampTwoPass

@@ -1,0 +1,149 @@
+package infer
+
+import "github.com/edge-pi/edge/simd"
+
+// The lanes path of convKernel: a shifted convolution (the input read in
+// place from padded or phase planes through the tap offsets) computed
+// with the output channels in the vector lanes (simd.Lanes), where the
+// GEMM puts the pixels of a padded row there and computes its dropped
+// columns too. Koch et al.'s 7×7 layer (16 → 32 channels, 48² → 42²)
+// computes 42 of every 48 columns by the GEMM: 0.49 ms; by lanes, 14
+// pixels at a time, 0.39 (AMD Zen 5).
+//
+// A unit is lRows output rows of one image for one group of
+// simd.LanesGroup output channels (so that threads sharing a small map
+// write whole channel planes, not rows of the same ones): their pixels
+// computed into the thread's buffer (buffer row i is the padded pixel
+// oy0·wp + i), by runs from each row's start, or (lFlat, where the padded
+// width is narrower than a row's runs) by one run of runs over the rows
+// and their dropped columns; then transposed into the output's channel
+// planes with the bias, residual and activation.
+type lanesPath struct {
+	lanes     bool
+	lFlat     bool
+	lRows     int // output rows per unit
+	lBlocks   int // blocks of lRows rows per image
+	lConv     *simd.Lanes
+	lanesBody func(c, lo, hi int)
+}
+
+// lanesOff turns the lanes path off, lanesOn forces it where it applies
+// (the tests compare both ways).
+var lanesOff, lanesOn = false, false
+
+// The lanes path is chosen for convolutions of at least lanesMinTaps
+// taps (K) and simd.LanesGroup output channels where it computes at most
+// lanesSlack times the lanes the GEMM does. Measured (AMD Zen 5, one
+// thread, µs, GEMM → lanes): Koch's 7×7 layer 494 → 406 (42 of 48
+// columns for the GEMM), its 4×4 ones on 18² and 6² maps 65 → 64 and
+// 32 → 20, resnet18's 7×7 stem at 112² 517–588 → 394 and its stride-2
+// 3×3 layers 252 → 162 and 218 → 178 (equal lanes: the GEMM's narrow
+// products cost more than their lanes); faces' stem (27 taps: the runs'
+// set-up and the transposition weigh) 391 → 439 and Koch's first layer
+// (16 channels, half the lanes idle) 154 → 334 stay GEMMs.
+const (
+	lanesMinTaps = 64
+	lanesSlack   = 1.1
+)
+
+// chooseLanes decides the lanes path for a shifted convolution of one
+// group, by the lanes each way computes: the GEMM cout × K × GemmColumns
+// of its columns (the rows path's rows, or the padded width's), Lanes
+// ⌈cout⌉₃₂ × K × its pixels (a row's runs, or flat, the padded width's).
+func (k *convKernel) chooseLanes() bool {
+	if lanesOff || !k.shifted || k.groups != 1 || !k.wConst || k.pool || k.wino || k.tposed || k.single || k.depthwise ||
+		!simd.LanesNative() || !finiteAll(k.weights) {
+		return false
+	}
+	run := roundUp(k.ow, simd.LanesRun)
+	k.lFlat = k.wp < run
+	px := k.oh * run
+	if k.lFlat {
+		px = roundUp((k.oh-1)*k.wp+k.ow, simd.LanesRun)
+	}
+	lanes := float64(roundUp(k.cout, simd.LanesGroup)) * float64(k.k) * float64(px)
+	gemm := float64(k.cout) * float64(k.k) * float64(simd.GemmColumns(k.oh*k.wp))
+	if k.rows {
+		gemm = float64(k.cout) * float64(k.k) * float64(k.oh) * float64(simd.GemmColumns(k.ow))
+	}
+	return lanesOn || k.k >= lanesMinTaps && k.cout >= simd.LanesGroup && lanes <= lanesSlack*gemm
+}
+
+// prepareLanes packs the weights and sizes the units: flat, all rows (a
+// block's last run is its waste), else rows of about 4096 floats of
+// buffer; fewer where the groups alone do not give each thread two units.
+func (k *convKernel) prepareLanes(threads int) {
+	k.lConv = simd.NewLanes(k.weights, k.cout, k.offs)
+	k.qlen += simd.LanesRun // a row's last run reads past the planes
+	k.lRows = k.oh
+	if !k.lFlat {
+		k.lRows = max(1, min(k.oh, 4096/(k.wp*simd.LanesGroup)))
+	}
+	if units, want := k.batch*k.lConv.Groups*((k.oh+k.lRows-1)/k.lRows), 2*threads; units < want {
+		blocks := (want + k.batch*k.lConv.Groups - 1) / (k.batch * k.lConv.Groups)
+		k.lRows = max(1, min(k.lRows, (k.oh+blocks-1)/blocks))
+	}
+	k.lBlocks = (k.oh + k.lRows - 1) / k.lRows
+	k.lanesBody = k.lanesUnits
+}
+
+// lanesSlot is a thread's buffer: a unit's padded pixels and a run of
+// slack, a row of simd.LanesGroup channels each.
+func (k *convKernel) lanesSlot() int {
+	return ((k.lRows-1)*k.wp + roundUp(k.ow, simd.LanesRun) + simd.LanesRun) * simd.LanesGroup
+}
+
+// lanesUnits computes units [lo, hi) (over batch × lBlocks × groups) with
+// thread slot c's buffer.
+func (k *convKernel) lanesUnits(c, lo, hi int) {
+	y := k.n.out[0].t.F
+	var res []float32
+	if k.residual >= 0 {
+		res = k.n.in[k.residual].t.F
+	}
+	const ld = simd.LanesGroup
+	buf := k.scratch[k.batch*k.qlen+c*k.lanesSlot():][:k.lanesSlot()]
+	cols := k.oh * k.ow
+	actLo, actHi, clamp := k.act.clampBounds()
+	groups := k.lConv.Groups
+	for u := lo; u < hi; u++ {
+		g := u % groups
+		b, t := u/groups/k.lBlocks, u/groups%k.lBlocks
+		oy0 := t * k.lRows
+		oy1 := min(k.oh, oy0+k.lRows)
+		padded := k.scratch[b*k.qlen : (b+1)*k.qlen]
+		if k.lFlat {
+			k.lConv.Run(buf, ld, padded[oy0*k.wp:], g, g+1, (oy1-oy0-1)*k.wp+k.ow)
+		} else {
+			for oy := oy0; oy < oy1; oy++ {
+				k.lConv.Run(buf[(oy-oy0)*k.wp*ld:], ld, padded[oy*k.wp:], g, g+1, k.ow)
+			}
+		}
+		co0 := g * simd.LanesGroup
+		nc := min(simd.LanesGroup, k.cout-co0)
+		base := (b*k.cout + co0) * cols
+		for oy := oy0; oy < oy1; oy++ {
+			src := buf[(oy-oy0)*k.wp*ld:]
+			if clamp { // the bias, residual and clamp as the rows are transposed
+				var rr []float32
+				if res != nil {
+					rr = res[base+oy*k.ow:]
+				}
+				simd.TransposeBiasClamp(y[base+oy*k.ow:], cols, src, ld, k.ow, nc, k.bias[co0:], rr, actLo, actHi)
+				continue
+			}
+			transposeInto(y[base+oy*k.ow:], cols, src, ld, k.ow, nc)
+		}
+		if clamp {
+			continue
+		}
+		p0, n := oy0*k.ow, (oy1-oy0)*k.ow
+		for co := co0; co < co0+nc; co++ {
+			var rr []float32
+			if res != nil {
+				rr = res[(b*k.cout+co)*cols+p0:][:n]
+			}
+			k.finish(y[(b*k.cout+co)*cols+p0:][:n], rr, co)
+		}
+	}
+}

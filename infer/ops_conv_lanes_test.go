@@ -1,0 +1,127 @@
+package infer
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/edge-pi/edge/simd"
+)
+
+// TestLanesChosenAndEqual: shifted convolutions of many taps whose GEMM
+// would compute dropped columns take the lanes path where simd has its
+// kernel (and the few-tap or few-channel ones do not), and give the
+// reference convolution's output with the bias and an activation that is
+// a clamp (ReLU), one that is not (Sigmoid) and a residual Add; at 1, 2
+// and 3 threads, on two images, per row and flat (padded rows narrower
+// than a row's runs), at strides 1 and 2.
+func TestLanesChosenAndEqual(t *testing.T) {
+	for _, tc := range []struct {
+		c, co, h, w, k, s, pad int
+		act                    string
+		residual               bool
+		want                   bool
+	}{
+		{16, 32, 48, 48, 7, 1, 0, "Relu", false, true},  // Koch's 7×7 layer: rows of 42 in three runs
+		{32, 32, 21, 21, 4, 1, 0, "Relu", true, true},   // flat: rows of 18 in 21
+		{32, 64, 9, 9, 4, 1, 0, "Sigmoid", false, true}, // flat, two groups, not a clamp
+		{64, 128, 28, 28, 3, 2, 1, "Relu", true, true},  // phase planes, four groups
+		{64, 40, 15, 17, 5, 1, 2, "Relu", false, false}, // 40 channels: 64 lanes for 40
+		{3, 64, 40, 40, 3, 1, 1, "Relu", false, false},  // 27 taps
+		{16, 16, 30, 30, 5, 1, 0, "Relu", false, false}, // half the lanes idle
+	} {
+		r := rand.New(rand.NewPCG(6, uint64(tc.co*tc.k+tc.s)))
+		wt, bias := randF(r, tc.co*tc.c*tc.k*tc.k), randF(r, tc.co)
+		oh := (tc.h+2*tc.pad-tc.k)/tc.s + 1
+		ow := (tc.w+2*tc.pad-tc.k)/tc.s + 1
+		g := newGB(13).input("x", 2, int64(tc.c), int64(tc.h), int64(tc.w)).input("r", 2, int64(tc.co), int64(oh), int64(ow)).output("y")
+		g.initF("W", []int64{int64(tc.co), int64(tc.c), int64(tc.k), int64(tc.k)}, wt)
+		g.initF("B", []int64{int64(tc.co)}, bias)
+		P := int64(tc.pad)
+		g.node("conv", "Conv", []string{"x", "W", "B"}, []string{"cv"}, attrInts("kernel_shape", int64(tc.k), int64(tc.k)),
+			attrInts("pads", P, P, P, P), attrInts("strides", int64(tc.s), int64(tc.s)))
+		last := "cv"
+		if tc.residual {
+			g.node("add", "Add", []string{"cv", "r"}, []string{"a"})
+			last = "a"
+		}
+		g.node("act", tc.act, []string{last}, []string{"y"})
+		m, err := Load(g.bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, res := randF(r, 2*tc.c*tc.h*tc.w), randF(r, 2*tc.co*oh*ow)
+		want, _, _ := refConv(x, 2, tc.c, tc.h, tc.w, wt, tc.co, tc.k, tc.k, 1, tc.s, tc.s, tc.pad, tc.pad, tc.pad, tc.pad, 1, 1, bias)
+		for i := range want {
+			if tc.residual {
+				want[i] += res[i]
+			}
+			if tc.act == "Relu" {
+				want[i] = max(want[i], 0)
+			} else {
+				want[i] = float32(1 / (1 + math.Exp(-float64(want[i]))))
+			}
+		}
+		for _, threads := range []int{1, 2, 3} {
+			p, err := m.Plan(Options{Threads: threads})
+			if err != nil {
+				t.Fatal(err)
+			}
+			what := fmt.Sprintf("%+v, %d threads", tc, threads)
+			if chosen := p.steps[0].k.(*convKernel).lanes; chosen != (tc.want && simd.LanesNative()) {
+				t.Errorf("%s: lanes %v, want %v (simd has the kernel: %v)", what, chosen, tc.want, simd.LanesNative())
+			}
+			if err := p.SetInput(0, x); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.SetInput(1, res); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Run(); err != nil {
+				t.Fatal(err)
+			}
+			closeTo(t, what, p.Output(0).F, want, 1e-4)
+			p.Close()
+		}
+	}
+}
+
+// TestLanesForcedEqual: with the lanes path forced wherever it applies,
+// Koch's first layer (16 channels) and a 27-tap stem still compute the
+// reference convolution (the choice is about speed only).
+func TestLanesForcedEqual(t *testing.T) {
+	lanesOn = true
+	defer func() { lanesOn = false }()
+	for _, tc := range []struct{ c, co, h, w, k, s, pad int }{{1, 16, 40, 40, 10, 1, 0}, {3, 32, 30, 30, 3, 2, 1}} {
+		r := rand.New(rand.NewPCG(7, uint64(tc.co)))
+		wt, bias := randF(r, tc.co*tc.c*tc.k*tc.k), randF(r, tc.co)
+		g := newGB(13).input("x", 1, int64(tc.c), int64(tc.h), int64(tc.w)).output("y")
+		g.initF("W", []int64{int64(tc.co), int64(tc.c), int64(tc.k), int64(tc.k)}, wt)
+		g.initF("B", []int64{int64(tc.co)}, bias)
+		P := int64(tc.pad)
+		g.node("conv", "Conv", []string{"x", "W", "B"}, []string{"y"}, attrInts("kernel_shape", int64(tc.k), int64(tc.k)),
+			attrInts("pads", P, P, P, P), attrInts("strides", int64(tc.s), int64(tc.s)))
+		m, err := Load(g.bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := m.Plan(Options{Threads: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := randF(r, tc.c*tc.h*tc.w)
+		if err := p.SetInput(0, x); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if chosen := p.steps[0].k.(*convKernel).lanes; chosen != simd.LanesNative() {
+			t.Errorf("%+v: lanes %v with lanesOn", tc, chosen)
+		}
+		want, _, _ := refConv(x, 1, tc.c, tc.h, tc.w, wt, tc.co, tc.k, tc.k, 1, tc.s, tc.s, tc.pad, tc.pad, tc.pad, tc.pad, 1, 1, bias)
+		closeTo(t, fmt.Sprintf("%+v", tc), p.Output(0).F, want, 1e-4)
+		p.Close()
+	}
+}

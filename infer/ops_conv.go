@@ -105,6 +105,7 @@ type dwPadPath struct {
 	dwHp, dwWp   int
 	dwPaddedBody func(c, lo, hi int)
 	dwPlane3     bool // dwPad through simd.DepthwisePlane3, the clamp fused
+	dwPlaneK     bool // dwPad, another filter at stride 1, through simd.DepthwisePlaneK, the clamp fused
 	dwFlat       bool // dwPad's maps through simd.DepthwiseFlat3 instead, no plane
 }
 
@@ -417,7 +418,7 @@ func (k *convKernel) prepare(threads int) error {
 		borders := k.pt > 0 || k.pl > 0 || k.dwHp-k.pt > k.h || k.dwWp-k.pl > k.w
 		// Taps in the padding count as nothing; as zeros they would turn
 		// an infinite weight into NaN, so only finite constant weights.
-		k.dwPad = borders && k.wConst && (k.oh*k.ow <= dwPadMax || k.dwPlane3 && simd.DepthwisePlaneNative()) && finiteAll(k.weights)
+		k.dwPad = borders && k.wConst && (k.oh*k.ow <= dwPadMax || k.dwPlane3 && simd.DepthwisePlaneNative() || k.dwPlaneK) && finiteAll(k.weights)
 		k.setDWFlat()
 		return nil
 	}

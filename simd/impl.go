@@ -72,7 +72,11 @@ type dwKernels struct {
 	// dwPlanePool: nil in a table where only the generic loop exists
 	// (resolve fills it)
 	dwPlanePool func(out []float32, ph, pw int, p []float32, wp int, w []float32, bias, lo, hi float32)
-	copyRows    func(dst []float32, ldd int, src []float32, lds, rows, cols int)
+	// dwPlaneK: DepthwisePlaneK with ordered bounds; nil where only the
+	// loop in Go exists (resolve fills it)
+	dwPlaneK       func(out []float32, oh, ow int, p []float32, wp, kh, kw int, w []float32, bias, lo, hi float32)
+	dwPlaneKNative bool // dwPlaneK is a kernel of its own (set by resolve)
+	copyRows       func(dst []float32, ldd int, src []float32, lds, rows, cols int)
 	// dwChannels: DepthwiseChannels3's loop, nil for the one over copyRows and dwPlane
 	dwChannels  func(out []float32, outCh int, in []float32, inCh, ldIn, rows, cols int, plane []float32, at, wp, oh, ow, s int, w, bias []float32, lo, hi float32)
 	stridedRows func(dst []float32, ldd int, src []float32, lds, rows, n, s int)
@@ -212,6 +216,10 @@ func (im *impl) resolve() {
 	im.winoPoolNative = im.winoOutPool != nil
 	if im.winoOutPool == nil {
 		im.winoOutPool = winoOutPoolGeneric
+	}
+	im.dwPlaneKNative = im.dwPlaneK != nil
+	if im.dwPlaneK == nil {
+		im.dwPlaneK = dwPlaneKGeneric
 	}
 	im.dwPoolNative = im.dwPlanePool != nil
 	if im.dwPlanePool == nil {

@@ -1,0 +1,87 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// dwRows4Kz: output rows 0–3 of DepthwisePlaneK from plane rows 0–(kh+2).
+// For each vector of 16 columns (the last under K1): the accumulators Z0–Z3
+// (rows 0–3) start at the bias; for each tap (dy, dx) the weight is
+// broadcast into Z4 and the four rows' inputs, plane rows dy…dy+3 at
+// column dx, are loaded (zeroing masked) into Z5–Z8 and multiplied in;
+// then the clamp and the stores (masked). Four chains of FMAs, not one.
+//
+// func dwRows4Kz(out *float32, ow int, p *float32, wp int, w *float32, kh, kw int, bias, lo, hi float32)
+TEXT ·dwRows4Kz(SB), NOSPLIT, $0-68
+	MOVQ         out+0(FP), DI
+	MOVQ         ow+8(FP), CX
+	MOVQ         p+16(FP), SI
+	MOVQ         wp+24(FP), R8
+	SHLQ         $2, R8               // a plane row, in bytes
+	MOVQ         ow+8(FP), R14
+	SHLQ         $2, R14              // an output row, in bytes
+	VBROADCASTSS bias+56(FP), Z29
+	VBROADCASTSS lo+60(FP), Z30
+	VBROADCASTSS hi+64(FP), Z31
+
+vec:
+	CMPQ   CX, $16
+	JAE    full
+	MOVL   $1, AX
+	SHLL   CX, AX
+	DECL   AX
+	KMOVW  AX, K1
+	JMP    taps
+
+full:
+	KXNORW K1, K1, K1
+
+taps:
+	VMOVAPS Z29, Z0
+	VMOVAPS Z29, Z1
+	VMOVAPS Z29, Z2
+	VMOVAPS Z29, Z3
+	MOVQ    SI, BX                    // plane row dy of output row 0
+	MOVQ    w+32(FP), DX
+	MOVQ    kh+40(FP), R12
+
+dy:
+	MOVQ BX, AX
+	MOVQ kw+48(FP), R13
+
+dx:
+	VBROADCASTSS (DX), Z4
+	LEAQ         (AX)(R8*2), R9
+	VMOVUPS.Z    (AX), K1, Z5
+	VMOVUPS.Z    (AX)(R8*1), K1, Z6
+	VMOVUPS.Z    (R9), K1, Z7
+	VMOVUPS.Z    (R9)(R8*1), K1, Z8
+	VFMADD231PS  Z5, Z4, Z0
+	VFMADD231PS  Z6, Z4, Z1
+	VFMADD231PS  Z7, Z4, Z2
+	VFMADD231PS  Z8, Z4, Z3
+	ADDQ         $4, AX
+	ADDQ         $4, DX
+	DECQ         R13
+	JNZ          dx
+	ADDQ         R8, BX
+	DECQ         R12
+	JNZ          dy
+
+	VMAXPS  Z0, Z30, Z0
+	VMINPS  Z0, Z31, Z0
+	VMAXPS  Z1, Z30, Z1
+	VMINPS  Z1, Z31, Z1
+	VMAXPS  Z2, Z30, Z2
+	VMINPS  Z2, Z31, Z2
+	VMAXPS  Z3, Z30, Z3
+	VMINPS  Z3, Z31, Z3
+	LEAQ    (DI)(R14*2), R9
+	VMOVUPS Z0, K1, (DI)
+	VMOVUPS Z1, K1, (DI)(R14*1)
+	VMOVUPS Z2, K1, (R9)
+	VMOVUPS Z3, K1, (R9)(R14*1)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	SUBQ    $16, CX
+	JG      vec
+	VZEROUPPER
+	RET

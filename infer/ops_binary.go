@@ -119,6 +119,7 @@ const (
 	fastSub
 	fastMul
 	fastDiv
+	fastSquare // Pow by a constant 2: a·a
 )
 
 func (k *binKernel) prepare(int) error {
@@ -165,11 +166,76 @@ func (k *binKernel) chunk(lo, hi int) {
 				for i := range dst {
 					dst[i] = x[i] / z[i]
 				}
+			case fastSquare:
+				for i := range dst {
+					dst[i] = x[i] * x[i]
+				}
 			}
+			continue
+		}
+		if k.fast != fastNone && (g.sa == 1 && g.sb == 0 || g.sa == 0 && g.sb == 1) {
+			k.scalarRow(dst, a.F[oa:], b.F[ob:], g.sa == 0)
 			continue
 		}
 		for i := range dst {
 			dst[i] = k.fn(a.F[oa+i*g.sa], b.F[ob+i*g.sb])
+		}
+	}
+}
+
+// scalarRow is a row of a fast operator with one operand a scalar for the
+// whole row (a row's mean or scale, a constant): x is the row and s[0]
+// the scalar, or (aScalar) a[0] the scalar and b the row. Through fn, a
+// call an element, a row of ViT's 3072 features divided by √2 took five
+// times as long (1.37 ms for 197 rows).
+func (k *binKernel) scalarRow(dst, a, b []float32, aScalar bool) {
+	if aScalar {
+		s, z := a[0], b[:len(dst)]
+		switch k.fast {
+		case fastSquare:
+			for i := range dst {
+				dst[i] = s * s
+			}
+		case fastAdd:
+			for i := range dst {
+				dst[i] = s + z[i]
+			}
+		case fastSub:
+			for i := range dst {
+				dst[i] = s - z[i]
+			}
+		case fastMul:
+			for i := range dst {
+				dst[i] = s * z[i]
+			}
+		case fastDiv:
+			for i := range dst {
+				dst[i] = s / z[i]
+			}
+		}
+		return
+	}
+	x, s := a[:len(dst)], b[0]
+	switch k.fast {
+	case fastSquare:
+		for i := range dst {
+			dst[i] = x[i] * x[i]
+		}
+	case fastAdd:
+		for i := range dst {
+			dst[i] = x[i] + s
+		}
+	case fastSub:
+		for i := range dst {
+			dst[i] = x[i] - s
+		}
+	case fastMul:
+		for i := range dst {
+			dst[i] = x[i] * s
+		}
+	case fastDiv:
+		for i := range dst {
+			dst[i] = x[i] / s
 		}
 	}
 }
@@ -265,14 +331,22 @@ func buildPow(b *builder) (kernel, error) {
 	}
 	x, e := b.in(0), b.in(1)
 	pw := func(a, b float32) float32 { return float32(math.Pow(float64(a), float64(b))) }
-	if e.isConst && e.t != nil && numel(e.shape) == 1 && e.t.Float64At(0) == 2 {
+	square := e.isConst && e.t != nil && numel(e.shape) == 1 && e.t.Float64At(0) == 2
+	if square {
 		// x² (LayerNorm's variance): the float64 product of two float32
 		// values is exact, so a·a rounded once is math.Pow's answer bit for
-		// bit, at a fraction of its cost.
+		// bit, at a fraction of its cost (and in a row loop, fastSquare,
+		// without a call an element: ViT's 25 took 8 ms through it).
 		pw = func(a, _ float32) float32 { return a * a }
 	}
+	fast := func(k kernel, err error) (kernel, error) {
+		if bk, ok := k.(*binKernel); ok && square && x.dtype == Float32 {
+			bk.fast = fastSquare
+		}
+		return k, err
+	}
 	if x.dtype == e.dtype {
-		return newBinary(b, pw, ipow)
+		return fast(newBinary(b, pw, ipow))
 	}
 	// Mixed types: the exponent must be constant and is converted to the
 	// base's type.
@@ -288,7 +362,7 @@ func buildPow(b *builder) (kernel, error) {
 		}
 	}
 	b.n.in[1] = &value{name: e.name, dtype: x.dtype, shape: e.shape, t: conv, isConst: true}
-	return newBinary(b, pw, ipow)
+	return fast(newBinary(b, pw, ipow))
 }
 
 // buildMod is Mod: with fmod = 1 the remainder of truncated division

@@ -3,6 +3,7 @@ package infer
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -68,6 +69,40 @@ func TestPowSquare(t *testing.T) {
 			want := float32(math.Pow(float64(v), float64(exp)))
 			if math.Float32bits(y.F[i]) != math.Float32bits(want) && !(want != want && y.F[i] != y.F[i]) {
 				t.Errorf("Pow(%v, %v) = %v, want %v", v, exp, y.F[i], want)
+			}
+		}
+	}
+}
+
+// TestBinaryScalarRows: Add, Sub, Mul and Div with one operand a scalar
+// for each row (a row's mean, a constant) on either side, through the
+// row loops, give each element's operation exactly.
+func TestBinaryScalarRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	a, s := randF(r, 3*37), randF(r, 3)
+	ops := map[string]func(x, y float32) float32{
+		"Add": func(x, y float32) float32 { return x + y },
+		"Sub": func(x, y float32) float32 { return x - y },
+		"Mul": func(x, y float32) float32 { return x * y },
+		"Div": func(x, y float32) float32 { return x / y },
+	}
+	for op, f := range ops {
+		for _, rowFirst := range []bool{true, false} {
+			g := newGB(13).input("a", 3, 37).input("s", 3, 1).output("y")
+			in := []string{"a", "s"}
+			if !rowFirst {
+				in = []string{"s", "a"}
+			}
+			g.node("op", op, in, []string{"y"})
+			y := calcRun(t, g.bytes(), 2, a, s)[0]
+			for i, v := range a {
+				want := f(v, s[i/37])
+				if !rowFirst {
+					want = f(s[i/37], v)
+				}
+				if y.F[i] != want {
+					t.Fatalf("%s (row first %v): y[%d] = %v, want %v", op, rowFirst, i, y.F[i], want)
+				}
 			}
 		}
 	}

@@ -1,6 +1,10 @@
 package infer
 
-import "math"
+import (
+	"math"
+
+	"github.com/edge-pi/edge/simd"
+)
 
 // laneGeom views a tensor as [outer][n][inner] for an operator that works
 // along the middle axis: each of the outer·inner lanes has n elements,
@@ -119,6 +123,10 @@ func (k *softmaxKernel) chunk(lo, hi int) {
 	g := k.g
 	for l := lo; l < hi; l++ {
 		s := g.start(l)
+		if g.inner == 1 { // a contiguous row (the last axis): simd's exponentials
+			simd.SoftmaxRow(y[s:s+g.n], x[s:s+g.n])
+			continue
+		}
 		end := s + (g.n-1)*g.inner + 1
 		m := float32(math.Inf(-1))
 		for i := s; i < end; i += g.inner {

@@ -1,6 +1,10 @@
 package infer
 
-import "math"
+import (
+	"math"
+
+	"github.com/edge-pi/edge/simd"
+)
 
 // unaryOp names an element-wise operator of unaryKernel.
 type unaryOp int
@@ -114,9 +118,7 @@ func (k *unaryKernel) chunk(lo, hi int) {
 			dst[i] = -v
 		}
 	case unaryErf:
-		for i, v := range src {
-			dst[i] = float32(math.Erf(float64(v)))
-		}
+		simd.Erf(dst, src)
 	case unaryReciprocal:
 		for i, v := range src {
 			dst[i] = 1 / v

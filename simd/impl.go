@@ -109,10 +109,14 @@ type poolKernels struct {
 	max3x3s2 func(dst, r0, r1, r2 []float32) // len(r_k) == 2·len(dst)+1, len(dst) > 0
 }
 
-// distKernels: distances (distance.go).
+// distKernels: distances (distance.go), and Erf (erf.go).
 type distKernels struct {
 	l2  func(a, b []float32) float32
 	dot func(a, b []float32) float32
+	// erf: Erf; nil for the loop in Go (resolve fills it)
+	erf func(dst, src []float32)
+	// softmax: SoftmaxRow; nil for the loop in Go (resolve fills it)
+	softmax func(y, x []float32)
 }
 
 var generic = impl{
@@ -216,6 +220,12 @@ func (im *impl) resolve() {
 	im.winoPoolNative = im.winoOutPool != nil
 	if im.winoOutPool == nil {
 		im.winoOutPool = winoOutPoolGeneric
+	}
+	if im.erf == nil {
+		im.erf = erfGeneric
+	}
+	if im.softmax == nil {
+		im.softmax = softmaxGeneric
 	}
 	im.dwPlaneKNative = im.dwPlaneK != nil
 	if im.dwPlaneK == nil {

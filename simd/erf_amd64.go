@@ -1,0 +1,13 @@
+//go:build !purego
+
+package simd
+
+// erfz is Erf in AVX-512 (erf_amd64.s): 16 floats at a time, the last
+// under an opmask, the polynomials by FMAs.
+//
+//go:noescape
+func erfz(dst, src *float32, n int, p, q *[6]float32)
+
+func erfAVX512(dst, src []float32) {
+	erfz(&dst[0], &src[0], len(src), &erfP, &erfQ)
+}

@@ -1,0 +1,116 @@
+//go:build !purego
+
+#include "textflag.h"
+
+DATA softk<>+0(SB)/4, $0xff800000 // -Inf
+DATA softk<>+4(SB)/4, $1.44269504088896341
+DATA softk<>+8(SB)/4, $0.693145751953125
+DATA softk<>+12(SB)/4, $1.4286068202862268e-6
+DATA softk<>+16(SB)/4, $1.0
+GLOBL softk<>(SB), RODATA|NOPTR, $20
+
+// MASK sets K1 to the first min(CX, 16) lanes (a full vector: all).
+#define MASK \
+	MOVQ    $-1, AX   \
+	CMPQ    CX, $16   \
+	JAE     4(PC)     \
+	MOVL    $1, AX    \
+	SHLL    CX, AX    \
+	DECL    AX        \
+	KMOVW   AX, K1
+
+// HREDUCE folds the 16 lanes of Z0 with op into every lane of Z0.
+#define HREDUCE(op) \
+	VEXTRACTF64X4 $1, Z0, Y1 \
+	op            Y1, Y0, Y0 \
+	VEXTRACTF128  $1, Y0, X1 \
+	op            X1, X0, X0 \
+	VPERMILPS     $0x4e, X0, X1 \
+	op            X1, X0, X0 \
+	VPERMILPS     $0xb1, X0, X1 \
+	op            X1, X0, X0 \
+	VBROADCASTSS  X0, Z0
+
+// softmaxz: pass 1 the maximum m (Z0; the tail's lanes −Inf), pass 2
+// y = exp(x − m) and their sum (Z15; the tail's lanes not added), pass 3
+// y·(1/sum). exp as exp32: k = round(x·log2e) (Z5), r = (x − k·ln2hi) −
+// k·ln2lo (Z6), the series to r⁶/6! by FMAs (coefficients Z22–Z28), times
+// 2^k by VSCALEFPS (0 below the normal range's end, +Inf above it, NaN for
+// NaN).
+//
+// func softmaxz(y, x *float32, n int, c *[7]float32)
+TEXT ·softmaxz(SB), NOSPLIT, $0-32
+	MOVQ         c+24(FP), DX
+	VBROADCASTSS softk<>+0(SB), Z16
+	VBROADCASTSS softk<>+4(SB), Z17
+	VBROADCASTSS softk<>+8(SB), Z18
+	VBROADCASTSS softk<>+12(SB), Z19
+	VBROADCASTSS softk<>+16(SB), Z20
+	VBROADCASTSS 0(DX), Z22
+	VBROADCASTSS 4(DX), Z23
+	VBROADCASTSS 8(DX), Z24
+	VBROADCASTSS 12(DX), Z25
+	VBROADCASTSS 16(DX), Z26
+	VBROADCASTSS 20(DX), Z27
+	VBROADCASTSS 24(DX), Z28
+
+	MOVQ    x+8(FP), SI
+	MOVQ    n+16(FP), CX
+	VMOVAPS Z16, Z0
+
+max:
+	MASK
+	VMOVAPS Z16, Z1
+	VMOVUPS (SI), K1, Z1
+	VMAXPS  Z1, Z0, Z0
+	ADDQ    $64, SI
+	SUBQ    $16, CX
+	JG      max
+	HREDUCE(VMAXPS)
+
+	MOVQ   x+8(FP), SI
+	MOVQ   y+0(FP), DI
+	MOVQ   n+16(FP), CX
+	VPXORD Z15, Z15, Z15
+
+exp:
+	MASK
+	VMOVUPS.Z    (SI), K1, Z1
+	VSUBPS       Z0, Z1, Z1
+	VMULPS       Z17, Z1, Z4
+	VRNDSCALEPS  $0, Z4, Z5
+	VMOVAPS      Z1, Z6
+	VFNMADD231PS Z5, Z18, Z6
+	VFNMADD231PS Z5, Z19, Z6
+	VMOVAPS      Z28, Z7
+	VFMADD213PS  Z27, Z6, Z7
+	VFMADD213PS  Z26, Z6, Z7
+	VFMADD213PS  Z25, Z6, Z7
+	VFMADD213PS  Z24, Z6, Z7
+	VFMADD213PS  Z23, Z6, Z7
+	VFMADD213PS  Z22, Z6, Z7
+	VSCALEFPS    Z5, Z7, Z7
+	VMOVUPS      Z7, K1, (DI)
+	VADDPS       Z7, Z15, K1, Z15
+	ADDQ         $64, SI
+	ADDQ         $64, DI
+	SUBQ         $16, CX
+	JG           exp
+
+	VMOVAPS Z15, Z0
+	HREDUCE(VADDPS)
+	VDIVPS  Z0, Z20, Z0
+
+	MOVQ y+0(FP), DI
+	MOVQ n+16(FP), CX
+
+scale:
+	MASK
+	VMOVUPS.Z (DI), K1, Z1
+	VMULPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (DI)
+	ADDQ      $64, DI
+	SUBQ      $16, CX
+	JG        scale
+	VZEROUPPER
+	RET

@@ -43,6 +43,12 @@ func (p *Plan) schedule(nodes []*node) []*node {
 	for _, n := range nodes {
 		n.dead = !needed[n]
 	}
+	if !layerNormFusionOff {
+		p.fuseLayerNorm(nodes)
+	}
+	if !geluFusionOff {
+		p.fuseGELU(nodes)
+	}
 	countUses()
 	// Fusion: a BatchNormalization, residual Add or activation whose input
 	// is the only use of a fusable producer's output disappears into that

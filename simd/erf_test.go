@@ -60,3 +60,39 @@ func TestErf(t *testing.T) {
 		active = saved
 	}
 }
+
+// TestGELU: for every implementation, GELU is each element's
+// (x·(Erf(x/c) + a))·h with every operation rounded on its own, bit for
+// bit, ±Inf and NaN included, for lengths around the kernels' 16 (nothing
+// written past the output).
+func TestGELU(t *testing.T) {
+	src := make([]float32, 4001)
+	for i := range src {
+		src[i] = float32(-8 + 16*float64(i)/4000)
+	}
+	src = append(src, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()))
+	const c, a, h = 1.4142135381698608, 1, 0.5
+	for i := range impls {
+		im := &impls[i]
+		saved := active
+		active = im
+		q := make([]float32, len(src))
+		for j, x := range src {
+			q[j] = x / c
+		}
+		e := make([]float32, len(src))
+		Erf(e, q)
+		for _, n := range []int{0, 1, 15, 16, 17, 33, len(src)} {
+			outer, dst := guarded(n, 16)
+			GELU(dst, src[:n], c, a, h)
+			checkGuards(t, fmt.Sprintf("%s length %d", im.name, n), outer, 16)
+			for j, x := range src[:n] {
+				want := (x * (e[j] + a)) * h
+				if math.Float32bits(dst[j]) != math.Float32bits(want) && !(want != want && dst[j] != dst[j]) {
+					t.Fatalf("%s: GELU(%v) = %v, want %v", im.name, x, dst[j], want)
+				}
+			}
+		}
+		active = saved
+	}
+}

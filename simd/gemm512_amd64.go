@@ -106,7 +106,7 @@ func avx512Impl(base impl) impl {
 	im.winoOut, im.winoOutPool = winoOutAVX512, winoOutPoolAVX512
 	im.dwPlane, im.dwPlaneNative = dwPlaneAVX512, true
 	im.dwPlaneK = dwPlaneKAVX512
-	im.erf, im.softmax = erfAVX512, softmaxAVX512
+	im.erf, im.softmax, im.gelu = erfAVX512, softmaxAVX512, geluAVX512
 	im.dwPlanePool = dwPlanePoolAVX512
 	im.dwChannels = dwChannelsAVX512
 	im.dwFlat = dwFlatAVX512

@@ -115,6 +115,8 @@ type distKernels struct {
 	dot func(a, b []float32) float32
 	// erf: Erf; nil for the loop in Go (resolve fills it)
 	erf func(dst, src []float32)
+	// gelu: GELU; nil for the loop in Go (resolve fills it)
+	gelu func(dst, src []float32, c, a, h float32)
 	// softmax: SoftmaxRow; nil for the loop in Go (resolve fills it)
 	softmax func(y, x []float32)
 }
@@ -223,6 +225,9 @@ func (im *impl) resolve() {
 	}
 	if im.erf == nil {
 		im.erf = erfGeneric
+	}
+	if im.gelu == nil {
+		im.gelu = geluGeneric
 	}
 	if im.softmax == nil {
 		im.softmax = softmaxGeneric

@@ -27,7 +27,22 @@ type Options struct {
 	// activations; 0 means DefaultMaxBytes. A model that needs more is
 	// refused when the plan is built, never half-way through a run.
 	MaxBytes int64
+	// TuneThreads, with more than one thread, has the plan of a small
+	// network (fewer than TuneFLOPs per run) timed on its threads against
+	// one thread when it is made, keeping the faster (Plan.Threads says
+	// which): on such a network waking a second thread and moving its
+	// layers' data between the cores' caches can cost more than it saves.
+	TuneThreads bool
 }
+
+// TuneFLOPs bounds the networks Options.TuneThreads times: below it a run
+// is short enough (about a millisecond) that timing a few costs little,
+// and the threads' overheads weigh. On the two-core AMD Zen 5 guest of
+// BENCHMARKS.md, where a parked thread takes 80–130 µs to wake and a
+// layer's input read from the other core's cache 3–4 times as long as
+// from its own, two threads were slower than one on faces-scratch (0.23
+// → 0.38 ms), omniglot and squeezenet1_1 at 112², faster on Koch's branch.
+const TuneFLOPs = 300e6
 
 // DefaultMaxBytes is the memory budget of a plan unless Options.MaxBytes says otherwise.
 const DefaultMaxBytes = 1 << 30
@@ -104,6 +119,28 @@ func (m *Model) Plan(o Options) (*Plan, error) {
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
+	p, err := m.plan(o, threads)
+	if err != nil || !o.TuneThreads || threads == 1 || p.FLOPs() >= TuneFLOPs {
+		return p, err
+	}
+	one, err := m.plan(o, 1)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	keep, drop := p, one
+	if faster, err := fasterThan(one, p); err != nil {
+		one.Close()
+		p.Close()
+		return nil, err
+	} else if faster {
+		keep, drop = one, p
+	}
+	drop.Close()
+	return keep, nil
+}
+
+func (m *Model) plan(o Options, threads int) (*Plan, error) {
 	p := &Plan{model: m, threads: threads}
 	if err := p.build(o, false); err != nil {
 		return nil, err
@@ -111,6 +148,32 @@ func (m *Model) Plan(o Options) (*Plan, error) {
 	p.pool = newWorkers(threads)
 	return p, nil
 }
+
+// tuneRuns is how many runs of each plan fasterThan times, alternating,
+// after two untimed ones each.
+const tuneRuns = 7
+
+// fasterThan reports whether plan a is faster than plan b by at least
+// 5% in their fastest of tuneRuns runs (on the inputs they hold: the
+// kernels' time does not depend on the values).
+func fasterThan(a, b *Plan) (bool, error) {
+	best := [2]time.Duration{1 << 62, 1 << 62}
+	for r := 0; r < 2+tuneRuns; r++ {
+		for i, p := range []*Plan{a, b} {
+			t0 := time.Now()
+			if err := p.Run(); err != nil {
+				return false, err
+			}
+			if d := time.Since(t0); r >= 2 {
+				best[i] = min(best[i], d)
+			}
+		}
+	}
+	return best[0] < best[1]*95/100, nil
+}
+
+// Threads is the number of threads the plan runs on.
+func (p *Plan) Threads() int { return p.threads }
 
 // Check builds a plan with the default shapes far enough to validate every
 // node (shapes, attributes, operator versions) without allocating the arena.

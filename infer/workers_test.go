@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"math/rand/v2"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -67,5 +68,60 @@ func TestPoolRevokesUnstartedHelpers(t *testing.T) {
 	}
 	if p.revoked == 0 {
 		t.Errorf("no task was revoked with one thread for three participants")
+	}
+}
+
+// TestTuneThreads: with TuneThreads a small network's plan is timed on
+// its threads against one and keeps one of the two, giving the same
+// output either way; a network above TuneFLOPs, or without the option,
+// keeps the threads asked for.
+func TestTuneThreads(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 13))
+	small := func() []byte {
+		g := newGB(13).input("x", 1, 8, 20, 20).output("y")
+		g.initF("W", []int64{16, 8, 3, 3}, randF(r, 16*8*9)).initF("B", []int64{16}, randF(r, 16))
+		g.node("c", "Conv", []string{"x", "W", "B"}, []string{"y"}, attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1))
+		return g.bytes()
+	}()
+	m, err := Load(small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randF(r, 8*20*20)
+	var outs [][]float32
+	for _, tune := range []bool{false, true} {
+		p, err := m.Plan(Options{Threads: 3, TuneThreads: tune})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Threads(); !tune && got != 3 || tune && got != 1 && got != 3 {
+			t.Errorf("TuneThreads %v: %d threads", tune, got)
+		}
+		if err := p.SetInput(0, x); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Run(); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, append([]float32(nil), p.Output(0).F...))
+		p.Close()
+	}
+	closeTo(t, "tuned", outs[1], outs[0], 1e-5)
+	big := func() []byte {
+		g := newGB(13).input("x", 1, 64, 64, 64).output("y")
+		g.initF("W", []int64{128, 64, 3, 3}, randF(r, 128*64*9)).initF("B", []int64{128}, randF(r, 128))
+		g.node("c", "Conv", []string{"x", "W", "B"}, []string{"y"}, attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1))
+		return g.bytes()
+	}()
+	if m, err = Load(big); err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.Plan(Options{Threads: 2, TuneThreads: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if p.FLOPs() < TuneFLOPs || p.Threads() != 2 {
+		t.Errorf("%d FLOPs: %d threads, want the 2 asked for, untimed", p.FLOPs(), p.Threads())
 	}
 }

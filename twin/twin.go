@@ -133,7 +133,7 @@ func New(m *infer.Model, o Options) (*Net, error) {
 
 func (n *Net) newPlan(batch int) (*infer.Plan, error) {
 	shape := []int{batch, n.Meta.InputC, n.Meta.InputH, n.Meta.InputW}
-	p, err := n.Model.Plan(infer.Options{Threads: n.threads, Batch: batch, Shapes: map[string][]int{n.input: shape}})
+	p, err := n.Model.Plan(infer.Options{Threads: n.threads, Batch: batch, Shapes: map[string][]int{n.input: shape}, TuneThreads: true})
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,7 @@ type benchReport struct {
 	Input        string      `json:"input"` // the .npy file, or "random"
 	Shape        []int       `json:"shape"` // of input 0
 	Threads      int         `json:"threads"`
+	ThreadsUsed  int         `json:"threads_used"` // fewer where one thread timed faster (infer.Options.TuneThreads)
 	Warmup       int         `json:"warmup"`
 	Runs         int         `json:"runs"`
 	EvictMiB     int         `json:"evict_mib,omitempty"` // memory written between runs (cold caches)
@@ -109,7 +110,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if r.Threads == 0 {
 		r.Threads = runtime.NumCPU()
 	}
-	opts := infer.Options{Threads: r.Threads}
+	opts := infer.Options{Threads: r.Threads, TuneThreads: true}
 	var data []float32
 	if *input != "" {
 		a, err := npy.ReadFile(*input)
@@ -130,6 +131,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer p.Close()
+	r.ThreadsUsed = p.Threads()
 	rng := rand.New(rand.NewPCG(benchSeed, 0))
 	for i := 0; i < p.NumInputs(); i++ {
 		if i == 0 && data != nil {
@@ -293,7 +295,11 @@ func profileSteps(ctx context.Context, p *infer.Plan, r *benchReport, sweep *evi
 func printBench(w io.Writer, r *benchReport) {
 	fmt.Fprintf(w, "model    %s\n", r.Model)
 	fmt.Fprintf(w, "input    %v (%s)\n", r.Shape, r.Input)
-	fmt.Fprintf(w, "threads  %d\n", r.Threads)
+	fmt.Fprintf(w, "threads  %d", r.Threads)
+	if r.ThreadsUsed != r.Threads {
+		fmt.Fprintf(w, " (runs on %d: faster when the plan was made)", r.ThreadsUsed)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "runs     %d timed, after %d warm-up\n", r.Runs, r.Warmup)
 	if r.EvictMiB > 0 {
 		fmt.Fprintf(w, "evict    %d MiB written before each run (cold caches)\n", r.EvictMiB)

@@ -18,7 +18,9 @@ import (
 type ours struct{ p *infer.Plan }
 
 func newOurs(m *infer.Model, threads int, shape []int, in []float32) (*ours, error) {
-	p, err := m.Plan(infer.Options{Threads: threads, Shapes: map[string][]int{m.Inputs[0].Name: shape}})
+	// as edge's own commands plan: a small network keeps one thread where
+	// that timed faster (infer.Options.TuneThreads)
+	p, err := m.Plan(infer.Options{Threads: threads, Shapes: map[string][]int{m.Inputs[0].Name: shape}, TuneThreads: true})
 	if err != nil {
 		return nil, err
 	}

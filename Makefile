@@ -139,6 +139,13 @@ bench-compare: $(PARITY) ## time edge against ONNX Runtime 1.30 and gorgonnx (ne
 	test -f bench/models/vit_b_16_224.onnx || $(PYTHON) bench/export.py bench/models
 	CGO_ENABLED=1 $(GO) -C bench run ./cmd/compare -repo $(CURDIR)
 
+# Ten torchvision architectures (random weights) through edge infer
+# against PyTorch, within 1e-4 (issue 20); a few minutes.
+.PHONY: torchvision-check
+torchvision-check: ## check edge against PyTorch on ten torchvision architectures (needs python3-torch)
+	$(GO) build -o bench/models/tv/edge ./cmd/edge
+	$(PYTHON) bench/torchvision_check.py bench/models/tv/edge bench/models/tv
+
 # An estimate, not a measurement: the NEON kernels' inner loops through
 # llvm-mca (Debian's llvm) at the Pi 3, 4 and 5 cores' clocks.
 .PHONY: pi-estimate

@@ -39,72 +39,37 @@ func (k *geluKernel) chunk(lo, hi int) {
 // value inside used only there and not a graph output, and makes the last
 // Mul a geluKernel over x, the others dead.
 func (p *Plan) fuseGELU(nodes []*node) {
-	users := map[*value][]*node{}
-	for _, n := range nodes {
-		if n.dead {
-			continue
-		}
-		for _, v := range n.in {
-			if v != nil {
-				users[v] = append(users[v], n)
-			}
-		}
-	}
-	only := func(v *value, op string) *node {
-		if v == nil || v.output || len(users[v]) != 1 || users[v][0].op != op {
-			return nil
-		}
-		return users[v][0]
-	}
-	scalar := func(v *value) (float32, bool) {
-		if v == nil || !v.isConst || v.dtype != Float32 || numel(v.shape) != 1 {
-			return 0, false
-		}
-		return v.t.F[0], true
-	}
-	// other is the operand of n that is not v.
-	other := func(n *node, v *value) *value {
-		if len(n.in) != 2 {
-			return nil
-		}
-		if n.in[0] == v {
-			return n.in[1]
-		}
-		if n.in[1] == v {
-			return n.in[0]
-		}
-		return nil
-	}
+	users := usersOf(nodes)
 	for _, div := range nodes {
 		if div.dead || div.op != "Div" || len(div.in) != 2 || div.in[0] == nil || div.in[0].dtype != Float32 {
 			continue
 		}
 		x := div.in[0]
-		c, ok := scalar(div.in[1])
+		c, ok := scalarConst(div.in[1])
 		if !ok || x.isConst {
 			continue
 		}
-		erf := only(div.out[0], "Erf")
+		erf := users.only(div.out[0], "Erf")
 		if erf == nil {
 			continue
 		}
-		add := only(erf.out[0], "Add")
+		add := users.only(erf.out[0], "Add")
 		if add == nil {
 			continue
 		}
-		a, ok := scalar(other(add, erf.out[0]))
+		a, ok := scalarConst(otherInput(add, erf.out[0]))
 		if !ok {
 			continue
 		}
-		mul := only(add.out[0], "Mul")
-		if mul == nil || other(mul, add.out[0]) != x || !sameShape(mul.out[0].shape, x.shape) {
+		mul := users.only(add.out[0], "Mul")
+		if mul == nil || otherInput(mul, add.out[0]) != x || !sameShape(mul.out[0].shape, x.shape) {
 			continue
 		}
-		half := only(mul.out[0], "Mul")
+		half := users.only(mul.out[0], "Mul")
 		if half == nil {
 			continue
 		}
-		h, ok := scalar(other(half, mul.out[0]))
+		h, ok := scalarConst(otherInput(half, mul.out[0]))
 		if !ok {
 			continue
 		}

@@ -9,23 +9,7 @@ package infer
 // and not be a graph output. ConvNeXt-tiny at 112² has 23 of them, nine
 // passes over each row become three.
 func (p *Plan) fuseLayerNorm(nodes []*node) {
-	users := map[*value][]*node{}
-	for _, n := range nodes {
-		if n.dead {
-			continue
-		}
-		for _, v := range n.in {
-			if v != nil {
-				users[v] = append(users[v], n)
-			}
-		}
-	}
-	only := func(v *value, op string) *node { // v's single user, of operator op
-		if v == nil || v.output || len(users[v]) != 1 || users[v][0].op != op {
-			return nil
-		}
-		return users[v][0]
-	}
+	users := usersOf(nodes)
 	lastAxisMean := func(n *node) bool {
 		k, ok := n.k.(*reduceKernel)
 		if !ok || k.op != reduceMean || n.in[0] == nil || n.in[0].dtype != Float32 || len(n.out) != 1 {
@@ -36,12 +20,6 @@ func (p *Plan) fuseLayerNorm(nodes []*node) {
 			return false
 		}
 		return k.count == s[len(s)-1]
-	}
-	scalar := func(v *value) (float32, bool) {
-		if v == nil || !v.isConst || v.dtype != Float32 || numel(v.shape) != 1 {
-			return 0, false
-		}
-		return v.t.F[0], true
 	}
 	perElem := func(v *value, cols int) []float32 { // a constant of one value per element of a row
 		if v == nil || !v.isConst || v.dtype != Float32 || numel(v.shape) != cols || len(v.shape) == 0 || v.shape[len(v.shape)-1] != cols {
@@ -55,7 +33,7 @@ func (p *Plan) fuseLayerNorm(nodes []*node) {
 		}
 		x := mean.in[0]
 		cols := x.shape[len(x.shape)-1]
-		sub := only(mean.out[0], "Sub")
+		sub := users.only(mean.out[0], "Sub")
 		if sub == nil || sub.in[0] != x || sub.in[1] != mean.out[0] {
 			continue
 		}
@@ -75,45 +53,33 @@ func (p *Plan) fuseLayerNorm(nodes []*node) {
 		if pow == nil || div == nil {
 			continue
 		}
-		if e, ok := scalar(pow.in[1]); !ok || e != 2 {
+		if e, ok := scalarConst(pow.in[1]); !ok || e != 2 {
 			continue
 		}
-		vmean := only(pow.out[0], "ReduceMean")
+		vmean := users.only(pow.out[0], "ReduceMean")
 		if vmean == nil || !lastAxisMean(vmean) {
 			continue
 		}
-		add := only(vmean.out[0], "Add")
+		add := users.only(vmean.out[0], "Add")
 		if add == nil {
 			continue
 		}
-		epsIn := add.in[1]
-		if add.in[1] == vmean.out[0] {
-			epsIn = add.in[0]
-		}
-		eps, ok := scalar(epsIn)
+		eps, ok := scalarConst(otherInput(add, vmean.out[0]))
 		if !ok {
 			continue
 		}
-		sqrt := only(add.out[0], "Sqrt")
-		if sqrt == nil || only(sqrt.out[0], "Div") != div || div.in[1] != sqrt.out[0] {
+		sqrt := users.only(add.out[0], "Sqrt")
+		if sqrt == nil || users.only(sqrt.out[0], "Div") != div || div.in[1] != sqrt.out[0] {
 			continue
 		}
 		k := &layerNormKernel{rows: numel(x.shape[:len(x.shape)-1]), cols: cols, eps: eps}
 		chain := []*node{mean, sub, pow, vmean, add, sqrt, div}
 		last := div
-		if mul := only(div.out[0], "Mul"); mul != nil {
-			g := mul.in[1]
-			if mul.in[1] == div.out[0] {
-				g = mul.in[0]
-			}
-			if k.gamma = perElem(g, cols); k.gamma != nil {
+		if mul := users.only(div.out[0], "Mul"); mul != nil {
+			if k.gamma = perElem(otherInput(mul, div.out[0]), cols); k.gamma != nil {
 				chain, last = append(chain, mul), mul
-				if ad := only(mul.out[0], "Add"); ad != nil {
-					bv := ad.in[1]
-					if ad.in[1] == mul.out[0] {
-						bv = ad.in[0]
-					}
-					if k.beta = perElem(bv, cols); k.beta != nil {
+				if ad := users.only(mul.out[0], "Add"); ad != nil {
+					if k.beta = perElem(otherInput(ad, mul.out[0]), cols); k.beta != nil {
 						chain, last = append(chain, ad), ad
 					}
 				}

@@ -7,6 +7,51 @@ import (
 	"testing"
 )
 
+// fusedEqual plans model at threads, checks it is the one fused step,
+// runs it on x and checks the output against want bit for bit (NaN for
+// NaN).
+func fusedEqual(t *testing.T, what string, model []byte, threads int, x, want []float32) {
+	t.Helper()
+	m, err := Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.Plan(Options{Threads: threads})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if p.Steps() != 1 {
+		t.Fatalf("%s: %d steps, want the one fused", what, p.Steps())
+	}
+	if err := p.SetInput(0, x); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range p.Output(0).F {
+		if math.Float32bits(v) != math.Float32bits(want[i]) && !(v != v && want[i] != want[i]) {
+			t.Fatalf("%s: y[%d] = %v, unfused %v", what, i, v, want[i])
+		}
+	}
+}
+
+// unfusedSteps plans model on one thread and returns its step count.
+func unfusedSteps(t *testing.T, model []byte) int {
+	t.Helper()
+	m, err := Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.Plan(Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	return p.Steps()
+}
+
 // layerNormGraph is PyTorch's export of nn.LayerNorm over the last axis
 // below opset 17 (ReduceMean, Sub, Pow 2, ReduceMean, Add ε, Sqrt, Div,
 // Mul γ, Add β; without γ and β when affine is false); with leak, the
@@ -55,30 +100,7 @@ func TestLayerNormFusion(t *testing.T) {
 			want := calcRun(t, model, 1, x)[0].F
 			layerNormFusionOff = false
 			for _, threads := range []int{1, 3} {
-				m, err := Load(model)
-				if err != nil {
-					t.Fatal(err)
-				}
-				p, err := m.Plan(Options{Threads: threads})
-				if err != nil {
-					t.Fatal(err)
-				}
-				what := fmt.Sprintf("%d×%d affine %v, %d threads", rows, cols, affine, threads)
-				if p.Steps() != 1 {
-					t.Fatalf("%s: %d steps, want the one fused", what, p.Steps())
-				}
-				if err := p.SetInput(0, x); err != nil {
-					t.Fatal(err)
-				}
-				if err := p.Run(); err != nil {
-					t.Fatal(err)
-				}
-				for i, v := range p.Output(0).F {
-					if math.Float32bits(v) != math.Float32bits(want[i]) {
-						t.Fatalf("%s: y[%d] = %v, unfused %v", what, i, v, want[i])
-					}
-				}
-				p.Close()
+				fusedEqual(t, fmt.Sprintf("%d×%d affine %v, %d threads", rows, cols, affine, threads), model, threads, x, want)
 			}
 			if affine {
 				g := newGB(17).input("x", int64(rows), int64(cols)).output("y")
@@ -93,17 +115,8 @@ func TestLayerNormFusion(t *testing.T) {
 			}
 		}
 	}
-	m, err := Load(layerNormGraph(3, 7, true, true, randF(r, 7), randF(r, 7)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Plan(Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	if p.Steps() < 5 {
-		t.Errorf("a layer norm whose difference is a graph output fused: %d steps", p.Steps())
+	if n := unfusedSteps(t, layerNormGraph(3, 7, true, true, randF(r, 7), randF(r, 7))); n < 5 {
+		t.Errorf("a layer norm whose difference is a graph output fused: %d steps", n)
 	}
 }
 
@@ -176,40 +189,9 @@ func TestGELUFusion(t *testing.T) {
 	want := calcRun(t, model, 1, x)[0].F
 	geluFusionOff = false
 	for _, threads := range []int{1, 3} {
-		m, err := Load(model)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := m.Plan(Options{Threads: threads})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p.Steps() != 1 {
-			t.Fatalf("%d threads: %d steps, want the one fused", threads, p.Steps())
-		}
-		if err := p.SetInput(0, x); err != nil {
-			t.Fatal(err)
-		}
-		if err := p.Run(); err != nil {
-			t.Fatal(err)
-		}
-		for i, v := range p.Output(0).F {
-			if math.Float32bits(v) != math.Float32bits(want[i]) && !(v != v && want[i] != want[i]) {
-				t.Fatalf("%d threads: y[%d] = %v, unfused %v", threads, i, v, want[i])
-			}
-		}
-		p.Close()
+		fusedEqual(t, fmt.Sprintf("GELU, %d threads", threads), model, threads, x, want)
 	}
-	m, err := Load(build(8, true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Plan(Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	if p.Steps() < 3 {
-		t.Errorf("a GELU whose Erf is a graph output fused: %d steps", p.Steps())
+	if n := unfusedSteps(t, build(8, true)); n < 3 {
+		t.Errorf("a GELU whose Erf is a graph output fused: %d steps", n)
 	}
 }

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "tailmask_amd64.h"
 
 // dwRows4Kz: output rows 0–3 of DepthwisePlaneK from plane rows 0–(kh+2).
 // For each vector of 16 columns (the last under K1): the accumulators Z0–Z3
@@ -23,18 +24,7 @@ TEXT ·dwRows4Kz(SB), NOSPLIT, $0-68
 	VBROADCASTSS hi+64(FP), Z31
 
 vec:
-	CMPQ   CX, $16
-	JAE    full
-	MOVL   $1, AX
-	SHLL   CX, AX
-	DECL   AX
-	KMOVW  AX, K1
-	JMP    taps
-
-full:
-	KXNORW K1, K1, K1
-
-taps:
+	TAILMASK16
 	VMOVAPS Z29, Z0
 	VMOVAPS Z29, Z1
 	VMOVAPS Z29, Z2

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "tailmask_amd64.h"
 
 DATA erfk<>+0(SB)/4, $3.92
 DATA erfk<>+4(SB)/4, $-3.92
@@ -8,79 +9,77 @@ DATA erfk<>+8(SB)/4, $1.0
 DATA erfk<>+12(SB)/4, $-1.0
 GLOBL erfk<>(SB), RODATA|NOPTR, $16
 
-// erfz: Erf's clamp, x² (Z1), P (Z2) and Q (Z3) by Horner's rule with
-// FMAs from the coefficients broadcast into Z16–Z21 (P) and Z22–Z27 (Q),
-// x·P/Q and the clamp to ±1. The clamps keep a NaN (VMINPS and VMAXPS
-// return their second source, x, when either is NaN).
+// ERF_CONSTS broadcasts the clamps into Z28–Z31 and the coefficients of
+// P (at AX) into Z16–Z21 and of Q (at BX) into Z22–Z27.
+#define ERF_CONSTS \
+	VBROADCASTSS erfk<>+0(SB), Z28  \
+	VBROADCASTSS erfk<>+4(SB), Z29  \
+	VBROADCASTSS erfk<>+8(SB), Z30  \
+	VBROADCASTSS erfk<>+12(SB), Z31 \
+	VBROADCASTSS 0(AX), Z16         \
+	VBROADCASTSS 4(AX), Z17         \
+	VBROADCASTSS 8(AX), Z18         \
+	VBROADCASTSS 12(AX), Z19        \
+	VBROADCASTSS 16(AX), Z20        \
+	VBROADCASTSS 20(AX), Z21        \
+	VBROADCASTSS 0(BX), Z22         \
+	VBROADCASTSS 4(BX), Z23         \
+	VBROADCASTSS 8(BX), Z24         \
+	VBROADCASTSS 12(BX), Z25        \
+	VBROADCASTSS 16(BX), Z26        \
+	VBROADCASTSS 20(BX), Z27
+
+// ERF computes erf of Z0 into Z2: the clamp of x, x² (Z1), P (Z2) and Q
+// (Z3) by Horner's rule with FMAs, x·P/Q and the clamp to ±1. The clamps
+// keep a NaN (VMINPS and VMAXPS return their second source, x, when
+// either is NaN).
+#define ERF \
+	VMINPS      Z0, Z28, Z0 \
+	VMAXPS      Z0, Z29, Z0 \
+	VMULPS      Z0, Z0, Z1  \
+	VMOVAPS     Z21, Z2     \
+	VMOVAPS     Z27, Z3     \
+	VFMADD213PS Z20, Z1, Z2 \
+	VFMADD213PS Z26, Z1, Z3 \
+	VFMADD213PS Z19, Z1, Z2 \
+	VFMADD213PS Z25, Z1, Z3 \
+	VFMADD213PS Z18, Z1, Z2 \
+	VFMADD213PS Z24, Z1, Z3 \
+	VFMADD213PS Z17, Z1, Z2 \
+	VFMADD213PS Z23, Z1, Z3 \
+	VFMADD213PS Z16, Z1, Z2 \
+	VFMADD213PS Z22, Z1, Z3 \
+	VMULPS      Z2, Z0, Z2  \
+	VDIVPS      Z3, Z2, Z2  \
+	VMINPS      Z2, Z30, Z2 \
+	VMAXPS      Z2, Z31, Z2
+
+// erfz: Erf, 16 floats a turn (ERF), the last under K1.
 //
 // func erfz(dst, src *float32, n int, p, q *[6]float32)
 TEXT ·erfz(SB), NOSPLIT, $0-40
-	MOVQ         dst+0(FP), DI
-	MOVQ         src+8(FP), SI
-	MOVQ         n+16(FP), CX
-	MOVQ         p+24(FP), AX
-	MOVQ         q+32(FP), BX
-	VBROADCASTSS erfk<>+0(SB), Z28
-	VBROADCASTSS erfk<>+4(SB), Z29
-	VBROADCASTSS erfk<>+8(SB), Z30
-	VBROADCASTSS erfk<>+12(SB), Z31
-	VBROADCASTSS 0(AX), Z16
-	VBROADCASTSS 4(AX), Z17
-	VBROADCASTSS 8(AX), Z18
-	VBROADCASTSS 12(AX), Z19
-	VBROADCASTSS 16(AX), Z20
-	VBROADCASTSS 20(AX), Z21
-	VBROADCASTSS 0(BX), Z22
-	VBROADCASTSS 4(BX), Z23
-	VBROADCASTSS 8(BX), Z24
-	VBROADCASTSS 12(BX), Z25
-	VBROADCASTSS 16(BX), Z26
-	VBROADCASTSS 20(BX), Z27
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ p+24(FP), AX
+	MOVQ q+32(FP), BX
+	ERF_CONSTS
 
 loop:
-	CMPQ   CX, $16
-	JAE    full
-	MOVL   $1, AX
-	SHLL   CX, AX
-	DECL   AX
-	KMOVW  AX, K1
-	JMP    body
-
-full:
-	KXNORW K1, K1, K1
-
-body:
-	VMOVUPS.Z   (SI), K1, Z0
-	VMINPS      Z0, Z28, Z0
-	VMAXPS      Z0, Z29, Z0
-	VMULPS      Z0, Z0, Z1
-	VMOVAPS     Z21, Z2
-	VMOVAPS     Z27, Z3
-	VFMADD213PS Z20, Z1, Z2
-	VFMADD213PS Z26, Z1, Z3
-	VFMADD213PS Z19, Z1, Z2
-	VFMADD213PS Z25, Z1, Z3
-	VFMADD213PS Z18, Z1, Z2
-	VFMADD213PS Z24, Z1, Z3
-	VFMADD213PS Z17, Z1, Z2
-	VFMADD213PS Z23, Z1, Z3
-	VFMADD213PS Z16, Z1, Z2
-	VFMADD213PS Z22, Z1, Z3
-	VMULPS      Z2, Z0, Z2
-	VDIVPS      Z3, Z2, Z2
-	VMINPS      Z2, Z30, Z2
-	VMAXPS      Z2, Z31, Z2
-	VMOVUPS     Z2, K1, (DI)
-	ADDQ        $64, SI
-	ADDQ        $64, DI
-	SUBQ        $16, CX
-	JG          loop
+	TAILMASK16
+	VMOVUPS.Z (SI), K1, Z0
+	ERF
+	VMOVUPS   Z2, K1, (DI)
+	ADDQ      $64, SI
+	ADDQ      $64, DI
+	SUBQ      $16, CX
+	JG        loop
 	VZEROUPPER
 	RET
 
-// geluz: GELU: x (Z12) divided by c (Z13), erfz's body on the quotient,
-// then + a (Z14), · x and · h (Z15), each rounded on its own as the
-// operators it replaces.
+// geluz: GELU: x (Z12) divided by c (Z13), ERF of the quotient, then + a
+// (Z14), · x and · h (Z15), each rounded on its own as the operators it
+// replaces.
 //
 // func geluz(dst, src *float32, n int, p, q *[6]float32, c, a, h float32)
 TEXT ·geluz(SB), NOSPLIT, $0-52
@@ -89,67 +88,23 @@ TEXT ·geluz(SB), NOSPLIT, $0-52
 	MOVQ         n+16(FP), CX
 	MOVQ         p+24(FP), AX
 	MOVQ         q+32(FP), BX
-	VBROADCASTSS erfk<>+0(SB), Z28
-	VBROADCASTSS erfk<>+4(SB), Z29
-	VBROADCASTSS erfk<>+8(SB), Z30
-	VBROADCASTSS erfk<>+12(SB), Z31
-	VBROADCASTSS 0(AX), Z16
-	VBROADCASTSS 4(AX), Z17
-	VBROADCASTSS 8(AX), Z18
-	VBROADCASTSS 12(AX), Z19
-	VBROADCASTSS 16(AX), Z20
-	VBROADCASTSS 20(AX), Z21
-	VBROADCASTSS 0(BX), Z22
-	VBROADCASTSS 4(BX), Z23
-	VBROADCASTSS 8(BX), Z24
-	VBROADCASTSS 12(BX), Z25
-	VBROADCASTSS 16(BX), Z26
-	VBROADCASTSS 20(BX), Z27
+	ERF_CONSTS
 	VBROADCASTSS c+40(FP), Z13
 	VBROADCASTSS a+44(FP), Z14
 	VBROADCASTSS h+48(FP), Z15
 
-loop:
-	CMPQ   CX, $16
-	JAE    full
-	MOVL   $1, AX
-	SHLL   CX, AX
-	DECL   AX
-	KMOVW  AX, K1
-	JMP    body
-
-full:
-	KXNORW K1, K1, K1
-
-body:
-	VMOVUPS.Z   (SI), K1, Z12
-	VDIVPS      Z13, Z12, Z0
-	VMINPS      Z0, Z28, Z0
-	VMAXPS      Z0, Z29, Z0
-	VMULPS      Z0, Z0, Z1
-	VMOVAPS     Z21, Z2
-	VMOVAPS     Z27, Z3
-	VFMADD213PS Z20, Z1, Z2
-	VFMADD213PS Z26, Z1, Z3
-	VFMADD213PS Z19, Z1, Z2
-	VFMADD213PS Z25, Z1, Z3
-	VFMADD213PS Z18, Z1, Z2
-	VFMADD213PS Z24, Z1, Z3
-	VFMADD213PS Z17, Z1, Z2
-	VFMADD213PS Z23, Z1, Z3
-	VFMADD213PS Z16, Z1, Z2
-	VFMADD213PS Z22, Z1, Z3
-	VMULPS      Z2, Z0, Z2
-	VDIVPS      Z3, Z2, Z2
-	VMINPS      Z2, Z30, Z2
-	VMAXPS      Z2, Z31, Z2
-	VADDPS      Z14, Z2, Z2
-	VMULPS      Z2, Z12, Z2
-	VMULPS      Z15, Z2, Z2
-	VMOVUPS     Z2, K1, (DI)
-	ADDQ        $64, SI
-	ADDQ        $64, DI
-	SUBQ        $16, CX
-	JG          loop
+gloop:
+	TAILMASK16
+	VMOVUPS.Z (SI), K1, Z12
+	VDIVPS    Z13, Z12, Z0
+	ERF
+	VADDPS    Z14, Z2, Z2
+	VMULPS    Z2, Z12, Z2
+	VMULPS    Z15, Z2, Z2
+	VMOVUPS   Z2, K1, (DI)
+	ADDQ      $64, SI
+	ADDQ      $64, DI
+	SUBQ      $16, CX
+	JG        gloop
 	VZEROUPPER
 	RET

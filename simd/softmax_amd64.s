@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "tailmask_amd64.h"
 
 DATA softk<>+0(SB)/4, $0xff800000 // -Inf
 DATA softk<>+4(SB)/4, $1.44269504088896341
@@ -8,16 +9,6 @@ DATA softk<>+8(SB)/4, $0.693145751953125
 DATA softk<>+12(SB)/4, $1.4286068202862268e-6
 DATA softk<>+16(SB)/4, $1.0
 GLOBL softk<>(SB), RODATA|NOPTR, $20
-
-// MASK sets K1 to the first min(CX, 16) lanes (a full vector: all).
-#define MASK \
-	MOVQ    $-1, AX   \
-	CMPQ    CX, $16   \
-	JAE     4(PC)     \
-	MOVL    $1, AX    \
-	SHLL    CX, AX    \
-	DECL    AX        \
-	KMOVW   AX, K1
 
 // HREDUCE folds the 16 lanes of Z0 with op into every lane of Z0.
 #define HREDUCE(op) \
@@ -59,7 +50,7 @@ TEXT ·softmaxz(SB), NOSPLIT, $0-32
 	VMOVAPS Z16, Z0
 
 max:
-	MASK
+	TAILMASK16
 	VMOVAPS Z16, Z1
 	VMOVUPS (SI), K1, Z1
 	VMAXPS  Z1, Z0, Z0
@@ -74,7 +65,7 @@ max:
 	VPXORD Z15, Z15, Z15
 
 exp:
-	MASK
+	TAILMASK16
 	VMOVUPS.Z    (SI), K1, Z1
 	VSUBPS       Z0, Z1, Z1
 	VMULPS       Z17, Z1, Z4
@@ -105,7 +96,7 @@ exp:
 	MOVQ n+16(FP), CX
 
 scale:
-	MASK
+	TAILMASK16
 	VMOVUPS.Z (DI), K1, Z1
 	VMULPS    Z0, Z1, Z1
 	VMOVUPS   Z1, K1, (DI)

@@ -59,6 +59,38 @@ type unsupportedError struct{ msg string }
 func (e *unsupportedError) Error() string        { return e.msg }
 func (e *unsupportedError) Is(target error) bool { return target == ErrUnsupported }
 
+// ErrNeedsConst is matched (errors.Is) by the error of a plan that needs
+// one of the model's runtime inputs bound as a constant (Options.Consts):
+// the integers of shapes and indices, a Resize's scales. NeedsConst names
+// the input.
+var ErrNeedsConst = errors.New("a runtime input must be bound as a constant")
+
+type needsConstError struct{ msg, input string }
+
+func (e *needsConstError) Error() string        { return e.msg }
+func (e *needsConstError) Is(target error) bool { return target == ErrNeedsConst }
+
+// NeedsConst returns the name of the model input that err says must be
+// bound as a constant (Options.Consts), if it says so.
+func NeedsConst(err error) (string, bool) {
+	var e *needsConstError
+	if errors.As(err, &e) {
+		return e.input, true
+	}
+	return "", false
+}
+
+// needsConst makes the error of input i, a model input where the node
+// needs a constant.
+func (b *builder) needsConst(i int, what string) error {
+	v := b.in(i)
+	msg := fmt.Sprintf("%v: input %d (%q) must be %s (or an input bound with Options.Consts)", b.n, i, v.name, what)
+	if v.input {
+		return &needsConstError{msg: msg, input: v.name}
+	}
+	return errors.New(msg)
+}
+
 // unsupportedf makes an ErrUnsupported error.
 func unsupportedf(format string, args ...interface{}) error {
 	return &unsupportedError{fmt.Sprintf(format, args...)}
@@ -100,7 +132,7 @@ func (b *builder) constInts(i int) ([]int64, error) {
 		return nil, nil
 	}
 	if !v.isConst {
-		return nil, b.errf("input %d (%q) must be a constant (or an input bound with Options.Consts)", i, v.name)
+		return nil, b.needsConst(i, "a constant")
 	}
 	if !v.dtype.isInt() {
 		return nil, b.errf("input %d (%q) must be integer, is %v", i, v.name, v.dtype)

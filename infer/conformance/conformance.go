@@ -182,6 +182,16 @@ func runSet(m *infer.Model, set string, threads int, rtol, atol float64) (float6
 		}
 	}
 	p, err := m.Plan(opts)
+	for range m.Inputs { // bind the float inputs the plan needs constant (a Resize's scales)
+		name, ok := infer.NeedsConst(err)
+		if !ok || feeds[name] == nil {
+			break
+		}
+		opts.Consts[name] = feeds[name]
+		delete(opts.Shapes, name)
+		delete(feeds, name)
+		p, err = m.Plan(opts)
+	}
 	if err != nil {
 		return 0, err
 	}

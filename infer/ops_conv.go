@@ -356,7 +356,11 @@ func (k *convKernel) fusePool(p *poolKernel) bool {
 	// layer of one input channel at stride 1 (see dwPadded)
 	singlePool := k.single && k.sh == 1 && k.sw == 1 && simd.DepthwisePlanePoolNative() &&
 		(k.oh+2)*(k.ow+2) <= singleMaxPlane && finiteAll(k.weights)
-	if !(k.wino && simd.WinogradPoolNative()) && !singlePool {
+	// or the lanes path's transposition, pairs of rows at a time, or the
+	// rows path's (one group, the pool's rows pairs of output rows)
+	lanesPool := !k.wino && !k.single && k.chooseLanes()
+	rowsPool := !k.wino && !k.single && !lanesPool && k.groups == 1 && k.rowsEligible() && k.wConst
+	if !(k.wino && simd.WinogradPoolNative()) && !singlePool && !lanesPool && !rowsPool {
 		return false
 	}
 	if _, _, clamp := k.act.clampBounds(); !clamp {
@@ -374,6 +378,7 @@ func (k *convKernel) fusePool(p *poolKernel) bool {
 		}
 	}
 	k.pool = true
+	k.lanesPool = lanesPool
 	return true
 }
 
@@ -397,7 +402,7 @@ func (k *convKernel) prepare(threads int) error {
 		k.prepareWino()
 		return nil
 	}
-	if k.lanes = k.chooseLanes(); k.lanes {
+	if k.lanes = k.lanesPool || k.chooseLanes(); k.lanes {
 		k.prepareLanes(threads)
 		return nil
 	}
@@ -412,6 +417,9 @@ func (k *convKernel) prepare(threads int) error {
 		if k.pool {
 			return fmt.Errorf("%w: a fused MaxPool without the padded-plane path", errInternal)
 		}
+	}
+	if k.pool && !k.single && !k.rows {
+		return fmt.Errorf("%w: a fused MaxPool without the Winograd, lanes or rows path", errInternal)
 	}
 	if k.depthwise {
 		k.setDWPlane()
@@ -437,9 +445,12 @@ func (k *convKernel) splitWork(threads int) {
 	k.tiles = (k.gemmCols() + k.tile - 1) / k.tile
 	// A wide map, shifted: whole output rows of ow columns (the col
 	// buffer holds a tile's K × tile floats, so ow ≤ tile).
-	k.rows = !rowsOff && k.shifted && k.ow >= rowsMinWidth && k.ow <= k.tile && k.wp > k.ow
+	k.rows = k.rowsEligible()
 	if k.rows {
 		k.tileRows = max(1, rowsTile/k.ow)
+		if k.pool {
+			k.tileRows += k.tileRows % 2 // whole pairs of rows a unit
+		}
 		k.tiles = (k.oh + k.tileRows - 1) / k.tileRows
 	}
 	k.mblocks, k.mrows = 1, k.mg
@@ -511,9 +522,19 @@ func (k *convKernel) scratchLen(threads int) int {
 func (k *convKernel) slotLen() int {
 	t := tileFor(k.k)
 	if k.shifted {
-		return (k.k + k.mg) * t
+		s := (k.k + k.mg) * t
+		if k.pool { // the rows path's pair of rows, to pool
+			s += 2 * k.mg * k.ow
+		}
+		return s
 	}
 	return k.k * t
+}
+
+// rowsEligible says whether a shifted convolution computes whole output
+// rows (convKernel.rows).
+func (k *convKernel) rowsEligible() bool {
+	return !rowsOff && k.shifted && k.ow >= rowsMinWidth && k.ow <= tileFor(k.k) && k.wp > k.ow
 }
 
 func (k *convKernel) setScratch(s []float32) {

@@ -62,6 +62,10 @@ func (k *convKernel) units(slot, lo, hi int) {
 		col = s[:k.k*k.tile]
 		stage = s[k.k*k.tile:]
 	}
+	if k.rows && k.pool {
+		k.shiftedRowPoolUnits(col, stage, lo, hi)
+		return
+	}
 	if k.rows {
 		k.shiftedRowUnits(col, lo, hi)
 		return

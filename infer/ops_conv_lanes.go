@@ -20,6 +20,7 @@ import "github.com/edge-pi/edge/simd"
 // planes with the bias, residual and activation.
 type lanesPath struct {
 	lanes     bool
+	lanesPool bool // a 2×2/2 MaxPool fused (fusePool): decided for it, pairs of rows pooled as they are transposed
 	lFlat     bool
 	lRows     int // output rows per unit
 	lBlocks   int // blocks of lRows rows per image
@@ -51,7 +52,7 @@ const (
 // of its columns (the rows path's rows, or the padded width's), Lanes
 // ⌈cout⌉₃₂ × K × its pixels (a row's runs, or flat, the padded width's).
 func (k *convKernel) chooseLanes() bool {
-	if lanesOff || !k.shifted || k.groups != 1 || !k.wConst || k.pool || k.wino || k.tposed || k.single || k.depthwise ||
+	if lanesOff || !k.shifted || k.groups != 1 || !k.wConst || k.wino || k.tposed || k.single || k.depthwise ||
 		!simd.LanesNative() || !finiteAll(k.weights) {
 		return false
 	}
@@ -83,6 +84,9 @@ func (k *convKernel) prepareLanes(threads int) {
 		blocks := (want + k.batch*k.lConv.Groups - 1) / (k.batch * k.lConv.Groups)
 		k.lRows = max(1, min(k.lRows, (k.oh+blocks-1)/blocks))
 	}
+	if k.pool {
+		k.lRows += k.lRows % 2 // whole pairs of rows a unit
+	}
 	k.lBlocks = (k.oh + k.lRows - 1) / k.lRows
 	k.lanesBody = k.lanesUnits
 }
@@ -90,7 +94,11 @@ func (k *convKernel) prepareLanes(threads int) {
 // lanesSlot is a thread's buffer: a unit's padded pixels and a run of
 // slack, a row of simd.LanesGroup channels each.
 func (k *convKernel) lanesSlot() int {
-	return ((k.lRows-1)*k.wp + roundUp(k.ow, simd.LanesRun) + simd.LanesRun) * simd.LanesGroup
+	s := ((k.lRows-1)*k.wp + roundUp(k.ow, simd.LanesRun) + simd.LanesRun) * simd.LanesGroup
+	if k.pool {
+		s += 2 * k.ow * simd.LanesGroup // a pair of rows transposed, to pool
+	}
+	return s
 }
 
 // lanesUnits computes units [lo, hi) (over batch × lBlocks × groups) with
@@ -121,6 +129,10 @@ func (k *convKernel) lanesUnits(c, lo, hi int) {
 		}
 		co0 := g * simd.LanesGroup
 		nc := min(simd.LanesGroup, k.cout-co0)
+		if k.pool {
+			k.lanesPoolRows(buf, b, co0, nc, oy0, oy1)
+			continue
+		}
 		base := (b*k.cout + co0) * cols
 		for oy := oy0; oy < oy1; oy++ {
 			src := buf[(oy-oy0)*k.wp*ld:]
@@ -144,6 +156,27 @@ func (k *convKernel) lanesUnits(c, lo, hi int) {
 				rr = res[(b*k.cout+co)*cols+p0:][:n]
 			}
 			k.finish(y[(b*k.cout+co)*cols+p0:][:n], rr, co)
+		}
+	}
+}
+
+// lanesPoolRows writes the fused 2×2/2 MaxPool of the unit's rows [oy0,
+// oy1) of channels [co0, co0+nc): each pair of rows transposed with the
+// bias and clamp into the slot's tail, then pooled into the output (the
+// last row of an odd map is dropped, as the pool's floor rounding does).
+func (k *convKernel) lanesPoolRows(buf []float32, b, co0, nc, oy0, oy1 int) {
+	const ld = simd.LanesGroup
+	y := k.n.out[0].t.F
+	ph, pw := k.oh/2, k.ow/2
+	lo, hi, _ := k.act.clampBounds()
+	pair := buf[len(buf)-2*k.ow*ld:]
+	for oy := oy0; oy+1 < oy1 && oy/2 < ph; oy += 2 {
+		for r := 0; r < 2; r++ {
+			simd.TransposeBiasClamp(pair[r*k.ow:], 2*k.ow, buf[(oy+r-oy0)*k.wp*ld:], ld, k.ow, nc, k.bias[co0:], nil, lo, hi)
+		}
+		for c := 0; c < nc; c++ {
+			rows := pair[c*2*k.ow : (c+1)*2*k.ow]
+			simd.MaxPool2x2(y[((b*k.cout+co0+c)*ph+oy/2)*pw:][:pw], rows[:k.ow], rows[k.ow:])
 		}
 	}
 }

@@ -125,3 +125,61 @@ func TestLanesForcedEqual(t *testing.T) {
 		p.Close()
 	}
 }
+
+// TestLanesPoolFused: Koch's conv, ReLU and 2×2/2 MaxPool is one step on
+// the lanes path, the pool applied to pairs of rows as they are
+// transposed, and gives the reference (an odd map's last row and column
+// dropped, as the pool's floor rounding does), at 1, 2 and 3 threads, per
+// row and flat.
+func TestLanesPoolFused(t *testing.T) {
+	for _, tc := range []struct{ c, co, h, w, k int }{{16, 32, 48, 48, 7}, {16, 64, 47, 45, 7}, {32, 32, 21, 21, 4}} {
+		r := rand.New(rand.NewPCG(14, uint64(tc.h)))
+		wt, bias := randF(r, tc.co*tc.c*tc.k*tc.k), randF(r, tc.co)
+		g := newGB(13).input("x", 1, int64(tc.c), int64(tc.h), int64(tc.w)).output("y")
+		g.initF("W", []int64{int64(tc.co), int64(tc.c), int64(tc.k), int64(tc.k)}, wt)
+		g.initF("B", []int64{int64(tc.co)}, bias)
+		g.node("conv", "Conv", []string{"x", "W", "B"}, []string{"cv"}, attrInts("kernel_shape", int64(tc.k), int64(tc.k)))
+		g.node("relu", "Relu", []string{"cv"}, []string{"rl"})
+		g.node("pool", "MaxPool", []string{"rl"}, []string{"y"}, attrInts("kernel_shape", 2, 2), attrInts("strides", 2, 2))
+		m, err := Load(g.bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := randF(r, tc.c*tc.h*tc.w)
+		conv, oh, ow := refConv(x, 1, tc.c, tc.h, tc.w, wt, tc.co, tc.k, tc.k, 1, 1, 1, 0, 0, 0, 0, 1, 1, bias)
+		ph, pw := oh/2, ow/2
+		want := make([]float32, tc.co*ph*pw)
+		for co := 0; co < tc.co; co++ {
+			for py := 0; py < ph; py++ {
+				for px := 0; px < pw; px++ {
+					v := float32(0)
+					for dy := 0; dy < 2; dy++ {
+						for dx := 0; dx < 2; dx++ {
+							v = max(v, conv[(co*oh+2*py+dy)*ow+2*px+dx])
+						}
+					}
+					want[(co*ph+py)*pw+px] = v
+				}
+			}
+		}
+		for _, threads := range []int{1, 2, 3} {
+			p, err := m.Plan(Options{Threads: threads})
+			if err != nil {
+				t.Fatal(err)
+			}
+			what := fmt.Sprintf("%+v, %d threads", tc, threads)
+			k := p.steps[0].k.(*convKernel)
+			if simd.LanesNative() && (p.Steps() != 1 || !k.lanes || !k.pool) {
+				t.Errorf("%s: %d steps, lanes %v, pool %v; want one step, lanes and the pool fused", what, p.Steps(), k.lanes, k.pool)
+			}
+			if err := p.SetInput(0, x); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Run(); err != nil {
+				t.Fatal(err)
+			}
+			closeTo(t, what, p.Output(0).F, want, 1e-4)
+			p.Close()
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -83,6 +84,64 @@ func TestShiftedRowsEqualStage(t *testing.T) {
 					t.Fatalf("%+v, %d threads: y[%d] = %v, with the stage %v", tc, threads, i, got[i], want[i])
 				}
 			}
+		}
+	}
+}
+
+// TestRowsPoolFused: Koch's first layer (one input channel, 10×10, 105²)
+// with ReLU and a 2×2/2 MaxPool is one step on the rows path, pairs of
+// output rows pooled as they are computed, and gives the reference, on
+// an even map and an odd one (its last row and column dropped), at 1 and
+// 3 threads.
+func TestRowsPoolFused(t *testing.T) {
+	for _, side := range []int{105, 104} {
+		r := rand.New(rand.NewPCG(15, uint64(side)))
+		const co, k = 16, 10
+		wt, bias := randF(r, co*k*k), randF(r, co)
+		g := newGB(13).input("x", 1, 1, int64(side), int64(side)).output("y")
+		g.initF("W", []int64{co, 1, k, k}, wt).initF("B", []int64{co}, bias)
+		g.node("conv", "Conv", []string{"x", "W", "B"}, []string{"cv"}, attrInts("kernel_shape", k, k))
+		g.node("relu", "Relu", []string{"cv"}, []string{"rl"})
+		g.node("pool", "MaxPool", []string{"rl"}, []string{"y"}, attrInts("kernel_shape", 2, 2), attrInts("strides", 2, 2))
+		m, err := Load(g.bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := randF(r, side*side)
+		conv, oh, ow := refConv(x, 1, 1, side, side, wt, co, k, k, 1, 1, 1, 0, 0, 0, 0, 1, 1, bias)
+		ph, pw := oh/2, ow/2
+		want := make([]float32, co*ph*pw)
+		for c := 0; c < co; c++ {
+			for py := 0; py < ph; py++ {
+				for px := 0; px < pw; px++ {
+					v := float32(0)
+					for dy := 0; dy < 2; dy++ {
+						for dx := 0; dx < 2; dx++ {
+							v = max(v, conv[(c*oh+2*py+dy)*ow+2*px+dx])
+						}
+					}
+					want[(c*ph+py)*pw+px] = v
+				}
+			}
+		}
+		for _, threads := range []int{1, 3} {
+			p, err := m.Plan(Options{Threads: threads})
+			if err != nil {
+				t.Fatal(err)
+			}
+			what := fmt.Sprintf("%d², %d threads", side, threads)
+			kk := p.steps[0].k.(*convKernel)
+			if p.Steps() != 1 || !kk.rows || !kk.pool {
+				t.Errorf("%s: %d steps, rows %v, pool %v; want one step, rows and the pool fused", what, p.Steps(), kk.rows, kk.pool)
+			}
+			if err := p.SetInput(0, x); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Run(); err != nil {
+				t.Fatal(err)
+			}
+			closeTo(t, what, p.Output(0).F, want, 1e-4)
+			p.Close()
 		}
 	}
 }

@@ -45,6 +45,9 @@ func buildResize(b *builder) (kernel, error) {
 	if len(x.shape) != 4 {
 		return nil, unsupportedf("node %q (Resize): rank %d; only 4-D (NCHW) tensors are resized", b.n.name, len(x.shape))
 	}
+	if numel(x.shape) == 0 {
+		return nil, b.errf("input %v is empty: there is nothing to resize from", x.shape)
+	}
 	mode := b.a.str("mode", "nearest")
 	coord, nearest := "asymmetric", "floor" // opset 10
 	if b.opset >= 11 {

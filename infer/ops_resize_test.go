@@ -60,4 +60,14 @@ func TestResize(t *testing.T) {
 	if name, ok := NeedsConst(err); !ok || name != "scales" {
 		t.Errorf("run-time scales: %v, want NeedsConst naming scales", err)
 	}
+	// an empty input to sizes: refused when the plan is made, not a
+	// run-time failure (a review found the plan built)
+	g = newGB(13).input("x", 1, 1, 0, 3).output("y").initI("sizes", []int64{4}, []int64{1, 1, 2, 6})
+	g.node("r", "Resize", []string{"x", "", "", "sizes"}, []string{"y"}, attrString("mode", "linear"))
+	if m, err = Load(g.bytes()); err == nil {
+		_, err = m.Plan(Options{Threads: 1})
+	}
+	if err == nil {
+		t.Error("an empty input resized to 2×6 was planned")
+	}
 }

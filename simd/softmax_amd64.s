@@ -8,7 +8,8 @@ DATA softk<>+4(SB)/4, $1.44269504088896341
 DATA softk<>+8(SB)/4, $0.693145751953125
 DATA softk<>+12(SB)/4, $1.4286068202862268e-6
 DATA softk<>+16(SB)/4, $1.0
-GLOBL softk<>(SB), RODATA|NOPTR, $20
+DATA softk<>+20(SB)/4, $-104.0
+GLOBL softk<>(SB), RODATA|NOPTR, $24
 
 // HREDUCE folds the 16 lanes of Z0 with op into every lane of Z0.
 #define HREDUCE(op) \
@@ -24,10 +25,13 @@ GLOBL softk<>(SB), RODATA|NOPTR, $20
 
 // softmaxz: pass 1 the maximum m (Z0; the tail's lanes −Inf), pass 2
 // y = exp(x − m) and their sum (Z15; the tail's lanes not added), pass 3
-// y·(1/sum). exp as exp32: k = round(x·log2e) (Z5), r = (x − k·ln2hi) −
-// k·ln2lo (Z6), the series to r⁶/6! by FMAs (coefficients Z22–Z28), times
-// 2^k by VSCALEFPS (0 below the normal range's end, +Inf above it, NaN for
-// NaN).
+// y·(1/sum). x − m is first raised to −104 at least (Z21; a NaN stays):
+// far below it (an attention mask's −FLT_MAX) k's rounding would leave r
+// huge and the series Inf or NaN, where the exponential is 0 (e^−104 is
+// below half the least denormal). exp as exp32: k = round(x·log2e) (Z5),
+// r = (x − k·ln2hi) − k·ln2lo (Z6), the series to r⁶/6! by FMAs
+// (coefficients Z22–Z28), times 2^k by VSCALEFPS (0 or a denormal below
+// the normal range, +Inf above it, NaN for NaN).
 //
 // func softmaxz(y, x *float32, n int, c *[7]float32)
 TEXT ·softmaxz(SB), NOSPLIT, $0-32
@@ -37,6 +41,7 @@ TEXT ·softmaxz(SB), NOSPLIT, $0-32
 	VBROADCASTSS softk<>+8(SB), Z18
 	VBROADCASTSS softk<>+12(SB), Z19
 	VBROADCASTSS softk<>+16(SB), Z20
+	VBROADCASTSS softk<>+20(SB), Z21
 	VBROADCASTSS 0(DX), Z22
 	VBROADCASTSS 4(DX), Z23
 	VBROADCASTSS 8(DX), Z24
@@ -68,6 +73,7 @@ exp:
 	TAILMASK16
 	VMOVUPS.Z    (SI), K1, Z1
 	VSUBPS       Z0, Z1, Z1
+	VMAXPS       Z1, Z21, Z1
 	VMULPS       Z17, Z1, Z4
 	VRNDSCALEPS  $0, Z4, Z5
 	VMOVAPS      Z1, Z6

@@ -30,7 +30,8 @@ func TestExp32(t *testing.T) {
 // TestSoftmaxRow: for every implementation, each output is within 1e-6
 // relative (and 1e-9 absolute: exponentials below float32's normal range
 // may differ) of the float64 softmax, rows of one to 40 elements and
-// ViT's 197, with wide ranges of values and −Inf entries (probability 0);
+// ViT's 197, with wide ranges of values, −Inf and −FLT_MAX entries
+// (probability 0, an attention mask) and others below exp's range;
 // a NaN or +Inf makes the row NaN; nothing is written past the row.
 func TestSoftmaxRow(t *testing.T) {
 	r := rand.New(rand.NewPCG(71, 71))
@@ -45,7 +46,10 @@ func TestSoftmaxRow(t *testing.T) {
 			rows = append(rows, x)
 		}
 	}
-	rows = append(rows, []float32{0, float32(math.Inf(-1)), 1, -200}, []float32{1, nan, 2}, []float32{1, inf, 2})
+	rows = append(rows, []float32{0, float32(math.Inf(-1)), 1, -200}, []float32{1, nan, 2}, []float32{1, inf, 2},
+		// an attention mask's −FLT_MAX, and far below the range of exp
+		[]float32{1, 2, -math.MaxFloat32, 3}, []float32{0.5, 1, -math.MaxFloat32, -math.MaxFloat32, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1e20},
+		[]float32{1, 2, -1e20, 3, -3.2e14, -90, -100, -110})
 	for i := range impls {
 		im := &impls[i]
 		saved := active

@@ -58,6 +58,7 @@ type header struct {
 	inputs    []ValueInfo // all graph inputs, initializers included
 	outputs   []ValueInfo
 	initNames map[string]bool
+	empty     map[string]bool // empty constants, read as absent inputs (emptyConsts)
 	nodes     int
 	sanitized []byte // the whitelisted copy handed to onnx-go
 }
@@ -150,11 +151,17 @@ func parseHeader(data []byte) (*header, error) {
 func (h *header) parseGraph(g []byte) ([]byte, error) {
 	var out []byte
 	var total int64
+	if err := h.emptyConsts(g); err != nil {
+		return nil, err
+	}
 	err := fields(g, func(f field) error {
 		switch f.num {
 		case fGraphName:
 			h.graphName, _ = str(f)
 		case fGraphNode:
+			if emptyConstant(f.b) != "" {
+				return nil // its output is read as absent
+			}
 			h.nodes++
 			if h.nodes > maxNodes {
 				return fmt.Errorf("more than %d nodes", maxNodes)
@@ -166,6 +173,9 @@ func (h *header) parseGraph(g []byte) ([]byte, error) {
 			out = protowire.AppendTag(out, fGraphNode, protowire.BytesType)
 			out = protowire.AppendBytes(out, n)
 		case fGraphInit:
+			if name, _, elems, err := scanTensor(f.b); err == nil && elems == 0 && h.empty[name] {
+				return nil // read as absent
+			}
 			name, dt, elems, err := checkTensor(f.b)
 			if err != nil {
 				return fmt.Errorf("initializer %q: %w", name, err)
@@ -197,6 +207,9 @@ func (h *header) parseGraph(g []byte) ([]byte, error) {
 			vi, err := parseValueInfo(f.b)
 			if err != nil {
 				return err
+			}
+			if f.num == fGraphInput && h.empty[vi.Name] {
+				return nil // an empty initializer listed as an input too: left out with it
 			}
 			if f.num == fGraphInput {
 				h.inputs = append(h.inputs, vi)
@@ -239,7 +252,15 @@ func (h *header) parseNode(b []byte) ([]byte, error) {
 		case fNodeAttr:
 			attrs = append(attrs, f.b)
 			return nil
-		case fNodeInput, fNodeOutput:
+		case fNodeInput:
+			if in, _ := str(f); h.empty[in] {
+				// an empty constant: the optional input left out (a
+				// Resize's roi at opsets 11–12, as PyTorch exports it)
+				out = protowire.AppendTag(out, fNodeInput, protowire.BytesType)
+				out = protowire.AppendString(out, "")
+				return nil
+			}
+		case fNodeOutput:
 		default:
 			return nil
 		}
@@ -369,4 +390,57 @@ func parseValueInfo(b []byte) (ValueInfo, error) {
 		}
 	}
 	return vi, nil
+}
+
+// emptyConsts records the graph's empty constants (initializers of no
+// elements, Constant nodes whose value has none): onnx-go cannot decode
+// them and no operator edge supports reads one as data, so each is left
+// out and the inputs that name it read as absent. ONNX's way to leave out
+// an optional input is an empty name; PyTorch's exporter at opsets 11–12
+// passes an empty constant instead (a Resize's roi, its scales when sizes
+// are given).
+func (h *header) emptyConsts(g []byte) error {
+	h.empty = map[string]bool{}
+	return fields(g, func(f field) error {
+		switch f.num {
+		case fGraphInit:
+			if name, _, elems, err := scanTensor(f.b); err == nil && elems == 0 && name != "" {
+				h.empty[name] = true
+			}
+		case fGraphNode:
+			if out := emptyConstant(f.b); out != "" {
+				h.empty[out] = true
+			}
+		}
+		return nil
+	})
+}
+
+// emptyConstant is the output of a Constant node whose value is a tensor
+// of no elements, or "".
+func emptyConstant(b []byte) string {
+	var op, out string
+	empty := false
+	_ = fields(b, func(f field) error {
+		switch f.num {
+		case fNodeOpType:
+			op, _ = str(f)
+		case fNodeOutput:
+			out, _ = str(f)
+		case fNodeAttr:
+			_ = fields(f.b, func(a field) error {
+				if a.num == fAttrT {
+					if _, _, elems, err := scanTensor(a.b); err == nil && elems == 0 {
+						empty = true
+					}
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+	if op != "Constant" || !empty {
+		return ""
+	}
+	return out
 }

@@ -71,3 +71,24 @@ func TestResize(t *testing.T) {
 		t.Error("an empty input resized to 2×6 was planned")
 	}
 }
+
+// TestResizeEmptyRoi: PyTorch's export at opset 11 passes Resize an
+// empty constant for its roi (and for its scales when sizes are given),
+// as an initializer or a Constant node; both are read as the inputs left
+// out, so the model loads and resizes as at opset 13.
+func TestResizeEmptyRoi(t *testing.T) {
+	x := []float32{1, 2, 3, 4, 5, 6}
+	want := []float32{1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 4, 4, 5, 5, 6, 6}
+	for _, viaConstant := range []bool{false, true} {
+		g := newGB(11).input("x", 1, 1, 2, 3).output("y").initF("scales", []int64{4}, []float32{1, 1, 2, 2})
+		if viaConstant {
+			g.node("c", "Constant", nil, []string{"roi"}, msg(fString(fAttrName, "value"), fVarint(fAttrType, 4), fBytes(fAttrT, tensorF("", []int64{0}, nil))))
+		} else {
+			g.initF("roi", []int64{0}, nil)
+		}
+		g.node("r", "Resize", []string{"x", "roi", "scales"}, []string{"y"}, attrString("mode", "nearest"),
+			attrString("coordinate_transformation_mode", "asymmetric"), attrString("nearest_mode", "floor"))
+		y := calcRun(t, g.bytes(), 1, x)[0].F
+		closeTo(t, "opset 11 with an empty roi", y, want, 0)
+	}
+}

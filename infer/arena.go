@@ -23,7 +23,7 @@ func (p *Plan) allocate() error {
 	var roots []*value
 	seen := map[*value]bool{}
 	touch := func(v *value, step int) {
-		if v == nil || v.isConst {
+		if v == nil || v.isConst || v.dtype == Int64 { // int64 outputs (intOutputs) have storage of their own
 			return
 		}
 		r := v.root()
@@ -80,12 +80,24 @@ func (p *Plan) allocate() error {
 			scratch = max(scratch, sc.scratchLen(p.threads))
 		}
 	}
-	if err := p.spend(4 * int64(total+scratch)); err != nil {
+	ints := int64(0)
+	for _, n := range p.steps {
+		for _, v := range n.out {
+			if v != nil && !v.isConst && v.dtype == Int64 {
+				ints += 8 * int64(numel(v.shape))
+			}
+		}
+	}
+	if err := p.spend(4*int64(total+scratch) + ints); err != nil {
 		return err
 	}
 	p.arena = make([]float32, total)
 	bind := func(v *value) {
 		if v == nil || v.isConst {
+			return
+		}
+		if v.dtype == Int64 {
+			v.t = &Tensor{DType: Int64, Shape: v.shape, I: make([]int64, numel(v.shape))}
 			return
 		}
 		r, o := v.rootOff()

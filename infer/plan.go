@@ -339,6 +339,9 @@ func (p *Plan) buildNode(n *node, am map[string]interface{}) error {
 		if o == nil || o.isConst {
 			continue
 		}
+		if _, ok := k.(intOutputs); ok && o.dtype == Int64 {
+			continue // its own storage, not the arena (allocate); no step reads it
+		}
 		if o.dtype != Float32 {
 			return b.errf("output %d would be %v at run time; only float32 is computed at run time (bind integer inputs with Options.Consts)", i, o.dtype)
 		}

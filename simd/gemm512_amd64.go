@@ -107,6 +107,7 @@ func avx512Impl(base impl) impl {
 	im.dwPlane, im.dwPlaneNative = dwPlaneAVX512, true
 	im.dwPlaneK = dwPlaneKAVX512
 	im.erf, im.softmax, im.gelu = erfAVX512, softmaxAVX512, geluAVX512
+	im.max3x3s2Plane = maxPool3x3s2PlaneAVX512
 	im.dwPlanePool = dwPlanePoolAVX512
 	im.dwChannels = dwChannelsAVX512
 	im.dwFlat = dwFlatAVX512

@@ -107,6 +107,9 @@ type poolKernels struct {
 	maxPairs func(dst, row []float32)        // len(row) == 2·len(dst)
 	max2x2   func(dst, top, bot []float32)   // len(top) == len(bot) == 2·len(dst)
 	max3x3s2 func(dst, r0, r1, r2 []float32) // len(r_k) == 2·len(dst)+1, len(dst) > 0
+	// max3x3s2Plane: MaxPool3x3s2Plane's plane in one call; nil for the
+	// loop over max3x3s2's rows
+	max3x3s2Plane func(dst []float32, oh, ow int, src []float32, w, x0 int)
 }
 
 // distKernels: distances (distance.go), and Erf (erf.go).

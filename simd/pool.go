@@ -136,6 +136,10 @@ func MaxPool3x3s2Plane(dst []float32, oh, ow int, src []float32, w, x0 int) {
 	if x0 < 0 || x0+n > w || len(dst) < oh*ow || len(src) < (2*oh)*w+x0+n {
 		panic("simd: MaxPool3x3s2Plane arguments out of range")
 	}
+	if active.max3x3s2Plane != nil {
+		active.max3x3s2Plane(dst, oh, ow, src, w, x0)
+		return
+	}
 	k := active.max3x3s2
 	for y := 0; y < oh; y++ {
 		r := src[2*y*w+x0:]

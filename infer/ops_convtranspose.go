@@ -20,6 +20,7 @@ type convTransposeKernel struct {
 	wt             []simd.PackedA
 	wtBuf          []float32
 	scratch        []float32
+	mrows, mblocks int // output channels of a group per unit, and the units of a group
 	body           func(c, lo, hi int)
 }
 
@@ -159,32 +160,45 @@ func buildConvTranspose(b *builder) (kernel, error) {
 	return k, b.setOut(0, Float32, []int{k.batch, k.cout, k.oh, k.ow})
 }
 
-func (k *convTransposeKernel) prepare(int) error {
+// prepare sizes the units: a block of mrows output channels of one image
+// and group, blocks enough for two units a thread (one image and one
+// group, a detector's upsampling, would otherwise run on one thread).
+func (k *convTransposeKernel) prepare(threads int) error {
 	k.body = k.units
+	mg := k.cout / k.groups
+	k.mblocks = 1
+	if threads > 1 {
+		k.mblocks = max(1, min(mg, (2*threads+k.batch*k.groups-1)/(k.batch*k.groups)))
+	}
+	k.mrows = (mg + k.mblocks - 1) / k.mblocks
+	k.mblocks = (mg + k.mrows - 1) / k.mrows
 	return nil
 }
 
-// scratchLen: each thread's columns of one group.
+// scratchLen: each thread's columns of one block.
 func (k *convTransposeKernel) scratchLen(threads int) int {
-	return threads * k.cout / k.groups * k.kh * k.kw * k.h * k.w
+	return threads * k.mrows * k.kh * k.kw * k.h * k.w
 }
 
 func (k *convTransposeKernel) setScratch(s []float32) { k.scratch = s }
 
 func (k *convTransposeKernel) run(p *workers) {
-	p.parallelChunks(k.batch*k.groups, 1, k.body)
+	p.parallelChunks(k.batch*k.groups*k.mblocks, 1, k.body)
 }
 
-// units computes units [lo, hi) over images × groups with thread slot c's
-// columns.
+// units computes units [lo, hi) over images × groups × blocks of output
+// channels with thread slot c's columns: the block's rows of Wᵀ·X, then
+// col2im into its channels.
 func (k *convTransposeKernel) units(c, lo, hi int) {
 	x, y := k.n.in[0].t.F, k.n.out[0].t.F
 	cg, mg, taps, hw, ohw := k.cin/k.groups, k.cout/k.groups, k.kh*k.kw, k.h*k.w, k.oh*k.ow
-	col := k.scratch[c*mg*taps*hw : (c+1)*mg*taps*hw]
+	col := k.scratch[c*k.mrows*taps*hw : (c+1)*k.mrows*taps*hw]
 	for u := lo; u < hi; u++ {
-		b, g := u/k.groups, u%k.groups
-		simd.GemmPacked(k.wt[g], 0, mg*taps, hw, x[(b*k.cin+g*cg)*hw:], hw, col, hw)
-		for m := 0; m < mg; m++ {
+		bg, blk := u/k.mblocks, u%k.mblocks
+		b, g := bg/k.groups, bg%k.groups
+		m0, m1 := blk*k.mrows, min(mg, (blk+1)*k.mrows)
+		simd.GemmPacked(k.wt[g], m0*taps, m1*taps, hw, x[(b*k.cin+g*cg)*hw:], hw, col, hw)
+		for m := m0; m < m1; m++ {
 			co := g*mg + m
 			out := y[(b*k.cout+co)*ohw : (b*k.cout+co+1)*ohw]
 			v := float32(0)
@@ -196,7 +210,7 @@ func (k *convTransposeKernel) units(c, lo, hi int) {
 			}
 			for q := 0; q < taps; q++ {
 				ky, kx := q/k.kw, q%k.kw
-				src := col[(m*taps+q)*hw : (m*taps+q+1)*hw]
+				src := col[((m-m0)*taps+q)*hw : ((m-m0)*taps+q+1)*hw]
 				for iy := 0; iy < k.h; iy++ {
 					oy := iy*k.sh - k.pt + ky*k.dh
 					if oy < 0 || oy >= k.oh {

@@ -80,19 +80,7 @@ func (k *convKernel) prepareTposed(threads int) {
 	n := k.oh * k.ow
 	k.tRows = roundUp((n+threads-1)/threads, simd.PackedPanelRows())
 	k.tUnits = (n + k.tRows - 1) / k.tRows
-	k.tCuts = k.tCuts[:0]
-	for j := 0; j < k.cout; {
-		next := simd.PackedBCut(k.tPB, j+tposedColsUnit)
-		if next <= j { // a cut further than a unit away
-			next = j + 1
-			for simd.PackedBCut(k.tPB, next) != next {
-				next++
-			}
-		}
-		k.tCuts = append(k.tCuts, j)
-		j = next
-	}
-	k.tCuts = append(k.tCuts, k.cout)
+	k.tCuts = simd.PackedBCuts(k.tPB, tposedColsUnit)
 	k.tPackBody, k.tProdBody = k.tposedPack, k.tposedProd
 	if !k.pointwise {
 		k.tIdx = make([][]int32, k.kh*k.kw)

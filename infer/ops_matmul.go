@@ -134,19 +134,7 @@ func (k *matmulKernel) prepare(threads int) error {
 	k.packBody, k.prodBody = k.packRows, k.product
 	if k.packedPath && k.rows > 1 {
 		k.arows = roundUp((k.rows+2*threads-1)/(2*threads), simd.PackedPanelRows())
-		k.cuts = k.cuts[:0]
-		for j := 0; j < k.nn; {
-			next := simd.PackedBCut(k.pb, j+tposedColsUnit)
-			if next <= j {
-				next = j + 1
-				for simd.PackedBCut(k.pb, next) != next {
-					next++
-				}
-			}
-			k.cuts = append(k.cuts, j)
-			j = next
-		}
-		k.cuts = append(k.cuts, k.nn)
+		k.cuts = simd.PackedBCuts(k.pb, tposedColsUnit)
 		return nil
 	}
 	// whole matrices where the batches alone give each thread two;

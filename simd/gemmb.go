@@ -183,6 +183,26 @@ func packAT4(dst []float32, m, k int, at []float32, ldat int) {
 	}
 }
 
+// PackedBCuts cuts b's columns into pieces of about width columns at
+// cuts of b (PackedBCut): the first 0, the last b.N, each piece at most
+// width columns unless no cut lies within width of its start (then the
+// next cut). Threads that share a product by its columns take the pieces.
+func PackedBCuts(b PackedB, width int) []int {
+	cuts := []int{}
+	for j := 0; j < b.N; {
+		next := PackedBCut(b, j+width)
+		if next <= j { // a cut further than width away
+			next = j + 1
+			for PackedBCut(b, next) != next {
+				next++
+			}
+		}
+		cuts = append(cuts, j)
+		j = next
+	}
+	return append(cuts, b.N)
+}
+
 // PackedPanelRows is how many rows of A one packed panel holds: PackA or
 // PackAT of rows [p0, p0+m) of a matrix, p0 a multiple of it, into
 // dst[PackedLen(p0, k):] writes there what packing the whole matrix

@@ -108,7 +108,13 @@ func TestGemmPackedBCols(t *testing.T) {
 					coarse = append(coarse, c)
 				}
 			}
-			for _, cuts := range [][]int{every, coarse} {
+			pieces := PackedBCuts(pb, 48)
+			for q, c := range pieces {
+				if PackedBCut(pb, c) != c || q > 0 && c <= pieces[q-1] || q == 0 && c != 0 || q == len(pieces)-1 && c != s.n {
+					t.Fatalf("%s %+v: PackedBCuts(48) %v: not increasing cuts from 0 to %d", im.name, s, pieces, s.n)
+				}
+			}
+			for _, cuts := range [][]int{every, coarse, pieces} {
 				outer, got := guarded(s.m*s.n, 16)
 				for i := range got {
 					got[i] = -7

@@ -110,9 +110,9 @@ func (k *convKernel) lanesUnits(c, lo, hi int) {
 		res = k.n.in[k.residual].t.F
 	}
 	const ld = simd.LanesGroup
-	buf := k.scratch[k.batch*k.qlen+c*k.lanesSlot():][:k.lanesSlot()]
+	slot := k.lanesSlot()
+	buf := k.scratch[k.batch*k.qlen+c*slot:][:slot]
 	cols := k.oh * k.ow
-	actLo, actHi, clamp := k.act.clampBounds()
 	groups := k.lConv.Groups
 	for u := lo; u < hi; u++ {
 		g := u % groups
@@ -135,27 +135,11 @@ func (k *convKernel) lanesUnits(c, lo, hi int) {
 		}
 		base := (b*k.cout + co0) * cols
 		for oy := oy0; oy < oy1; oy++ {
-			src := buf[(oy-oy0)*k.wp*ld:]
-			if clamp { // the bias, residual and clamp as the rows are transposed
-				var rr []float32
-				if res != nil {
-					rr = res[base+oy*k.ow:]
-				}
-				simd.TransposeBiasClamp(y[base+oy*k.ow:], cols, src, ld, k.ow, nc, k.bias[co0:], rr, actLo, actHi)
-				continue
-			}
-			transposeInto(y[base+oy*k.ow:], cols, src, ld, k.ow, nc)
-		}
-		if clamp {
-			continue
-		}
-		p0, n := oy0*k.ow, (oy1-oy0)*k.ow
-		for co := co0; co < co0+nc; co++ {
 			var rr []float32
 			if res != nil {
-				rr = res[(b*k.cout+co)*cols+p0:][:n]
+				rr = res[base+oy*k.ow:]
 			}
-			k.finish(y[(b*k.cout+co)*cols+p0:][:n], rr, co)
+			k.transposeOut(y[base+oy*k.ow:], cols, buf[(oy-oy0)*k.wp*ld:], ld, k.ow, co0, nc, rr)
 		}
 	}
 }

@@ -186,19 +186,33 @@ func (k *convKernel) tposedProd(lo, hi int) {
 		ct := img[pl : pl+n*k.cout]
 		simd.GemmPackedBCols(pa, 0, n, k.tPB, j0, j1, ct, k.cout)
 		base := b*k.cout*n + j0*n
-		transposeInto(y[base:], n, ct[j0:], k.cout, n, j1-j0)
-		if lo, hi, clamp := k.act.clampBounds(); clamp && k.act.kind != actNone && res == nil {
-			simd.BiasClampRows(y[base:], n, j1-j0, n, k.bias[j0:j1], lo, hi)
-			continue
+		var rr []float32
+		if res != nil {
+			rr = res[base:]
 		}
-		for co := j0; co < j1; co++ {
-			row := y[b*k.cout*n+co*n : b*k.cout*n+(co+1)*n]
-			var rr []float32
-			if res != nil {
-				rr = res[b*k.cout*n+co*n : b*k.cout*n+(co+1)*n]
-			}
-			k.finish(row, rr, co)
+		k.transposeOut(y[base:], n, ct[j0:], k.cout, n, j0, j1-j0, rr)
+	}
+}
+
+// transposeOut writes the pixels × channels matrix src (npix rows of
+// stride lds, nc channels from co0) into the channel planes at y (row
+// stride ldd), with the bias, the residual res (laid out as y; nil: none)
+// and the activation: in the transposition itself where the activation
+// is a clamp (or none with a residual), else transposed and then, plane
+// by plane, finished (finish, whose result it is in every case). The
+// transposed and lanes paths end with it.
+func (k *convKernel) transposeOut(y []float32, ldd int, src []float32, lds, npix, co0, nc int, res []float32) {
+	if lo, hi, clamp := k.act.clampBounds(); clamp && (k.act.kind != actNone || res != nil) {
+		simd.TransposeBiasClamp(y, ldd, src, lds, npix, nc, k.bias[co0:], res, lo, hi)
+		return
+	}
+	transposeInto(y, ldd, src, lds, npix, nc)
+	for c := 0; c < nc; c++ {
+		var rr []float32
+		if res != nil {
+			rr = res[c*ldd : c*ldd+npix]
 		}
+		k.finish(y[c*ldd:c*ldd+npix], rr, co0+c)
 	}
 }
 

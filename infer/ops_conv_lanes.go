@@ -56,10 +56,8 @@ func (k *convKernel) chooseLanes() bool {
 		!simd.LanesNative() || !finiteAll(k.weights) {
 		return false
 	}
-	run := roundUp(k.ow, simd.LanesRun)
-	k.lFlat = k.wp < run
-	px := k.oh * run
-	if k.lFlat {
+	px := k.oh * roundUp(k.ow, simd.LanesRun)
+	if k.lanesFlat() {
 		px = roundUp((k.oh-1)*k.wp+k.ow, simd.LanesRun)
 	}
 	lanes := float64(roundUp(k.cout, simd.LanesGroup)) * float64(k.k) * float64(px)
@@ -70,11 +68,16 @@ func (k *convKernel) chooseLanes() bool {
 	return lanesOn || k.k >= lanesMinTaps && k.cout >= simd.LanesGroup && lanes <= lanesSlack*gemm
 }
 
+// lanesFlat says whether the padded width is narrower than a row's runs:
+// the rows and their dropped columns are then one run of runs (lFlat).
+func (k *convKernel) lanesFlat() bool { return k.wp < roundUp(k.ow, simd.LanesRun) }
+
 // prepareLanes packs the weights and sizes the units: flat, all rows (a
 // block's last run is its waste), else rows of about 4096 floats of
 // buffer; fewer where the groups alone do not give each thread two units.
 func (k *convKernel) prepareLanes(threads int) {
 	k.lConv = simd.NewLanes(k.weights, k.cout, k.offs)
+	k.lFlat = k.lanesFlat()
 	k.qlen += simd.LanesRun // a row's last run reads past the planes
 	k.lRows = k.oh
 	if !k.lFlat {

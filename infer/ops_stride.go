@@ -343,6 +343,30 @@ func sliceRange(start, end, step int64, dim int) (first, n, st int) {
 	return int(start), int(cnt), int(step)
 }
 
+// constIndices returns input i's indices: a constant of int32 or int64.
+func (b *builder) constIndices(i int) ([]int64, error) {
+	raw, err := b.constInts(i)
+	if err != nil {
+		return nil, err
+	}
+	if b.in(i).dtype == Bool {
+		return nil, b.errf("indices must be int32 or int64")
+	}
+	return raw, nil
+}
+
+// index is index v of an axis of d elements, counted from the end when
+// negative.
+func (b *builder) index(v int64, axis, d int) (int, error) {
+	if v < -int64(d) || v >= int64(d) {
+		return 0, b.errf("index %d out of range for axis %d of size %d", v, axis, d)
+	}
+	if v < 0 {
+		v += int64(d)
+	}
+	return int(v), nil
+}
+
 // gatherKernel copies, for each outer index o and each index i, the slab
 // src[o][idx[i]][:] of inner elements.
 type gatherKernel struct {
@@ -360,12 +384,9 @@ func buildGather(b *builder) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := b.constInts(1)
+	raw, err := b.constIndices(1)
 	if err != nil {
 		return nil, err
-	}
-	if b.in(1).dtype == Bool {
-		return nil, b.errf("indices must be int32 or int64")
 	}
 	if len(x.shape) == 0 {
 		return nil, b.errf("data must have rank 1 or more")
@@ -377,13 +398,9 @@ func buildGather(b *builder) (kernel, error) {
 	d := x.shape[axis]
 	k := &gatherKernel{n: b.n, idx: make([]int, len(raw)), outer: numel(x.shape[:axis]), axLen: d, inner: numel(x.shape[axis+1:])}
 	for i, v := range raw {
-		if v < -int64(d) || v >= int64(d) {
-			return nil, b.errf("index %d out of range for axis %d of size %d", v, axis, d)
+		if k.idx[i], err = b.index(v, axis, d); err != nil {
+			return nil, err
 		}
-		if v < 0 {
-			v += int64(d)
-		}
-		k.idx[i] = int(v)
 	}
 	shape := append(append(append([]int{}, x.shape[:axis]...), b.in(1).shape...), x.shape[axis+1:]...)
 	return k, b.setOut(0, x.dtype, shape)
@@ -436,14 +453,11 @@ func buildGatherElements(b *builder) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := b.constInts(1)
+	raw, err := b.constIndices(1)
 	if err != nil {
 		return nil, err
 	}
 	ind := b.in(1)
-	if ind.dtype == Bool {
-		return nil, b.errf("indices must be int32 or int64")
-	}
 	rank := len(x.shape)
 	if rank == 0 || len(ind.shape) != rank {
 		return nil, b.errf("data %v and indices %v must have the same rank, 1 or more", x.shape, ind.shape)
@@ -464,17 +478,15 @@ func buildGatherElements(b *builder) (kernel, error) {
 	xst, ist := strides(x.shape), strides(ind.shape)
 	d := x.shape[axis]
 	for p, v := range raw {
-		if v < -int64(d) || v >= int64(d) {
-			return nil, b.errf("index %d out of range for axis %d of size %d", v, axis, d)
-		}
-		if v < 0 {
-			v += int64(d)
+		at, err := b.index(v, axis, d)
+		if err != nil {
+			return nil, err
 		}
 		off := 0
 		for i := range ind.shape {
 			c := (p / ist[i]) % ind.shape[i]
 			if i == axis {
-				c = int(v)
+				c = at
 			}
 			off += c * xst[i]
 		}

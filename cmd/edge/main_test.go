@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,6 +59,63 @@ func TestInferReproducesPyTorch(t *testing.T) {
 				t.Errorf("relative error %.3g exceeds 1e-4", worst/scale)
 			}
 		})
+	}
+}
+
+// TestInferDetector runs a whole detector with its post-processing (a
+// feature pyramid's Resize, TopK of the best places, NonMaxSuppression of
+// the decoded boxes: infer/testdata/parity/gen.py's detector) through
+// `edge infer --outputs`: boxes and scores as PyTorch's within 1e-4 of
+// their scale, the best places' indices and the selected boxes (by
+// torchvision.ops.nms) exactly; `edge bench` times it.
+func TestInferDetector(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(parity(t), "detector")
+	if code, _, stderr := edge(t, "infer", "--model", base+".onnx", "--input", base+".in.npy", "--outputs", dir, "--threads", "2"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for i, name := range []string{"boxes", "scores", "top_scores", "top_index", "selected"} {
+		got, err := npy.ReadFile(filepath.Join(dir, fmt.Sprintf("%d_%s.npy", i, name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := npy.ReadFile(base + "." + name + ".npy")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Shape, want.Shape) {
+			t.Errorf("%s: shape %v, want %v", name, got.Shape, want.Shape)
+			continue
+		}
+		scale, tol := 0.0, 0.0
+		for _, v := range want.Data {
+			scale = math.Max(scale, math.Abs(float64(v)))
+		}
+		if i < 3 {
+			tol = 1e-4 * scale
+		}
+		for j := range want.Data {
+			if d := math.Abs(float64(got.Data[j] - want.Data[j])); d > tol {
+				t.Errorf("%s: element %d %v, want %v", name, j, got.Data[j], want.Data[j])
+				break
+			}
+		}
+	}
+	if code, out, stderr := edge(t, "bench", "--model", base+".onnx", "--runs", "5", "--warmup", "1"); code != exitOK || !strings.Contains(out, "median") {
+		t.Errorf("bench: exit %d: %s %s", code, out, stderr)
+	}
+}
+
+// TestInferOutputsNames: an output's name from the model file cannot
+// leave the --outputs folder.
+func TestInferOutputsNames(t *testing.T) {
+	for in, want := range map[string]string{"../../etc/passwd": "_._.._etc_passwd", ".hidden": "_hidden", "a b/c": "a_b_c", "top_index": "top_index"} {
+		if got := safeName(in); got != want {
+			t.Errorf("safeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := safeName(strings.Repeat("x", 100)); len(got) != 64 {
+		t.Errorf("a 100-byte name gives %d bytes", len(got))
 	}
 }
 

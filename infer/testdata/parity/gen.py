@@ -41,6 +41,7 @@ import zlib
 
 import numpy as np
 import onnx
+import onnx.numpy_helper
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -333,6 +334,112 @@ def run_case(case, outdir):
     return entries
 
 
+# ---------------------------------------------------------------- detector
+
+
+class Detector(nn.Module):
+    """A small one-stage detector with its post-processing: a stride-16
+    backbone, a two-level feature pyramid (nearest upsampling, Resize),
+    shared class and box heads over two anchors a place, the boxes decoded
+    from the anchors to corners (y1, x1, y2, x2), and the 20 best places by
+    their best class score (TopK). NonMaxSuppression is appended to the
+    exported graph (detector_nms below)."""
+
+    CLASSES, ANCHORS, TOP = 3, 2, 20
+
+    def __init__(self, side):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 16, 3, 2, 1)
+        self.c2 = nn.Conv2d(16, 32, 3, 2, 1)
+        self.c3 = nn.Conv2d(32, 48, 3, 2, 1)
+        self.c4 = nn.Conv2d(48, 48, 3, 2, 1)
+        self.l3 = nn.Conv2d(48, 32, 1)
+        self.l4 = nn.Conv2d(48, 32, 1)
+        self.cls = nn.Conv2d(32, self.ANCHORS * self.CLASSES, 3, padding=1)
+        self.reg = nn.Conv2d(32, self.ANCHORS * 4, 3, padding=1)
+        anchors = []
+        for stride in (8, 16):
+            n = side // stride
+            for y in range(n):
+                for x in range(n):
+                    for a in range(self.ANCHORS):
+                        s = stride * (2 + 2 * a)
+                        anchors.append([(x + 0.5) * stride, (y + 0.5) * stride, s, s])
+        self.register_buffer("anchors", torch.tensor(anchors, dtype=torch.float32))
+
+    def level(self, f):
+        b = f.shape[0]
+        c = torch.sigmoid(self.cls(f)).permute(0, 2, 3, 1).reshape(b, -1, self.CLASSES)
+        r = self.reg(f).permute(0, 2, 3, 1).reshape(b, -1, 4)
+        return c, r
+
+    def forward(self, x):
+        f = F.relu(self.c2(F.relu(self.c1(x))))
+        f3 = F.relu(self.c3(f))
+        f4 = F.relu(self.c4(f3))
+        p4 = self.l4(f4)
+        p3 = self.l3(f3) + F.interpolate(p4, scale_factor=2.0, mode="nearest")
+        c3, r3 = self.level(p3)
+        c4, r4 = self.level(p4)
+        scores, reg = torch.cat([c3, c4], 1), torch.cat([r3, r4], 1)
+        a = self.anchors
+        cx = a[:, 0] + 0.1 * reg[..., 0] * a[:, 2]
+        cy = a[:, 1] + 0.1 * reg[..., 1] * a[:, 3]
+        w = a[:, 2] * torch.exp(0.2 * reg[..., 2])
+        h = a[:, 3] * torch.exp(0.2 * reg[..., 3])
+        boxes = torch.stack([cy - h / 2, cx - w / 2, cy + h / 2, cx + w / 2], -1)
+        top_scores, top_index = torch.topk(scores.max(-1).values, self.TOP, dim=1)
+        return boxes, scores.transpose(1, 2), top_scores, top_index
+
+
+# The detector's NonMaxSuppression: at most 10 boxes a class, IoU above 0.4
+# suppressed, scores above 0.8 kept (about a tenth of them).
+NMS_MAX, NMS_IOU, NMS_SCORE = 10, 0.4, 0.8
+
+
+def detector(outdir, side=128):
+    """detector.onnx (outputs boxes, scores, top_scores, top_index and
+    selected, NonMaxSuppression's rows) with detector.in.npy and PyTorch's
+    outputs, detector.<output>.npy (float32; the indices as floats); the
+    selection by torchvision.ops.nms class by class."""
+    key = "detector"
+    seed(key)
+    model = Detector(side).eval()
+    with torch.no_grad():  # heads of a trained detector's spread: scores 0–1, boxes moved and resized
+        model.cls.weight.mul_(25)
+        model.reg.weight.mul_(15)
+    x = make_input(key, (1, 3, side, side))
+    with torch.no_grad():
+        boxes, scores, top_scores, top_index = model(x)
+    path = os.path.join(outdir, "detector.onnx")
+    names = ["boxes", "scores", "top_scores", "top_index"]
+    torch.onnx.export(model, x, path, opset_version=OPSET, input_names=["input"], output_names=names)
+    m = onnx.load(path)
+    g = m.graph
+    g.initializer.extend([
+        onnx.numpy_helper.from_array(np.array([NMS_MAX], np.int64), "nms_max"),
+        onnx.numpy_helper.from_array(np.array([NMS_IOU], np.float32), "nms_iou"),
+        onnx.numpy_helper.from_array(np.array([NMS_SCORE], np.float32), "nms_score"),
+    ])
+    g.node.append(onnx.helper.make_node("NonMaxSuppression", ["boxes", "scores", "nms_max", "nms_iou", "nms_score"],
+                                        ["selected"], name="nms"))
+    g.output.append(onnx.helper.make_tensor_value_info("selected", onnx.TensorProto.INT64, ["selected", 3]))
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+    rows = []
+    xyxy = boxes[0][:, [1, 0, 3, 2]]
+    for c in range(Detector.CLASSES):
+        s = scores[0, c]
+        keep = torch.nonzero(s > NMS_SCORE).flatten()
+        order = torchvision.ops.nms(xyxy[keep], s[keep], NMS_IOU)[:NMS_MAX]
+        rows += [[0, c, int(keep[i])] for i in order]
+    selected = torch.tensor(rows, dtype=torch.float32).reshape(-1, 3)
+    save_npy(os.path.join(outdir, "detector.in.npy"), x)
+    for name, t in zip(names + ["selected"], [boxes, scores, top_scores, top_index.float(), selected]):
+        save_npy(os.path.join(outdir, f"detector.{name}.npy"), t)
+    print(f"detector: {len(rows)} boxes selected, ops {' '.join(graph_ops(m))}")
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "out")
@@ -357,6 +464,7 @@ def main():
               f"max|out|={e['output_max_abs']:.4g}")
         print(f"    ops ({len(e['ops'])}): {' '.join(e['ops'])}")
 
+    detector(outdir)
     with open(os.path.join(outdir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
         f.write("\n")

@@ -59,7 +59,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"info", "info NAME|MODEL.onnx [--json]", cmdInfo},
-		{"infer", "infer --model NAME|MODEL.onnx --input in.npy --output out.npy [--threads N]", cmdInfer},
+		{"infer", "infer --model NAME|MODEL.onnx --input in.npy (--output out.npy | --outputs DIR) [--threads N]", cmdInfer},
 		{"conformance", "conformance DIR [--json] [--filter S] [--threads N] [-v]", cmdConformance},
 		{"run", "run [--config edge.toml] [--frames DIR|FILE.rec] [--simulate-relay] [--model M] [--camera /dev/video0] [--pin GPIO17] [--state-dir DIR] [--threads N] [--log-level LEVEL]", cmdRun},
 		{"demo", "demo [--visitors N] [--stay FRAMES] [--authorised DIGIT] [--model M] [--mnist DIR] [--seed S] [--threads N] [--json] [-v]", cmdDemo},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -122,7 +123,7 @@ func TestLayerNormFusion(t *testing.T) {
 
 // TestLayerNormalizationOp: ONNX's LayerNormalization over the trailing
 // dimensions from axis 1 and without B is the float64 layer norm within
-// rounding; asking for its Mean output is refused at load time.
+// rounding, and so are its Mean and InvStdDev outputs.
 func TestLayerNormalizationOp(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 11))
 	x, gamma := randF(r, 2*3*5), randF(r, 15)
@@ -147,15 +148,28 @@ func TestLayerNormalizationOp(t *testing.T) {
 			}
 		}
 	}
-	g = newGB(17).input("x", 2, 3, 5).output("y").output("mean")
+	// Mean and InvStdDev, asked for: one value per row, the normalised
+	// dimensions kept as ones
+	g = newGB(17).input("x", 2, 3, 5).output("y").output("mean").output("inv")
 	g.initF("gamma", []int64{5}, gamma[:5])
-	g.node("ln", "LayerNormalization", []string{"x", "gamma"}, []string{"y", "mean"})
-	m, err := Load(g.bytes())
-	if err == nil {
-		_, err = m.Plan(Options{Threads: 1})
+	g.node("ln", "LayerNormalization", []string{"x", "gamma"}, []string{"y", "mean", "inv"})
+	out := calcRun(t, g.bytes(), 2, x)
+	if !slices.Equal(out[1].Shape, []int{2, 3, 1}) || !slices.Equal(out[2].Shape, []int{2, 3, 1}) {
+		t.Fatalf("Mean %v, InvStdDev %v, want [2 3 1]", out[1].Shape, out[2].Shape)
 	}
-	if err == nil {
-		t.Fatal("LayerNormalization's Mean output was accepted")
+	for row := 0; row < 6; row++ {
+		var s, ss float64
+		for _, v := range x[row*5 : (row+1)*5] {
+			s += float64(v)
+		}
+		mean := s / 5
+		for _, v := range x[row*5 : (row+1)*5] {
+			ss += (float64(v) - mean) * (float64(v) - mean)
+		}
+		inv := 1 / math.Sqrt(ss/5+1e-5)
+		if math.Abs(float64(out[1].F[row])-mean) > 1e-6 || math.Abs(float64(out[2].F[row])-inv) > 1e-5*inv {
+			t.Errorf("row %d: mean %v inv %v, want %v %v", row, out[1].F[row], out[2].F[row], mean, inv)
+		}
 	}
 }
 

@@ -34,11 +34,6 @@ func buildLayerNorm(b *builder) (kernel, error) {
 	if err := b.float(0); err != nil {
 		return nil, err
 	}
-	for i := 1; i < len(b.n.out); i++ {
-		if b.n.out[i] != nil {
-			return nil, unsupportedf("node %q (LayerNormalization): the Mean and InvStdDev outputs are not supported", b.n.name)
-		}
-	}
 	x := b.in(0)
 	ax, err := b.axis(b.a.int("axis", -1), len(x.shape))
 	if err != nil {
@@ -50,10 +45,24 @@ func buildLayerNorm(b *builder) (kernel, error) {
 		if v == nil {
 			continue
 		}
-		if !v.isConst || v.dtype != Float32 || numel(v.shape) != k.cols {
+		if !v.isConst {
+			return nil, b.needsConst(i+1, "a constant")
+		}
+		if v.dtype != Float32 || numel(v.shape) != k.cols {
 			return nil, b.errf("%s must be a constant of the %d normalised elements, not %v", []string{"Scale", "B"}[i], k.cols, v.shape)
 		}
 		*dst = v.t.F
+	}
+	// Mean and InvStdDev (training's outputs, where asked for): a value
+	// per row, the normalised dimensions kept as ones
+	stat := append([]int(nil), x.shape...)
+	for i := ax; i < len(stat); i++ {
+		stat[i] = 1
+	}
+	for i := 1; i <= 2; i++ {
+		if err := b.setOut(i, Float32, stat); err != nil {
+			return nil, err
+		}
 	}
 	return k, b.setOut(0, Float32, x.shape)
 }
@@ -70,6 +79,13 @@ func (k *layerNormKernel) run(p *workers) {
 // chunk normalises rows [lo, hi).
 func (k *layerNormKernel) chunk(lo, hi int) {
 	x, y := k.n.in[0].t.F, k.n.out[0].t.F
+	var means, inv []float32 // the Mean and InvStdDev outputs, where the graph uses them
+	if len(k.n.out) > 1 && k.n.out[1] != nil {
+		means = k.n.out[1].t.F
+	}
+	if len(k.n.out) > 2 && k.n.out[2] != nil {
+		inv = k.n.out[2].t.F
+	}
 	n := float64(k.cols)
 	for r := lo; r < hi; r++ {
 		xr, yr := x[r*k.cols:(r+1)*k.cols], y[r*k.cols:(r+1)*k.cols]
@@ -85,6 +101,12 @@ func (k *layerNormKernel) chunk(lo, hi int) {
 			s += float64(d * d)
 		}
 		sd := float32(math.Sqrt(float64(float32(s/n) + k.eps)))
+		if means != nil {
+			means[r] = mean
+		}
+		if inv != nil {
+			inv[r] = 1 / sd
+		}
 		switch {
 		case k.gamma != nil && k.beta != nil:
 			for i, d := range yr {

@@ -23,7 +23,7 @@ func (p *Plan) allocate() error {
 	var roots []*value
 	seen := map[*value]bool{}
 	touch := func(v *value, step int) {
-		if v == nil || v.isConst || v.dtype == Int64 { // int64 outputs (intOutputs) have storage of their own
+		if v == nil || v.isConst || v.dtype.isInt() { // int64 and bool values (intOutputs) have storage of their own
 			return
 		}
 		r := v.root()
@@ -83,7 +83,7 @@ func (p *Plan) allocate() error {
 	ints := int64(0)
 	for _, n := range p.steps {
 		for _, v := range n.out {
-			if v != nil && !v.isConst && v.dtype == Int64 {
+			if v != nil && !v.isConst && v.dtype.isInt() {
 				ints += 8 * int64(numel(v.shape))
 			}
 		}
@@ -96,8 +96,8 @@ func (p *Plan) allocate() error {
 		if v == nil || v.isConst {
 			return
 		}
-		if v.dtype == Int64 {
-			v.t = &Tensor{DType: Int64, Shape: v.shape, I: make([]int64, numel(v.shape))}
+		if v.dtype.isInt() {
+			v.t = &Tensor{DType: v.dtype, Shape: v.shape, I: make([]int64, numel(v.shape))}
 			return
 		}
 		r, o := v.rootOff()

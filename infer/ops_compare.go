@@ -2,10 +2,11 @@ package infer
 
 // Comparisons and logic: Equal, Less, LessOrEqual, Greater,
 // GreaterOrEqual, Not, And, Or, Xor, and Where, which selects by a
-// condition. Bool tensors are held as 0/1 in Tensor.I and only exist as
-// constants, so the operators that output bool are computed when the
-// plan folds constants; Where, whose output has its inputs' type, also
-// runs at run time on float32 with a constant condition.
+// condition. Bool tensors are held as 0/1 in Tensor.I. Computed at run
+// time (a comparison of float32 values, a detector's score mask) they
+// have storage of their own, outside the arena (intOutputs), and the
+// steps that read bools at run time are these, Where's condition and
+// Cast (boolInputs); others refuse them when the plan is built.
 
 func init() {
 	cmp := func(op string, f func(a, b float64) bool) {
@@ -68,7 +69,7 @@ func (g *bcastGeom) off(r, i int) int {
 }
 
 // compareKernel computes a bool output from two broadcast inputs (or
-// one, for Not); it only runs when constants are folded.
+// one, for Not).
 type compareKernel struct {
 	n   *node
 	g   bcastGeom
@@ -92,9 +93,6 @@ func buildCompare(b *builder, f func(a, b float64) bool, logic bool) (kernel, er
 	case !x.dtype.supported():
 		return nil, b.errf("data type %v is not supported", x.dtype)
 	}
-	if !x.isConst || !y.isConst {
-		return nil, b.errf("%s at run time is not supported: its bool output is only computed when folding constants", b.n.op)
-	}
 	shape, err := broadcastShape(x.shape, y.shape)
 	if err != nil {
 		return nil, b.errf("%v", err)
@@ -110,11 +108,15 @@ func buildNot(b *builder) (kernel, error) {
 	if x.dtype != Bool {
 		return nil, b.errf("input is %v, want bool", x.dtype)
 	}
-	if !x.isConst {
-		return nil, b.errf("Not at run time is not supported: bool tensors are only computed when folding constants")
-	}
 	return &compareKernel{n: b.n, g: newBcastGeom(x.shape, x.shape, x.shape), not: true}, b.setOut(0, Bool, x.shape)
 }
+
+func (*compareKernel) intOutputs() {}
+func (*compareKernel) boolInputs() {}
+func (*whereKernel) boolInputs()   {}
+
+// boolInputs marks kernels that read bool tensors computed at run time.
+type boolInputs interface{ boolInputs() }
 
 func (k *compareKernel) run(*workers) {
 	x, y, z := k.n.in[0].t, k.n.in[0].t, k.n.out[0].t
@@ -154,9 +156,6 @@ func buildWhere(b *builder) (kernel, error) {
 	c, x, y := b.in(0), b.in(1), b.in(2)
 	if c.dtype != Bool {
 		return nil, b.errf("the condition is %v, want bool", c.dtype)
-	}
-	if !c.isConst {
-		return nil, b.errf("a run-time condition is not supported (bool tensors are only constants)")
 	}
 	if x.dtype != y.dtype {
 		return nil, b.errf("input types differ: %v and %v", x.dtype, y.dtype)

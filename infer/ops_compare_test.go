@@ -3,6 +3,7 @@ package infer
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -10,6 +11,7 @@ func shB(shape []int, v ...int64) *Tensor { return &Tensor{DType: Bool, Shape: s
 
 // TestCompare folds each comparison on broadcast float32 and int64
 // constants and checks it against Go's operators; NaN compares false.
+// On float32 it also runs at run time, alike.
 func TestCompare(t *testing.T) {
 	nan := float32(math.NaN())
 	xf := shF([]int{2, 3}, 1, 2, 3, nan, -1, 2)
@@ -31,16 +33,18 @@ func TestCompare(t *testing.T) {
 					want.I[i] = 1
 				}
 			}
-			outs, err := shRun(13, op, nil, in[:], 1, true)
-			if err != nil {
-				t.Fatalf("%s: %v", op, err)
+			for _, folded := range []bool{true, false} {
+				if !folded && in[0].DType != Float32 {
+					continue // integers are constants only
+				}
+				outs, err := shRun(13, op, nil, in[:], 1, folded)
+				if err != nil {
+					t.Fatalf("%s: %v", op, err)
+				}
+				shSame(t, fmt.Sprintf("%s %v folded %v", op, in[0].DType, folded), outs[0], want)
 			}
-			shSame(t, fmt.Sprintf("%s %v", op, in[0].DType), outs[0], want)
 		}
-		// the bool output cannot be computed at run time
-		_, err := shRun(13, op, nil, []*Tensor{xf, yf}, 1, false)
-		shWantErr(t, op+" at run time", err, true)
-		_, err = shRun(13, op, nil, []*Tensor{xf, yi}, 1, true)
+		_, err := shRun(13, op, nil, []*Tensor{xf, yi}, 1, true)
 		shWantErr(t, op+" of mixed types", err, false)
 	}
 	outs, err := shRun(13, "Equal", nil, []*Tensor{shB([]int{3}, 1, 0, 1), shB([]int{1}, 1)}, 1, true)
@@ -48,6 +52,44 @@ func TestCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	shSame(t, "Equal of bools", outs[0], shB([]int{3}, 1, 0, 1))
+}
+
+// TestRunTimeBools: a mask computed at run time (Greater), negated
+// (Not), combined (And with a constant, Or), selecting (Where) and cast to
+// float32 (Cast), every step at run time, at 1 and 3 threads; a step that
+// does not read bools (a Reshape of the mask) is refused, named.
+func TestRunTimeBools(t *testing.T) {
+	g := newGB(13).input("x", 2, 4).output("sel").output("maskf").
+		initF("half", []int64{1}, []float32{0.5}).initF("zero", []int64{1}, []float32{0})
+	g.node("gt", "Greater", []string{"x", "half"}, []string{"m"})
+	g.node("lt", "Less", []string{"x", "zero"}, []string{"neg"})
+	g.node("not", "Not", []string{"m"}, []string{"nm"})
+	g.node("and", "And", []string{"nm", "neg"}, []string{"both"})
+	g.node("or", "Or", []string{"m", "both"}, []string{"any"})
+	g.node("w", "Where", []string{"any", "x", "zero"}, []string{"sel"})
+	g.node("c", "Cast", []string{"any"}, []string{"maskf"}, attrInt("to", 1))
+	x := []float32{0.2, 0.7, -1, 0.5, 3, -0.1, 0, 0.6}
+	for _, threads := range []int{1, 3} {
+		out := calcRun(t, g.bytes(), threads, x)
+		wantSel := []float32{0, 0.7, -1, 0, 3, -0.1, 0, 0.6}
+		wantMask := []float32{0, 1, 1, 0, 1, 1, 0, 1}
+		for i := range x {
+			if out[0].F[i] != wantSel[i] || out[1].F[i] != wantMask[i] {
+				t.Fatalf("%d threads: Where %v, mask %v; want %v, %v", threads, out[0].F, out[1].F, wantSel, wantMask)
+			}
+		}
+	}
+	g = newGB(13).input("x", 2, 4).output("y").initF("half", []int64{1}, []float32{0.5}).initI("shape", []int64{1}, []int64{8})
+	g.node("gt", "Greater", []string{"x", "half"}, []string{"m"})
+	g.node("r", "Reshape", []string{"m", "shape"}, []string{"mr"})
+	g.node("c", "Cast", []string{"mr"}, []string{"y"}, attrInt("to", 1))
+	m, err := Load(g.bytes())
+	if err == nil {
+		_, err = m.Plan(Options{Threads: 1})
+	}
+	if err == nil || !strings.Contains(err.Error(), `"r"`) || !strings.Contains(err.Error(), "run time") {
+		t.Errorf("a Reshape of a run-time mask: %v, want an error naming it", err)
+	}
 }
 
 func TestLogic(t *testing.T) {

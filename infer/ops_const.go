@@ -252,15 +252,18 @@ func castTo(b *builder, to DType) (kernel, error) {
 	if x.dtype == to {
 		return b.aliasOut(x, x.shape)
 	}
-	if !x.isConst {
-		return nil, b.errf("a cast from %v to %v at run time is not supported (only float32 is computed at run time)", x.dtype, to)
+	if !x.isConst && !(x.dtype == Float32 && to == Bool || x.dtype == Bool && to == Float32) {
+		return nil, b.errf("a cast from %v to %v at run time is not supported (at run time: float32 and bool, either way)", x.dtype, to)
 	}
 	return &castKernel{n: b.n}, b.setOut(0, to, x.shape)
 }
 
 // castKernel converts a constant between float32, float64 (held as
-// float32), int64, int32 and bool; it only runs when constants are folded.
+// float32), int64, int32 and bool; at run time, float32 to bool and back.
 type castKernel struct{ n *node }
+
+func (*castKernel) intOutputs() {}
+func (*castKernel) boolInputs() {}
 
 func (k *castKernel) run(*workers) {
 	x, y := k.n.in[0].t, k.n.out[0].t

@@ -339,8 +339,8 @@ func (p *Plan) buildNode(n *node, am map[string]interface{}) error {
 		if o == nil || o.isConst {
 			continue
 		}
-		if _, ok := k.(intOutputs); ok && o.dtype == Int64 {
-			continue // its own storage, not the arena (allocate); no step reads it
+		if _, ok := k.(intOutputs); ok && (o.dtype == Int64 || o.dtype == Bool) {
+			continue // its own storage, not the arena (allocate); only boolInputs steps read it
 		}
 		if o.dtype != Float32 {
 			return b.errf("output %d would be %v at run time; only float32 is computed at run time (bind integer inputs with Options.Consts)", i, o.dtype)
@@ -349,8 +349,9 @@ func (p *Plan) buildNode(n *node, am map[string]interface{}) error {
 	if _, ok := k.(alias); ok {
 		n.out[0].alias = n.in[0]
 	}
+	_, readsBool := k.(boolInputs)
 	for _, in := range n.in {
-		if in != nil && !in.isConst && in.dtype != Float32 {
+		if in != nil && !in.isConst && in.dtype != Float32 && !(readsBool && in.dtype == Bool) {
 			return b.errf("input %q is %v at run time; only float32 is computed at run time", in.name, in.dtype)
 		}
 	}

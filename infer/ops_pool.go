@@ -38,6 +38,13 @@ type poolKernel struct {
 	// stride 2 inside the input (squeezenet's MaxPools): the plane in one
 	// simd.MaxPool3x3s2Plane
 	whole3x3s2 bool
+	// pad3x3s2: every window a 3×3 max window at stride 2, some over the
+	// padding (resnet18's MaxPool, padded by one): each plane is copied
+	// into a plane of padH × padW with -Inf around it, and pooled there in
+	// one simd.MaxPool3x3s2Plane (the border windows one at a time cost
+	// three times ONNX Runtime's whole pool)
+	pad3x3s2   bool
+	padH, padW int
 }
 
 // globalPoolKernel is GlobalAveragePool or GlobalMaxPool: one value per
@@ -138,8 +145,28 @@ func buildPool(b *builder, isMax bool) (kernel, error) {
 			}
 		}
 	}
+	if isMax && r == 2 && !k.whole3x3s2 && w.k[0] == 3 && w.k[1] == 3 && w.strides[0] == 2 && w.strides[1] == 2 &&
+		k.dil[1] == 1 && k.dil[2] == 1 {
+		k.padH, k.padW = 2*k.out[1]+1, 2*k.out[2]+1
+		k.pad3x3s2 = k.padH*k.padW <= pad3x3s2Max
+	}
 	out := append([]int{x.shape[0], x.shape[1]}, w.out...)
 	return k, b.setOut(0, Float32, out)
+}
+
+// pad3x3s2Max bounds the padded plane (floats, one per thread) of the
+// pad3x3s2 path.
+const pad3x3s2Max = 1 << 18
+
+// padded3x3s2 pools plane src into dst through buf, a padded plane whose
+// border is -Inf (set by the caller; only the inside is written here).
+func (k *poolKernel) padded3x3s2(src, dst, buf []float32) {
+	h, w := k.in[1], k.in[2]
+	y0, x0 := k.axes[1][0].start, k.axes[2][0].start // the padded plane's first row and column, in the input
+	r0, c0 := max(0, y0), max(0, x0)                 // the first input row and column inside it
+	rows, cols := min(h, y0+k.padH)-r0, min(w, x0+k.padW)-c0
+	simd.CopyRows(buf[(r0-y0)*k.padW+c0-x0:], k.padW, src[r0*w+c0:], w, rows, cols)
+	simd.MaxPool3x3s2Plane(dst, k.out[1], k.out[2], buf, k.padW, 0)
 }
 
 // wideStretch returns the longest run [lo, hi) of outputs whose windows
@@ -190,6 +217,9 @@ func (k *poolKernel) separable() bool {
 func (k *poolKernel) rowLen() int { return k.in[2] + k.out[2] }
 
 func (k *poolKernel) scratchLen(threads int) int {
+	if k.pad3x3s2 {
+		return threads * k.padH * k.padW
+	}
 	if !k.separable() {
 		return 0
 	}
@@ -206,10 +236,20 @@ func (k *poolKernel) run(p *workers) {
 func (k *poolKernel) chunk(c, lo, hi int) {
 	x, y := k.n.in[0].t.F, k.n.out[0].t.F
 	inPlane, outPlane := numel(k.in[:]), numel(k.out[:])
+	var padded []float32
+	if k.pad3x3s2 && k.rows != nil {
+		padded = k.rows[c*k.padH*k.padW : (c+1)*k.padH*k.padW]
+		inf := float32(math.Inf(-1))
+		for i := range padded {
+			padded[i] = inf
+		}
+	}
 	for r := lo; r < hi; r++ {
 		src := x[r*inPlane : (r+1)*inPlane]
 		dst := y[r*outPlane : (r+1)*outPlane]
-		if k.separable() && k.rows != nil {
+		if padded != nil {
+			k.padded3x3s2(src, dst, padded)
+		} else if k.separable() && k.rows != nil {
 			s := k.rows[c*k.rowLen() : (c+1)*k.rowLen()]
 			k.planeSeparable(src, dst, s[:k.in[2]], s[k.in[2]:])
 		} else if k.dil[2] == 1 {

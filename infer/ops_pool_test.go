@@ -342,8 +342,10 @@ func TestPoolSeparableWide(t *testing.T) {
 	}
 }
 
-// TestMaxPool3x3s2Rows covers the fused 3×3/2 row path (simd.MaxPool3x3s2
-// over the wide stretch, the vertical pass only under the border windows)
+// TestMaxPool3x3s2Rows covers the 3×3/2 max paths (the whole plane in
+// one simd.MaxPool3x3s2Plane, straight or through a plane padded with
+// -Inf; the fused row path, simd.MaxPool3x3s2 over the wide stretch and
+// the vertical pass only under the border windows, for stride 1 down)
 // against the reference: every width 1…113, with and without padding and
 // ceil_mode, heights whose first or last window rows are padded, NaN and
 // ±Inf in the input, 1 and 2 threads, and no allocations per run.

@@ -98,6 +98,10 @@ func (p *Plan) allocate() error {
 		}
 		if v.dtype.isInt() {
 			v.t = &Tensor{DType: v.dtype, Shape: v.shape, I: make([]int64, numel(v.shape))}
+			if v.runRows { // no rows until the step has run; the storage holds the most
+				v.t.Shape = append([]int{0}, v.shape[1:]...)
+				v.t.I = v.t.I[:0]
+			}
 			return
 		}
 		r, o := v.rootOff()

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -154,6 +155,12 @@ func TestLayerNormalizationOp(t *testing.T) {
 	g.initF("gamma", []int64{5}, gamma[:5])
 	g.node("ln", "LayerNormalization", []string{"x", "gamma"}, []string{"y", "mean", "inv"})
 	out := calcRun(t, g.bytes(), 2, x)
+	g2 := newGB(17).input("x", 2, 3, 5).output("mean")
+	g2.initF("gamma", []int64{5}, gamma[:5])
+	g2.node("ln", "LayerNormalization", []string{"x", "gamma"}, []string{"", "mean"})
+	if err := planErr(g2.bytes()); err == nil || !strings.Contains(err.Error(), "without the output Y") {
+		t.Errorf("Mean without Y: %v, want a refusal", err)
+	}
 	if !slices.Equal(out[1].Shape, []int{2, 3, 1}) || !slices.Equal(out[2].Shape, []int{2, 3, 1}) {
 		t.Fatalf("Mean %v, InvStdDev %v, want [2 3 1]", out[1].Shape, out[2].Shape)
 	}

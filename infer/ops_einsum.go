@@ -13,9 +13,10 @@ import (
 // operands are gathered into a batch of matrices, [batch][M][K] and
 // [batch][K][N] (labels in both and the output, in one and the output,
 // in both only; a label in one operand only and not the output is summed
-// as it is gathered), multiplied by the GEMM, and the product gathered
-// into the output's order; one operand is gathered into the output
-// directly, summing the labels the output drops.
+// as it is gathered), multiplied by the packed GEMM (the batch shared by
+// the threads), and the product gathered into the output's order; one
+// operand is gathered into the output directly, summing the labels the
+// output drops.
 type einsumKernel struct {
 	n       *node
 	two     bool
@@ -25,6 +26,7 @@ type einsumKernel struct {
 	k       int
 	scratch []float32
 	idx     []int // the odometer of the gathers
+	body    func(c, lo, hi int)
 }
 
 // gatherPlan reads dst[j] = Σ_s src[off(j) + off(s)]: dims and strides of
@@ -136,14 +138,27 @@ func buildEinsum(b *builder) (kernel, error) {
 				ks = append(ks, l)
 			}
 		}
-		prod := func(t einsumTerm) int {
-			p := 1
-			for _, l := range t {
-				p *= size[l]
+		// the sizes of the product, checked: a label of size 0 summed in
+		// one operand leaves the others' sizes unbounded by the inputs'
+		for _, g := range []struct {
+			dst *int
+			t   einsumTerm
+		}{{&k.batch, batch}, {&k.m, ms}, {&k.nn, ns}, {&k.k, ks}} {
+			dims := make([]int, len(g.t))
+			for i, l := range g.t {
+				dims[i] = size[l]
 			}
-			return p
+			n, err := checkedNumel(dims)
+			if err != nil {
+				return nil, b.errf("equation %q: %v", eq, err)
+			}
+			*g.dst = n
 		}
-		k.batch, k.m, k.nn, k.k = prod(batch), prod(ms), prod(ns), prod(ks)
+		for _, d := range [][]int{{k.m, k.k}, {k.k, k.nn}, {k.m, k.nn}, {k.batch, k.m, k.k}, {k.batch, k.k, k.nn}, {k.batch, k.m, k.nn}} {
+			if _, err := checkedNumel(d); err != nil {
+				return nil, b.errf("equation %q: the product's matrices: %v", eq, err)
+			}
+		}
 		cat := func(ts ...einsumTerm) einsumTerm {
 			var r einsumTerm
 			for _, t := range ts {
@@ -253,36 +268,56 @@ func planGather(t einsumTerm, shape []int, keep einsumTerm, size map[rune]int) g
 	return g
 }
 
-func (k *einsumKernel) scratchLen(int) int {
+func (k *einsumKernel) scratchLen(threads int) int {
 	if !k.two {
 		return 0
 	}
-	return k.batch * (k.m*k.k + k.k*k.nn + k.m*k.nn)
+	return k.batch*(k.m*k.k+k.k*k.nn+k.m*k.nn) + min(threads, max(k.batch, 1))*simd.PackedLen(k.m, k.k)
 }
 
 func (k *einsumKernel) setScratch(s []float32) { k.scratch = s }
 
-func (k *einsumKernel) run(*workers) {
+func (k *einsumKernel) prepare(int) error {
+	k.body = k.products
+	return nil
+}
+
+func (k *einsumKernel) run(p *workers) {
 	y := k.n.out[0].t.F
 	if !k.two {
 		k.o.gather(y, k.n.in[0].t.F, k.idx)
 		return
 	}
-	s := k.scratch
-	am := s[:k.batch*k.m*k.k]
-	bm := s[len(am):][:k.batch*k.k*k.nn]
-	cm := s[len(am)+len(bm):][:k.batch*k.m*k.nn]
+	am, bm, cm := k.mats()
 	k.a.gather(am, k.n.in[0].t.F, k.idx)
 	k.b.gather(bm, k.n.in[1].t.F, k.idx)
-	if k.m > 0 && k.nn > 0 {
-		if k.k == 0 {
-			clear(cm)
-		}
-		for i := 0; i < k.batch && k.k > 0; i++ {
-			simd.Sgemm(false, false, k.m, k.nn, k.k, 1, am[i*k.m*k.k:], k.k, bm[i*k.k*k.nn:], k.nn, 0, cm[i*k.m*k.nn:], k.nn)
-		}
+	if k.k == 0 {
+		clear(cm)
+	} else if k.m > 0 && k.nn > 0 {
+		p.parallelChunks(k.batch, 1, k.body)
 	}
 	k.o.gather(y, cm, k.idx)
+}
+
+// mats are the gathered operands and the product in the scratch.
+func (k *einsumKernel) mats() (am, bm, cm []float32) {
+	s := k.scratch
+	am = s[:k.batch*k.m*k.k]
+	bm = s[len(am):][:k.batch*k.k*k.nn]
+	cm = s[len(am)+len(bm):][:k.batch*k.m*k.nn]
+	return am, bm, cm
+}
+
+// products multiplies batches [lo, hi) of the gathered operands by the
+// packed GEMM, A packed in participant c's buffer.
+func (k *einsumKernel) products(c, lo, hi int) {
+	am, bm, cm := k.mats()
+	per := simd.PackedLen(k.m, k.k)
+	buf := k.scratch[len(am)+len(bm)+len(cm)+c*per:][:per]
+	for i := lo; i < hi; i++ {
+		pa := simd.PackA(buf, k.m, k.k, am[i*k.m*k.k:], k.k)
+		simd.GemmPacked(pa, 0, k.m, k.nn, bm[i*k.k*k.nn:], k.nn, cm[i*k.m*k.nn:], k.nn)
+	}
 }
 
 // gather fills dst (row-major over g.dims) from src; idx is an odometer

@@ -152,11 +152,23 @@ func TestEinsumRefusals(t *testing.T) {
 		{"ij...->i", [][]int{{3}}, "does not fit rank"},
 		{"ij,jk,kl->il", [][]int{{2, 2}, {2, 2}, {2, 2}}, "operands"},
 		{"i1->i", [][]int{{3, 4}}, "not a letter"},
+		// a label of size 0 summed in one operand: the others' product
+		// would overflow
+		{"zbjJK,wbjJK->b", [][]int{{0, 4, 1 << 30, 1 << 30, 4}, {0, 4, 1 << 30, 1 << 30, 4}}, "exceeds"},
 	} {
 		err := planErr(einsumModel(tc.eq, tc.shapes))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error with %q", tc.eq, err, tc.want)
 		}
+	}
+}
+
+// TestEinsumNaN: 0·Inf in a contraction is NaN, as in MatMul.
+func TestEinsumNaN(t *testing.T) {
+	inf := float32(math.Inf(1))
+	got := calcRun(t, einsumModel("i,i->", [][]int{{2}, {2}}), 1, []float32{0, 1}, []float32{inf, 2})[0]
+	if !math.IsNaN(float64(got.F[0])) {
+		t.Errorf("[0 1]·[Inf 2] = %v, want NaN", got.F[0])
 	}
 }
 

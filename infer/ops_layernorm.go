@@ -34,6 +34,9 @@ func buildLayerNorm(b *builder) (kernel, error) {
 	if err := b.float(0); err != nil {
 		return nil, err
 	}
+	if len(b.n.out) == 0 || b.n.out[0] == nil {
+		return nil, unsupportedf("%v: Mean or InvStdDev without the output Y", b.n)
+	}
 	x := b.in(0)
 	ax, err := b.axis(b.a.int("axis", -1), len(x.shape))
 	if err != nil {

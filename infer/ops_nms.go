@@ -10,7 +10,8 @@ import "slices"
 // length is known only when the step has run: it is a graph output (the
 // detector's result, which the caller reads with the boxes), not the
 // input of another step. The plan holds the most rows there can be;
-// Output's shape and data are cut to the rows selected by each run.
+// Output's shape and data are cut to the rows selected by each run (none
+// before the first). No node may read it, not even its shape (runRows).
 type nmsKernel struct {
 	n       *node
 	batches int
@@ -70,14 +71,30 @@ func buildNMS(b *builder) (kernel, error) {
 	if k.iou, _, err = nmsScalar(b, 3); err != nil {
 		return nil, err
 	}
-	if k.iou < 0 || k.iou > 1 {
+	if !(k.iou >= 0 && k.iou <= 1) { // NaN too
 		return nil, b.errf("iou_threshold %v out of [0, 1]", k.iou)
 	}
 	if k.score, k.hasScr, err = nmsScalar(b, 4); err != nil {
 		return nil, err
 	}
-	return k, b.setOut(0, Int64, []int{k.batches * k.classes * k.maxOut, 3})
+	// the worst case, every candidate against every box kept: bounded so
+	// that a hostile model cannot make a run last for minutes
+	if w := float64(k.batches) * float64(k.classes) * float64(k.boxes) * float64(max(k.maxOut, 1)); w > nmsMaxWork {
+		return nil, b.errf("%d images × %d classes × %d boxes × %d kept a class: %.3g box comparisons a run at worst, more than %.0g", k.batches, k.classes, k.boxes, k.maxOut, w, nmsMaxWork)
+	}
+	if err := b.setOut(0, Int64, []int{k.batches * k.classes * k.maxOut, 3}); err != nil {
+		return nil, err
+	}
+	if o := b.n.out[0]; o != nil {
+		o.runRows = true
+	}
+	return k, nil
 }
+
+// nmsMaxWork bounds batches × classes × boxes × max_output_boxes_per_class
+// (about a second's comparisons; an 80-class detector's 25,200 boxes with
+// 100 kept a class is 2·10⁸).
+const nmsMaxWork = 4e9
 
 // nmsScalar reads the optional float scalar input i, which must be
 // constant (or bound with Options.Consts).
@@ -107,8 +124,8 @@ func (k *nmsKernel) prepare(int) error {
 
 func (k *nmsKernel) run(*workers) {
 	out := k.n.out[0].t
-	if k.rows == nil { // the first run: the plan's storage kept, the shape made the kernel's own
-		k.rows, out.Shape = out.I, slices.Clone(out.Shape)
+	if k.rows == nil { // the first run: the storage (bound with no rows), the shape made the kernel's own
+		k.rows, out.Shape = out.I[:cap(out.I)], slices.Clone(out.Shape)
 	}
 	bx, sc := k.n.in[0].t.F, k.n.in[1].t.F
 	got := 0

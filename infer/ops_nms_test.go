@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -127,19 +128,28 @@ func TestNMS(t *testing.T) {
 	}
 }
 
-// TestNMSRefusals: a step reading the selection at run time, an IoU
-// threshold outside [0, 1] and boxes of the wrong shape are refused when
-// the plan is built; no cap selects nothing.
+// TestNMSRefusals: a node reading the selection at run time (its data,
+// or its shape, whose row count the plan does not know), an IoU
+// threshold outside [0, 1] or NaN, boxes of the wrong shape and a
+// selection too costly to run are refused when the plan is built; no cap
+// selects nothing, and before the first run the output has no rows.
 func TestNMSRefusals(t *testing.T) {
-	g := newGB(11).input("boxes", 1, 5, 4).input("scores", 1, 1, 5).output("y").initI("max", []int64{1}, []int64{2})
-	g.node("nms", "NonMaxSuppression", []string{"boxes", "scores", "max"}, []string{"sel"})
-	g.node("c", "Cast", []string{"sel"}, []string{"y"}, attrInt("to", 1))
+	reader := func(op string, attrs ...[]byte) []byte {
+		g := newGB(11).input("boxes", 1, 5, 4).input("scores", 1, 1, 5).output("y").initI("max", []int64{1}, []int64{2})
+		g.node("nms", "NonMaxSuppression", []string{"boxes", "scores", "max"}, []string{"sel"})
+		g.node("c", op, []string{"sel"}, []string{"y"}, attrs...)
+		return g.bytes()
+	}
 	for _, tc := range []struct {
 		model []byte
 		want  string
 	}{
-		{g.bytes(), `"c"`},
+		{reader("Cast", attrInt("to", 1)), `"c"`},
+		{reader("Shape"), "known only at run time"},
+		{reader("Size"), "known only at run time"},
 		{nmsModel(1, 1, 5, 2, 1.5, 0, 0), "out of [0, 1]"},
+		{nmsModel(1, 1, 5, 2, float32(math.NaN()), 0, 0), "out of [0, 1]"},
+		{nmsModel(1, 1000, 100000, 100, 0.5, 0, 0), "box comparisons a run"},
 		{newGB(11).input("boxes", 1, 5, 3).input("scores", 1, 1, 5).output("sel").
 			node("nms", "NonMaxSuppression", []string{"boxes", "scores"}, []string{"sel"}).bytes(), "want [batches, boxes, 4]"},
 	} {
@@ -153,5 +163,17 @@ func TestNMSRefusals(t *testing.T) {
 		[]float32{0, 0, 1, 1, 2, 2, 3, 3}, []float32{0.9, 0.8})
 	if !slices.Equal(out[0].Shape, []int{0, 3}) {
 		t.Errorf("no max_output_boxes_per_class: shape %v, want [0 3]", out[0].Shape)
+	}
+	m, err := Load(nmsModel(1, 2, 5, 3, 0.5, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.Plan(Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if o := p.Output(0); !slices.Equal(o.Shape, []int{0, 3}) || len(o.I) != 0 {
+		t.Errorf("before the first run: shape %v, %d values; want [0 3], none", o.Shape, len(o.I))
 	}
 }

@@ -68,7 +68,9 @@ func buildTopK(b *builder) (kernel, error) {
 }
 
 func (t *topKKernel) prepare(threads int) error {
-	t.heap = make([]int32, threads*t.k)
+	// a heap per participant, at most one a lane: no more indices than
+	// the output has values (which the plan's budget counted)
+	t.heap = make([]int32, min(threads, t.g.lanes())*t.k)
 	t.body = t.chunk
 	return nil
 }

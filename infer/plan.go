@@ -59,6 +59,10 @@ type value struct {
 	uses     int
 	input    bool
 	output   bool
+	// runRows: the first dimension is known only when the producing step
+	// has run (NonMaxSuppression's selection); shape holds the most rows.
+	// No step may read it, not even its shape.
+	runRows bool
 
 	alias       *value // runtime storage shared with this value (Reshape & co)
 	aliasOff    int    // where this value starts within alias's storage (an elided Concat's inputs)
@@ -294,6 +298,11 @@ func (p *Plan) buildNode(n *node, am map[string]interface{}) error {
 	def := registry[n.op]
 	a := newAttrs(am)
 	b := &builder{n: n, a: a, opset: p.model.Opset, plan: p}
+	for _, in := range n.in {
+		if in != nil && in.runRows && !in.isConst {
+			return b.errf("input %q has a row count known only at run time (%v's): it can be a graph output, not the input of another node", in.name, in.producer)
+		}
+	}
 	if emptyUnsafe[n.op] {
 		for _, in := range n.in {
 			if in != nil && slices.Contains(in.shape, 0) {

@@ -426,11 +426,22 @@ def detector(outdir, side=128):
     g.output.append(onnx.helper.make_tensor_value_info("selected", onnx.TensorProto.INT64, ["selected", 3]))
     onnx.checker.check_model(m)
     onnx.save(m, path)
+    # No decision within 1e-5 of a threshold (20 times the largest score
+    # difference measured between the engines), so that another engine's
+    # float32 (a different summation order, fused multiply-adds) selects
+    # the same boxes and places: every score clear of the score threshold,
+    # every IoU between candidates of a class clear of the IoU threshold,
+    # the 21 best places' scores apart.
+    best = torch.sort(scores[0].max(0).values, descending=True).values[:Detector.TOP + 1]
+    assert float((best[:-1] - best[1:]).min()) > 1e-6, "detector: near-equal best places"
+    assert float((scores - NMS_SCORE).abs().min()) > 1e-5, "detector: a score at the threshold"
     rows = []
     xyxy = boxes[0][:, [1, 0, 3, 2]]
     for c in range(Detector.CLASSES):
         s = scores[0, c]
         keep = torch.nonzero(s > NMS_SCORE).flatten()
+        iou = torchvision.ops.box_iou(xyxy[keep], xyxy[keep])
+        assert float((iou - NMS_IOU).abs().min()) > 1e-5, "detector: an overlap at the IoU threshold"
         order = torchvision.ops.nms(xyxy[keep], s[keep], NMS_IOU)[:NMS_MAX]
         rows += [[0, c, int(keep[i])] for i in order]
     selected = torch.tensor(rows, dtype=torch.float32).reshape(-1, 3)

@@ -163,16 +163,3 @@ func (g *gb) bytes() []byte {
 	}
 	return m
 }
-
-// planErr loads model and plans it on one thread: the error of either.
-func planErr(model []byte) error {
-	m, err := Load(model)
-	if err != nil {
-		return err
-	}
-	p, err := m.Plan(Options{Threads: 1})
-	if err == nil {
-		p.Close()
-	}
-	return err
-}

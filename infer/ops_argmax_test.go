@@ -43,7 +43,7 @@ func TestArgMaxMin(t *testing.T) {
 	g := newGB(13).input("x", 2, 2, 3).output("y")
 	g.node("a", "ArgMax", []string{"x"}, []string{"i"}, attrInt("axis", 2))
 	g.node("c", "Cast", []string{"i"}, []string{"y"}, attrInt("to", 1))
-	err := planErr(g.bytes())
+	err := calcPlanErr(g.bytes())
 	if err == nil || !strings.Contains(err.Error(), `"c"`) || !strings.Contains(err.Error(), "run time") {
 		t.Errorf("a step reading ArgMax's output at run time: %v, want an error naming the step", err)
 	}

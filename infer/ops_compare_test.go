@@ -83,7 +83,7 @@ func TestRunTimeBools(t *testing.T) {
 	g.node("gt", "Greater", []string{"x", "half"}, []string{"m"})
 	g.node("r", "Reshape", []string{"m", "shape"}, []string{"mr"})
 	g.node("c", "Cast", []string{"mr"}, []string{"y"}, attrInt("to", 1))
-	err := planErr(g.bytes())
+	err := calcPlanErr(g.bytes())
 	if err == nil || !strings.Contains(err.Error(), `"r"`) || !strings.Contains(err.Error(), "run time") {
 		t.Errorf("a Reshape of a run-time mask: %v, want an error naming it", err)
 	}

@@ -156,7 +156,7 @@ func TestEinsumRefusals(t *testing.T) {
 		// would overflow
 		{"zbjJK,wbjJK->b", [][]int{{0, 4, 1 << 30, 1 << 30, 4}, {0, 4, 1 << 30, 1 << 30, 4}}, "exceeds"},
 	} {
-		err := planErr(einsumModel(tc.eq, tc.shapes))
+		err := calcPlanErr(einsumModel(tc.eq, tc.shapes))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error with %q", tc.eq, err, tc.want)
 		}

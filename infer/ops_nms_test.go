@@ -153,7 +153,7 @@ func TestNMSRefusals(t *testing.T) {
 		{newGB(11).input("boxes", 1, 5, 3).input("scores", 1, 1, 5).output("sel").
 			node("nms", "NonMaxSuppression", []string{"boxes", "scores"}, []string{"sel"}).bytes(), "want [batches, boxes, 4]"},
 	} {
-		err := planErr(tc.model)
+		err := calcPlanErr(tc.model)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v, want an error with %s", err, tc.want)
 		}

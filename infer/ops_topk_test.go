@@ -96,14 +96,14 @@ func TestTopKNaNAndErrors(t *testing.T) {
 	if !slices.Equal(out[1].I, []int64{3, 0, 5}) {
 		t.Errorf("smallest with NaNs: indices %v, want [3 0 5]", out[1].I)
 	}
-	err := planErr(topKModel([]int{1, 6}, 1, 7, true))
+	err := calcPlanErr(topKModel([]int{1, 6}, 1, 7, true))
 	if err == nil || !strings.Contains(err.Error(), "out of range") {
 		t.Errorf("k = 7 of 6: %v, want an out-of-range error", err)
 	}
 	g := newGB(13).input("x", 1, 6).output("y").initI("k", []int64{1}, []int64{2})
 	g.node("t", "TopK", []string{"x", "k"}, []string{"v", "i"})
 	g.node("c", "Cast", []string{"i"}, []string{"y"}, attrInt("to", 1))
-	err = planErr(g.bytes())
+	err = calcPlanErr(g.bytes())
 	if err == nil || !strings.Contains(err.Error(), `"c"`) || !strings.Contains(err.Error(), "run time") {
 		t.Errorf("a step reading TopK's indices at run time: %v, want an error naming the step", err)
 	}

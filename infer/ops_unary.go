@@ -20,13 +20,39 @@ const (
 	unaryMath // one of the functions of mathFuncs, in unaryKernel.f
 )
 
-// mathFuncs are the trigonometric and hyperbolic operators, each float32
-// element computed through the float64 function of package math.
+// mathFuncs are the trigonometric, hyperbolic and rounding operators and
+// the parameterless smooth activations, each float32 element computed
+// through a float64 function.
 var mathFuncs = map[string]func(float64) float64{
 	"Sin": math.Sin, "Cos": math.Cos, "Tan": math.Tan,
 	"Asin": math.Asin, "Acos": math.Acos, "Atan": math.Atan,
 	"Sinh": math.Sinh, "Cosh": math.Cosh,
 	"Asinh": math.Asinh, "Acosh": math.Acosh, "Atanh": math.Atanh,
+	"Floor": math.Floor, "Ceil": math.Ceil,
+	"Round":    math.RoundToEven, // halves to even, as the operator says
+	"Sign":     sign,
+	"Softplus": softplus,
+	"Softsign": func(x float64) float64 { return x / (1 + math.Abs(x)) },
+	"Mish":     func(x float64) float64 { return x * math.Tanh(softplus(x)) },
+}
+
+// sign is -1, 0 or 1 by x's sign (a NaN stays NaN).
+func sign(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return x // ±0 or NaN
+}
+
+// softplus is log(1 + eˣ), without overflowing where eˣ would.
+func softplus(x float64) float64 {
+	if x > 30 {
+		return x
+	}
+	return math.Log1p(math.Exp(x))
 }
 
 // unaryKernel applies an element-wise function: y[i] = f(x[i]). Float32
@@ -55,6 +81,29 @@ func init() {
 	for name := range mathFuncs {
 		unary(name, unaryMath)
 	}
+	// the activations with a parameter, alpha
+	withAlpha := func(name string, def float32, f func(x, alpha float64) float64) {
+		register(name, []string{"alpha"}, func(b *builder) (kernel, error) {
+			alpha := float64(b.a.float("alpha", def))
+			if err := b.wantInputs(1, 1); err != nil {
+				return nil, err
+			}
+			if err := b.float(0); err != nil {
+				return nil, err
+			}
+			x := b.in(0)
+			return &unaryKernel{n: b.n, op: unaryMath, f: func(v float64) float64 { return f(v, alpha) }}, b.setOut(0, Float32, x.shape)
+		})
+	}
+	withAlpha("ThresholdedRelu", 1, func(x, alpha float64) float64 {
+		if x > alpha {
+			return x
+		}
+		return 0
+	})
+	withAlpha("Celu", 1, func(x, alpha float64) float64 {
+		return math.Max(0, x) + math.Min(0, alpha*(math.Exp(x/alpha)-1))
+	})
 }
 
 func buildUnary(b *builder, op unaryOp) (kernel, error) {

@@ -119,8 +119,10 @@ func TestUnaryFloat(t *testing.T) {
 	}
 }
 
-// TestUnaryMath checks the trigonometric and hyperbolic operators against
-// package math's float64 functions, out-of-domain inputs giving NaN.
+// TestUnaryMath checks the operators of mathFuncs against their float64
+// functions, spot values worked out by hand (rounding halves to even, the
+// smooth activations, ThresholdedRelu and Celu at the default alpha, Sign
+// of NaN) and out-of-domain inputs giving NaN.
 func TestUnaryMath(t *testing.T) {
 	x := []float32{-2, -0.9, -0.5, 0, 0.3, 0.99, 1.5, 3}
 	for name, f := range mathFuncs {
@@ -134,12 +136,27 @@ func TestUnaryMath(t *testing.T) {
 		calcShape(t, name, y.Shape, []int{len(x)})
 		calcClose(t, name, y.F, want, 1e-7, 0)
 	}
-	for name, spot := range map[string][2]float32{"Cos": {0, 1}, "Sinh": {0, 0}, "Acos": {1, 0}, "Atanh": {0.5, 0.54930615}} {
+	for _, spot := range []struct {
+		name string
+		x, y float32
+	}{
+		{"Cos", 0, 1}, {"Sinh", 0, 0}, {"Acos", 1, 0}, {"Atanh", 0.5, 0.54930615},
+		{"Floor", -0.5, -1}, {"Ceil", -1.5, -1}, {"Round", 0.5, 0}, {"Round", 1.5, 2}, {"Round", 2.5, 2},
+		{"Round", -2.5, -2}, {"Sign", -3, -1}, {"Sign", 0, 0}, {"Sign", 0.25, 1},
+		{"Softplus", 0, 0.6931472}, {"Softplus", 100, 100}, {"Softplus", -100, 0}, {"Softsign", 1, 0.5},
+		{"Softsign", -3, -0.75}, {"Mish", 1, 0.86509836}, {"Mish", -1, -0.30340144},
+		{"ThresholdedRelu", 0.5, 0}, {"ThresholdedRelu", 1, 0}, {"ThresholdedRelu", 2, 2}, {"Celu", -1, -0.63212055}, {"Celu", 2, 2},
+	} {
 		g := newGB(13).input("x", 1).output("y")
-		g.node(name, name, []string{"x"}, []string{"y"})
-		if y := calcRun(t, g.bytes(), 1, []float32{spot[0]})[0]; math.Abs(float64(y.F[0]-spot[1])) > 1e-6 {
-			t.Errorf("%s(%v) = %v, want %v", name, spot[0], y.F[0], spot[1])
+		g.node(spot.name, spot.name, []string{"x"}, []string{"y"})
+		if y := calcRun(t, g.bytes(), 1, []float32{spot.x})[0]; math.Abs(float64(y.F[0]-spot.y)) > 1e-6 {
+			t.Errorf("%s(%v) = %v, want %v", spot.name, spot.x, y.F[0], spot.y)
 		}
+	}
+	g0 := newGB(13).input("x", 1).output("y")
+	g0.node("Sign", "Sign", []string{"x"}, []string{"y"})
+	if y := calcRun(t, g0.bytes(), 1, []float32{float32(math.NaN())})[0]; !math.IsNaN(float64(y.F[0])) {
+		t.Errorf("Sign(NaN) = %v, want NaN", y.F[0])
 	}
 	g := newGB(13).input("x", 1).output("y")
 	g.node("Acosh", "Acosh", []string{"x"}, []string{"y"})

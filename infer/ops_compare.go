@@ -1,8 +1,10 @@
 package infer
 
+import "math"
+
 // Comparisons and logic: Equal, Less, LessOrEqual, Greater,
-// GreaterOrEqual, Not, And, Or, Xor, and Where, which selects by a
-// condition. Bool tensors are held as 0/1 in Tensor.I. Computed at run
+// GreaterOrEqual, Not, And, Or, Xor, IsNaN and IsInf, and Where, which
+// selects by a condition. Bool tensors are held as 0/1 in Tensor.I. Computed at run
 // time (a comparison of float32 values, a detector's score mask) they
 // have storage of their own, outside the arena (intOutputs), and the
 // steps that read bools at run time are these, Where's condition and
@@ -25,6 +27,46 @@ func init() {
 	logic("Xor", func(a, b float64) bool { return (a != 0) != (b != 0) })
 	register("Not", nil, buildNot)
 	register("Where", nil, buildWhere)
+	register("IsNaN", nil, func(b *builder) (kernel, error) { return buildIsClass(b, true) })
+	register("IsInf", []string{"detect_negative", "detect_positive"}, func(b *builder) (kernel, error) { return buildIsClass(b, false) })
+}
+
+// classKernel is IsNaN, or IsInf (of either sign, or the one asked for):
+// a bool per float32 element.
+type classKernel struct {
+	n        *node
+	nan      bool
+	neg, pos bool
+}
+
+func (*classKernel) intOutputs() {}
+
+func buildIsClass(b *builder, nan bool) (kernel, error) {
+	if err := b.wantInputs(1, 1); err != nil {
+		return nil, err
+	}
+	if err := b.float(0); err != nil {
+		return nil, err
+	}
+	k := &classKernel{n: b.n, nan: nan}
+	if !nan {
+		k.neg, k.pos = b.a.int("detect_negative", 1) != 0, b.a.int("detect_positive", 1) != 0
+	}
+	return k, b.setOut(0, Bool, b.in(0).shape)
+}
+
+func (k *classKernel) run(*workers) {
+	x, y := k.n.in[0].t.F, k.n.out[0].t.I
+	for i, v := range x {
+		is := v != v
+		if !k.nan {
+			is = k.pos && v > math.MaxFloat32 || k.neg && v < -math.MaxFloat32
+		}
+		y[i] = 0
+		if is {
+			y[i] = 1
+		}
+	}
 }
 
 // bcastGeom walks the output of a broadcast over several inputs by rows

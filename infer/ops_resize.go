@@ -5,15 +5,18 @@ import (
 	"slices"
 )
 
-// Resize (opsets 10–19): nearest and linear over the two spatial axes of
+// Resize (opsets 10–19): nearest, linear and cubic over the two spatial axes of
 // an NCHW tensor (the batch and channel scales 1), the size from
 // constant scales or sizes, the coordinate modes exporters use
 // (half_pixel, pytorch_half_pixel, align_corners, asymmetric and, before
 // opset 13, tf_half_pixel_for_nn) and the four nearest roundings. What
 // the output's pixel reads is worked out per axis when the plan is made:
 // a source index (nearest), or two clamped neighbours and the second's
-// weight (linear, as the ONNX reference: the input padded by its edges).
-// The detectors' FPN upsamplings are its common use. Cubic, antialias,
+// weight (linear, as the ONNX reference: the input padded by its edges),
+// or four neighbours and their weights (cubic: Keys' kernel with
+// cubic_coeff_a, the neighbours past the edges clamped to it or, with
+// exclude_outside, weighted zero and the rest renormalised). The
+// detectors' FPN upsamplings are its common use. Antialias,
 // tf_crop_and_resize and the aspect-ratio policies are refused at load
 // time.
 type resizeKernel struct {
@@ -25,8 +28,13 @@ type resizeKernel struct {
 	wy     []float32
 	x0, x1 []int32 // per output column
 	wx     []float32
-	planes int
-	body   func(lo, hi int)
+	// cubic: per output row and column, four source rows (columns) and
+	// their weights
+	cubic    bool
+	cy, cx   [][4]int32
+	cwy, cwx [][4]float32
+	planes   int
+	body     func(lo, hi int)
 }
 
 func init() {
@@ -55,8 +63,8 @@ func buildResize(b *builder) (kernel, error) {
 		nearest = b.a.str("nearest_mode", "round_prefer_floor")
 	}
 	switch {
-	case mode != "nearest" && mode != "linear":
-		return nil, unsupportedf("node %q (Resize): mode %q (nearest and linear are supported)", b.n.name, mode)
+	case mode != "nearest" && mode != "linear" && mode != "cubic":
+		return nil, unsupportedf("node %q (Resize): mode %q (nearest, linear and cubic are supported)", b.n.name, mode)
 	case b.a.int("antialias", 0) != 0:
 		return nil, unsupportedf("node %q (Resize): antialias", b.n.name)
 	case b.a.has("axes"):
@@ -69,7 +77,9 @@ func buildResize(b *builder) (kernel, error) {
 	case mode == "nearest" && !slices.Contains([]string{"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}, nearest):
 		return nil, unsupportedf("node %q (Resize): nearest_mode %q", b.n.name, nearest)
 	}
-	b.a.ignore("cubic_coeff_a", "exclude_outside", "extrapolation_value")
+	cubicA := float64(b.a.float("cubic_coeff_a", -0.75))
+	exclude := b.a.int("exclude_outside", 0) != 0
+	b.a.ignore("extrapolation_value") // tf_crop_and_resize only
 	// the scales and sizes: input 1 (opset 10) or inputs 2 and 3
 	var scales []float32
 	var sizes []int64
@@ -119,9 +129,78 @@ func buildResize(b *builder) (kernel, error) {
 		return nil, unsupportedf("node %q (Resize): the batch and channel axes must keep their sizes (%v → %v)", b.n.name, x.shape, out)
 	}
 	k := &resizeKernel{n: b.n, linear: mode == "linear", h: x.shape[2], w: x.shape[3], oh: out[2], ow: out[3], planes: out[0] * out[1]}
+	if mode == "cubic" {
+		k.cubic = true
+		k.cy, k.cwy = cubicAxis(k.h, k.oh, scale[2], coord, cubicA, exclude)
+		k.cx, k.cwx = cubicAxis(k.w, k.ow, scale[3], coord, cubicA, exclude)
+		return k, b.setOut(0, Float32, out)
+	}
 	k.y0, k.y1, k.wy = resizeAxis(k.h, k.oh, scale[2], coord, nearest, k.linear)
 	k.x0, k.x1, k.wx = resizeAxis(k.w, k.ow, scale[3], coord, nearest, k.linear)
 	return k, b.setOut(0, Float32, out)
+}
+
+// resizeCoord is output index o's position on an axis of n inputs resized
+// by s (resized length mr = n·s) in the coordinate mode.
+func resizeCoord(o, n int, s, mr float64, coord string) float64 {
+	switch coord {
+	case "half_pixel":
+		return (float64(o)+0.5)/s - 0.5
+	case "pytorch_half_pixel":
+		if mr > 1 {
+			return (float64(o)+0.5)/s - 0.5
+		}
+	case "align_corners":
+		if mr > 1 {
+			return float64(o) * float64(n-1) / (mr - 1)
+		}
+	case "asymmetric":
+		return float64(o) / s
+	case "tf_half_pixel_for_nn":
+		return (float64(o) + 0.5) / s
+	}
+	return 0
+}
+
+// cubicAxis gives each output index of an axis its four neighbours and
+// their weights, as the ONNX reference: the neighbours of position x are
+// ⌊x⌋-1 … ⌊x⌋+2 at ratio t = x-⌊x⌋ (at a whole x, x-2 … x+1 at t = 1),
+// weighted by Keys' cubic with coefficient a; past the edges the index is
+// clamped to them, or with exclude the weight is zero and the others are
+// scaled to sum to one.
+func cubicAxis(n, m int, s float64, coord string, a float64, exclude bool) ([][4]int32, [][4]float32) {
+	mr := float64(n) * s
+	idx, wt := make([][4]int32, m), make([][4]float32, m)
+	for o := range m {
+		x := resizeCoord(o, n, s, mr, coord)
+		f := math.Floor(x)
+		t := x - f
+		if t == 0 {
+			f, t = f-1, 1
+		}
+		c := [4]float64{
+			((a*(t+1)-5*a)*(t+1)+8*a)*(t+1) - 4*a,
+			((a+2)*t-(a+3))*t*t + 1,
+			((a+2)*(1-t)-(a+3))*(1-t)*(1-t) + 1,
+			((a*(2-t)-5*a)*(2-t)+8*a)*(2-t) - 4*a,
+		}
+		sum := 0.0
+		for j := range 4 {
+			i := int(f) - 1 + j
+			if exclude && (i < 0 || i >= n) {
+				c[j] = 0
+			}
+			sum += c[j]
+			idx[o][j] = int32(min(max(i, 0), n-1))
+		}
+		for j := range 4 {
+			if exclude && sum != 0 {
+				c[j] /= sum
+			}
+			wt[o][j] = float32(c[j])
+		}
+	}
+	return idx, wt
 }
 
 // resizeAxis maps each output index of an axis of n inputs resized to m
@@ -137,23 +216,7 @@ func resizeAxis(n, m int, s float64, coord, nearest string, linear bool) (i0, i1
 	}
 	clamp := func(i int) int32 { return int32(min(max(i, 0), n-1)) }
 	for o := range m {
-		var x float64
-		switch coord {
-		case "half_pixel":
-			x = (float64(o)+0.5)/s - 0.5
-		case "pytorch_half_pixel":
-			if mr > 1 {
-				x = (float64(o)+0.5)/s - 0.5
-			}
-		case "align_corners":
-			if mr > 1 {
-				x = float64(o) * float64(n-1) / (mr - 1)
-			}
-		case "asymmetric":
-			x = float64(o) / s
-		case "tf_half_pixel_for_nn":
-			x = (float64(o) + 0.5) / s
-		}
+		x := resizeCoord(o, n, s, mr, coord)
 		if linear {
 			f := math.Floor(x)
 			i0[o], i1[o], w[o] = clamp(int(f)), clamp(int(f)+1), float32(x-f)
@@ -195,6 +258,10 @@ func (k *resizeKernel) chunk(lo, hi int) {
 		pl, oy := r/k.oh, r%k.oh
 		src := x[pl*k.h*k.w : (pl+1)*k.h*k.w]
 		dst := y[r*k.ow : (r+1)*k.ow]
+		if k.cubic {
+			k.cubicRow(dst, src, oy)
+			continue
+		}
 		a := src[int(k.y0[oy])*k.w : (int(k.y0[oy])+1)*k.w]
 		if !k.linear {
 			for ox, i := range k.x0 {
@@ -210,5 +277,23 @@ func (k *resizeKernel) chunk(lo, hi int) {
 			bot := bb[i0] + wx*(bb[i1]-bb[i0])
 			dst[ox] = top + wy*(bot-top)
 		}
+	}
+}
+
+// cubicRow computes output row oy of a plane src into dst: each column
+// the weighted sum of its four columns in the row's four rows.
+func (k *resizeKernel) cubicRow(dst, src []float32, oy int) {
+	var rows [4][]float32
+	for j, i := range k.cy[oy] {
+		rows[j] = src[int(i)*k.w : (int(i)+1)*k.w]
+	}
+	wy := k.cwy[oy]
+	for ox := range dst {
+		xi, wx := k.cx[ox], k.cwx[ox]
+		var v float32
+		for j, r := range rows {
+			v += wy[j] * (wx[0]*r[xi[0]] + wx[1]*r[xi[1]] + wx[2]*r[xi[2]] + wx[3]*r[xi[3]])
+		}
+		dst[ox] = v
 	}
 }

@@ -2,8 +2,9 @@ package infer
 
 import "github.com/edge-pi/edge/simd"
 
-// convTransposeKernel is ConvTranspose over two spatial dimensions (the
-// upsampling of segmentation and detection heads): for each image and
+// convTransposeKernel is ConvTranspose over one or two spatial
+// dimensions (the upsampling of segmentation and detection heads; one
+// runs as two of height 1): for each image and
 // group, the columns C = Wᵀ·X (the weights transposed, Mg·kh·kw × Cg,
 // packed once; X the group's Cg × H·W input read in place) by the packed
 // GEMM, then each column's products added into the output pixels its taps
@@ -38,30 +39,50 @@ func buildConvTranspose(b *builder) (kernel, error) {
 		}
 	}
 	x, w := b.in(0), b.in(1)
-	if len(x.shape) != 4 || len(w.shape) != 4 {
-		return nil, unsupportedf("node %q (ConvTranspose): input %v, weights %v; only two spatial dimensions are supported", b.n.name, x.shape, w.shape)
+	oneD := len(x.shape) == 3 && len(w.shape) == 3
+	if !oneD && (len(x.shape) != 4 || len(w.shape) != 4) {
+		return nil, unsupportedf("node %q (ConvTranspose): input %v, weights %v; one or two spatial dimensions are supported", b.n.name, x.shape, w.shape)
 	}
 	if !w.isConst {
 		return nil, b.needsConst(1, "a constant (the weights)")
 	}
-	k := &convTransposeKernel{n: b.n, batch: x.shape[0], cin: x.shape[1], h: x.shape[2], w: x.shape[3],
-		groups: int(b.a.int("group", 1)), kh: w.shape[2], kw: w.shape[3]}
+	xs, ws := x.shape, w.shape
+	if oneD { // N C W as N C 1 W, the attributes' height 1 (pads and output padding 0)
+		xs, ws = []int{xs[0], xs[1], 1, xs[2]}, []int{ws[0], ws[1], 1, ws[2]}
+	}
+	k := &convTransposeKernel{n: b.n, batch: xs[0], cin: xs[1], h: xs[2], w: xs[3],
+		groups: int(b.a.int("group", 1)), kh: ws[2], kw: ws[3]}
 	if k.groups < 1 || k.cin%k.groups != 0 || w.shape[0] != k.cin {
 		return nil, b.errf("group %d does not fit %d input channels, weights %v", k.groups, k.cin, w.shape)
 	}
 	k.cout = w.shape[1] * k.groups
-	pair := func(name string, def int) ([2]int, error) {
+	// lift reads an attribute of one value a spatial axis as two (the
+	// height's first, hv, where the tensors are 1-D)
+	lift := func(name string, hv int64) []int64 {
 		v := b.a.ints(name, nil)
+		if !oneD || v == nil {
+			return v
+		}
+		if len(v) == 2 && name == "pads" { // begin, end
+			return []int64{hv, v[0], hv, v[1]}
+		}
+		if len(v) == 3 && name == "output_shape" { // N, C, W
+			return []int64{hv, v[2]}
+		}
+		return append([]int64{hv}, v...)
+	}
+	pair := func(name string, def int) ([2]int, error) {
+		v := lift(name, int64(def))
 		switch {
 		case v == nil:
 			return [2]int{def, def}, nil
 		case len(v) != 2:
-			return [2]int{}, b.errf("%s %v must have 2 values", name, v)
+			return [2]int{}, b.errf("%s %v must have a value a spatial axis", name, b.a.ints(name, nil))
 		}
 		return [2]int{int(v[0]), int(v[1])}, nil
 	}
-	if ks := b.a.ints("kernel_shape", nil); ks != nil && (len(ks) != 2 || int(ks[0]) != k.kh || int(ks[1]) != k.kw) {
-		return nil, b.errf("kernel_shape %v does not match the weights %v", ks, w.shape)
+	if ks := lift("kernel_shape", 1); ks != nil && (len(ks) != 2 || int(ks[0]) != k.kh || int(ks[1]) != k.kw) {
+		return nil, b.errf("kernel_shape %v does not match the weights %v", b.a.ints("kernel_shape", nil), w.shape)
 	}
 	st, err := pair("strides", 1)
 	if err != nil {
@@ -86,7 +107,7 @@ func buildConvTranspose(b *builder) (kernel, error) {
 	full := [2]int{k.sh*(k.h-1) + op[0] + (k.kh-1)*k.dh + 1, k.sw*(k.w-1) + op[1] + (k.kw-1)*k.dw + 1}
 	var pads [4]int
 	autoPad := b.a.str("auto_pad", "NOTSET")
-	outShape := b.a.ints("output_shape", nil)
+	outShape := lift("output_shape", 1)
 	switch {
 	case outShape != nil || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER":
 		want := [2]int{k.h * k.sh, k.w * k.sw}
@@ -113,7 +134,7 @@ func buildConvTranspose(b *builder) (kernel, error) {
 			}
 		}
 	case autoPad == "NOTSET":
-		if p := b.a.ints("pads", nil); p != nil {
+		if p := lift("pads", 0); p != nil {
 			if len(p) != 4 {
 				return nil, b.errf("pads %v must have 4 values", p)
 			}
@@ -156,6 +177,9 @@ func buildConvTranspose(b *builder) (kernel, error) {
 			}
 		}
 		k.wt = append(k.wt, simd.PackA(k.wtBuf[g*per:(g+1)*per], mg*taps, cg, t, cg))
+	}
+	if oneD {
+		return k, b.setOut(0, Float32, []int{k.batch, k.cout, k.ow})
 	}
 	return k, b.setOut(0, Float32, []int{k.batch, k.cout, k.oh, k.ow})
 }

@@ -2,6 +2,7 @@ package infer
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -81,6 +82,44 @@ func TestConvTranspose(t *testing.T) {
 			y := calcRun(t, g.bytes(), threads, x)[0]
 			calcShape(t, fmt.Sprintf("%+v", tc), y.Shape, []int{2, tc.co, oh, ow})
 			closeTo(t, fmt.Sprintf("%+v, %d threads", tc, threads), y.F, want, 1e-4)
+		}
+	}
+}
+
+// TestConvTranspose1D: one spatial dimension (a 1-D upsampling: stride,
+// pads, output_padding, dilation, groups, output_shape) gives the
+// definition's output, as two dimensions of height 1.
+func TestConvTranspose1D(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 21))
+	for _, tc := range []struct {
+		c, co, w, k, s, d, groups, pl, pr, opad int
+		outShape                                []int64
+	}{
+		{4, 6, 7, 3, 2, 1, 1, 1, 1, 1, nil},
+		{6, 4, 5, 4, 3, 2, 2, 0, 2, 0, nil},
+		{3, 3, 6, 2, 2, 1, 1, 0, 0, 0, []int64{13}},
+	} {
+		x, wt, bias := randF(r, 2*tc.c*tc.w), randF(r, tc.c*(tc.co/tc.groups)*tc.k), randF(r, tc.co)
+		full := tc.s*(tc.w-1) + tc.opad + (tc.k-1)*tc.d + 1
+		pl, pr := tc.pl, tc.pr
+		attrs := [][]byte{attrInts("strides", int64(tc.s)), attrInts("dilations", int64(tc.d)), attrInt("group", int64(tc.groups))}
+		if tc.outShape != nil {
+			total := full - int(tc.outShape[0]) // the padding, split with the end's half rounded down
+			half := int(math.Floor(float64(total) / 2))
+			pl, pr = total-half, half
+			attrs = append(attrs, attrInts("output_shape", tc.outShape...))
+		} else {
+			attrs = append(attrs, attrInts("pads", int64(tc.pl), int64(tc.pr)), attrInts("output_padding", int64(tc.opad)))
+		}
+		ow := full - pl - pr
+		g := newGB(13).input("x", 2, int64(tc.c), int64(tc.w)).output("y").
+			initF("w", []int64{int64(tc.c), int64(tc.co / tc.groups), int64(tc.k)}, wt).initF("b", []int64{int64(tc.co)}, bias)
+		g.node("ct", "ConvTranspose", []string{"x", "w", "b"}, []string{"y"}, attrs...)
+		want := refConvTranspose(x, 2, tc.c, 1, tc.w, wt, tc.co, 1, tc.k, tc.groups, 1, tc.s, 1, tc.d, 0, pl, 1, ow, bias)
+		for _, threads := range []int{1, 3} {
+			y := calcRun(t, g.bytes(), threads, x)[0]
+			calcShape(t, fmt.Sprintf("%+v", tc), y.Shape, []int{2, tc.co, ow})
+			calcClose(t, fmt.Sprintf("%+v, %d threads", tc, threads), y.F, want, 1e-5, 1e-5)
 		}
 	}
 }

@@ -1,0 +1,233 @@
+package infer
+
+// GatherND, and ScatterElements (Scatter before opset 11) and ScatterND:
+// reads and writes of a data tensor at constant indices, each index
+// turned into an offset when the plan is built. The scatters copy the
+// data, then write (or add, multiply, take the larger or smaller of)
+// each update at its offset in index order, so that of two updates at
+// one place the later wins.
+
+func init() {
+	register("GatherND", []string{"batch_dims"}, buildGatherND)
+	register("ScatterElements", []string{"axis", "reduction"}, buildScatterElements)
+	register("Scatter", []string{"axis"}, buildScatterElements)
+	register("ScatterND", []string{"reduction"}, buildScatterND)
+}
+
+// slabKernel copies (GatherND) or scatters (the others) slabs of n
+// elements: slab i of the source side at offs[i].
+type slabKernel struct {
+	n       *node
+	offs    []int
+	slab    int
+	scatter bool
+	reduce  string // scatter: "none", "add", "mul", "max", "min"
+}
+
+// ndOffsets turns the index tuples of ind (int64 values raw, shape
+// ishape, its last dimension the tuple's length) into offsets into data
+// of shape dshape, the first batch dimensions shared.
+func ndOffsets(b *builder, raw []int64, ishape, dshape []int, batch int) ([]int, error) {
+	q := len(ishape)
+	if q == 0 || batch < 0 || batch >= q || batch >= len(dshape) {
+		return nil, b.errf("indices %v and batch_dims %d do not fit data %v", ishape, batch, dshape)
+	}
+	last := ishape[q-1]
+	if last < 1 || batch+last > len(dshape) {
+		return nil, b.errf("indices %v: tuples of %d into data %v past %d batch dimensions", ishape, last, dshape, batch)
+	}
+	for i := 0; i < batch; i++ {
+		if ishape[i] != dshape[i] {
+			return nil, b.errf("indices %v and data %v differ in batch dimension %d", ishape, dshape, i)
+		}
+	}
+	if err := b.plan.spend(int64(len(raw)) * 8); err != nil {
+		return nil, b.errf("%v", err)
+	}
+	dst := strides(dshape)
+	tuples := numel(ishape[:q-1])
+	perBatch := numel(ishape[batch : q-1])
+	offs := make([]int, tuples)
+	for t := range tuples {
+		off := 0
+		if batch > 0 {
+			off = t / max(perBatch, 1) * dst[batch-1]
+		}
+		for j := 0; j < last; j++ {
+			at, err := b.index(raw[t*last+j], batch+j, dshape[batch+j])
+			if err != nil {
+				return nil, err
+			}
+			off += at * dst[batch+j]
+		}
+		offs[t] = off
+	}
+	return offs, nil
+}
+
+func buildGatherND(b *builder) (kernel, error) {
+	if err := b.wantInputs(2, 2); err != nil {
+		return nil, err
+	}
+	x, err := b.dataIn()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := b.constIndices(1)
+	if err != nil {
+		return nil, err
+	}
+	ind := b.in(1)
+	batch := int(b.a.int("batch_dims", 0))
+	offs, err := ndOffsets(b, raw, ind.shape, x.shape, batch)
+	if err != nil {
+		return nil, err
+	}
+	q := len(ind.shape)
+	rest := x.shape[batch+ind.shape[q-1]:]
+	out := append(append([]int(nil), ind.shape[:q-1]...), rest...)
+	return &slabKernel{n: b.n, offs: offs, slab: numel(rest)}, b.setOut(0, x.dtype, out)
+}
+
+// scatterInputs checks the data and updates of a scatter and reads its
+// reduction.
+func scatterInputs(b *builder) (*value, *value, string, error) {
+	if err := b.wantInputs(3, 3); err != nil {
+		return nil, nil, "", err
+	}
+	x, err := b.dataIn()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	u := b.in(2)
+	if u.dtype != x.dtype {
+		return nil, nil, "", b.errf("updates are %v, data %v", u.dtype, x.dtype)
+	}
+	red := b.a.str("reduction", "none")
+	switch red {
+	case "none", "add", "mul", "max", "min":
+	default:
+		return nil, nil, "", b.errf("reduction %q: none, add, mul, max or min", red)
+	}
+	return x, u, red, nil
+}
+
+func buildScatterElements(b *builder) (kernel, error) {
+	x, u, red, err := scatterInputs(b)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := b.constIndices(1)
+	if err != nil {
+		return nil, err
+	}
+	ind := b.in(1)
+	rank := len(x.shape)
+	if rank == 0 || len(ind.shape) != rank || !sameShape(ind.shape, u.shape) {
+		return nil, b.errf("data %v, indices %v and updates %v: indices and updates of one shape, of the data's rank", x.shape, ind.shape, u.shape)
+	}
+	axis, err := b.axis(b.a.int("axis", 0), rank)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range ind.shape {
+		if i != axis && d > x.shape[i] {
+			return nil, b.errf("indices %v exceed data %v in dimension %d", ind.shape, x.shape, i)
+		}
+	}
+	if err := b.plan.spend(int64(len(raw)) * 8); err != nil {
+		return nil, b.errf("%v", err)
+	}
+	xst, ist := strides(x.shape), strides(ind.shape)
+	offs := make([]int, len(raw))
+	for p, v := range raw {
+		at, err := b.index(v, axis, x.shape[axis])
+		if err != nil {
+			return nil, err
+		}
+		off := 0
+		for i := range ind.shape {
+			c := (p / ist[i]) % ind.shape[i]
+			if i == axis {
+				c = at
+			}
+			off += c * xst[i]
+		}
+		offs[p] = off
+	}
+	return &slabKernel{n: b.n, offs: offs, slab: 1, scatter: true, reduce: red}, b.setOut(0, x.dtype, x.shape)
+}
+
+func buildScatterND(b *builder) (kernel, error) {
+	x, u, red, err := scatterInputs(b)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := b.constIndices(1)
+	if err != nil {
+		return nil, err
+	}
+	ind := b.in(1)
+	offs, err := ndOffsets(b, raw, ind.shape, x.shape, 0)
+	if err != nil {
+		return nil, err
+	}
+	q := len(ind.shape)
+	rest := x.shape[ind.shape[q-1]:]
+	if want := append(append([]int(nil), ind.shape[:q-1]...), rest...); !sameShape(u.shape, want) {
+		return nil, b.errf("updates %v, want %v for indices %v into data %v", u.shape, want, ind.shape, x.shape)
+	}
+	return &slabKernel{n: b.n, offs: offs, slab: numel(rest), scatter: true, reduce: red}, b.setOut(0, x.dtype, x.shape)
+}
+
+func (k *slabKernel) run(*workers) {
+	x, y := k.n.in[0].t, k.n.out[0].t
+	if !k.scatter {
+		if y.DType.isInt() {
+			gatherSlabs(y.I, x.I, k.offs, k.slab)
+		} else {
+			gatherSlabs(y.F, x.F, k.offs, k.slab)
+		}
+		return
+	}
+	u := k.n.in[2].t
+	if y.DType.isInt() {
+		copy(y.I, x.I)
+		scatterSlabs(y.I, u.I, k.offs, k.slab, k.reduce)
+	} else {
+		copy(y.F, x.F)
+		scatterSlabs(y.F, u.F, k.offs, k.slab, k.reduce)
+	}
+}
+
+func gatherSlabs[T moveElem](dst, src []T, offs []int, n int) {
+	for i, o := range offs {
+		copy(dst[i*n:(i+1)*n], src[o:o+n])
+	}
+}
+
+func scatterSlabs[T moveElem](dst, upd []T, offs []int, n int, reduce string) {
+	for i, o := range offs {
+		d, u := dst[o:o+n], upd[i*n:(i+1)*n]
+		switch reduce {
+		case "none":
+			copy(d, u)
+		case "add":
+			for j := range d {
+				d[j] += u[j]
+			}
+		case "mul":
+			for j := range d {
+				d[j] *= u[j]
+			}
+		case "max":
+			for j := range d {
+				d[j] = max(d[j], u[j])
+			}
+		case "min":
+			for j := range d {
+				d[j] = min(d[j], u[j])
+			}
+		}
+	}
+}

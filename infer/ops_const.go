@@ -14,6 +14,7 @@ func init() {
 	register("Cast", []string{"to", "saturate"}, buildCast)
 	register("CastLike", []string{"saturate"}, buildCastLike)
 	register("Size", nil, buildSize)
+	register("EyeLike", []string{"dtype", "k"}, buildEyeLike)
 	register("Range", nil, buildRange)
 }
 
@@ -92,6 +93,44 @@ func buildSize(b *builder) (kernel, error) {
 		return nil, err
 	}
 	return nil, b.setConst(0, &Tensor{DType: Int64, Shape: []int{}, I: []int64{int64(numel(x.shape))}})
+}
+
+// buildEyeLike is a constant: a 2-D tensor of the input's shape with ones
+// on diagonal k (above the main one where positive) and zeros elsewhere,
+// of the dtype attribute's type or the input's.
+func buildEyeLike(b *builder) (kernel, error) {
+	if err := b.wantInputs(1, 1); err != nil {
+		return nil, err
+	}
+	x, err := b.dataIn()
+	if err != nil {
+		return nil, err
+	}
+	if len(x.shape) != 2 {
+		return nil, b.errf("input of shape %v: want 2-D", x.shape)
+	}
+	dt := x.dtype
+	if v, ok := b.a.get("dtype"); ok {
+		i, _ := v.(int64)
+		if dt = DType(i); !dt.supported() {
+			return nil, b.errf("dtype %v is not supported", dt)
+		}
+	}
+	if err := b.plan.spend(int64(numel(x.shape)) * 8); err != nil {
+		return nil, b.errf("%v", err)
+	}
+	t := NewTensor(dt, x.shape...)
+	k := int(b.a.int("k", 0))
+	for r := 0; r < x.shape[0]; r++ {
+		if c := r + k; c >= 0 && c < x.shape[1] {
+			if dt.isInt() {
+				t.I[r*x.shape[1]+c] = 1
+			} else {
+				t.F[r*x.shape[1]+c] = 1
+			}
+		}
+	}
+	return nil, b.setConst(0, t)
 }
 
 func buildShape(b *builder) (kernel, error) {

@@ -3,6 +3,7 @@ package infer
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -206,4 +207,30 @@ func TestRange(t *testing.T) {
 	shWantErr(t, "a limit of two values", err, false)
 	_, err = shRun(11, "Range", nil, []*Tensor{sc(0), i32(3), sc(1)}, 1, true)
 	shWantErr(t, "mixed types", err, false)
+}
+
+// TestEyeLike: ones on the diagonal k of the input's 2-D shape, the
+// input's type or dtype's, a constant however the input is computed.
+func TestEyeLike(t *testing.T) {
+	for _, tc := range []struct {
+		k    int64
+		want []float32
+	}{
+		{0, []float32{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0}},
+		{1, []float32{0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}},
+		{-2, []float32{0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0}},
+	} {
+		g := newGB(13).input("x", 3, 4).output("y")
+		g.node("e", "EyeLike", []string{"x"}, []string{"y"}, attrInt("k", tc.k))
+		if y := calcRun(t, g.bytes(), 1, make([]float32, 12))[0]; !slices.Equal(y.F, tc.want) {
+			t.Errorf("k %d: %v, want %v", tc.k, y.F, tc.want)
+		}
+	}
+	g := newGB(13).input("x", 2, 2).output("y").initI("shape", []int64{1}, []int64{4})
+	g.node("e", "EyeLike", []string{"x"}, []string{"i"}, attrInt("dtype", int64(Int64)))
+	g.node("c", "Cast", []string{"i"}, []string{"f"}, attrInt("to", 1))
+	g.node("r", "Reshape", []string{"f", "shape"}, []string{"y"})
+	if y := calcRun(t, g.bytes(), 1, make([]float32, 4))[0]; !slices.Equal(y.F, []float32{1, 0, 0, 1}) {
+		t.Errorf("int64: %v, want [1 0 0 1]", y.F)
+	}
 }

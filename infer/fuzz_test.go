@@ -21,6 +21,14 @@ func FuzzLoad(f *testing.F) {
 	g.node("r", "Relu", []string{"c"}, []string{"y"})
 	f.Add(g.bytes())
 	f.Add(halfConvModel(randHalf(r, 108), randHalf(r, 4), true, false)) // FLOAT16 weights, Cast
+	// the detectors' and transformers' operators
+	f.Add(nmsModel(1, 2, 6, 3, 0.5, 0.1, 0))
+	f.Add(topKModel([]int{2, 7}, 1, 3, true))
+	f.Add(einsumModel("bij,bjk->bik", [][]int{{2, 3, 4}, {2, 4, 5}}))
+	f.Add(einsumModel("ii->i", [][]int{{3, 3}}))
+	sc := newGB(18).input("x", 2, 3).input("u", 2, 3).output("y").initI("i", []int64{2, 1}, []int64{1, 0})
+	sc.node("s", "ScatterND", []string{"x", "i", "u"}, []string{"y"}, attrString("reduction", "add"))
+	f.Add(sc.bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Load(data)
 		if err != nil {

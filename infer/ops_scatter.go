@@ -89,85 +89,51 @@ func buildGatherND(b *builder) (kernel, error) {
 	return &slabKernel{n: b.n, offs: offs, slab: numel(rest)}, b.setOut(0, x.dtype, out)
 }
 
-// scatterInputs checks the data and updates of a scatter and reads its
-// reduction.
-func scatterInputs(b *builder) (*value, *value, string, error) {
-	if err := b.wantInputs(3, 3); err != nil {
-		return nil, nil, "", err
+// scatterInputs checks the data, the constant indices and the updates of
+// a scatter and reads its reduction.
+func scatterInputs(b *builder) (x, ind, u *value, raw []int64, red string, err error) {
+	if err = b.wantInputs(3, 3); err != nil {
+		return
 	}
-	x, err := b.dataIn()
-	if err != nil {
-		return nil, nil, "", err
+	if x, err = b.dataIn(); err != nil {
+		return
 	}
-	u := b.in(2)
+	if raw, err = b.constIndices(1); err != nil {
+		return
+	}
+	ind, u = b.in(1), b.in(2)
 	if u.dtype != x.dtype {
-		return nil, nil, "", b.errf("updates are %v, data %v", u.dtype, x.dtype)
+		err = b.errf("updates are %v, data %v", u.dtype, x.dtype)
+		return
 	}
-	red := b.a.str("reduction", "none")
-	switch red {
+	switch red = b.a.str("reduction", "none"); red {
 	case "none", "add", "mul", "max", "min":
 	default:
-		return nil, nil, "", b.errf("reduction %q: none, add, mul, max or min", red)
+		err = b.errf("reduction %q: none, add, mul, max or min", red)
 	}
-	return x, u, red, nil
+	return
 }
 
 func buildScatterElements(b *builder) (kernel, error) {
-	x, u, red, err := scatterInputs(b)
+	x, ind, u, raw, red, err := scatterInputs(b)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := b.constIndices(1)
+	if !sameShape(ind.shape, u.shape) {
+		return nil, b.errf("indices %v and updates %v must have one shape", ind.shape, u.shape)
+	}
+	offs, err := elementOffsets(b, raw, ind.shape, x.shape)
 	if err != nil {
 		return nil, err
-	}
-	ind := b.in(1)
-	rank := len(x.shape)
-	if rank == 0 || len(ind.shape) != rank || !sameShape(ind.shape, u.shape) {
-		return nil, b.errf("data %v, indices %v and updates %v: indices and updates of one shape, of the data's rank", x.shape, ind.shape, u.shape)
-	}
-	axis, err := b.axis(b.a.int("axis", 0), rank)
-	if err != nil {
-		return nil, err
-	}
-	for i, d := range ind.shape {
-		if i != axis && d > x.shape[i] {
-			return nil, b.errf("indices %v exceed data %v in dimension %d", ind.shape, x.shape, i)
-		}
-	}
-	if err := b.plan.spend(int64(len(raw)) * 8); err != nil {
-		return nil, b.errf("%v", err)
-	}
-	xst, ist := strides(x.shape), strides(ind.shape)
-	offs := make([]int, len(raw))
-	for p, v := range raw {
-		at, err := b.index(v, axis, x.shape[axis])
-		if err != nil {
-			return nil, err
-		}
-		off := 0
-		for i := range ind.shape {
-			c := (p / ist[i]) % ind.shape[i]
-			if i == axis {
-				c = at
-			}
-			off += c * xst[i]
-		}
-		offs[p] = off
 	}
 	return &slabKernel{n: b.n, offs: offs, slab: 1, scatter: true, reduce: red}, b.setOut(0, x.dtype, x.shape)
 }
 
 func buildScatterND(b *builder) (kernel, error) {
-	x, u, red, err := scatterInputs(b)
+	x, ind, u, raw, red, err := scatterInputs(b)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := b.constIndices(1)
-	if err != nil {
-		return nil, err
-	}
-	ind := b.in(1)
 	offs, err := ndOffsets(b, raw, ind.shape, x.shape, 0)
 	if err != nil {
 		return nil, err

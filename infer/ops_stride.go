@@ -458,41 +458,52 @@ func buildGatherElements(b *builder) (kernel, error) {
 		return nil, err
 	}
 	ind := b.in(1)
-	rank := len(x.shape)
-	if rank == 0 || len(ind.shape) != rank {
-		return nil, b.errf("data %v and indices %v must have the same rank, 1 or more", x.shape, ind.shape)
+	offs, err := elementOffsets(b, raw, ind.shape, x.shape)
+	if err != nil {
+		return nil, err
+	}
+	return &gatherElemKernel{n: b.n, offs: offs}, b.setOut(0, x.dtype, ind.shape)
+}
+
+// elementOffsets turns the indices of GatherElements and ScatterElements
+// (raw, of shape ishape, along the axis attribute) into offsets into data
+// of shape dshape: element p's own position but for the axis, where its
+// index stands. The offsets are charged to the plan's budget.
+func elementOffsets(b *builder, raw []int64, ishape, dshape []int) ([]int, error) {
+	rank := len(dshape)
+	if rank == 0 || len(ishape) != rank {
+		return nil, b.errf("data %v and indices %v must have the same rank, 1 or more", dshape, ishape)
 	}
 	axis, err := b.axis(b.a.int("axis", 0), rank)
 	if err != nil {
 		return nil, err
 	}
-	for i, d := range ind.shape {
-		if i != axis && d > x.shape[i] {
-			return nil, b.errf("indices %v exceed data %v in dimension %d", ind.shape, x.shape, i)
+	for i, d := range ishape {
+		if i != axis && d > dshape[i] {
+			return nil, b.errf("indices %v exceed data %v in dimension %d", ishape, dshape, i)
 		}
 	}
 	if err := b.plan.spend(int64(len(raw)) * 8); err != nil {
 		return nil, b.errf("%v", err)
 	}
-	k := &gatherElemKernel{n: b.n, offs: make([]int, len(raw))}
-	xst, ist := strides(x.shape), strides(ind.shape)
-	d := x.shape[axis]
+	offs := make([]int, len(raw))
+	dst, ist := strides(dshape), strides(ishape)
 	for p, v := range raw {
-		at, err := b.index(v, axis, d)
+		at, err := b.index(v, axis, dshape[axis])
 		if err != nil {
 			return nil, err
 		}
 		off := 0
-		for i := range ind.shape {
-			c := (p / ist[i]) % ind.shape[i]
+		for i := range ishape {
+			c := (p / ist[i]) % ishape[i]
 			if i == axis {
 				c = at
 			}
-			off += c * xst[i]
+			off += c * dst[i]
 		}
-		k.offs[p] = off
+		offs[p] = off
 	}
-	return k, b.setOut(0, x.dtype, ind.shape)
+	return offs, nil
 }
 
 func (k *gatherElemKernel) prepare(int) error {

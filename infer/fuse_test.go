@@ -14,14 +14,7 @@ import (
 // NaN).
 func fusedEqual(t *testing.T, what string, model []byte, threads int, x, want []float32) {
 	t.Helper()
-	m, err := Load(model)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Plan(Options{Threads: threads})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := mustPlan(t, model, threads)
 	defer p.Close()
 	if p.Steps() != 1 {
 		t.Fatalf("%s: %d steps, want the one fused", what, p.Steps())
@@ -42,14 +35,7 @@ func fusedEqual(t *testing.T, what string, model []byte, threads int, x, want []
 // unfusedSteps plans model on one thread and returns its step count.
 func unfusedSteps(t *testing.T, model []byte) int {
 	t.Helper()
-	m, err := Load(model)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Plan(Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := mustPlan(t, model, 1)
 	defer p.Close()
 	return p.Steps()
 }

@@ -2,6 +2,7 @@ package infer
 
 import (
 	"math"
+	"testing"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -162,4 +163,19 @@ func (g *gb) bytes() []byte {
 		m = append(m, fBytes(fModelMetadata, msg(fString(fKVKey, kv[0]), fString(fKVValue, kv[1])))...)
 	}
 	return m
+}
+
+// mustPlan loads model and plans it on the given threads; the test fails
+// where either does. The caller closes the plan.
+func mustPlan(t *testing.T, model []byte, threads int) *Plan {
+	t.Helper()
+	m, err := Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.Plan(Options{Threads: threads})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

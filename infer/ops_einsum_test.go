@@ -174,14 +174,7 @@ func TestEinsumNaN(t *testing.T) {
 
 // TestEinsumAllocs: a batched product runs without allocating.
 func TestEinsumAllocs(t *testing.T) {
-	m, err := Load(einsumModel("bhqd,bhkd->bhqk", [][]int{{1, 4, 16, 8}, {1, 4, 16, 8}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Plan(Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := mustPlan(t, einsumModel("bhqd,bhkd->bhqk", [][]int{{1, 4, 16, 8}, {1, 4, 16, 8}}), 1)
 	defer p.Close()
 	if a := testing.AllocsPerRun(10, func() { _ = p.Run() }); a != 0 {
 		t.Errorf("%v allocations a run", a)

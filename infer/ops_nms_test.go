@@ -77,14 +77,7 @@ func TestNMS(t *testing.T) {
 	const batches, classes, n = 2, 3, 40
 	for _, center := range []int64{0, 1} {
 		for _, maxOut := range []int{4, n} {
-			m, err := Load(nmsModel(batches, classes, n, maxOut, 0.45, 0.2, center))
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := m.Plan(Options{Threads: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := mustPlan(t, nmsModel(batches, classes, n, maxOut, 0.45, 0.2, center), 1)
 			for run := 0; run < 4; run++ {
 				boxes := make([]float32, batches*n*4)
 				for i := 0; i < batches*n; i++ {
@@ -164,14 +157,7 @@ func TestNMSRefusals(t *testing.T) {
 	if !slices.Equal(out[0].Shape, []int{0, 3}) {
 		t.Errorf("no max_output_boxes_per_class: shape %v, want [0 3]", out[0].Shape)
 	}
-	m, err := Load(nmsModel(1, 2, 5, 3, 0.5, 0, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Plan(Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := mustPlan(t, nmsModel(1, 2, 5, 3, 0.5, 0, 0), 1)
 	defer p.Close()
 	if o := p.Output(0); !slices.Equal(o.Shape, []int{0, 3}) || len(o.I) != 0 {
 		t.Errorf("before the first run: shape %v, %d values; want [0 3], none", o.Shape, len(o.I))

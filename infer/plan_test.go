@@ -429,14 +429,7 @@ func TestResidualAddFusion(t *testing.T) {
 		}
 		g.node("a", "Add", []string{"c", "s"}, []string{"a"})
 		g.node("r", "Relu", []string{"a"}, []string{"y"})
-		m, err := Load(g.bytes())
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := m.Plan(Options{Threads: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := mustPlan(t, g.bytes(), 2)
 		wantSteps := 4
 		if skipFirst {
 			wantSteps = 2
@@ -468,14 +461,7 @@ func TestStepPath(t *testing.T) {
 	g.node("dwconv", "Conv", []string{"x", "dw"}, []string{"a"}, attrInts("pads", 1, 1, 1, 1), attrInt("group", 8))
 	g.node("pwconv", "Conv", []string{"a", "pw"}, []string{"b"})
 	g.node("pool", "MaxPool", []string{"b"}, []string{"y"}, attrInts("kernel_shape", 3, 3))
-	m, err := Load(g.bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Plan(Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := mustPlan(t, g.bytes(), 1)
 	defer p.Close()
 	var got []string
 	for i := 0; i < p.Steps(); i++ {

@@ -202,3 +202,51 @@ func TestGELUFusion(t *testing.T) {
 		t.Errorf("a GELU whose Erf is a graph output fused: %d steps", n)
 	}
 }
+
+// TestMatMulBiasFusion: a Linear layer's MatMul by constant weights then
+// Add of a constant bias (shape [N] or [1, N], either operand order) is
+// one step with the unfused output bit for bit, for one row and for many,
+// at 1 and 3 threads; a bias of another shape, or a product that is also a
+// graph output, stays an Add of its own.
+func TestMatMulBiasFusion(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 13))
+	const k, n = 40, 100
+	w, bias := randF(r, k*n), randF(r, n)
+	build := func(rows int64, bshape []int64, biasFirst, leak bool) []byte {
+		g := newGB(13).input("x", rows, k).output("y").initF("w", []int64{k, n}, w).initF("b", bshape, bias)
+		if leak {
+			g.output("p")
+		}
+		g.node("mm", "MatMul", []string{"x", "w"}, []string{"p"})
+		ins := []string{"p", "b"}
+		if biasFirst {
+			ins = []string{"b", "p"}
+		}
+		g.node("add", "Add", ins, []string{"y"})
+		return g.bytes()
+	}
+	for _, rows := range []int64{1, 77} {
+		x := randF(r, int(rows)*k)
+		for _, tc := range []struct {
+			bshape    []int64
+			biasFirst bool
+		}{{[]int64{n}, false}, {[]int64{1, n}, true}} {
+			model := build(rows, tc.bshape, tc.biasFirst, false)
+			biasFusionOff = true
+			want := calcRun(t, model, 1, x)[0].F
+			biasFusionOff = false
+			for _, threads := range []int{1, 3} {
+				fusedEqual(t, fmt.Sprintf("%d rows, bias %v, %d threads", rows, tc.bshape, threads), model, threads, x, want)
+			}
+		}
+	}
+	if s := unfusedSteps(t, build(77, []int64{n}, false, true)); s != 2 {
+		t.Errorf("a product that is also an output: %d steps, want 2", s)
+	}
+	g := newGB(13).input("x", 3, k).output("y").initF("w", []int64{k, n}, w).initF("b", []int64{3, n}, randF(r, 3*n))
+	g.node("mm", "MatMul", []string{"x", "w"}, []string{"p"})
+	g.node("add", "Add", []string{"p", "b"}, []string{"y"})
+	if s := unfusedSteps(t, g.bytes()); s != 2 {
+		t.Errorf("a bias of a value a row and column: %d steps, want 2", s)
+	}
+}

@@ -42,6 +42,8 @@ type matmulKernel struct {
 
 	rb, blocks int // rows of A per block and blocks per batch (batched path)
 	batchBody  func(c, lo, hi int)
+
+	bias []float32 // a constant added to every row (a Linear layer's bias, fuseBias); nil: none
 }
 
 func init() {
@@ -191,19 +193,44 @@ func (k *matmulKernel) packRows(lo, hi int) {
 	}
 }
 
-// product computes column pieces [lo, hi) of Y = A·B, all rows.
+// product computes column pieces [lo, hi) of Y = A·B, all rows, and adds
+// the bias to each piece while it is in cache.
 func (k *matmulKernel) product(lo, hi int) {
 	pa := simd.PackedAIn(k.scratch, k.rows, k.kk)
 	y := k.n.out[0].t.F
 	for q := lo; q < hi; q++ {
-		simd.GemmPackedBCols(pa, 0, k.rows, k.pb, k.cuts[q], k.cuts[q+1], y, k.nn)
+		c0, c1 := k.cuts[q], k.cuts[q+1]
+		simd.GemmPackedBCols(pa, 0, k.rows, k.pb, c0, c1, y, k.nn)
+		if k.bias != nil {
+			for r := 0; r < k.rows; r++ {
+				simd.AddRows(y[r*k.nn+c0:r*k.nn+c1], k.bias[c0:c1])
+			}
+		}
 	}
 }
 
 // features computes output features [lo, hi) of the packed path's
 // single row.
 func (k *matmulKernel) features(lo, hi int) {
-	simd.GemmPacked(k.packed, lo, hi, 1, k.n.in[0].t.F, 1, k.n.out[0].t.F[lo:], 1)
+	y := k.n.out[0].t.F
+	simd.GemmPacked(k.packed, lo, hi, 1, k.n.in[0].t.F, 1, y[lo:], 1)
+	if k.bias != nil {
+		simd.AddRows(y[lo:hi], k.bias[lo:hi])
+	}
+}
+
+// fuseBias takes v, a constant Add after the product, where it is one
+// value a column (a Linear layer's bias, exported as MatMul then Add):
+// added to each piece of columns as it is computed, not in a pass of its
+// own over Y (ConvNeXt-tiny's 36 at 112²: 1.3 ms against ONNX Runtime's
+// fused 0.1). Only the packed path (B constant) takes it.
+func (k *matmulKernel) fuseBias(v *value) bool {
+	r := len(v.shape)
+	if !k.packedPath || k.bias != nil || !v.isConst || v.dtype != Float32 || r == 0 || v.shape[r-1] != k.nn || numel(v.shape) != k.nn {
+		return false
+	}
+	k.bias = v.t.F
+	return true
 }
 
 // blocksOf computes blocks [lo, hi) (over batches × blocks) of the

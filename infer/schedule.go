@@ -62,7 +62,7 @@ func (p *Plan) schedule(nodes []*node) []*node {
 			continue
 		}
 		if bk, ok := n.k.(*binKernel); ok && n.op == "Add" && len(n.in) == 2 && n.in[1] != nil && bk.g.n > 0 {
-			if p.fuseAdd(n, pos) {
+			if p.fuseBias(n) || p.fuseAdd(n, pos) {
 				countUses()
 			}
 			continue
@@ -146,6 +146,35 @@ func elideConcat(n *node) {
 
 // poolFusionOff keeps MaxPool a step of its own (tests compare with it).
 var poolFusionOff = false
+
+// biasFusionOff keeps a MatMul's bias Add a step of its own (tests
+// compare with it).
+var biasFusionOff = false
+
+// fuseBias folds Add(a, c), c a constant of one value a column, into the
+// MatMul producing a (matmulKernel.fuseBias).
+func (p *Plan) fuseBias(n *node) bool {
+	if biasFusionOff {
+		return false
+	}
+	for i := 0; i < 2; i++ {
+		x, c := n.in[i], n.in[1-i]
+		prod := x.producer
+		if x.isConst || !c.isConst || prod == nil || prod.dead || x.uses != 1 || x.output || len(prod.out) != 1 || !sameShape(x.shape, n.out[0].shape) {
+			continue
+		}
+		mk, ok := prod.k.(*matmulKernel)
+		if !ok || !mk.fuseBias(c) {
+			continue
+		}
+		prod.fused = append(prod.fused, n.op)
+		prod.out[0] = n.out[0]
+		n.out[0].producer = prod
+		n.dead = true
+		return true
+	}
+	return false
+}
 
 // fuseAdd folds Add(a, b) into the convolution producing a or b when the
 // other operand is ready before that convolution runs.

@@ -12,9 +12,9 @@ import "math"
 // ε, Sqrt, Div, then Mul γ and Add β; how PyTorch exports nn.LayerNorm
 // below opset 17, ConvNeXt's and ViT's), rounding as those operators do,
 // step by step, so that fused and unfused agree bit for bit: the means
-// summed in float64 and rounded to float32, the differences, squares,
-// sum with ε, quotient, product and sum in float32, the square root in
-// float64 rounded to float32.
+// summed in float64 (sum64, as ReduceMean sums) and rounded to float32;
+// the differences, squares, sum with ε, quotient, product and sum in
+// float32; the square root in float64 rounded to float32.
 type layerNormKernel struct {
 	n           *node
 	rows, cols  int
@@ -92,17 +92,11 @@ func (k *layerNormKernel) chunk(lo, hi int) {
 	n := float64(k.cols)
 	for r := lo; r < hi; r++ {
 		xr, yr := x[r*k.cols:(r+1)*k.cols], y[r*k.cols:(r+1)*k.cols]
-		var s float64
-		for _, v := range xr {
-			s += float64(v)
-		}
-		mean := float32(s / n)
-		s = 0
+		mean := float32(sum64(xr) / n)
 		for i, v := range xr {
-			d := v - mean
-			yr[i] = d
-			s += float64(d * d)
+			yr[i] = v - mean
 		}
+		s := sumSq64(yr)
 		sd := float32(math.Sqrt(float64(float32(s/n) + k.eps)))
 		if means != nil {
 			means[r] = mean

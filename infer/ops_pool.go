@@ -521,21 +521,3 @@ func (k *globalPoolKernel) chunk(lo, hi int) {
 		k.act.apply(y[r:r+1], r%k.ch)
 	}
 }
-
-// sum64 is the sum of s in float64, in four interleaved partial sums:
-// one chain of dependent additions, four cycles each, was most of
-// GlobalAveragePool's time (MobileNet's 1024 maps of 7×7: 23 µs).
-func sum64(s []float32) float64 {
-	var a, b, c, d float64
-	i := 0
-	for ; i+4 <= len(s); i += 4 {
-		a += float64(s[i])
-		b += float64(s[i+1])
-		c += float64(s[i+2])
-		d += float64(s[i+3])
-	}
-	for ; i < len(s); i++ {
-		a += float64(s[i])
-	}
-	return (a + b) + (c + d)
-}

@@ -193,6 +193,8 @@ func cubicAxis(n, m int, s float64, coord string, a float64, exclude bool) ([][4
 			sum += c[j]
 			idx[o][j] = int32(min(max(i, 0), n-1))
 		}
+		// (a sum of 0, all four neighbours outside, cannot happen: a
+		// position of the coordinate modes lies within a pixel of the axis)
 		for j := range 4 {
 			if exclude && sum != 0 {
 				c[j] /= sum

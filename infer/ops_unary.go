@@ -36,15 +36,18 @@ var mathFuncs = map[string]func(float64) float64{
 	"Mish":     func(x float64) float64 { return x * math.Tanh(softplus(x)) },
 }
 
-// sign is -1, 0 or 1 by x's sign (a NaN stays NaN).
+// sign is -1, 0 or 1 by x's sign, +0 for either zero (as numpy's sign,
+// the ONNX reference); a NaN stays NaN.
 func sign(x float64) float64 {
 	switch {
 	case x > 0:
 		return 1
 	case x < 0:
 		return -1
+	case x == 0:
+		return 0
 	}
-	return x // ±0 or NaN
+	return x // NaN
 }
 
 // softplus is log(1 + eˣ), without overflowing where eˣ would.

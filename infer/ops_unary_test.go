@@ -153,10 +153,11 @@ func TestUnaryMath(t *testing.T) {
 			t.Errorf("%s(%v) = %v, want %v", spot.name, spot.x, y.F[0], spot.y)
 		}
 	}
-	g0 := newGB(13).input("x", 1).output("y")
+	g0 := newGB(13).input("x", 2).output("y")
 	g0.node("Sign", "Sign", []string{"x"}, []string{"y"})
-	if y := calcRun(t, g0.bytes(), 1, []float32{float32(math.NaN())})[0]; !math.IsNaN(float64(y.F[0])) {
-		t.Errorf("Sign(NaN) = %v, want NaN", y.F[0])
+	y0 := calcRun(t, g0.bytes(), 1, []float32{float32(math.NaN()), float32(math.Copysign(0, -1))})[0]
+	if !math.IsNaN(float64(y0.F[0])) || math.Signbit(float64(y0.F[1])) {
+		t.Errorf("Sign(NaN), Sign(-0) = %v, want NaN and +0", y0.F)
 	}
 	g := newGB(13).input("x", 1).output("y")
 	g.node("Acosh", "Acosh", []string{"x"}, []string{"y"})

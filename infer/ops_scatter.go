@@ -2,10 +2,11 @@ package infer
 
 // GatherND, and ScatterElements (Scatter before opset 11) and ScatterND:
 // reads and writes of a data tensor at constant indices, each index
-// turned into an offset when the plan is built. The scatters copy the
-// data, then write (or add, multiply, take the larger or smaller of)
-// each update at its offset in index order, so that of two updates at
-// one place the later wins.
+// turned into an offset when the plan is built. GatherND copies slabs
+// (gatherElemKernel, as GatherElements); the scatters copy the data, then
+// write (or add, multiply, take the larger or smaller of) each update at
+// its offset in index order, so that of two updates at one place the
+// later wins.
 
 func init() {
 	register("GatherND", []string{"batch_dims"}, buildGatherND)
@@ -14,14 +15,13 @@ func init() {
 	register("ScatterND", []string{"reduction"}, buildScatterND)
 }
 
-// slabKernel copies (GatherND) or scatters (the others) slabs of n
-// elements: slab i of the source side at offs[i].
-type slabKernel struct {
-	n       *node
-	offs    []int
-	slab    int
-	scatter bool
-	reduce  string // scatter: "none", "add", "mul", "max", "min"
+// scatterKernel scatters slabs of slab elements: update slab i at
+// offs[i] of a copy of the data.
+type scatterKernel struct {
+	n      *node
+	offs   []int
+	slab   int
+	reduce string // "none", "add", "mul", "max", "min"
 }
 
 // ndOffsets turns the index tuples of ind (int64 values raw, shape
@@ -69,11 +69,7 @@ func buildGatherND(b *builder) (kernel, error) {
 	if err := b.wantInputs(2, 2); err != nil {
 		return nil, err
 	}
-	x, err := b.dataIn()
-	if err != nil {
-		return nil, err
-	}
-	raw, err := b.constIndices(1)
+	x, raw, err := b.dataAndIndices()
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +82,7 @@ func buildGatherND(b *builder) (kernel, error) {
 	q := len(ind.shape)
 	rest := x.shape[batch+ind.shape[q-1]:]
 	out := append(append([]int(nil), ind.shape[:q-1]...), rest...)
-	return &slabKernel{n: b.n, offs: offs, slab: numel(rest)}, b.setOut(0, x.dtype, out)
+	return &gatherElemKernel{n: b.n, offs: offs, slab: numel(rest)}, b.setOut(0, x.dtype, out)
 }
 
 // scatterInputs checks the data, the constant indices and the updates of
@@ -95,10 +91,7 @@ func scatterInputs(b *builder) (x, ind, u *value, raw []int64, red string, err e
 	if err = b.wantInputs(3, 3); err != nil {
 		return
 	}
-	if x, err = b.dataIn(); err != nil {
-		return
-	}
-	if raw, err = b.constIndices(1); err != nil {
+	if x, raw, err = b.dataAndIndices(); err != nil {
 		return
 	}
 	ind, u = b.in(1), b.in(2)
@@ -126,7 +119,7 @@ func buildScatterElements(b *builder) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &slabKernel{n: b.n, offs: offs, slab: 1, scatter: true, reduce: red}, b.setOut(0, x.dtype, x.shape)
+	return &scatterKernel{n: b.n, offs: offs, slab: 1, reduce: red}, b.setOut(0, x.dtype, x.shape)
 }
 
 func buildScatterND(b *builder) (kernel, error) {
@@ -143,32 +136,17 @@ func buildScatterND(b *builder) (kernel, error) {
 	if want := append(append([]int(nil), ind.shape[:q-1]...), rest...); !sameShape(u.shape, want) {
 		return nil, b.errf("updates %v, want %v for indices %v into data %v", u.shape, want, ind.shape, x.shape)
 	}
-	return &slabKernel{n: b.n, offs: offs, slab: numel(rest), scatter: true, reduce: red}, b.setOut(0, x.dtype, x.shape)
+	return &scatterKernel{n: b.n, offs: offs, slab: numel(rest), reduce: red}, b.setOut(0, x.dtype, x.shape)
 }
 
-func (k *slabKernel) run(*workers) {
-	x, y := k.n.in[0].t, k.n.out[0].t
-	if !k.scatter {
-		if y.DType.isInt() {
-			gatherSlabs(y.I, x.I, k.offs, k.slab)
-		} else {
-			gatherSlabs(y.F, x.F, k.offs, k.slab)
-		}
-		return
-	}
-	u := k.n.in[2].t
+func (k *scatterKernel) run(*workers) {
+	x, y, u := k.n.in[0].t, k.n.out[0].t, k.n.in[2].t
 	if y.DType.isInt() {
 		copy(y.I, x.I)
 		scatterSlabs(y.I, u.I, k.offs, k.slab, k.reduce)
 	} else {
 		copy(y.F, x.F)
 		scatterSlabs(y.F, u.F, k.offs, k.slab, k.reduce)
-	}
-}
-
-func gatherSlabs[T moveElem](dst, src []T, offs []int, n int) {
-	for i, o := range offs {
-		copy(dst[i*n:(i+1)*n], src[o:o+n])
 	}
 }
 

@@ -380,11 +380,7 @@ func buildGather(b *builder) (kernel, error) {
 	if err := b.wantInputs(2, 2); err != nil {
 		return nil, err
 	}
-	x, err := b.dataIn()
-	if err != nil {
-		return nil, err
-	}
-	raw, err := b.constIndices(1)
+	x, raw, err := b.dataAndIndices()
 	if err != nil {
 		return nil, err
 	}
@@ -435,25 +431,37 @@ func gatherRows[T moveElem](k *gatherKernel, dst, src []T, lo, hi int) {
 	}
 }
 
-// gatherElemKernel is GatherElements: output element p is the input
-// element at p's coordinates with the axis coordinate replaced by
-// indices[p]. The source offset of every output element is computed
-// when the plan is built.
+// gatherElemKernel is GatherElements (slab 1: output element p is the
+// input element at p's coordinates with the axis coordinate replaced by
+// indices[p]) and GatherND (output slab p, of slab elements, the input's
+// at index tuple p): output slab p is the input's at offs[p], every
+// offset computed when the plan is built.
 type gatherElemKernel struct {
 	n    *node
 	offs []int
+	slab int
 	body func(lo, hi int)
+}
+
+// dataAndIndices reads a gather's or scatter's data (input 0) and its
+// constant indices (input 1).
+func (b *builder) dataAndIndices() (*value, []int64, error) {
+	x, err := b.dataIn()
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, err := b.constIndices(1)
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, raw, nil
 }
 
 func buildGatherElements(b *builder) (kernel, error) {
 	if err := b.wantInputs(2, 2); err != nil {
 		return nil, err
 	}
-	x, err := b.dataIn()
-	if err != nil {
-		return nil, err
-	}
-	raw, err := b.constIndices(1)
+	x, raw, err := b.dataAndIndices()
 	if err != nil {
 		return nil, err
 	}
@@ -462,7 +470,7 @@ func buildGatherElements(b *builder) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &gatherElemKernel{n: b.n, offs: offs}, b.setOut(0, x.dtype, ind.shape)
+	return &gatherElemKernel{n: b.n, offs: offs, slab: 1}, b.setOut(0, x.dtype, ind.shape)
 }
 
 // elementOffsets turns the indices of GatherElements and ScatterElements
@@ -512,20 +520,23 @@ func (k *gatherElemKernel) prepare(int) error {
 }
 
 func (k *gatherElemKernel) run(p *workers) {
-	p.parallel(len(k.offs), moveGrain, k.body)
+	p.parallel(len(k.offs), max(1, moveGrain/max(k.slab, 1)), k.body)
 }
 
+// chunk copies slabs [lo, hi).
 func (k *gatherElemKernel) chunk(lo, hi int) {
 	x, y := k.n.in[0].t, k.n.out[0].t
+	n := k.slab
 	if y.DType.isInt() {
-		gatherElems(y.I[lo:hi], x.I, k.offs[lo:hi])
+		gatherSlabs(y.I[lo*n:hi*n], x.I, k.offs[lo:hi], n)
 	} else {
-		gatherElems(y.F[lo:hi], x.F, k.offs[lo:hi])
+		gatherSlabs(y.F[lo*n:hi*n], x.F, k.offs[lo:hi], n)
 	}
 }
 
-func gatherElems[T moveElem](dst, src []T, offs []int) {
+// gatherSlabs copies slab i of n elements from src[offs[i]:] to dst[i·n:].
+func gatherSlabs[T moveElem](dst, src []T, offs []int, n int) {
 	for i, o := range offs {
-		dst[i] = src[o]
+		copy(dst[i*n:(i+1)*n], src[o:o+n])
 	}
 }

@@ -29,19 +29,6 @@ func blockInput(b *builder) (*value, int, error) {
 	return x, int(bs), nil
 }
 
-// newViewKernel copies x through the strided view (dims, st), whose
-// elements in C order are the output's, of shape out.
-func (b *builder) newViewKernel(x *value, dims, st, out []int) (kernel, error) {
-	g, err := newStrideGeom(dims, st, 0)
-	if err != nil {
-		return nil, b.errf("%v", err)
-	}
-	if g.identity(numel(x.shape)) {
-		return b.aliasOut(x, out)
-	}
-	return &strideKernel{n: b.n, g: g}, b.setOut(0, x.dtype, out)
-}
-
 // buildDepthToSpace moves blocks of channels into b×b blocks of pixels:
 // output (n, c, h·b+i, w·b+j) is input channel (i·b+j)·C' + c (mode DCR,
 // the default) or c·b² + i·b + j (CRD), pixel (h, w).
@@ -66,7 +53,7 @@ func buildDepthToSpace(b *builder) (kernel, error) {
 	default:
 		return nil, b.errf("mode %q: DCR or CRD", mode)
 	}
-	return b.newViewKernel(x, dims, st, []int{n, co, h * bs, w * bs})
+	return b.newViewKernel(x, dims, st, 0, []int{n, co, h * bs, w * bs})
 }
 
 // buildSpaceToDepth moves b×b blocks of pixels into channels: output (n,
@@ -84,7 +71,7 @@ func buildSpaceToDepth(b *builder) (kernel, error) {
 	// the output as [N, b, b, C, H', W'], strides into the input
 	dims := []int{n, bs, bs, c, ho, wo}
 	st := []int{c * h * w, w, 1, h * w, bs * w, bs}
-	return b.newViewKernel(x, dims, st, []int{n, c * bs * bs, ho, wo})
+	return b.newViewKernel(x, dims, st, 0, []int{n, c * bs * bs, ho, wo})
 }
 
 // buildTile repeats the input repeats[d] times along each axis d (a

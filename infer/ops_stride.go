@@ -200,16 +200,23 @@ func (k *strideKernel) chunk(lo, hi int) {
 }
 
 // newStrideKernel returns a kernel copying the view (or an alias when the
-// view is the input itself) and declares output 0.
+// view is the input itself) and declares output 0 of the view's shape.
 func (b *builder) newStrideKernel(x *value, shape, st []int, base int) (kernel, error) {
-	g, err := newStrideGeom(shape, st, base)
+	return b.newViewKernel(x, shape, st, base, shape)
+}
+
+// newViewKernel is newStrideKernel for a view (dims, st from base) whose
+// elements in C order are an output of another shape, out (DepthToSpace's
+// 6-D view of a 4-D output).
+func (b *builder) newViewKernel(x *value, dims, st []int, base int, out []int) (kernel, error) {
+	g, err := newStrideGeom(dims, st, base)
 	if err != nil {
 		return nil, b.errf("%v", err)
 	}
 	if g.identity(numel(x.shape)) {
-		return b.aliasOut(x, shape)
+		return b.aliasOut(x, out)
 	}
-	return &strideKernel{n: b.n, g: g}, b.setOut(0, x.dtype, shape)
+	return &strideKernel{n: b.n, g: g}, b.setOut(0, x.dtype, out)
 }
 
 func buildTranspose(b *builder) (kernel, error) {

@@ -88,10 +88,7 @@ func (p *Plan) schedule(nodes []*node) []*node {
 			}
 		}
 		if fused {
-			prod.fused = append(prod.fused, n.op)
-			prod.out[0] = n.out[0]
-			n.out[0].producer = prod
-			n.dead = true
+			absorb(prod, n)
 			countUses()
 		}
 	}
@@ -147,6 +144,15 @@ func elideConcat(n *node) {
 // poolFusionOff keeps MaxPool a step of its own (tests compare with it).
 var poolFusionOff = false
 
+// absorb makes node n, fused into its producer prod, disappear: prod
+// takes n's operator into its name and writes n's output.
+func absorb(prod, n *node) {
+	prod.fused = append(prod.fused, n.op)
+	prod.out[0] = n.out[0]
+	n.out[0].producer = prod
+	n.dead = true
+}
+
 // biasFusionOff keeps a MatMul's bias Add a step of its own (tests
 // compare with it).
 var biasFusionOff = false
@@ -167,10 +173,7 @@ func (p *Plan) fuseBias(n *node) bool {
 		if !ok || !mk.fuseBias(c) {
 			continue
 		}
-		prod.fused = append(prod.fused, n.op)
-		prod.out[0] = n.out[0]
-		n.out[0].producer = prod
-		n.dead = true
+		absorb(prod, n)
 		return true
 	}
 	return false
@@ -192,10 +195,7 @@ func (p *Plan) fuseAdd(n *node, pos map[*node]int) bool {
 		if !ok || !sameShape(x.shape, n.out[0].shape) || !f.fuseAdd(prod, other) {
 			continue
 		}
-		prod.fused = append(prod.fused, n.op)
-		prod.out[0] = n.out[0]
-		n.out[0].producer = prod
-		n.dead = true
+		absorb(prod, n)
 		return true
 	}
 	return false

@@ -31,9 +31,16 @@ func init() {
 		if err := b.setOut(0, x.dtype, shape); err != nil {
 			return nil, err
 		}
-		inner := &node{name: b.n.name, op: b.n.op, in: []*value{x, x}, out: b.n.out}
-		b.n.in = b.n.in[:1]
-		return &binKernel{n: inner, g: newBinGeom(x.shape, x.shape, shape),
-			fn: func(a, _ float32) float32 { return a }, ifn: func(a, _ int64) int64 { return a }}, nil
+		return b.broadcastKernel(x, x.shape, shape), nil
 	})
+}
+
+// broadcastKernel copies x, viewed as of shape in, broadcast to shape out
+// (the output's elements in C order): the broadcast binary kernel with x
+// as both operands. The node keeps x as its one input.
+func (b *builder) broadcastKernel(x *value, in, out []int) kernel {
+	inner := &node{name: b.n.name, op: b.n.op, in: []*value{x, x}, out: b.n.out}
+	b.n.in = b.n.in[:1]
+	return &binKernel{n: inner, g: newBinGeom(in, in, out),
+		fn: func(a, _ float32) float32 { return a }, ifn: func(a, _ int64) int64 { return a }}
 }

@@ -108,8 +108,5 @@ func buildTile(b *builder) (kernel, error) {
 	if err := b.setOut(0, x.dtype, out); err != nil {
 		return nil, err
 	}
-	inner := &node{name: b.n.name, op: b.n.op, in: []*value{x, x}, out: b.n.out}
-	b.n.in = b.n.in[:1]
-	return &binKernel{n: inner, g: newBinGeom(in2, in2, out2),
-		fn: func(a, _ float32) float32 { return a }, ifn: func(a, _ int64) int64 { return a }}, nil
+	return b.broadcastKernel(x, in2, out2), nil
 }

@@ -39,6 +39,12 @@ func dwPlanePoolAVX512(out []float32, ph, pw int, p []float32, wp int, w []float
 	dwPlane3Poolz(&out[0], ph, pw, &p[0], wp, &w[0], bias, lo, hi)
 }
 
+// dwBand is the output rows of a band of a plane: its input rows are
+// copied (or split) right before the kernel reads them, from L1 (faces'
+// 64 channels of 112² at stride 2, in the network: 141 → 116 µs; bands
+// of 2 and 4 rows measured slower, 16 alike, the whole plane slower).
+const dwBand = 8
+
 //go:noescape
 func dwPlane3s2z(dst *float32, oh, ow int, p *float32, wp int, w *float32, bias, lo, hi float32)
 
@@ -58,7 +64,8 @@ func splitRowsAVX512(a, b []float32, ldd int, src []float32, lds, rows, cols int
 // plane is split (see dwPlane3s2z): the copy puts each input row's
 // columns into the padded row's even and odd halves (splitRowsz), and the
 // kernel does a third of the work it does on a whole plane, where it sums
-// every column and keeps the even ones.
+// every column and keeps the even ones. The copy or split goes a band of
+// dwBand output rows at a time, each band's rows read back from L1.
 func dwChannelsAVX512(out []float32, outCh int, in []float32, inCh, ldIn, rows, cols int, plane []float32, at, wp, oh, ow, s int, w, bias []float32, lo, hi float32) {
 	copyIn := rows > 0 && cols > 0
 	if pl := at % wp; s == 2 && wp >= 2*ow+1 && pl+cols <= wp {
@@ -69,19 +76,39 @@ func dwChannelsAVX512(out []float32, outCh int, in []float32, inCh, ldIn, rows, 
 		if pl%2 == 1 {
 			a, b = odd+pl/2, row+pl/2+1 // in[0] is O[(pl-1)/2], in[1] E[(pl+1)/2]
 		}
+		pt := at / wp
 		for c := range bias {
-			if copyIn && (c == 0 || inCh != 0) {
-				splitRowsz(&plane[a], &plane[b], wp, &in[c*inCh], ldIn, rows, cols)
+			if !copyIn || (c != 0 && inCh == 0) {
+				dwPlane3s2z(&out[c*outCh], oh, ow, &plane[0], wp, &w[9*c], bias[c], lo, hi)
+				continue
 			}
-			dwPlane3s2z(&out[c*outCh], oh, ow, &plane[0], wp, &w[9*c], bias[c], lo, hi)
+			done := 0 // input rows split so far
+			for oy := 0; oy < oh; oy += dwBand {
+				n := min(dwBand, oh-oy)
+				if need := min(rows, 2*(oy+n)+1-pt); need > done {
+					splitRowsz(&plane[a+done*wp], &plane[b+done*wp], wp, &in[c*inCh+done*ldIn], ldIn, need-done, cols)
+					done = need
+				}
+				dwPlane3s2z(&out[c*outCh+oy*ow], n, ow, &plane[2*oy*wp], wp, &w[9*c], bias[c], lo, hi)
+			}
 		}
 		return
 	}
+	pt := at / wp
 	for c := range bias {
-		if copyIn && (c == 0 || inCh != 0) {
-			copyRowsz(&plane[at], wp, &in[c*inCh], ldIn, rows, cols)
+		if !copyIn || (c != 0 && inCh == 0) {
+			dwPlane3z(&out[c*outCh], oh, ow, &plane[0], wp, s, &w[9*c], bias[c], lo, hi)
+			continue
 		}
-		dwPlane3z(&out[c*outCh], oh, ow, &plane[0], wp, s, &w[9*c], bias[c], lo, hi)
+		done := 0 // input rows copied so far
+		for oy := 0; oy < oh; oy += dwBand {
+			n := min(dwBand, oh-oy)
+			if need := min(rows, (oy+n-1)*s+3-pt); need > done {
+				copyRowsz(&plane[at+done*wp], wp, &in[c*inCh+done*ldIn], ldIn, need-done, cols)
+				done = need
+			}
+			dwPlane3z(&out[c*outCh+oy*ow], n, ow, &plane[oy*s*wp], wp, s, &w[9*c], bias[c], lo, hi)
+		}
 	}
 }
 

@@ -266,8 +266,9 @@ func TestDepthwisePlane3Pool(t *testing.T) {
 // CopyRows and a DepthwisePlane3 per channel, bit for bit, with one input
 // plane per channel or one for all (inCh 0), at both strides, with the
 // image at every parity of top and left padding (the AVX-512 loop splits
-// a stride-2 plane into even and odd columns), for rows of one vector and
-// of several, and a plane wider than the taps need.
+// a stride-2 plane into even and odd columns, in bands of dwBand output
+// rows, two rows at a time), for rows of one vector and of several, maps
+// of one band and of several, and a plane wider than the taps need.
 func TestDepthwiseChannels3(t *testing.T) {
 	r := rand.New(rand.NewPCG(36, 36))
 	for i := range impls {
@@ -278,6 +279,7 @@ func TestDepthwiseChannels3(t *testing.T) {
 			for _, c := range []struct{ h, w, pt, pl, extra int }{
 				{7, 9, 1, 1, 0}, {7, 9, 0, 0, 0}, {6, 8, 0, 0, 0}, {6, 8, 1, 0, 0}, {6, 8, 0, 1, 0},
 				{5, 40, 1, 1, 0}, {5, 40, 0, 0, 0}, {4, 41, 0, 1, 0}, {4, 41, 1, 0, 3}, {3, 70, 2, 3, 1},
+				{37, 20, 1, 1, 0}, {36, 19, 0, 0, 0}, {40, 17, 2, 1, 0}, {33, 33, 1, 0, 2}, {34, 16, 0, 1, 0},
 			} {
 				for _, inCh := range []int{0, 1} {
 					const ch = 5

@@ -619,3 +619,25 @@ sloop:
 done16:
 	VZEROUPPER
 	RET
+
+// func prefetchStripz(p *float32, ld, rows int)
+// The 192 bytes (a 48-column strip) of each of rows rows of B, ld floats
+// apart, into L1 (see gemmAVX512Buf).
+TEXT ·prefetchStripz(SB), NOSPLIT, $0-24
+	MOVQ  p+0(FP), SI
+	MOVQ  ld+8(FP), R8
+	SHLQ  $2, R8
+	MOVQ  rows+16(FP), CX
+	TESTQ CX, CX
+	JZ    pfdone
+
+pfrow:
+	PREFETCHT0 (SI)
+	PREFETCHT0 64(SI)
+	PREFETCHT0 128(SI)
+	ADDQ       R8, SI
+	DECQ       CX
+	JNZ        pfrow
+
+pfdone:
+	RET

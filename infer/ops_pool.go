@@ -505,19 +505,21 @@ func (k *globalPoolKernel) run(p *workers) {
 // chunk pools planes [lo, hi) of batch × channels.
 func (k *globalPoolKernel) chunk(lo, hi int) {
 	x, y := k.n.in[0].t.F, k.n.out[0].t.F
-	for r := lo; r < hi; r++ {
-		src := x[r*k.inner : (r+1)*k.inner]
-		if k.isMax {
-			m := float32(math.Inf(-1))
-			for _, v := range src {
-				if v > m || v != v {
-					m = v
-				}
-			}
-			y[r] = m
-		} else {
-			y[r] = float32(sum64(src) / float64(k.inner))
+	if !k.isMax { // sum64's order, so equal to ReduceMean over the plane bit for bit
+		simd.MeanPlanes(y[lo:hi], x[lo*k.inner:hi*k.inner], k.inner)
+		for r := lo; r < hi; r++ {
+			k.act.apply(y[r:r+1], r%k.ch)
 		}
+		return
+	}
+	for r := lo; r < hi; r++ {
+		m := float32(math.Inf(-1))
+		for _, v := range x[r*k.inner : (r+1)*k.inner] {
+			if v > m || v != v {
+				m = v
+			}
+		}
+		y[r] = m
 		k.act.apply(y[r:r+1], r%k.ch)
 	}
 }

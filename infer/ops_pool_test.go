@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -269,6 +270,33 @@ func TestGlobalPools(t *testing.T) {
 	}
 	if err := calcPlanErr(poolModel("GlobalAveragePool", 1, []int64{2, 3})); err == nil {
 		t.Errorf("rank 2: no error")
+	}
+}
+
+// TestGlobalAverageEqualsReduceMean: GlobalAveragePool (simd.MeanPlanes)
+// and ReduceMean over the spatial axes sum in one order, so they agree
+// bit for bit: MobileNet's 7×7 planes, planes of 1–6 floats, at 1 and 2
+// threads.
+func TestGlobalAverageEqualsReduceMean(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 49))
+	for _, dims := range [][]int64{{1, 1024, 7, 7}, {2, 5, 2, 3}, {1, 7, 1, 1}, {1, 9, 1, 5}} {
+		x := make([]float32, numel(toInts(dims)))
+		for i := range x {
+			x[i] = float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(10)-5)))
+		}
+		gap := newGB(13).input("x", dims...).output("y")
+		gap.node("p", "GlobalAveragePool", []string{"x"}, []string{"y"})
+		mean := newGB(13).input("x", dims...).output("y")
+		mean.node("m", "ReduceMean", []string{"x"}, []string{"y"}, attrInts("axes", 2, 3), attrInt("keepdims", 1))
+		for _, threads := range []int{1, 2} {
+			got := calcRun(t, gap.bytes(), threads, x)[0].F
+			want := calcRun(t, mean.bytes(), threads, x)[0].F
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v, %d threads: GlobalAveragePool[%d] = %v, ReduceMean %v", dims, threads, i, got[i], want[i])
+				}
+			}
+		}
 	}
 }
 

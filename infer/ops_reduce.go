@@ -356,9 +356,11 @@ func (k *reduceKernel) accIntMore(x []int64, off, lvl int, acc int64) int64 {
 // added as (a + b) + (c + d): one chain of dependent additions, four
 // cycles each, was most of GlobalAveragePool's time (MobileNet's 1024
 // maps of 7×7: 23 µs) and of a layer norm's (ConvNeXt's 784 rows of 96).
-// ReduceMean's and ReduceSum's contiguous runs, GlobalAveragePool and
-// the fused layer norm all sum this way, so that a fused layer norm
-// equals the operators it replaces bit for bit.
+// ReduceMean's and ReduceSum's contiguous runs, GlobalAveragePool (as
+// simd.MeanPlanes, which vectorises this order: faces' 1024 planes of 49,
+// 19–35 µs in Go, ONNX Runtime 9–11) and the fused layer norm all sum
+// this way, so that a fused layer norm equals the operators it replaces
+// bit for bit.
 func sum64(s []float32) float64 {
 	var a, b, c, d float64
 	i := 0

@@ -110,6 +110,8 @@ type poolKernels struct {
 	// max3x3s2Plane: MaxPool3x3s2Plane's plane in one call; nil for the
 	// loop over max3x3s2's rows
 	max3x3s2Plane func(dst []float32, oh, ow int, src []float32, w, x0 int)
+	// meanPlanes: MeanPlanes; nil for the loop in Go (resolve fills it)
+	meanPlanes func(dst, src []float32, n int)
 }
 
 // distKernels: distances (distance.go), and Erf (erf.go).
@@ -245,6 +247,9 @@ func (im *impl) resolve() {
 	}
 	if im.prelu == nil {
 		im.prelu = preluBits
+	}
+	if im.meanPlanes == nil {
+		im.meanPlanes = meanPlanesGeneric
 	}
 	if im.splitRows == nil {
 		im.splitRows = splitRowsWith(im.stridedRows)

@@ -59,11 +59,12 @@ func init() {
 			biasAddClamp: biasAddClampAVX2,
 		},
 		poolKernels: poolKernels{
-			maxRows:  maxRowsAVX2,
-			addRows:  addRowsAVX2,
-			maxPairs: maxPairsAVX2,
-			max2x2:   maxPool2x2AVX2,
-			max3x3s2: maxPool3x3s2AVX2,
+			maxRows:    maxRowsAVX2,
+			addRows:    addRowsAVX2,
+			maxPairs:   maxPairsAVX2,
+			max2x2:     maxPool2x2AVX2,
+			max3x3s2:   maxPool3x3s2AVX2,
+			meanPlanes: meanPlanesAVX2Slices,
 		},
 		distKernels: distKernels{
 			l2:  l2AVX2,

@@ -83,7 +83,14 @@ type shiftedPath struct {
 	hp, wp      int
 	plane, qlen int     // hp·wp; padded floats per image (cin planes and the overrun of the last)
 	offs        []int32 // tap (c, ky, kx) of a group: c·plane + ky·dh·wp + kx·dw
-	padBody     func(lo, hi int)
+	// bandPhases (the rows path over phase planes, one group): each unit
+	// pads only the phase rows its output rows read (bandRows a plane,
+	// bandLen floats) into its thread's slot, read through bandOffs, not
+	// the whole planes first (see padBand)
+	bandPhases        bool
+	bandRows, bandLen int
+	bandOffs          []int32
+	padBody           func(lo, hi int)
 }
 
 // rowsPath (shifted, wide maps): a tile is tileRows whole output rows,
@@ -436,6 +443,7 @@ func (k *convKernel) prepare(threads int) error {
 	if k.wConst {
 		k.pack()
 	}
+	k.setBandPhases()
 	return nil
 }
 
@@ -516,6 +524,9 @@ func (k *convKernel) scratchLen(threads int) int {
 	if k.pointwise || k.depthwise {
 		return 0
 	}
+	if k.bandPhases {
+		return threads * (k.bandLen + k.slotLen())
+	}
 	return k.batch*k.qlen + threads*k.slotLen()
 }
 
@@ -578,7 +589,7 @@ func (k *convKernel) run(p *workers) {
 		p.parallel(units, 1, k.tProdBody)
 		return
 	}
-	if k.shifted {
+	if k.shifted && !k.bandPhases {
 		// the threads share the planes: each reads the input its core
 		// wrote in the layer before, where one thread padding them all
 		// read half of it from the other core's cache (resnet18's

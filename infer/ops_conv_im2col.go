@@ -56,8 +56,11 @@ func (k *convKernel) units(slot, lo, hi int) {
 		res = k.n.in[k.residual].t.F
 	}
 	cols := k.oh * k.ow
-	var col, stage []float32
-	if !k.pointwise {
+	var col, stage, band []float32
+	if k.bandPhases {
+		s := k.scratch[slot*(k.bandLen+k.slotLen()):]
+		band, col = s[:k.bandLen], s[k.bandLen:][:k.k*k.tile]
+	} else if !k.pointwise {
 		s := k.scratch[k.batch*k.qlen+slot*k.slotLen():]
 		col = s[:k.k*k.tile]
 		stage = s[k.k*k.tile:]
@@ -67,7 +70,7 @@ func (k *convKernel) units(slot, lo, hi int) {
 		return
 	}
 	if k.rows {
-		k.shiftedRowUnits(col, lo, hi)
+		k.shiftedRowUnits(col, band, lo, hi)
 		return
 	}
 	if k.shifted {

@@ -145,3 +145,65 @@ func TestRowsPoolFused(t *testing.T) {
 		}
 	}
 }
+
+// TestBandPhasesEqualPlanes: at stride 2 the rows path pads only each
+// unit's phase rows (convKernel.bandPhases) and gives what whole phase
+// planes give, bit for bit: 3×3 and 7×7 filters, every parity of top and
+// left padding, a last unit of fewer rows, a dilated filter, two images,
+// one and two threads.
+func TestBandPhasesEqualPlanes(t *testing.T) {
+	for _, tc := range []struct {
+		c, co, h, w, k, dil, batch int
+		pads                       [4]int64
+	}{
+		{3, 32, 224, 224, 3, 1, 1, [4]int64{0, 0, 1, 1}}, // faces' stem
+		{3, 16, 140, 141, 7, 1, 1, [4]int64{3, 3, 3, 3}}, // resnet18's stem
+		{2, 8, 37, 150, 3, 1, 2, [4]int64{1, 0, 1, 2}},
+		{3, 8, 30, 133, 3, 2, 1, [4]int64{2, 1, 0, 2}},
+		{1, 4, 21, 129, 5, 1, 1, [4]int64{0, 2, 3, 1}},
+	} {
+		r := rand.New(rand.NewPCG(11, uint64(tc.h*tc.w)))
+		g := newGB(13).input("x", int64(tc.batch), int64(tc.c), int64(tc.h), int64(tc.w)).output("y")
+		K, D := int64(tc.k), int64(tc.dil)
+		g.initF("W", []int64{int64(tc.co), int64(tc.c), K, K}, randF(r, tc.co*tc.c*tc.k*tc.k))
+		g.initF("B", []int64{int64(tc.co)}, randF(r, tc.co))
+		g.initF("lo", nil, []float32{0})
+		g.initF("hi", nil, []float32{6})
+		g.node("conv", "Conv", []string{"x", "W", "B"}, []string{"c"}, attrInts("kernel_shape", K, K),
+			attrInts("pads", tc.pads[:]...), attrInts("strides", 2, 2), attrInts("dilations", D, D))
+		g.node("clip", "Clip", []string{"c", "lo", "hi"}, []string{"y"})
+		m, err := Load(g.bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := randF(r, tc.batch*tc.c*tc.h*tc.w)
+		for _, threads := range []int{1, 2} {
+			run := func(off bool) ([]float32, bool) {
+				bandPhasesOff = off
+				defer func() { bandPhasesOff = false }()
+				p, err := m.Plan(Options{Threads: threads})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer p.Close()
+				if err := p.SetInput(0, x); err != nil {
+					t.Fatal(err)
+				}
+				if err := p.Run(); err != nil {
+					t.Fatal(err)
+				}
+				return append([]float32(nil), p.Output(0).F...), p.steps[0].k.(*convKernel).bandPhases
+			}
+			got, banded := run(false)
+			want, _ := run(true)
+			if !banded {
+				t.Errorf("%+v: not padded in bands", tc)
+			}
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%+v, %d threads: y[%d] = %v, whole planes %v", tc, threads, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -101,6 +101,66 @@ func (k *convKernel) padPhases2(lo, hi int) {
 	}
 }
 
+// bandPhasesOff turns the rows path's band padding off (tests compare).
+var bandPhasesOff = false
+
+// setBandPhases chooses band padding for the rows path at stride 2 (see
+// convKernel.bandPhases) and lays out a band: per input channel the four
+// phase planes of bandRows rows, the phase rows of a unit's tileRows
+// output rows and the taps below them. On faces' stem (3 channels of
+// 224², 613 KB of phase planes) the whole planes were written into lines
+// a run finds cold, and read back from L2; a unit's band (27 KB) stays
+// in L1.
+func (k *convKernel) setBandPhases() {
+	k.bandPhases = !bandPhasesOff && k.rows && k.phasePlanes && k.sh == 2 && !k.pool && k.groups == 1 &&
+		!k.lanes && !k.wino && !k.tposed
+	if !k.bandPhases {
+		return
+	}
+	k.bandRows = k.tileRows + (k.kh-1)*k.dh/2
+	plane := 4 * k.bandRows * k.wp
+	k.bandLen = k.cin*plane + (k.kw-1)*k.dw/2
+	k.bandOffs = k.bandOffs[:0]
+	for c := 0; c < k.cin; c++ {
+		for ky := 0; ky < k.kh; ky++ {
+			for kx := 0; kx < k.kw; kx++ {
+				py, dy := ky*k.dh%2, ky*k.dh/2
+				px, dx := kx*k.dw%2, kx*k.dw/2
+				k.bandOffs = append(k.bandOffs, int32(c*plane+(py*2+px)*k.bandRows*k.wp+dy*k.wp+dx))
+			}
+		}
+	}
+}
+
+// padBand is padPhases2 for the phase rows that output rows [oy0, oy1)
+// of image b read, into band (see setBandPhases): row i of a band plane
+// holds phase row oy0 + i.
+func (k *convKernel) padBand(band []float32, b, oy0, oy1 int) {
+	x := k.n.in[0].t.F
+	r0, r1 := oy0, min(k.hp, oy1+(k.kh-1)*k.dh/2) // the phase rows
+	n := r1 - r0
+	ph := k.bandRows * k.wp
+	cols := min(k.w, 2*k.wp-k.pl) // input columns inside the planes
+	na, nb := (cols+1)/2, cols/2
+	ja, jb := k.pl/2, (k.pl+1)/2
+	clear(band[k.cin*4*ph:])
+	for c := 0; c < k.cin; c++ {
+		src := x[(b*k.cin+c)*k.h*k.w : (b*k.cin+c+1)*k.h*k.w]
+		for py := 0; py < 2; py++ {
+			// phase rows i in [r0, r1) whose input row 2i + py - pt lies in [0, h)
+			ilo := min(r1, max(r0, (k.pt-py+1)/2))
+			ihi := max(ilo, min(r1, (k.h+k.pt-py+1)/2))
+			pa := band[c*4*ph+(2*py+k.pl%2)*ph:][:ph]
+			pb := band[c*4*ph+(2*py+(k.pl+1)%2)*ph:][:ph]
+			clearOutside(pa, n, k.wp, ilo-r0, ihi-r0, ja, ja+na)
+			clearOutside(pb, n, k.wp, ilo-r0, ihi-r0, jb, jb+nb)
+			if ihi > ilo && cols > 0 {
+				simd.SplitRows(pa[(ilo-r0)*k.wp+ja:], pb[(ilo-r0)*k.wp+jb:], k.wp, src[(2*ilo+py-k.pt)*k.w:], 2*k.w, ihi-ilo, cols)
+			}
+		}
+	}
+}
+
 // clearOutside zeroes an hp × wp plane but for rows [ilo, ihi) ×
 // columns [jlo, jhi).
 func clearOutside(q []float32, hp, wp, ilo, ihi, jlo, jhi int) {
@@ -118,12 +178,12 @@ func clearOutside(q []float32, hp, wp, ilo, ihi, jlo, jhi int) {
 
 // rowGemm is one call of the rows path's product over n columns from b:
 // with bias (not nil) the bias and clamp [lo, hi] applied as it stores.
-func (k *convKernel) rowGemm(g, m0, m1, n int, b, col, out []float32, ldc int, bias []float32, lo, hi float32) {
+func (k *convKernel) rowGemm(g, m0, m1, n int, b []float32, offs []int32, col, out []float32, ldc int, bias []float32, lo, hi float32) {
 	if bias != nil {
-		simd.GemmOffsetsBiasClamp(k.packed[g], m0, m1, n, b, k.offs, col[:k.k*n], out, ldc, bias, lo, hi)
+		simd.GemmOffsetsBiasClamp(k.packed[g], m0, m1, n, b, offs, col[:k.k*n], out, ldc, bias, lo, hi)
 		return
 	}
-	simd.GemmOffsets(k.packed[g], m0, m1, n, b, k.offs, col[:k.k*n], out, ldc)
+	simd.GemmOffsets(k.packed[g], m0, m1, n, b, offs, col[:k.k*n], out, ldc)
 }
 
 // shiftedUnits is units for a shifted convolution: the GEMM reads the
@@ -181,7 +241,7 @@ func (k *convKernel) shiftedUnits(col, stage []float32, lo, hi int) {
 // unit's rows, contiguous in each channel, in one call where they are a
 // clamp. On faces' 224×224 stem (3 → 32 channels, stride 2, 112 columns)
 // the stage and its compaction cost as much as the product.
-func (k *convKernel) shiftedRowUnits(col []float32, lo, hi int) {
+func (k *convKernel) shiftedRowUnits(col, band []float32, lo, hi int) {
 	y := k.n.out[0].t.F
 	var res []float32
 	if k.residual >= 0 {
@@ -193,7 +253,13 @@ func (k *convKernel) shiftedRowUnits(col []float32, lo, hi int) {
 		t, g, b, m0, m1 := k.unit(u)
 		oy0 := t * k.tileRows
 		oy1 := min(k.oh, oy0+k.tileRows)
-		padded := k.scratch[b*k.qlen+g*k.cg*k.plane : (b+1)*k.qlen]
+		padded, offs, first := []float32(nil), k.offs, 0 // first: the output row of padded's row 0
+		if band != nil {
+			k.padBand(band, b, oy0, oy1)
+			padded, offs, first = band, k.bandOffs, oy0
+		} else {
+			padded = k.scratch[b*k.qlen+g*k.cg*k.plane : (b+1)*k.qlen]
+		}
 		base := (b*k.cout + g*k.mg) * cols
 		split := simd.GemmOffsetsSplit(k.ow) // a row in two calls where that reads B in place
 		// a clamp (or none) and no residual: the bias and clamp applied
@@ -205,12 +271,13 @@ func (k *convKernel) shiftedRowUnits(col []float32, lo, hi int) {
 		}
 		for oy := oy0; oy < oy1; oy++ {
 			out := y[base+m0*cols+oy*k.ow:]
+			row := padded[(oy-first)*k.wp:]
 			if split == 0 {
-				k.rowGemm(g, m0, m1, k.ow, padded[oy*k.wp:], col, out, cols, bias, actLo, actHi)
+				k.rowGemm(g, m0, m1, k.ow, row, offs, col, out, cols, bias, actLo, actHi)
 				continue
 			}
-			k.rowGemm(g, m0, m1, split, padded[oy*k.wp:], col, out, cols, bias, actLo, actHi)
-			k.rowGemm(g, m0, m1, k.ow-split, padded[oy*k.wp+split:], col, out[split:], cols, bias, actLo, actHi)
+			k.rowGemm(g, m0, m1, split, row, offs, col, out, cols, bias, actLo, actHi)
+			k.rowGemm(g, m0, m1, k.ow-split, row[split:], offs, col, out[split:], cols, bias, actLo, actHi)
 		}
 		if fused {
 			continue
@@ -249,11 +316,11 @@ func (k *convKernel) shiftedRowPoolUnits(col, stage []float32, lo, hi int) {
 				out := pair[r*k.ow:]
 				row := padded[(oy+r)*k.wp:]
 				if split == 0 {
-					k.rowGemm(g, m0, m1, k.ow, row, col, out, 2*k.ow, bias, actLo, actHi)
+					k.rowGemm(g, m0, m1, k.ow, row, k.offs, col, out, 2*k.ow, bias, actLo, actHi)
 					continue
 				}
-				k.rowGemm(g, m0, m1, split, row, col, out, 2*k.ow, bias, actLo, actHi)
-				k.rowGemm(g, m0, m1, k.ow-split, row[split:], col, out[split:], 2*k.ow, bias, actLo, actHi)
+				k.rowGemm(g, m0, m1, split, row, k.offs, col, out, 2*k.ow, bias, actLo, actHi)
+				k.rowGemm(g, m0, m1, k.ow-split, row[split:], k.offs, col, out[split:], 2*k.ow, bias, actLo, actHi)
 			}
 			for m := m0; m < m1; m++ {
 				rows := pair[(m-m0)*2*k.ow : (m-m0+1)*2*k.ow]

@@ -518,6 +518,9 @@ func (k *convKernel) scratchLen(threads int) int {
 	if k.tposed {
 		return k.tposedLen(threads)
 	}
+	if k.lanes && k.bandPhases {
+		return threads * (k.bandLen + k.lanesSlot())
+	}
 	if k.lanes {
 		return k.batch*k.qlen + threads*k.lanesSlot()
 	}

@@ -75,16 +75,25 @@ func (k *convKernel) lanesFlat() bool { return k.wp < roundUp(k.ow, simd.LanesRu
 // prepareLanes packs the weights and sizes the units: flat, all rows (a
 // block's last run is its waste), else rows of about 4096 floats of
 // buffer; fewer where the groups alone do not give each thread two units.
+//
+// A stride-2 stem (an image's ≤ 4 channels) has each unit pad the phase
+// rows it reads into its thread's slot (bandPhases, as the rows path
+// does), read through the band's tap offsets: resnet18_112's 7×7 stem
+// 333–344 → 314–321 µs at two threads (the shared planes were read half
+// from the other core's cache), whole runs 1–2% faster at one thread
+// (AMD Zen 5). With more input channels each of a layer's groups of 32
+// output channels pads the rows again: resnet18's stride-2 3×3 layers
+// (64 and 128 channels in, four groups) made the run 2% slower.
 func (k *convKernel) prepareLanes(threads int) {
-	k.lConv = simd.NewLanes(k.weights, k.cout, k.offs)
 	k.lFlat = k.lanesFlat()
 	k.qlen += simd.LanesRun // a row's last run reads past the planes
 	k.lRows = k.oh
 	if !k.lFlat {
 		k.lRows = max(1, min(k.oh, 4096/(k.wp*simd.LanesGroup)))
 	}
-	if units, want := k.batch*k.lConv.Groups*((k.oh+k.lRows-1)/k.lRows), 2*threads; units < want {
-		blocks := (want + k.batch*k.lConv.Groups - 1) / (k.batch * k.lConv.Groups)
+	groups := (k.cout + simd.LanesGroup - 1) / simd.LanesGroup
+	if units, want := k.batch*groups*((k.oh+k.lRows-1)/k.lRows), 2*threads; units < want {
+		blocks := (want + k.batch*groups - 1) / (k.batch * groups)
 		k.lRows = max(1, min(k.lRows, (k.oh+blocks-1)/blocks))
 	}
 	if k.pool {
@@ -92,6 +101,13 @@ func (k *convKernel) prepareLanes(threads int) {
 	}
 	k.lBlocks = (k.oh + k.lRows - 1) / k.lRows
 	k.lanesBody = k.lanesUnits
+	k.bandPhases = !bandPhasesOff && k.phasePlanes && k.sh == 2 && k.cin <= 4
+	offs := k.offs
+	if k.bandPhases {
+		k.setBand(k.lRows, (k.kw-1)*k.dw/2+simd.LanesRun)
+		offs = k.bandOffs
+	}
+	k.lConv = simd.NewLanes(k.weights, k.cout, offs)
 }
 
 // lanesSlot is a thread's buffer: a unit's padded pixels and a run of
@@ -114,7 +130,13 @@ func (k *convKernel) lanesUnits(c, lo, hi int) {
 	}
 	const ld = simd.LanesGroup
 	slot := k.lanesSlot()
-	buf := k.scratch[k.batch*k.qlen+c*slot:][:slot]
+	var buf, band []float32
+	if k.bandPhases {
+		s := k.scratch[c*(k.bandLen+slot):]
+		band, buf = s[:k.bandLen], s[k.bandLen:][:slot]
+	} else {
+		buf = k.scratch[k.batch*k.qlen+c*slot:][:slot]
+	}
 	cols := k.oh * k.ow
 	groups := k.lConv.Groups
 	for u := lo; u < hi; u++ {
@@ -122,12 +144,17 @@ func (k *convKernel) lanesUnits(c, lo, hi int) {
 		b, t := u/groups/k.lBlocks, u/groups%k.lBlocks
 		oy0 := t * k.lRows
 		oy1 := min(k.oh, oy0+k.lRows)
-		padded := k.scratch[b*k.qlen : (b+1)*k.qlen]
+		padded, first := band, oy0 // first: the output row of padded's row 0
+		if band != nil {
+			k.padBand(band, b, oy0, oy1)
+		} else {
+			padded, first = k.scratch[b*k.qlen:(b+1)*k.qlen], 0
+		}
 		if k.lFlat {
-			k.lConv.Run(buf, ld, padded[oy0*k.wp:], g, g+1, (oy1-oy0-1)*k.wp+k.ow)
+			k.lConv.Run(buf, ld, padded[(oy0-first)*k.wp:], g, g+1, (oy1-oy0-1)*k.wp+k.ow)
 		} else {
 			for oy := oy0; oy < oy1; oy++ {
-				k.lConv.Run(buf[(oy-oy0)*k.wp*ld:], ld, padded[oy*k.wp:], g, g+1, k.ow)
+				k.lConv.Run(buf[(oy-oy0)*k.wp*ld:], ld, padded[(oy-first)*k.wp:], g, g+1, k.ow)
 			}
 		}
 		co0 := g * simd.LanesGroup

@@ -146,11 +146,13 @@ func TestRowsPoolFused(t *testing.T) {
 	}
 }
 
-// TestBandPhasesEqualPlanes: at stride 2 the rows path pads only each
-// unit's phase rows (convKernel.bandPhases) and gives what whole phase
-// planes give, bit for bit: 3×3 and 7×7 filters, every parity of top and
-// left padding, a last unit of fewer rows, a dilated filter, two images,
-// one and two threads.
+// TestBandPhasesEqualPlanes: at stride 2 the rows path, and the lanes
+// path of a stem, pad only each unit's phase rows (convKernel.bandPhases) and give
+// what whole phase planes give, bit for bit: 3×3, 5×5 and 7×7 filters,
+// every parity of top and left padding, a last unit of fewer rows, a
+// dilated filter, two images, the lanes path by rows and flat (where
+// simd has it: elsewhere those cases take neither path), one and two
+// threads.
 func TestBandPhasesEqualPlanes(t *testing.T) {
 	for _, tc := range []struct {
 		c, co, h, w, k, dil, batch int
@@ -161,6 +163,9 @@ func TestBandPhasesEqualPlanes(t *testing.T) {
 		{2, 8, 37, 150, 3, 1, 2, [4]int64{1, 0, 1, 2}},
 		{3, 8, 30, 133, 3, 2, 1, [4]int64{2, 1, 0, 2}},
 		{1, 4, 21, 129, 5, 1, 1, [4]int64{0, 2, 3, 1}},
+		{3, 64, 112, 112, 7, 1, 1, [4]int64{3, 3, 3, 3}}, // lanes: resnet18's stem at 112²
+		{3, 32, 14, 15, 5, 1, 2, [4]int64{2, 1, 2, 2}},   // lanes, flat
+		{64, 128, 28, 28, 3, 1, 1, [4]int64{1, 1, 1, 1}}, // lanes, 64 channels in: whole planes
 	} {
 		r := rand.New(rand.NewPCG(11, uint64(tc.h*tc.w)))
 		g := newGB(13).input("x", int64(tc.batch), int64(tc.c), int64(tc.h), int64(tc.w)).output("y")
@@ -192,12 +197,13 @@ func TestBandPhasesEqualPlanes(t *testing.T) {
 				if err := p.Run(); err != nil {
 					t.Fatal(err)
 				}
-				return append([]float32(nil), p.Output(0).F...), p.steps[0].k.(*convKernel).bandPhases
+				k := p.steps[0].k.(*convKernel)
+				return append([]float32(nil), p.Output(0).F...), k.bandPhases == (k.rows || k.lanes && k.cin <= 4)
 			}
 			got, banded := run(false)
 			want, _ := run(true)
 			if !banded {
-				t.Errorf("%+v: not padded in bands", tc)
+				t.Errorf("%+v: padded in bands is not (rows, or lanes with ≤ 4 channels in)", tc)
 			}
 			for i := range want {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {

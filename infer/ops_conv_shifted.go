@@ -114,12 +114,17 @@ var bandPhasesOff = false
 func (k *convKernel) setBandPhases() {
 	k.bandPhases = !bandPhasesOff && k.rows && k.phasePlanes && k.sh == 2 && !k.pool && k.groups == 1 &&
 		!k.lanes && !k.wino && !k.tposed
-	if !k.bandPhases {
-		return
+	if k.bandPhases {
+		k.setBand(k.tileRows, (k.kw-1)*k.dw/2)
 	}
-	k.bandRows = k.tileRows + (k.kh-1)*k.dh/2
+}
+
+// setBand lays out a band for units of rows output rows: bandRows phase
+// rows a plane, slack floats after the last plane.
+func (k *convKernel) setBand(rows, slack int) {
+	k.bandRows = rows + (k.kh-1)*k.dh/2
 	plane := 4 * k.bandRows * k.wp
-	k.bandLen = k.cin*plane + (k.kw-1)*k.dw/2
+	k.bandLen = k.cin*plane + slack
 	k.bandOffs = k.bandOffs[:0]
 	for c := 0; c < k.cin; c++ {
 		for ky := 0; ky < k.kh; ky++ {

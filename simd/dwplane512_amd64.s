@@ -100,6 +100,31 @@
 	LEAQ    (AX)(ROWB*1), AX       \
 	TAP3(k, AX, acc, W6, W7, W8)
 
+// SHARE3(m0, m1, m2, a0, a1, a2, b0, b1, b2): a padded row two output
+// rows share, loaded once (the three taps at m0–m2 under K1) into both
+// accumulators: Z12 with weights a0–a2, Z18 with b0–b2.
+#define SHARE3(m0, m1, m2, a0, a1, a2, b0, b1, b2) \
+	VMOVUPS.Z   m0, K1, Z13  \
+	VFMADD231PS Z13, a0, Z12 \
+	VFMADD231PS Z13, b0, Z18 \
+	VMOVUPS.Z   m1, K1, Z14  \
+	VFMADD231PS Z14, a1, Z12 \
+	VFMADD231PS Z14, b1, Z18 \
+	VMOVUPS.Z   m2, K1, Z15  \
+	VFMADD231PS Z15, a2, Z12 \
+	VFMADD231PS Z15, b2, Z18
+
+// CLAMP_STORE2: the clamp of Z12 and Z18 stored under K1 to the two
+// output rows at DST (clobbers DX).
+#define CLAMP_STORE2 \
+	VMAXPS  Z12, LO, Z12         \
+	VMINPS  Z12, HI, Z12         \
+	VMOVUPS Z12, K1, (DST)(X0*4) \
+	VMAXPS  Z18, LO, Z18         \
+	VMINPS  Z18, HI, Z18         \
+	LEAQ    (DST)(OW*4), DX      \
+	VMOVUPS Z18, K1, (DX)(X0*4)
+
 // func dwPlane3z(dst *float32, oh, ow int, p *float32, wp, s int, w *float32, bias, lo, hi float32)
 TEXT ·dwPlane3z(SB), NOSPLIT, $0-68
 	MOVQ         w+48(FP), AX
@@ -130,34 +155,12 @@ pair1:
 	VMOVAPS     BIAS, Z18
 	TAP3(K1, DX, Z12, W0, W1, W2)
 	ADDQ        ROWB, DX
-	VMOVUPS.Z   (DX), K1, Z13
-	VFMADD231PS Z13, W3, Z12
-	VFMADD231PS Z13, W0, Z18
-	VMOVUPS.Z   4(DX), K1, Z14
-	VFMADD231PS Z14, W4, Z12
-	VFMADD231PS Z14, W1, Z18
-	VMOVUPS.Z   8(DX), K1, Z15
-	VFMADD231PS Z15, W5, Z12
-	VFMADD231PS Z15, W2, Z18
+	SHARE3((DX), 4(DX), 8(DX), W3, W4, W5, W0, W1, W2)
 	ADDQ        ROWB, DX
-	VMOVUPS.Z   (DX), K1, Z13
-	VFMADD231PS Z13, W6, Z12
-	VFMADD231PS Z13, W3, Z18
-	VMOVUPS.Z   4(DX), K1, Z14
-	VFMADD231PS Z14, W7, Z12
-	VFMADD231PS Z14, W4, Z18
-	VMOVUPS.Z   8(DX), K1, Z15
-	VFMADD231PS Z15, W8, Z12
-	VFMADD231PS Z15, W5, Z18
+	SHARE3((DX), 4(DX), 8(DX), W6, W7, W8, W3, W4, W5)
 	ADDQ        ROWB, DX
 	TAP3(K1, DX, Z18, W6, W7, W8)
-	VMAXPS      Z12, LO, Z12
-	VMINPS      Z12, HI, Z12
-	VMOVUPS     Z12, K1, (DST)(X0*4)
-	VMAXPS      Z18, LO, Z18
-	VMINPS      Z18, HI, Z18
-	LEAQ        (DST)(OW*4), DX
-	VMOVUPS     Z18, K1, (DX)(X0*4)
+	CLAMP_STORE2
 	ADDQ        $16, X0
 	CMPQ        X0, OW
 	JLT         pair1
@@ -275,26 +278,12 @@ chunkpair:
 	ADDQ        ROWB, DX
 	TAP3S2(K1, DX, Z12, W3, W4, W5)
 	ADDQ        ROWB, DX
-	VMOVUPS.Z   (DX), K1, Z13
-	VFMADD231PS Z13, W6, Z12
-	VFMADD231PS Z13, W0, Z18
-	VMOVUPS.Z   (DX)(R13*1), K1, Z14
-	VFMADD231PS Z14, W7, Z12
-	VFMADD231PS Z14, W1, Z18
-	VMOVUPS.Z   4(DX), K1, Z15
-	VFMADD231PS Z15, W8, Z12
-	VFMADD231PS Z15, W2, Z18
+	SHARE3((DX), (DX)(R13*1), 4(DX), W6, W7, W8, W0, W1, W2)
 	ADDQ        ROWB, DX
 	TAP3S2(K1, DX, Z18, W3, W4, W5)
 	ADDQ        ROWB, DX
 	TAP3S2(K1, DX, Z18, W6, W7, W8)
-	VMAXPS      Z12, LO, Z12
-	VMINPS      Z12, HI, Z12
-	VMOVUPS     Z12, K1, (DST)(X0*4)
-	VMAXPS      Z18, LO, Z18
-	VMINPS      Z18, HI, Z18
-	LEAQ        (DST)(OW*4), DX
-	VMOVUPS     Z18, K1, (DX)(X0*4)
+	CLAMP_STORE2
 	ADDQ        $16, X0
 	CMPQ        X0, OW
 	JLT         chunkpair

@@ -149,10 +149,11 @@ torchvision-check: ## check edge against PyTorch on ten torchvision architecture
 # An estimate, not a measurement: the NEON kernels' inner loops through
 # llvm-mca (Debian's llvm) at the Pi 3, 4 and 5 cores' clocks.
 .PHONY: pi-estimate
-pi-estimate: ## estimate the latency on a Pi 3, 4 and 5 from the NEON loops (llvm-mca; needs llvm)
+pi-estimate: ## estimate the latency on a Pi 3, 4 and 5 from the NEON loops and the detector's node tests (llvm-mca, qemu-user; needs llvm)
 	command -v llvm-mca >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends llvm; }
+	command -v qemu-aarch64-static >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends qemu-user-static; }
 	test -f bench/models/vit_b_16_224.onnx || $(PYTHON) bench/export.py bench/models
-	$(GO) -C bench run ./cmd/piestimate -repo $(CURDIR)
+	$(GO) -C bench run ./cmd/piestimate -repo $(CURDIR) -data $(abspath $(EDGE_DATA))
 
 # The twin networks (models/recipe, PyTorch on one thread; see the model cards).
 # The recipe is a Python package run as modules from the models folder.

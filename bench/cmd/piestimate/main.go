@@ -20,6 +20,11 @@
 // thermal throttling. The clocks and bandwidths are public figures, listed
 // in the table it prints.
 //
+// Then, with the shared data at hand (-data), the face detector of the
+// camera pipeline, a lower bound from its tree-node tests (detector.go),
+// and the pipeline a frame at 4 threads: the detector, then faces with its
+// compute split over the cores.
+//
 // From the repository root (needs llvm for llvm-objdump and llvm-mca):
 //
 //	make pi-estimate
@@ -93,6 +98,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	bin := fs.String("bin", "", "edge's arm64 binary (default: built from -repo into a temporary folder)")
 	list := fs.String("models", "faces,faces-scratch,omniglot,digits,bench/models/mobilenet_v2_224.onnx,bench/models/mobilefacenet_112.onnx",
 		"embedded models and ONNX files (relative to -repo), comma-separated")
+	data := fs.String("data", "", "the shared data folder, for the detector's frame (default: REPO/../shared/data; none there: no detector estimate)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -148,6 +154,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 		fmt.Fprintf(w, "- %s: %.0f GB/s assumed; llvm-mca: %s.\n", b.name, b.gbs, b.model)
 	}
 	fmt.Fprintln(w)
+	faces := map[string][3]float64{} // board → faces' compute at the limit, at llvm-mca's rate, memory
 	fmt.Fprintln(w, "| model | GFLOP | weights MB | board | compute ms (limit – llvm-mca) | memory ms | estimate ms |")
 	fmt.Fprintln(w, "|---|--:|--:|---|--:|--:|--:|")
 	for _, name := range strings.Split(*list, ",") {
@@ -169,12 +176,40 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 		for _, b := range boards {
 			lo, mem := estimate(steps, weights, b, best[b.name])
 			hi, _ := estimate(steps, weights, b, mca[b.name])
+			if name == "faces" {
+				faces[b.name] = [3]float64{lo, hi, mem}
+			}
 			fmt.Fprintf(w, "| %s | %.3f | %.1f | %s | %.1f – %.1f | %.1f | %.0f – %.0f |\n", strings.TrimSuffix(filepath.Base(name), ".onnx"),
 				float64(flops)/1e9, weights/1e6, b.name, lo, hi, mem, max(lo, mem), hi+mem)
 		}
 	}
+	if *data == "" {
+		*data = filepath.Join(*repo, "..", "shared", "data")
+	}
+	if _, err := os.Stat(filepath.Join(*data, "att-faces")); err != nil {
+		fmt.Fprintf(w, "\nNo detector estimate: no att-faces under %s (-data).\n", *data)
+		return nil
+	}
+	det, err := detector(ctx, w, *repo, *data)
+	if err != nil {
+		return err
+	}
+	if len(faces) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\nThe face pipeline a frame, %d threads (ESTIMATE, a lower bound for the detector): the detector's node tests on one thread, then faces with its compute split over the threads and its memory time not (the cores share the bus).\n\n", pipeThreads)
+	fmt.Fprintln(w, "| board | detector ms (≥) | faces ms, 1 thread | faces ms, 4 threads | pipeline ms, 4 threads (≥) |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|")
+	for _, b := range boards {
+		e, d := faces[b.name], det[b.name]
+		lo4, hi4 := max(e[0]/pipeThreads, e[2]), e[1]/pipeThreads+e[2]
+		fmt.Fprintf(w, "| %s | %.0f | %.0f – %.0f | %.0f – %.0f | %.0f – %.0f |\n", b.name, d, max(e[0], e[2]), e[1]+e[2], lo4, hi4, d+lo4, d+hi4)
+	}
 	return nil
 }
+
+// pipeThreads is the threads of the pipeline's embedding: a Pi's cores.
+const pipeThreads = 4
 
 // estimate returns the compute and memory times (ms) of a plan's steps on
 // board b: FLOPs at the rate of the step's path (Winograd's products are
@@ -231,10 +266,30 @@ var (
 // floating-point multiply-adds, the branch aimed at a label so that
 // llvm-mca can read it.
 func innerLoop(ctx context.Context, bin, symbol string) (*kernel, error) {
-	full := "github.com/edge-pi/edge/simd." + symbol + ".abi0"
+	l, err := loopOf(ctx, bin, "github.com/edge-pi/edge/simd."+symbol+".abi0", func(t string) bool { return strings.HasPrefix(t, "fmla ") })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", symbol, err)
+	}
+	return &kernel{symbol: symbol, flops: 8 * l.count, body: l.body}, nil
+}
+
+// loop is an innermost loop of a function: its first instruction's
+// address, its llvm-mca input, its instructions and how many of them count
+// (see loopOf).
+type loop struct {
+	head         uint64
+	body         string
+	insns, count int
+}
+
+// loopOf disassembles the function full from the binary and returns its
+// innermost loop (a backward branch's range that holds no other) with the
+// most instructions that count, the branch aimed at a label so that
+// llvm-mca can read it.
+func loopOf(ctx context.Context, bin, full string, count func(text string) bool) (*loop, error) {
 	out, err := exec.CommandContext(ctx, "llvm-objdump", "-d", "--no-show-raw-insn", "--disassemble-symbols="+full, bin).Output()
 	if err != nil {
-		return nil, fmt.Errorf("llvm-objdump %s: %w (apt-get install llvm)", symbol, err)
+		return nil, fmt.Errorf("llvm-objdump: %w (apt-get install llvm)", err)
 	}
 	var code []insn
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -247,10 +302,10 @@ func innerLoop(ctx context.Context, bin, symbol string) (*kernel, error) {
 		code = append(code, insn{a, strings.Join(strings.Fields(m[2]), " ")})
 	}
 	if len(code) == 0 {
-		return nil, fmt.Errorf("%s: not in %s", symbol, bin)
+		return nil, fmt.Errorf("not in %s", bin)
 	}
-	type loop struct{ lo, hi int } // instruction indices, hi the branch
-	var loops []loop
+	type span struct{ lo, hi int } // instruction indices, hi the branch
+	var loops []span
 	index := map[uint64]int{}
 	for i, c := range code {
 		index[c.addr] = i
@@ -262,10 +317,10 @@ func innerLoop(ctx context.Context, bin, symbol string) (*kernel, error) {
 		}
 		t, _ := strconv.ParseUint(m[3], 16, 64)
 		if j, ok := index[t]; ok && j <= i {
-			loops = append(loops, loop{j, i})
+			loops = append(loops, span{j, i})
 		}
 	}
-	best, bestFMA := loop{-1, -1}, 0
+	best, most := span{-1, -1}, 0
 	for _, l := range loops {
 		inner := true
 		for _, o := range loops {
@@ -273,18 +328,18 @@ func innerLoop(ctx context.Context, bin, symbol string) (*kernel, error) {
 				inner = false
 			}
 		}
-		fma := 0
+		n := 0
 		for _, c := range code[l.lo : l.hi+1] {
-			if strings.HasPrefix(c.text, "fmla ") {
-				fma++
+			if count(c.text) {
+				n++
 			}
 		}
-		if inner && fma > bestFMA {
-			best, bestFMA = l, fma
+		if inner && n > most {
+			best, most = l, n
 		}
 	}
-	if bestFMA == 0 {
-		return nil, fmt.Errorf("%s: no loop with an FMLA", symbol)
+	if most == 0 {
+		return nil, errors.New("no innermost loop with the instructions sought")
 	}
 	var body strings.Builder
 	body.WriteString("loop:\n")
@@ -295,7 +350,7 @@ func innerLoop(ctx context.Context, bin, symbol string) (*kernel, error) {
 		}
 		body.WriteString(t + "\n")
 	}
-	return &kernel{symbol: symbol, flops: 8 * bestFMA, body: body.String()}, nil
+	return &loop{head: code[best.lo].addr, body: body.String(), insns: best.hi - best.lo + 1, count: most}, nil
 }
 
 var totalRE = regexp.MustCompile(`Total Cycles:\s+(\d+)`)

@@ -1,6 +1,10 @@
 package infer
 
-import "math"
+import (
+	"math"
+
+	"github.com/edge-pi/edge/simd"
+)
 
 // layerNormKernel normalises each row of n elements (the trailing
 // dimensions from the axis on): y = (x − mean) / sqrt(var + eps), times
@@ -12,7 +16,7 @@ import "math"
 // ε, Sqrt, Div, then Mul γ and Add β; how PyTorch exports nn.LayerNorm
 // below opset 17, ConvNeXt's and ViT's), rounding as those operators do,
 // step by step, so that fused and unfused agree bit for bit: the means
-// summed in float64 (sum64, as ReduceMean sums) and rounded to float32;
+// summed in float64 (simd.Sum64, as ReduceMean sums) and rounded to float32;
 // the differences, squares, sum with ε, quotient, product and sum in
 // float32; the square root in float64 rounded to float32.
 type layerNormKernel struct {
@@ -92,7 +96,7 @@ func (k *layerNormKernel) chunk(lo, hi int) {
 	n := float64(k.cols)
 	for r := lo; r < hi; r++ {
 		xr, yr := x[r*k.cols:(r+1)*k.cols], y[r*k.cols:(r+1)*k.cols]
-		mean := float32(sum64(xr) / n)
+		mean := float32(simd.Sum64(xr) / n)
 		for i, v := range xr {
 			yr[i] = v - mean
 		}

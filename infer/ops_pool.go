@@ -505,7 +505,7 @@ func (k *globalPoolKernel) run(p *workers) {
 // chunk pools planes [lo, hi) of batch × channels.
 func (k *globalPoolKernel) chunk(lo, hi int) {
 	x, y := k.n.in[0].t.F, k.n.out[0].t.F
-	if !k.isMax { // sum64's order, so equal to ReduceMean over the plane bit for bit
+	if !k.isMax { // simd.Sum64's order, so equal to ReduceMean over the plane bit for bit
 		simd.MeanPlanes(y[lo:hi], x[lo*k.inner:hi*k.inner], k.inner)
 		for r := lo; r < hi; r++ {
 			k.act.apply(y[r:r+1], r%k.ch)

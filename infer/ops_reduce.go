@@ -1,6 +1,10 @@
 package infer
 
-import "math"
+import (
+	"math"
+
+	"github.com/edge-pi/edge/simd"
+)
 
 // reduceOp names the reduction of reduceKernel.
 type reduceOp int
@@ -233,7 +237,7 @@ func (k *reduceKernel) acc(x []float32, off, lvl int, acc float64) float64 {
 		}
 	default:
 		if d.stride == 1 {
-			acc += sum64(x[off : off+d.n])
+			acc += simd.Sum64(x[off : off+d.n])
 		} else {
 			for i := 0; i < d.n; i++ {
 				acc += float64(x[off+i*d.stride])
@@ -352,32 +356,8 @@ func (k *reduceKernel) accIntMore(x []int64, off, lvl int, acc int64) int64 {
 	return acc
 }
 
-// sum64 is the sum of s in float64, in four interleaved partial sums
-// added as (a + b) + (c + d): one chain of dependent additions, four
-// cycles each, was most of GlobalAveragePool's time (MobileNet's 1024
-// maps of 7×7: 23 µs) and of a layer norm's (ConvNeXt's 784 rows of 96).
-// ReduceMean's and ReduceSum's contiguous runs, GlobalAveragePool (as
-// simd.MeanPlanes, which vectorises this order: faces' 1024 planes of 49,
-// 19–35 µs in Go, ONNX Runtime 9–11) and the fused layer norm all sum
-// this way, so that a fused layer norm equals the operators it replaces
-// bit for bit.
-func sum64(s []float32) float64 {
-	var a, b, c, d float64
-	i := 0
-	for ; i+4 <= len(s); i += 4 {
-		a += float64(s[i])
-		b += float64(s[i+1])
-		c += float64(s[i+2])
-		d += float64(s[i+3])
-	}
-	for ; i < len(s); i++ {
-		a += float64(s[i])
-	}
-	return (a + b) + (c + d)
-}
-
-// sumSq64 is sum64 of the float32 squares of s (each square rounded to
-// float32, as Pow 2 gives it).
+// sumSq64 is simd.Sum64 of the float32 squares of s (each square rounded
+// to float32, as Pow 2 gives it), in its order.
 func sumSq64(s []float32) float64 {
 	var a, b, c, d float64
 	i := 0

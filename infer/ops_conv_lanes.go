@@ -144,12 +144,7 @@ func (k *convKernel) lanesUnits(c, lo, hi int) {
 		b, t := u/groups/k.lBlocks, u/groups%k.lBlocks
 		oy0 := t * k.lRows
 		oy1 := min(k.oh, oy0+k.lRows)
-		padded, first := band, oy0 // first: the output row of padded's row 0
-		if band != nil {
-			k.padBand(band, b, oy0, oy1)
-		} else {
-			padded, first = k.scratch[b*k.qlen:(b+1)*k.qlen], 0
-		}
+		padded, first := k.unitPlanes(band, b, 0, oy0, oy1) // one group (chooseLanes)
 		if k.lFlat {
 			k.lConv.Run(buf, ld, padded[(oy0-first)*k.wp:], g, g+1, (oy1-oy0-1)*k.wp+k.ow)
 		} else {

@@ -137,6 +137,18 @@ func (k *convKernel) setBand(rows, slack int) {
 	}
 }
 
+// unitPlanes returns the padded input a unit of output rows [oy0, oy1)
+// of image b and group g reads, and the output row of its row 0: with a
+// band (bandPhases), the unit's phase rows padded into it; else the
+// planes the threads padded together.
+func (k *convKernel) unitPlanes(band []float32, b, g, oy0, oy1 int) ([]float32, int) {
+	if band == nil {
+		return k.scratch[b*k.qlen+g*k.cg*k.plane : (b+1)*k.qlen], 0
+	}
+	k.padBand(band, b, oy0, oy1)
+	return band, oy0
+}
+
 // padBand is padPhases2 for the phase rows that output rows [oy0, oy1)
 // of image b read, into band (see setBandPhases): row i of a band plane
 // holds phase row oy0 + i.
@@ -258,12 +270,10 @@ func (k *convKernel) shiftedRowUnits(col, band []float32, lo, hi int) {
 		t, g, b, m0, m1 := k.unit(u)
 		oy0 := t * k.tileRows
 		oy1 := min(k.oh, oy0+k.tileRows)
-		padded, offs, first := []float32(nil), k.offs, 0 // first: the output row of padded's row 0
+		padded, first := k.unitPlanes(band, b, g, oy0, oy1)
+		offs := k.offs
 		if band != nil {
-			k.padBand(band, b, oy0, oy1)
-			padded, offs, first = band, k.bandOffs, oy0
-		} else {
-			padded = k.scratch[b*k.qlen+g*k.cg*k.plane : (b+1)*k.qlen]
+			offs = k.bandOffs
 		}
 		base := (b*k.cout + g*k.mg) * cols
 		split := simd.GemmOffsetsSplit(k.ow) // a row in two calls where that reads B in place

@@ -75,15 +75,15 @@ type epi512 struct {
 	lo, hi float32
 }
 
-// gemm16z multiplies a strip of at most 16 columns (mask: its lanes) by
-// `panels` A panels, three at a time (gemm512_amd64.s).
-//
 // prefetchStripz prefetches a 48-column strip of rows rows of B, ld
 // floats apart (gemm512_amd64.s).
 //
 //go:noescape
 func prefetchStripz(p *float32, ld, rows int)
 
+// gemm16z multiplies a strip of at most 16 columns (mask: its lanes) by
+// `panels` A panels, three at a time (gemm512_amd64.s).
+//
 //go:noescape
 func gemm16z(a *float32, astride, panels int, b *float32, ldb, kc int, c *float32, ldc, accum, mask int)
 

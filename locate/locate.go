@@ -46,8 +46,11 @@ var ErrCascade = errors.New("locate: invalid cascade")
 // defaults find every face of the 300 AT&T images once (see the tests).
 type Options struct {
 	// MinSize is the side, in pixels, of the smallest face searched for
-	// (default 40). It sets most of the cost: each halving of it roughly
-	// doubles the time per frame.
+	// (default 64, or the gate's MinSide where that is smaller: smaller
+	// faces would be refused as "small" anyway). It sets most of the cost:
+	// the small windows are the many. On a generated 640×480 frame Detect
+	// took 16.4 ms at 40 and 5.5 ms at 64 (one Zen 5 core); both found 299
+	// or 300 of the faces of eval's 300 generated frames.
 	MinSize int
 	// MaxSize is the side of the largest face searched for (default: the
 	// shorter side of the image, padding included).
@@ -88,11 +91,14 @@ type Options struct {
 	NoEyes bool
 	// Gate is LocateFace's quality check.
 	Gate Gate
+	// Threads is the goroutines the window sizes are searched on
+	// (default 1). The faces found are the same for any number.
+	Threads int
 }
 
 func (o Options) withDefaults() Options {
 	if o.MinSize <= 0 {
-		o.MinSize = 40
+		o.MinSize = min(64, o.Gate.Limits().MinSide)
 	}
 	if o.Shift <= 0 {
 		o.Shift = 0.1
@@ -135,6 +141,9 @@ type Locator struct {
 	canvas  *image.Gray // padded copy of small images
 	dets    []pigo.Detection
 	faces   []Face
+	sizes   []int                        // the window sizes of the last search
+	bySize  [][]pigo.Detection           // their raw detections, when searched apart
+	raw     []pigo.Detection             // the raw detections, smallest windows first
 	pupils  *pupils                      // nil: eyes are not located
 	gate    Gate                         // the quality gate of LocateFace
 	seen    grey                         // the pixels the last Detect searched
@@ -247,7 +256,7 @@ func (l *Locator) Detect(img image.Image) []Face {
 		MinSize: l.o.MinSize, MaxSize: maxSize, ShiftFactor: l.o.Shift, ScaleFactor: l.o.Scale,
 		ImageParams: pigo.ImageParams{Pixels: pix, Rows: h, Cols: w, Dim: stride},
 	}
-	dets := l.cascade.ClusterDetections(l.cascade.RunCascade(p, 0), l.o.IoU)
+	dets := l.cascade.ClusterDetections(l.search(p), l.o.IoU)
 	// Best first, then suppress what overlaps a better one: pigo's greedy
 	// clustering leaves nested boxes of one face apart now and then.
 	l.dets = append(l.dets[:0], dets...)

@@ -247,12 +247,13 @@ func TestModuleCache(t *testing.T) {
 	}
 }
 
-// BenchmarkFrame times one 640×480 frame with one face.
+// BenchmarkFrame times one 640×480 frame with one face, by the smallest
+// window and the goroutines searching.
 func BenchmarkFrame(b *testing.B) {
 	files := attFiles(b)
-	for _, min := range []int{20, 40, 60} {
-		b.Run("min"+itoa(min), func(b *testing.B) {
-			l := newLocator(b, Options{MinSize: min})
+	for _, c := range []struct{ min, threads int }{{20, 1}, {40, 1}, {64, 1}, {64, 2}, {64, 4}} {
+		b.Run("min"+itoa(c.min)+"/threads"+itoa(c.threads), func(b *testing.B) {
+			l := newLocator(b, Options{MinSize: c.min, Threads: c.threads})
 			frame := canvas(640, 480, 1)
 			src := face(b, files[0])
 			draw.Draw(frame, src.Rect.Add(image.Pt(300, 200)), src, image.Point{}, draw.Src)

@@ -76,5 +76,5 @@ var newLocator = func() (twin.Locator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("EDGE_CASCADE: %w", err)
 	}
-	return locate.New(b, locate.Options{})
+	return locate.New(b, locate.Options{Threads: cpuThreads(0)})
 }

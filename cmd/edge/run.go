@@ -109,7 +109,7 @@ func runService(ctx context.Context, cfg runConfig, log *slog.Logger, stdout io.
 		if err != nil {
 			return fmt.Errorf("cascade: %w", err)
 		}
-		loc, err := locate.New(b, locate.Options{Gate: cfg.gate()})
+		loc, err := locate.New(b, cfg.locateOptions())
 		if err != nil {
 			return err
 		}

@@ -346,7 +346,7 @@ func startWeb(ctx context.Context, cfg runConfig, dir, gpath, apath string, wron
 			net.Close()
 			return nil, fmt.Errorf("cascade: %w", err)
 		}
-		loc, err := locate.New(b, locate.Options{Gate: cfg.gate()})
+		loc, err := locate.New(b, cfg.locateOptions())
 		if err != nil {
 			net.Close()
 			return nil, err

@@ -183,3 +183,26 @@ func TestLanesPoolFused(t *testing.T) {
 		}
 	}
 }
+
+// TestBalancedRows checks the rows of a lanes unit on several threads:
+// the soonest finish of the units taken in order, of equal finishes the
+// fewest units.
+func TestBalancedRows(t *testing.T) {
+	for _, c := range []struct {
+		oh, most, n, threads int
+		pool                 bool
+		want                 int
+	}{
+		{18, 18, 1, 2, true, 10}, // Koch's 4×4 layer: 10+8, not 6+6+6
+		{42, 2, 1, 2, true, 2},   // Koch's 7×7 layer: the slot's limit
+		{14, 8, 4, 2, false, 8},  // resnet18's stride-2 3×3: 8+6 per group balance over 4 groups
+		{6, 6, 2, 2, false, 6},   // one unit a group, a group a thread
+		{7, 16, 1, 2, false, 4},  // 4+3
+		{9, 9, 1, 3, false, 3},   // 3+3+3
+		{5, 5, 1, 4, false, 2},   // 2+2+1: three threads busy, no finish sooner
+	} {
+		if got := balancedRows(c.oh, c.most, c.n, c.threads, c.pool); got != c.want {
+			t.Errorf("balancedRows(%d, %d, %d, %d, %v) = %d, want %d", c.oh, c.most, c.n, c.threads, c.pool, got, c.want)
+		}
+	}
+}

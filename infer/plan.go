@@ -32,6 +32,9 @@ type Options struct {
 	// one thread when it is made, keeping the faster (Plan.Threads says
 	// which): on such a network waking a second thread and moving its
 	// layers' data between the cores' caches can cost more than it saves.
+	// A plan left on several threads (below TuneSharesFLOPs) is then timed
+	// with each thread taking its own share of every layer first against
+	// all threads taking the next piece free (Plan.OwnedShares says which).
 	TuneThreads bool
 }
 
@@ -43,6 +46,19 @@ type Options struct {
 // from its own, two threads were slower than one on faces-scratch (0.23
 // → 0.38 ms), omniglot and squeezenet1_1 at 112², faster on Koch's branch.
 const TuneFLOPs = 300e6
+
+// TuneSharesFLOPs bounds the networks whose plans Options.TuneThreads
+// times with owned shares against free pieces (about 10 ms a run on one
+// Zen 5 core, 100 ms on a Pi 4's four). Owned shares keep a layer's data
+// in the core that wrote it, where the layers split their work alike
+// (mobilefacenet at 2 threads, whose depthwise layers took 2.5 times as
+// long on data the other core had written: 3.60–3.71 → 3.32–3.33 ms;
+// Koch's branch 0.563–0.571 → 0.544–0.555), and cost where one share of
+// a layer is slower than the others (faces' 14² pointwise layers, whose
+// first two of four pieces took 170–200 µs and the last two 85–90,
+// whichever thread ran them and whichever rows they were: 4.63–4.65 →
+// 5.03–5.22 ms); timing says which (AMD Zen 5, 2 cores).
+const TuneSharesFLOPs = 2e9
 
 // DefaultMaxBytes is the memory budget of a plan unless Options.MaxBytes says otherwise.
 const DefaultMaxBytes = 1 << 30
@@ -124,24 +140,38 @@ func (m *Model) Plan(o Options) (*Plan, error) {
 		threads = runtime.NumCPU()
 	}
 	p, err := m.plan(o, threads)
-	if err != nil || !o.TuneThreads || threads == 1 || p.FLOPs() >= TuneFLOPs {
+	if err != nil || !o.TuneThreads || threads == 1 {
 		return p, err
 	}
-	one, err := m.plan(o, 1)
-	if err != nil {
-		p.Close()
-		return nil, err
+	if p.FLOPs() < TuneFLOPs {
+		one, err := m.plan(o, 1)
+		if err != nil {
+			p.Close()
+			return nil, err
+		}
+		keep, drop := p, one
+		if faster, err := fasterThan(one.Run, p.Run); err != nil {
+			one.Close()
+			p.Close()
+			return nil, err
+		} else if faster {
+			keep, drop = one, p
+		}
+		drop.Close()
+		p = keep
 	}
-	keep, drop := p, one
-	if faster, err := fasterThan(one, p); err != nil {
-		one.Close()
-		p.Close()
-		return nil, err
-	} else if faster {
-		keep, drop = one, p
+	if p.threads > 1 && p.FLOPs() < TuneSharesFLOPs {
+		shares := func(owned bool) func() error {
+			return func() error { p.pool.owned = owned; return p.Run() }
+		}
+		faster, err := fasterThan(shares(true), shares(false))
+		if err != nil {
+			p.Close()
+			return nil, err
+		}
+		p.pool.owned = faster
 	}
-	drop.Close()
-	return keep, nil
+	return p, nil
 }
 
 func (m *Model) plan(o Options, threads int) (*Plan, error) {
@@ -157,15 +187,15 @@ func (m *Model) plan(o Options, threads int) (*Plan, error) {
 // after two untimed ones each.
 const tuneRuns = 7
 
-// fasterThan reports whether plan a is faster than plan b by at least
-// 5% in their fastest of tuneRuns runs (on the inputs they hold: the
-// kernels' time does not depend on the values).
-func fasterThan(a, b *Plan) (bool, error) {
+// fasterThan reports whether run a (a plan's Run) is faster than run b
+// by at least 5% in their fastest of tuneRuns runs (on the inputs the
+// plans hold: the kernels' time does not depend on the values).
+func fasterThan(a, b func() error) (bool, error) {
 	best := [2]time.Duration{1 << 62, 1 << 62}
 	for r := 0; r < 2+tuneRuns; r++ {
-		for i, p := range []*Plan{a, b} {
+		for i, run := range []func() error{a, b} {
 			t0 := time.Now()
-			if err := p.Run(); err != nil {
+			if err := run(); err != nil {
 				return false, err
 			}
 			if d := time.Since(t0); r >= 2 {
@@ -178,6 +208,11 @@ func fasterThan(a, b *Plan) (bool, error) {
 
 // Threads is the number of threads the plan runs on.
 func (p *Plan) Threads() int { return p.threads }
+
+// OwnedShares reports whether the plan's threads each take their own
+// share of a layer's work first (Options.TuneThreads chose it), rather
+// than the next piece free.
+func (p *Plan) OwnedShares() bool { return p.pool != nil && p.pool.owned }
 
 // Check builds a plan with the default shapes far enough to validate every
 // node (shapes, attributes, operator versions) without allocating the arena.

@@ -29,13 +29,50 @@ type workers struct {
 	err     error
 
 	// The current loop: [0, total) in parts pieces of per items, taken in
-	// turn by whichever participant is free (next counts the pieces
-	// taken). Written before the workers are handed the loop, read by
+	// turn by whichever participant is free, from spans[0]; or, owned,
+	// each participant c owning a run of them in order (spans[c]), taking
+	// its own from the front and then what is left of the others' from
+	// their backs. Written before the workers are handed the loop, read by
 	// them after.
 	total, per, parts int
-	next              atomic.Int64
+	spans             []span
+	sharers           int // spans in use: 1, or the loop's participants when owned
+
+	// owned: each participant takes its own share of a loop first, so
+	// that it mostly computes the same share of each layer, the data its
+	// core wrote in the layer before (reading another core's cache costs
+	// several times more). Set between runs only (Plan.Plan's tuning).
+	owned bool
 
 	revoked int // tasks revoked before a helper took them (the caller's count, for tests)
+}
+
+// span is a run of pieces [front, back) in one word, taken from either
+// end by compare-and-swap.
+type span struct {
+	v atomic.Uint64 // front << 32 | back
+	_ [56]byte      // one cache line each
+}
+
+func (s *span) set(front, back int) { s.v.Store(uint64(front)<<32 | uint64(back)) }
+
+// take returns the front piece (back false) or the back one, or false
+// when none is left.
+func (s *span) take(back bool) (int, bool) {
+	for {
+		v := s.v.Load()
+		f, b := v>>32, v&(1<<32-1)
+		if f >= b {
+			return 0, false
+		}
+		n, i := (f+1)<<32|b, f
+		if back {
+			n, i = f<<32|(b-1), b-1
+		}
+		if s.v.CompareAndSwap(v, n) {
+			return int(i), true
+		}
+	}
 }
 
 // piecesPerThread is how many pieces a loop is cut into per thread: a
@@ -83,7 +120,7 @@ type task struct {
 const spinFor = 200 * time.Microsecond
 
 func newWorkers(n int) *workers {
-	p := &workers{n: n}
+	p := &workers{n: n, spans: make([]span, max(1, n))}
 	for i := 1; i < n; i++ {
 		w := &worker{wake: make(chan struct{}, 1)}
 		p.workers = append(p.workers, w)
@@ -213,8 +250,14 @@ func (p *workers) split(total, grain int, t task) {
 	p.per = (total + parts - 1) / parts
 	p.parts = (total + p.per - 1) / p.per
 	p.total = total
-	p.next.Store(0)
 	helpers := min(p.n, p.parts) - 1
+	p.sharers = 1
+	if p.owned {
+		p.sharers = helpers + 1
+	}
+	for c := 0; c < p.sharers; c++ {
+		p.spans[c].set(c*p.parts/p.sharers, (c+1)*p.parts/p.sharers)
+	}
 	p.pending.Store(int32(helpers + 1))
 	for c := 1; c <= helpers; c++ {
 		t.c = c
@@ -236,20 +279,24 @@ func (p *workers) split(total, grain int, t task) {
 	}
 }
 
-// drain runs pieces of the current loop until none is left; c is the
-// participant.
+// drain runs pieces of the current loop until none is left; t.c is the
+// participant. Owned, its own span first, in order, then the others'
+// from their backs.
 func (p *workers) drain(t task) {
-	for {
-		i := int(p.next.Add(1)) - 1
-		if i >= p.parts {
-			return
-		}
-		lo := i * p.per
-		hi := min(p.total, lo+p.per)
-		if t.fnc != nil {
-			t.fnc(t.c, lo, hi)
-		} else {
-			t.fn(lo, hi)
+	for r := 0; r < p.sharers; r++ {
+		s := &p.spans[(t.c+r)%p.sharers]
+		for {
+			i, ok := s.take(r > 0)
+			if !ok {
+				break
+			}
+			lo := i * p.per
+			hi := min(p.total, lo+p.per)
+			if t.fnc != nil {
+				t.fnc(t.c, lo, hi)
+			} else {
+				t.fn(lo, hi)
+			}
 		}
 	}
 }

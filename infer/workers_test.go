@@ -3,6 +3,7 @@ package infer
 import (
 	"math/rand/v2"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ func TestPoolNoLostTasks(t *testing.T) {
 	for _, threads := range []int{2, 3, 4} {
 		for i := 0; i < 1000; i++ {
 			p := newWorkers(threads)
+			p.owned = i%3 == 1
 			var sum atomic.Int64
 			done := make(chan struct{})
 			go func() {
@@ -54,6 +56,7 @@ func TestPoolRevokesUnstartedHelpers(t *testing.T) {
 	var sum atomic.Int64
 	p.begin()
 	for i := 0; i < 2000; i++ {
+		p.owned = i%2 == 1
 		p.parallel(40, 1, func(lo, hi int) { sum.Add(int64(hi - lo)) })
 		p.parallelChunks(9, 1, func(c, lo, hi int) {
 			if c < 0 || c >= 3 {
@@ -68,6 +71,63 @@ func TestPoolRevokesUnstartedHelpers(t *testing.T) {
 	}
 	if p.revoked == 0 {
 		t.Errorf("no task was revoked with one thread for three participants")
+	}
+}
+
+// TestPoolOwnedShares: with owned shares each participant takes its own
+// run of a loop's pieces first, from its front, and the others' from
+// their backs once its own are done; every piece runs once.
+func TestPoolOwnedShares(t *testing.T) {
+	p := newWorkers(2)
+	defer p.close()
+	p.owned = true
+	p.begin()
+	defer p.end()
+	for r := 0; r < 5; r++ {
+		var mu sync.Mutex
+		var order [2][]int
+		p.parallelChunks(8, 1, func(c, lo, hi int) {
+			mu.Lock()
+			order[c] = append(order[c], lo)
+			mu.Unlock()
+			time.Sleep(2 * time.Millisecond)
+		})
+		seen := map[int]bool{}
+		for _, o := range order {
+			for _, i := range o {
+				if seen[i] {
+					t.Fatalf("run %d: piece %d twice: %v", r, i, order)
+				}
+				seen[i] = true
+			}
+		}
+		if len(seen) != 8 {
+			t.Fatalf("run %d: pieces %v", r, order)
+		}
+		// the caller's own run [0, 4) first, in order; the helper's [4, 8)
+		own := func(c int, o []int) {
+			for k, i := range o {
+				lo, hi := 4*c, 4*c+4
+				if i < lo || i >= hi {
+					// a steal: only after its own run, from the other's back
+					for _, j := range o[k:] {
+						if j >= lo && j < hi {
+							t.Errorf("run %d: participant %d took %d after stealing: %v", r, c, j, order)
+						}
+					}
+					return
+				}
+				if i != lo+k {
+					t.Errorf("run %d: participant %d took its own pieces out of order: %v", r, c, order)
+				}
+			}
+		}
+		own(0, order[0])
+		own(1, order[1])
+		if len(order[0]) == 0 || order[0][0] != 0 {
+			t.Errorf("run %d: the caller did not start with piece 0: %v", r, order)
+		}
+		t.Logf("run %d: caller %v, helper %v", r, order[0], order[1])
 	}
 }
 
@@ -123,5 +183,28 @@ func TestTuneThreads(t *testing.T) {
 	defer p.Close()
 	if p.FLOPs() < TuneFLOPs || p.Threads() != 2 {
 		t.Errorf("%d FLOPs: %d threads, want the 2 asked for, untimed", p.FLOPs(), p.Threads())
+	}
+	// below TuneSharesFLOPs the shares were timed; either way the same
+	// output, bit for bit
+	if p.FLOPs() >= TuneSharesFLOPs {
+		t.Fatalf("%d FLOPs: not below TuneSharesFLOPs", p.FLOPs())
+	}
+	t.Logf("owned shares: %v", p.OwnedShares())
+	x = randF(r, 64*64*64)
+	outs = outs[:0]
+	for _, owned := range []bool{false, true} {
+		p.pool.owned = owned
+		if err := p.SetInput(0, x); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Run(); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, append([]float32(nil), p.Output(0).F...))
+	}
+	for i := range outs[0] {
+		if outs[0][i] != outs[1][i] {
+			t.Fatalf("owned shares: output %d is %v, free pieces %v", i, outs[1][i], outs[0][i])
+		}
 	}
 }

@@ -29,6 +29,7 @@ type benchReport struct {
 	Shape        []int       `json:"shape"` // of input 0
 	Threads      int         `json:"threads"`
 	ThreadsUsed  int         `json:"threads_used"` // fewer where one thread timed faster (infer.Options.TuneThreads)
+	OwnedShares  bool        `json:"owned_shares"` // each thread its own share of a layer first: faster when the plan was made
 	Warmup       int         `json:"warmup"`
 	Runs         int         `json:"runs"`
 	EvictMiB     int         `json:"evict_mib,omitempty"` // memory written between runs (cold caches)
@@ -132,6 +133,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer p.Close()
 	r.ThreadsUsed = p.Threads()
+	r.OwnedShares = p.OwnedShares()
 	rng := rand.New(rand.NewPCG(benchSeed, 0))
 	for i := 0; i < p.NumInputs(); i++ {
 		if i == 0 && data != nil {
@@ -298,6 +300,9 @@ func printBench(w io.Writer, r *benchReport) {
 	fmt.Fprintf(w, "threads  %d", r.Threads)
 	if r.ThreadsUsed != r.Threads {
 		fmt.Fprintf(w, " (runs on %d: faster when the plan was made)", r.ThreadsUsed)
+	}
+	if r.OwnedShares {
+		fmt.Fprint(w, " (each its own share of a layer first: faster when the plan was made)")
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "runs     %d timed, after %d warm-up\n", r.Runs, r.Warmup)

@@ -48,16 +48,17 @@ type Options struct {
 const TuneFLOPs = 300e6
 
 // TuneSharesFLOPs bounds the networks whose plans Options.TuneThreads
-// times with owned shares against free pieces (about 10 ms a run on one
-// Zen 5 core, 100 ms on a Pi 4's four). Owned shares keep a layer's data
+// times with owned shares against free pieces: 18 runs when the plan is
+// made, at most about 0.2 s on two Zen 5 cores and 2 s on a Pi 4's four
+// (faces: 0.1 s and about 0.6 s). Owned shares keep a layer's data
 // in the core that wrote it, where the layers split their work alike
 // (mobilefacenet at 2 threads, whose depthwise layers took 2.5 times as
 // long on data the other core had written: 3.60–3.71 → 3.32–3.33 ms;
-// Koch's branch 0.563–0.571 → 0.544–0.555), and cost where one share of
-// a layer is slower than the others (faces' 14² pointwise layers, whose
-// first two of four pieces took 170–200 µs and the last two 85–90,
-// whichever thread ran them and whichever rows they were: 4.63–4.65 →
-// 5.03–5.22 ms); timing says which (AMD Zen 5, 2 cores).
+// Koch's branch 0.563–0.571 → 0.544–0.555), and cost elsewhere (faces
+// 4.63–4.65 → 5.03–5.22 ms: in its 14² pointwise layers the first piece
+// of the first thread's share took twice as long as the other thread's
+// pieces, whichever thread and rows it was; the cause is not found);
+// timing says which (AMD Zen 5, 2 cores).
 const TuneSharesFLOPs = 2e9
 
 // DefaultMaxBytes is the memory budget of a plan unless Options.MaxBytes says otherwise.

@@ -315,12 +315,18 @@ func (k *convKernel) shiftedOffsets() {
 
 // unit decodes work unit u of the GEMM paths (im2col, shifted, rows):
 // column tile (or tile of rows) t of group g of image b, output channels
-// [m0, m1) of the group.
+// [m0, m1) of the group. The tiles are the innermost: a run of units is
+// whole blocks of output channels over all their columns, so that the
+// threads' shares of a layer split on small maps (a few tiles, several
+// blocks) are equal (faces' 14² pointwise layers, tiles of 144 and 52
+// columns, gave one of two owned shares both wide tiles), and are the
+// channels that the next depthwise layer, split by channels, gives the
+// same thread.
 func (k *convKernel) unit(u int) (t, g, b, m0, m1 int) {
-	mb := u % k.mblocks
-	r := u / k.mblocks
-	t = r % k.tiles
-	r /= k.tiles
+	t = u % k.tiles
+	r := u / k.tiles
+	mb := r % k.mblocks
+	r /= k.mblocks
 	g, b = r%k.groups, r/k.groups
 	m0 = mb * k.mrows
 	m1 = min(k.mg, m0+k.mrows)

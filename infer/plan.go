@@ -33,8 +33,9 @@ type Options struct {
 	// which): on such a network waking a second thread and moving its
 	// layers' data between the cores' caches can cost more than it saves.
 	// A plan left on several threads (below TuneSharesFLOPs) is then timed
-	// with each thread taking its own share of every layer first against
-	// all threads taking the next piece free (Plan.OwnedShares says which).
+	// with all threads taking the next piece of a layer free against each
+	// taking its own share first, the default (Plan.OwnedShares says
+	// which).
 	TuneThreads bool
 }
 
@@ -48,17 +49,17 @@ type Options struct {
 const TuneFLOPs = 300e6
 
 // TuneSharesFLOPs bounds the networks whose plans Options.TuneThreads
-// times with owned shares against free pieces: 18 runs when the plan is
+// times with free pieces against owned shares: 18 runs when the plan is
 // made, at most about 0.2 s on two Zen 5 cores and 2 s on a Pi 4's four
-// (faces: 0.1 s and about 0.6 s). Owned shares keep a layer's data
-// in the core that wrote it, where the layers split their work alike
-// (mobilefacenet at 2 threads, whose depthwise layers took 2.5 times as
-// long on data the other core had written: 3.60–3.71 → 3.32–3.33 ms;
-// Koch's branch 0.563–0.571 → 0.544–0.555), and cost elsewhere (faces
-// 4.63–4.65 → 5.03–5.22 ms: in its 14² pointwise layers the first piece
-// of the first thread's share took twice as long as the other thread's
-// pieces, whichever thread and rows it was; the cause is not found);
-// timing says which (AMD Zen 5, 2 cores).
+// (faces: 0.1 s and about 0.6 s). Owned shares, the default, keep a
+// layer's data in the core that wrote it: mobilefacenet's depthwise
+// layers took 2.5 times as long on data the other core had written. At
+// 2 threads, owned against free (AMD Zen 5, edge bench medians, ms):
+// mobilefacenet 3.17–3.28 / 3.69–3.85, resnet18_112 4.47–4.69 /
+// 4.57–4.85, squeezenet1_1_224 3.26–3.28 / 3.47–3.55, resnet18_224
+// 11.97–12.45 / 12.91–12.93, ConvNeXt-tiny 112² 13.71–13.79 /
+// 14.53–14.56, ViT-B/16 128.3 / 131.1–132.9, faces 4.51–4.60 /
+// 4.63–4.71; the timing keeps free pieces where they are 5% faster.
 const TuneSharesFLOPs = 2e9
 
 // DefaultMaxBytes is the memory budget of a plan unless Options.MaxBytes says otherwise.
@@ -165,12 +166,12 @@ func (m *Model) Plan(o Options) (*Plan, error) {
 		shares := func(owned bool) func() error {
 			return func() error { p.pool.owned = owned; return p.Run() }
 		}
-		faster, err := fasterThan(shares(true), shares(false))
+		free, err := fasterThan(shares(false), shares(true))
 		if err != nil {
 			p.Close()
 			return nil, err
 		}
-		p.pool.owned = faster
+		p.pool.owned = !free
 	}
 	return p, nil
 }
@@ -211,8 +212,8 @@ func fasterThan(a, b func() error) (bool, error) {
 func (p *Plan) Threads() int { return p.threads }
 
 // OwnedShares reports whether the plan's threads each take their own
-// share of a layer's work first (Options.TuneThreads chose it), rather
-// than the next piece free.
+// share of a layer's work first (the default), rather than the next
+// piece free (where Options.TuneThreads timed that faster).
 func (p *Plan) OwnedShares() bool { return p.pool != nil && p.pool.owned }
 
 // Check builds a plan with the default shapes far enough to validate every

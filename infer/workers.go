@@ -38,10 +38,11 @@ type workers struct {
 	spans             []span
 	sharers           int // spans in use: 1, or the loop's participants when owned
 
-	// owned: each participant takes its own share of a loop first, so
-	// that it mostly computes the same share of each layer, the data its
-	// core wrote in the layer before (reading another core's cache costs
-	// several times more). Set between runs only (Plan.Plan's tuning).
+	// owned (the default): each participant takes its own share of a
+	// loop first, so that it mostly computes the same share of each
+	// layer, the data its core wrote in the layer before (reading another
+	// core's cache costs several times more). Changed between runs only
+	// (Model.Plan's timing).
 	owned bool
 
 	revoked int // tasks revoked before a helper took them (the caller's count, for tests)
@@ -120,7 +121,7 @@ type task struct {
 const spinFor = 200 * time.Microsecond
 
 func newWorkers(n int) *workers {
-	p := &workers{n: n, spans: make([]span, max(1, n))}
+	p := &workers{n: n, spans: make([]span, max(1, n)), owned: true}
 	for i := 1; i < n; i++ {
 		w := &worker{wake: make(chan struct{}, 1)}
 		p.workers = append(p.workers, w)

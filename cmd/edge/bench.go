@@ -29,7 +29,7 @@ type benchReport struct {
 	Shape        []int       `json:"shape"` // of input 0
 	Threads      int         `json:"threads"`
 	ThreadsUsed  int         `json:"threads_used"` // fewer where one thread timed faster (infer.Options.TuneThreads)
-	OwnedShares  bool        `json:"owned_shares"` // each thread its own share of a layer first: faster when the plan was made
+	OwnedShares  bool        `json:"owned_shares"` // each thread its own share of a layer first (false: the next piece free, faster when the plan was made)
 	Warmup       int         `json:"warmup"`
 	Runs         int         `json:"runs"`
 	EvictMiB     int         `json:"evict_mib,omitempty"` // memory written between runs (cold caches)
@@ -301,8 +301,8 @@ func printBench(w io.Writer, r *benchReport) {
 	if r.ThreadsUsed != r.Threads {
 		fmt.Fprintf(w, " (runs on %d: faster when the plan was made)", r.ThreadsUsed)
 	}
-	if r.OwnedShares {
-		fmt.Fprint(w, " (each its own share of a layer first: faster when the plan was made)")
+	if r.ThreadsUsed > 1 && !r.OwnedShares {
+		fmt.Fprint(w, " (each takes the next piece of a layer free: faster when the plan was made)")
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "runs     %d timed, after %d warm-up\n", r.Runs, r.Warmup)

@@ -179,12 +179,19 @@ func (k *convKernel) lanesUnits(c, lo, hi int) {
 	}
 	cols := k.oh * k.ow
 	groups := k.lConv.Groups
+	var padded []float32
+	first, bt := 0, -1 // the band holds the rows of image and block bt
 	for u := lo; u < hi; u++ {
 		g := u % groups
 		b, t := u/groups/k.lBlocks, u/groups%k.lBlocks
 		oy0 := t * k.lRows
 		oy1 := min(k.oh, oy0+k.lRows)
-		padded, first := k.unitPlanes(band, b, 0, oy0, oy1) // one group (chooseLanes)
+		if band == nil || bt != u/groups {
+			// the groups of a block, one after another, read the same
+			// padded rows: a band is padded once for them
+			padded, first = k.unitPlanes(band, b, 0, oy0, oy1) // one group (chooseLanes)
+			bt = u / groups
+		}
 		if k.lFlat {
 			k.lConv.Run(buf, ld, padded[(oy0-first)*k.wp:], g, g+1, (oy1-oy0-1)*k.wp+k.ow)
 		} else {

@@ -93,7 +93,7 @@ func (k *convKernel) prepareLanes(threads int) {
 	}
 	groups := (k.cout + simd.LanesGroup - 1) / simd.LanesGroup
 	if threads > 1 {
-		k.lRows = balancedRows(k.oh, k.lRows, k.batch*groups, threads, k.pool)
+		k.lRows = balancedRows(k.oh, k.lRows, k.batch, groups, threads, k.pool)
 	} else if units, want := k.batch*groups*((k.oh+k.lRows-1)/k.lRows), 2*threads; units < want {
 		blocks := (want + k.batch*groups - 1) / (k.batch * groups)
 		k.lRows = max(1, min(k.lRows, (k.oh+blocks-1)/blocks))
@@ -113,37 +113,31 @@ func (k *convKernel) prepareLanes(threads int) {
 }
 
 // balancedRows returns the rows a unit (at most most, whole pairs where
-// pool) that finish oh rows of n row-block sets soonest on threads, the
-// units taken in lanesUnits' order by whichever thread is free first,
-// each costing its rows; of equal finishes the most rows (fewest units).
-// Koch's 4×4 layer (18 rows, pooled, one group) on two threads: units of
-// 6 rows made three, two for one thread (12 rows); 10 rows make two.
-func balancedRows(oh, most, n, threads int, pool bool) int {
+// pool) that finish oh rows of batch images' groups soonest on threads,
+// the units (in lanesUnits' order, each costing its rows) shared out as
+// the pool does (finish, owned shares); of equal finishes the most rows
+// (fewest units). Koch's 4×4 layer (18 rows, pooled, one group) on two
+// threads: units of 6 rows made three, two for one thread (12 rows); 10
+// rows make two. resnet18's stride-2 3×3 layer at 112² (14 rows, four
+// groups): blocks of 8 and 6 rows gave one thread's share all the 8s;
+// 7 and 7 are even.
+func balancedRows(oh, most, batch, groups, threads int, pool bool) int {
 	best, bestEnd := 1, -1
-	load := make([]int, threads)
+	var costs []int
 	for r := 1; r <= max(1, most); r++ {
 		rr := r
 		if pool {
 			rr += r % 2
 		}
-		clear(load)
-		for t := 0; t < (oh+rr-1)/rr; t++ {
-			rows := min(rr, oh-t*rr)
-			for range n {
-				i := 0
-				for j := range load {
-					if load[j] < load[i] {
-						i = j
-					}
+		costs = costs[:0]
+		for range batch {
+			for t := 0; t < (oh+rr-1)/rr; t++ {
+				for range groups {
+					costs = append(costs, min(rr, oh-t*rr))
 				}
-				load[i] += rows
 			}
 		}
-		end := 0
-		for _, l := range load {
-			end = max(end, l)
-		}
-		if bestEnd < 0 || end <= bestEnd {
+		if end := finish(costs, threads, true); bestEnd < 0 || end <= bestEnd {
 			best, bestEnd = r, end
 		}
 	}

@@ -185,24 +185,50 @@ func TestLanesPoolFused(t *testing.T) {
 }
 
 // TestBalancedRows checks the rows of a lanes unit on several threads:
-// the soonest finish of the units taken in order, of equal finishes the
-// fewest units.
+// the soonest finish of the units shared out as the pool does (owned
+// shares), of equal finishes the fewest units.
 func TestBalancedRows(t *testing.T) {
 	for _, c := range []struct {
-		oh, most, n, threads int
-		pool                 bool
-		want                 int
+		oh, most, groups, threads int
+		pool                      bool
+		want                      int
 	}{
 		{18, 18, 1, 2, true, 10}, // Koch's 4×4 layer: 10+8, not 6+6+6
 		{42, 2, 1, 2, true, 2},   // Koch's 7×7 layer: the slot's limit
-		{14, 8, 4, 2, false, 8},  // resnet18's stride-2 3×3: 8+6 per group balance over 4 groups
+		{14, 8, 4, 2, false, 7},  // resnet18's stride-2 3×3: 8+6 gave one share all the 8s
 		{6, 6, 2, 2, false, 6},   // one unit a group, a group a thread
 		{7, 16, 1, 2, false, 4},  // 4+3
 		{9, 9, 1, 3, false, 3},   // 3+3+3
 		{5, 5, 1, 4, false, 2},   // 2+2+1: three threads busy, no finish sooner
 	} {
-		if got := balancedRows(c.oh, c.most, c.n, c.threads, c.pool); got != c.want {
-			t.Errorf("balancedRows(%d, %d, %d, %d, %v) = %d, want %d", c.oh, c.most, c.n, c.threads, c.pool, got, c.want)
+		if got := balancedRows(c.oh, c.most, 1, c.groups, c.threads, c.pool); got != c.want {
+			t.Errorf("balancedRows(%d, %d, 1, %d, %d, %v) = %d, want %d", c.oh, c.most, c.groups, c.threads, c.pool, got, c.want)
+		}
+	}
+}
+
+// TestFinish checks the pool's simulated finish against hand-worked
+// schedules: owned shares take their own run first, free pieces in turn.
+func TestFinish(t *testing.T) {
+	for _, c := range []struct {
+		costs   []int
+		threads int
+		owned   bool
+		want    int
+	}{
+		{[]int{8, 8, 8, 8, 6, 6, 6, 6}, 2, true, 32},  // one share all the 8s
+		{[]int{8, 8, 8, 8, 6, 6, 6, 6}, 2, false, 28}, // in turn: 8+8+6+6 each
+		{[]int{1, 1, 1, 1, 1, 1, 1}, 2, true, 4},      // 3 own, then the other's last
+		{[]int{6, 6, 6}, 2, true, 12},                 // one piece, then a steal
+		{[]int{5}, 4, true, 5},
+		{nil, 2, true, 0},
+		// 16 items, 8 pieces of 2: shares [0,4) and [4,8); the first's
+		// pieces cost 20, the second's 2: its owner, done at 8, steals
+		// the first's last two (28, 48) while that owner does two (40)
+		{[]int{10, 10, 10, 10, 10, 10, 10, 10, 1, 1, 1, 1, 1, 1, 1, 1}, 2, true, 48},
+	} {
+		if got := finish(c.costs, c.threads, c.owned); got != c.want {
+			t.Errorf("finish(%v, %d, %v) = %d, want %d", c.costs, c.threads, c.owned, got, c.want)
 		}
 	}
 }

@@ -280,6 +280,68 @@ func (p *workers) split(total, grain int, t task) {
 	}
 }
 
+// finish returns when the last participant of threads would be done
+// with a loop whose items cost costs[i], split and taken as split and
+// drain do (owned or free), each participant free at 0: for choosing how
+// to cut a layer into work units.
+func finish(costs []int, threads int, owned bool) int {
+	total := len(costs)
+	if total == 0 {
+		return 0
+	}
+	parts := min(threads*piecesPerThread, total)
+	per := (total + parts - 1) / parts
+	parts = (total + per - 1) / per
+	piece := func(i int) (c int) {
+		for _, x := range costs[i*per : min(total, (i+1)*per)] {
+			c += x
+		}
+		return c
+	}
+	sharers := min(threads, parts)
+	front, back := make([]int, sharers), make([]int, sharers)
+	if owned {
+		for c := range sharers {
+			front[c], back[c] = c*parts/sharers, (c+1)*parts/sharers
+		}
+	} else {
+		back[0] = parts
+	}
+	clock, end := make([]int, sharers), 0
+	done := make([]bool, sharers)
+	for {
+		c := -1 // the participant free first
+		for i := range clock {
+			if !done[i] && (c < 0 || clock[i] < clock[c]) {
+				c = i
+			}
+		}
+		if c < 0 {
+			return end
+		}
+		took := false
+		for r := 0; r < sharers && !took; r++ {
+			o := (c + r) % sharers
+			if !owned {
+				o = 0
+			}
+			if front[o] < back[o] {
+				i := front[o]
+				if r > 0 && owned {
+					back[o]--
+					i = back[o]
+				} else {
+					front[o]++
+				}
+				clock[c] += piece(i)
+				end = max(end, clock[c])
+				took = true
+			}
+		}
+		done[c] = !took
+	}
+}
+
 // drain runs pieces of the current loop until none is left; t.c is the
 // participant. Owned, its own span first, in order, then the others'
 // from their backs.

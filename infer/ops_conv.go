@@ -154,8 +154,11 @@ type tposedPath struct {
 	tPackBody     func(c, lo, hi int)
 	tProdBody     func(lo, hi int)
 	// tIdx: for each tap (ky, kx) and output pixel, the input pixel it
-	// reads in a channel's plane, -1 in the padding (not pointwise)
-	tIdx [][]int32
+	// reads in a channel's plane, -1 in the padding (not pointwise); tUIdx
+	// the same per unit of tRows pixels, the taps' rows one after another
+	// (simd.GatherPlanes' table)
+	tIdx  [][]int32
+	tUIdx [][]int32
 }
 
 func init() {

@@ -97,6 +97,14 @@ func (k *convKernel) prepareTposed(threads int) {
 				k.tIdx[ky*k.kw+kx] = idx
 			}
 		}
+		k.tUIdx = make([][]int32, k.tUnits)
+		for t := range k.tUnits {
+			s0 := t * k.tRows
+			m := min(k.tRows, n-s0)
+			for _, idx := range k.tIdx {
+				k.tUIdx[t] = append(k.tUIdx[t], idx[s0:s0+m]...)
+			}
+		}
 	}
 }
 
@@ -105,26 +113,12 @@ func (k *convKernel) prepareTposed(threads int) {
 const tposedColsUnit = 48
 
 // gather is im2col for the transposed path through tIdx: rows (c, ky,
-// kx) of pixels [s0, s0+n), one indexed load each. On small maps the
+// kx) of unit t's pixels, one indexed load each (simd.GatherPlanes; a
+// register's permutation on planes of up to 16 floats). On small maps the
 // im2col path's clear and copy calls for a few floats at a time cost
 // more than the loads (resnet18's 4×4 maps at 112²: a third of a layer).
-func (k *convKernel) gather(in, col []float32, s0, n int) {
-	hw := k.h * k.w
-	r := 0
-	for c := 0; c < k.cg; c++ {
-		plane := in[c*hw : (c+1)*hw]
-		for _, idx := range k.tIdx {
-			dst := col[r*n : (r+1)*n]
-			r++
-			for i, o := range idx[s0 : s0+n] {
-				var v float32
-				if o >= 0 {
-					v = plane[o]
-				}
-				dst[i] = v
-			}
-		}
-	}
+func (k *convKernel) gather(in, col []float32, t, n int) {
+	simd.GatherPlanes(col, in, k.h*k.w, k.cg, k.tUIdx[t], n)
 }
 
 // The scratch of the transposed path: per image the packed left operand
@@ -161,7 +155,7 @@ func (k *convKernel) tposedPack(slot, lo, hi int) {
 			continue
 		}
 		col := k.scratch[k.batch*k.tposedImage()+slot*k.k*k.tRows:][:k.k*n]
-		k.gather(in, col, s0, n)
+		k.gather(in, col, t, n)
 		simd.PackAT(dst, n, k.k, col, n)
 	}
 }

@@ -127,6 +127,7 @@ func avx512Impl(base impl) impl {
 	im.colQuantum = 16
 	im.gemmColumns = gemmColumns512
 	im.offsetsSplit = offsetsSplit512
+	im.gatherPlanes = gatherPlanesAVX512
 	return im
 }
 

@@ -48,6 +48,8 @@ type gemmKernels struct {
 	colQuantum     int             // columns per vector of the GEMM kernels
 	gemmColumns    func(n int) int // nil: n rounded up to colQuantum
 	offsetsSplit   func(n int) int // GemmOffsetsSplit; nil: 0
+	// gatherPlanes: GatherPlanes; nil for the loop in Go (resolve fills it)
+	gatherPlanes func(dst, src []float32, hw, channels int, idx []int32, n int)
 }
 
 // winoKernels: the Winograd F(2×2, 3×3) transforms (winograd.go).
@@ -250,6 +252,9 @@ func (im *impl) resolve() {
 	}
 	if im.meanPlanes == nil {
 		im.meanPlanes = meanPlanesGeneric
+	}
+	if im.gatherPlanes == nil {
+		im.gatherPlanes = gatherPlanesGeneric
 	}
 	if im.splitRows == nil {
 		im.splitRows = splitRowsWith(im.stridedRows)

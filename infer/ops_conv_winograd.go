@@ -31,6 +31,16 @@ const (
 // on the A53) rather than L1 is the level to fit.
 const winoBudget = 1 << 17
 
+// winoSharedU is the most bytes of transformed filters (16·cin·cout
+// floats) for which the threads split an image by rows of tiles, each
+// multiplying its rows by all the filters: past it (twice a 1 MiB L2)
+// the phased schedule splits the products by output channels, so that
+// each thread streams its share of the filters only. resnet18's 256 →
+// 256 layers at 224² (14² maps, 4 MiB of filters) on 2 threads: whole
+// runs 12.10–14.53 → 11.57–13.54 ms, alternated (AMD Zen 5); its 128 →
+// 128 layers (1 MiB) were slower phased.
+const winoSharedU = 2 << 20
+
 // prepareWino sizes the tiles and work units and transforms the filters.
 func (k *convKernel) prepareWino() {
 	k.winoBody = k.winoUnits
@@ -48,6 +58,9 @@ func (k *convKernel) prepareWino() {
 		// the threads share the work evenly; where the map is too small
 		// for that, the phased schedule
 		k.wblocks = max(k.wblocks, min(2*k.threads, k.wth, tiles/24))
+		if 16*k.cin*k.cout*4 > winoSharedU {
+			k.wblocks = 1
+		}
 		k.wphased = k.batch*k.wblocks < 2*k.threads && k.wblocks == 1
 	}
 	k.wrows = (k.wth + k.wblocks - 1) / k.wblocks

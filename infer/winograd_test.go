@@ -33,6 +33,8 @@ func TestWinogradConv(t *testing.T) {
 		{2, 16, 10, 10, 16, 1, 1, 1, 1, 3, "residual"},
 		{1, 8, 9, 9, 12, 1, 1, 1, 1, 2, "prelu"},
 		{1, 16, 13, 11, 24, 1, 1, 1, 1, 4, "relu"},
+		// filters past winoSharedU: phased on a map of many tiles too
+		{1, 192, 14, 14, 192, 1, 1, 1, 1, 2, "residual"},
 	}
 	for _, tc := range cases {
 		name := fmt.Sprintf("%dx%dx%dx%d->%d pads %d%d%d%d %s threads %d", tc.n, tc.c, tc.h, tc.w, tc.co, tc.pt, tc.pl, tc.pb, tc.pr, tc.act, tc.threads)
@@ -81,7 +83,8 @@ func TestWinogradConv(t *testing.T) {
 				t.Fatal("the convolution did not take the Winograd path")
 			}
 			tiles := (oh + 1) / 2 * ((ow + 1) / 2)
-			if want := tc.threads > 1 && tiles/24 <= 1 && tc.n*1 < 2*tc.threads; ck.wphased != want {
+			big := 16*tc.c*tc.co*4 > winoSharedU
+			if want := tc.threads > 1 && (tiles/24 <= 1 || big) && tc.n*1 < 2*tc.threads; ck.wphased != want {
 				t.Fatalf("phased schedule %v, want %v (%d tiles, %d threads)", ck.wphased, want, tiles, tc.threads)
 			}
 			x := randF(r, tc.n*tc.c*tc.h*tc.w)

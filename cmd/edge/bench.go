@@ -105,12 +105,9 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(m.Inputs) == 0 {
 		return fmt.Errorf("%s has no runtime inputs", *model)
 	}
-	r := benchReport{Model: *model, Input: "random", Threads: *threads, Warmup: *warmup, Runs: *runs, EvictMiB: *evictMiB}
+	r := benchReport{Model: *model, Input: "random", Threads: cpuThreads(*threads), Warmup: *warmup, Runs: *runs, EvictMiB: *evictMiB}
 	var sweep evictor
 	sweep.buf = make([]byte, *evictMiB<<20)
-	if r.Threads == 0 {
-		r.Threads = runtime.NumCPU()
-	}
 	opts := infer.Options{Threads: r.Threads, TuneThreads: true}
 	var data []float32
 	if *input != "" {

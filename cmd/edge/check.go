@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"runtime"
 )
 
 // The checks that every command applies alike to the settings they
@@ -19,6 +20,14 @@ func checkThreads(n int) error {
 		return fmt.Errorf("threads %d: want 0 (one per core) to %d", n, maxThreads)
 	}
 	return nil
+}
+
+// cpuThreads is n, or the number of CPU cores when n is 0.
+func cpuThreads(n int) int {
+	if n > 0 {
+		return n
+	}
+	return runtime.NumCPU()
 }
 
 // nonEmpty refuses string flags given explicitly as "" (--gallery "",

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"runtime"
 	"slices"
 	"time"
 
@@ -112,7 +111,6 @@ type runConfig struct {
 	} `toml:"log"`
 }
 
-// gate is the [quality] section as the locator takes it.
 // locateOptions are the face detector's options: the quality gate, and
 // the window sizes searched on as many goroutines as the network has
 // threads (0: one per CPU core, as twin does).
@@ -120,14 +118,7 @@ func (c *runConfig) locateOptions() locate.Options {
 	return locate.Options{Gate: c.gate(), Threads: cpuThreads(c.Threads)}
 }
 
-// cpuThreads is n, or the number of CPU cores when n is 0.
-func cpuThreads(n int) int {
-	if n > 0 {
-		return n
-	}
-	return runtime.NumCPU()
-}
-
+// gate is the [quality] section as the locator takes it.
 func (c *runConfig) gate() locate.Gate {
 	q := c.Quality
 	return locate.Gate{Off: q.Off, MinSide: q.MinSide, MinMean: q.MinMean, MinBright: q.MinBright, MinSharpness: q.MinSharpness,

@@ -153,12 +153,10 @@ type tposedPath struct {
 	tPBBuf        []float32
 	tPackBody     func(c, lo, hi int)
 	tProdBody     func(lo, hi int)
-	// tIdx: for each tap (ky, kx) and output pixel, the input pixel it
-	// reads in a channel's plane, -1 in the padding (not pointwise); tUIdx
-	// the same per unit of tRows pixels, the taps' rows one after another
-	// (simd.GatherPlanes' table)
-	tIdx  [][]int32
-	tUIdx [][]int32
+	// tIdx: per unit of tRows pixels, for each tap (ky, kx) in turn and
+	// each of the unit's pixels, the input pixel it reads in a channel's
+	// plane, -1 in the padding (simd.GatherPlanes' table; not pointwise)
+	tIdx [][]int32
 }
 
 func init() {

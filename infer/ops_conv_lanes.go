@@ -180,7 +180,7 @@ func (k *convKernel) lanesUnits(c, lo, hi int) {
 		b, t := u/groups/k.lBlocks, u/groups%k.lBlocks
 		oy0 := t * k.lRows
 		oy1 := min(k.oh, oy0+k.lRows)
-		if band == nil || bt != u/groups {
+		if bt != u/groups {
 			// the groups of a block, one after another, read the same
 			// padded rows: a band is padded once for them
 			padded, first = k.unitPlanes(band, b, 0, oy0, oy1) // one group (chooseLanes)

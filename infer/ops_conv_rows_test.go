@@ -56,23 +56,12 @@ func TestShiftedRowsEqualStage(t *testing.T) {
 			run := func(off bool) ([]float32, bool) {
 				rowsOff = off
 				defer func() { rowsOff = false }()
-				p, err := m.Plan(Options{Threads: threads})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer p.Close()
-				if err := p.SetInput(0, x); err != nil {
-					t.Fatal(err)
-				}
+				xs := [][]float32{x}
 				if tc.residual {
-					if err := p.SetInput(1, res); err != nil {
-						t.Fatal(err)
-					}
+					xs = append(xs, res)
 				}
-				if err := p.Run(); err != nil {
-					t.Fatal(err)
-				}
-				return append([]float32(nil), p.Output(0).F...), p.steps[0].k.(*convKernel).rows
+				y, k := runFirstConv(t, m, threads, xs...)
+				return y, k.rows
 			}
 			got, chosen := run(false)
 			want, _ := run(true)
@@ -186,19 +175,8 @@ func TestBandPhasesEqualPlanes(t *testing.T) {
 			run := func(off bool) ([]float32, bool) {
 				bandPhasesOff = off
 				defer func() { bandPhasesOff = false }()
-				p, err := m.Plan(Options{Threads: threads})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer p.Close()
-				if err := p.SetInput(0, x); err != nil {
-					t.Fatal(err)
-				}
-				if err := p.Run(); err != nil {
-					t.Fatal(err)
-				}
-				k := p.steps[0].k.(*convKernel)
-				return append([]float32(nil), p.Output(0).F...), k.bandPhases == (k.lanes && k.cin <= 4 || !k.lanes && k.rows)
+				y, k := runFirstConv(t, m, threads, x)
+				return y, k.bandPhases == (k.lanes && k.cin <= 4 || !k.lanes && k.rows)
 			}
 			got, banded := run(false)
 			want, _ := run(true)
@@ -212,4 +190,25 @@ func TestBandPhasesEqualPlanes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// runFirstConv plans m on threads, runs it once on the inputs xs and
+// returns a copy of its first output and its first step's convolution
+// kernel (for the path it took).
+func runFirstConv(t *testing.T, m *Model, threads int, xs ...[]float32) ([]float32, *convKernel) {
+	t.Helper()
+	p, err := m.Plan(Options{Threads: threads})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for i, x := range xs {
+		if err := p.SetInput(i, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return append([]float32(nil), p.Output(0).F...), p.steps[0].k.(*convKernel)
 }

@@ -83,26 +83,19 @@ func (k *convKernel) prepareTposed(threads int) {
 	k.tCuts = simd.PackedBCuts(k.tPB, tposedColsUnit)
 	k.tPackBody, k.tProdBody = k.tposedPack, k.tposedProd
 	if !k.pointwise {
-		k.tIdx = make([][]int32, k.kh*k.kw)
-		for ky := 0; ky < k.kh; ky++ {
-			for kx := 0; kx < k.kw; kx++ {
-				idx := make([]int32, n)
-				for p := range idx {
-					iy, ix := p/k.ow*k.sh+ky*k.dh-k.pt, p%k.ow*k.sw+kx*k.dw-k.pl
-					idx[p] = -1
-					if iy >= 0 && iy < k.h && ix >= 0 && ix < k.w {
-						idx[p] = int32(iy*k.w + ix)
+		k.tIdx = make([][]int32, k.tUnits)
+		for t := range k.tUnits {
+			for ky := 0; ky < k.kh; ky++ {
+				for kx := 0; kx < k.kw; kx++ {
+					for p := t * k.tRows; p < min(n, (t+1)*k.tRows); p++ {
+						iy, ix := p/k.ow*k.sh+ky*k.dh-k.pt, p%k.ow*k.sw+kx*k.dw-k.pl
+						o := int32(-1)
+						if iy >= 0 && iy < k.h && ix >= 0 && ix < k.w {
+							o = int32(iy*k.w + ix)
+						}
+						k.tIdx[t] = append(k.tIdx[t], o)
 					}
 				}
-				k.tIdx[ky*k.kw+kx] = idx
-			}
-		}
-		k.tUIdx = make([][]int32, k.tUnits)
-		for t := range k.tUnits {
-			s0 := t * k.tRows
-			m := min(k.tRows, n-s0)
-			for _, idx := range k.tIdx {
-				k.tUIdx[t] = append(k.tUIdx[t], idx[s0:s0+m]...)
 			}
 		}
 	}
@@ -118,7 +111,7 @@ const tposedColsUnit = 48
 // im2col path's clear and copy calls for a few floats at a time cost
 // more than the loads (resnet18's 4×4 maps at 112²: a third of a layer).
 func (k *convKernel) gather(in, col []float32, t, n int) {
-	simd.GatherPlanes(col, in, k.h*k.w, k.cg, k.tUIdx[t], n)
+	simd.GatherPlanes(col, in, k.h*k.w, k.cg, k.tIdx[t], n)
 }
 
 // The scratch of the transposed path: per image the packed left operand

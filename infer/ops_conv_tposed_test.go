@@ -40,21 +40,8 @@ func TestTposedChosenAndEqual(t *testing.T) {
 		run := func(off bool) ([]float32, bool) {
 			tposedOff = off
 			defer func() { tposedOff = false }()
-			p, err := m.Plan(Options{Threads: 2})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
-			if err := p.SetInput(0, x); err != nil {
-				t.Fatal(err)
-			}
-			if err := p.SetInput(1, res); err != nil {
-				t.Fatal(err)
-			}
-			if err := p.Run(); err != nil {
-				t.Fatal(err)
-			}
-			return append([]float32(nil), p.Output(0).F...), p.steps[0].k.(*convKernel).tposed
+			y, k := runFirstConv(t, m, 2, x, res)
+			return y, k.tposed
 		}
 		got, chosen := run(false)
 		want, _ := run(true)

@@ -298,17 +298,17 @@ func finish(costs []int, threads int, owned bool) int {
 		}
 		return c
 	}
-	sharers := min(threads, parts)
-	front, back := make([]int, sharers), make([]int, sharers)
+	participants := min(threads, parts)
+	spans := 1 // as split sets p.sharers
 	if owned {
-		for c := range sharers {
-			front[c], back[c] = c*parts/sharers, (c+1)*parts/sharers
-		}
-	} else {
-		back[0] = parts
+		spans = participants
 	}
-	clock, end := make([]int, sharers), 0
-	done := make([]bool, sharers)
+	front, back := make([]int, spans), make([]int, spans)
+	for c := range spans {
+		front[c], back[c] = c*parts/spans, (c+1)*parts/spans
+	}
+	clock, end := make([]int, participants), 0
+	done := make([]bool, participants)
 	for {
 		c := -1 // the participant free first
 		for i := range clock {
@@ -320,14 +320,11 @@ func finish(costs []int, threads int, owned bool) int {
 			return end
 		}
 		took := false
-		for r := 0; r < sharers && !took; r++ {
-			o := (c + r) % sharers
-			if !owned {
-				o = 0
-			}
+		for r := 0; r < spans && !took; r++ { // as drain does
+			o := (c + r) % spans
 			if front[o] < back[o] {
 				i := front[o]
-				if r > 0 && owned {
+				if r > 0 {
 					back[o]--
 					i = back[o]
 				} else {

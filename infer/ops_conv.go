@@ -114,6 +114,7 @@ type dwPadPath struct {
 	dwPlane3     bool // dwPad through simd.DepthwisePlane3, the clamp fused
 	dwPlaneK     bool // dwPad, another filter at stride 1, through simd.DepthwisePlaneK, the clamp fused
 	dwFlat       bool // dwPad's maps through simd.DepthwiseFlat3 instead, no plane
+	dwSame       bool // dwPad's maps through simd.DepthwiseSame3 instead, no plane
 }
 
 // winoPath: a 3×3 stride-1 convolution by Winograd F(2×2, 3×3) (see
@@ -516,7 +517,7 @@ func (k *convKernel) scratchLen(threads int) int {
 		}
 		return k.winoPadLen() + threads*k.winoSlot()
 	}
-	if k.dwFlat {
+	if k.dwFlat || k.dwSame {
 		return 0
 	}
 	if k.dwPad {

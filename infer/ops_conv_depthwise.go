@@ -108,36 +108,51 @@ func (k *convKernel) setDWPlane() {
 	k.dwPlaneK = !k.dwPlane3 && k.dh == 1 && k.dw == 1 && k.sh == 1 && k.sw == 1 && clamp && simd.DepthwisePlaneKNative()
 }
 
-// setDWFlat takes the dwPad path's small maps of a 3×3, stride-1
-// convolution padded by one on every side (the output the input's size)
-// through simd.DepthwiseFlat3, where it has a kernel of its own: each
-// map is one run of vectors, each tap a masked load, so there is no plane
-// to copy into and no vector a row (a 7×7 map is four vectors, not seven).
-// Its taps cost more (a mask each), so it takes only maps of at least 1.5
-// times fewer vectors than rows: on MobileNet's 1024 channels of 7×7, 25
-// µs against 55; on 512 of 14×14 (13 vectors against 14 rows) it lost,
-// 42 µs against 35 (AMD Zen 5).
+// setDWFlat takes the dwPad path's maps of a 3×3, stride-1 convolution
+// padded by one on every side (the output the input's size) through a
+// kernel that reads them in place, where simd has one, so that there is
+// no padded plane to copy into and read back:
+//
+//   - small maps through simd.DepthwiseFlat3: each map one run of
+//     vectors, each tap a masked load (a 7×7 map is four vectors, not
+//     seven). Its taps cost more (a mask each), so it takes only maps of
+//     at least 1.5 times fewer vectors than rows: on MobileNet's 1024
+//     channels of 7×7, 25 µs against 55; on 512 of 14×14 (13 vectors
+//     against 14 rows) it lost, 42 µs against 35 (AMD Zen 5);
+//   - the others through simd.DepthwiseSame3, row by row, the rows past
+//     the map's top and bottom a zero row and its columns past the ends
+//     masked lanes (faces' layers, in the network, one thread: 32
+//     channels of 112² 0.14–0.19 → 0.09–0.11 ms, 512 of 14² 40–42 → 30–32
+//     µs; AMD Zen 5).
 func (k *convKernel) setDWFlat() {
+	same := k.dwPad && k.dwPlane3 && !k.pool && k.sh == 1 && k.pt == 1 && k.pl == 1 &&
+		k.oh == k.h && k.ow == k.w && k.dwHp == k.h+2 && k.dwWp == k.w+2
 	vecs, rowVecs := (k.h*k.w+15)/16, k.h*((k.w+15)/16)
-	k.dwFlat = k.dwPad && k.dwPlane3 && !k.pool && k.sh == 1 && k.pt == 1 && k.pl == 1 &&
-		k.oh == k.h && k.ow == k.w && k.dwHp == k.h+2 && k.dwWp == k.w+2 &&
-		k.h*k.w <= simd.FlatMaxMap && 3*vecs <= 2*rowVecs && simd.DepthwiseFlatNative()
-	if k.dwFlat {
+	k.dwFlat = same && k.h*k.w <= simd.FlatMaxMap && 3*vecs <= 2*rowVecs && simd.DepthwiseFlatNative()
+	k.dwSame = same && !k.dwFlat && !dwSameOff && k.w <= simd.SameMaxWidth && simd.DepthwiseSameNative()
+	if k.dwFlat || k.dwSame {
 		k.dwPaddedBody = k.dwFlatChannels
 	}
 }
 
+// dwSameOff turns simd.DepthwiseSame3 off (tests compare).
+var dwSameOff = false
+
 // dwFlatChannels computes depthwise channels [lo, hi) over batch ×
-// channels with simd.DepthwiseFlat3, a call per run of one image's
-// channels; the clamp is fused (dwPlane3).
+// channels with simd.DepthwiseFlat3 or DepthwiseSame3 (see setDWFlat), a
+// call per run of one image's channels; the clamp is fused (dwPlane3).
 func (k *convKernel) dwFlatChannels(_, lo, hi int) {
 	x, y := k.n.in[0].t.F, k.n.out[0].t.F
 	hw := k.h * k.w
 	actLo, actHi, _ := k.act.clampBounds()
+	conv := simd.DepthwiseFlat3
+	if k.dwSame {
+		conv = simd.DepthwiseSame3
+	}
 	for i := lo; i < hi; {
 		c0 := i % k.cout
 		c1 := min(k.cout, c0+hi-i)
-		simd.DepthwiseFlat3(y[i*hw:(i+c1-c0)*hw], x[i*hw:(i+c1-c0)*hw], c1-c0, k.h, k.w, k.weights[c0*9:c1*9], k.bias[c0:c1], actLo, actHi)
+		conv(y[i*hw:(i+c1-c0)*hw], x[i*hw:(i+c1-c0)*hw], c1-c0, k.h, k.w, k.weights[c0*9:c1*9], k.bias[c0:c1], actLo, actHi)
 		i += c1 - c0
 	}
 }

@@ -1,10 +1,10 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "dw512_amd64.h"
 
-// dwPlane3z: the nine weights broadcast in Z0–Z8, the bias, lo and hi in
-// Z9–Z11. Each output row goes in chunks of up to 16 outputs (opmask K1
-// on the last): at stride 1, nine masked loads of the three padded rows
+// dwPlane3z (registers and weights: dw512_amd64.h). Each output row goes
+// in chunks of up to 16 outputs (opmask K1 on the last): at stride 1, nine masked loads of the three padded rows
 // at columns x0+dx and nine FMAs into the accumulator, which starts at the
 // bias (so each output is summed in the generic version's order); then
 // the clamp (VMAXPS/VMINPS with the sum as second source keep a NaN) and
@@ -15,18 +15,6 @@
 // mask K2 is empty, i.e. for 8 outputs or fewer) and VPERMT2PS picks the
 // even ones: twice the FMAs, but no shuffles per tap.
 
-#define W0 Z0
-#define W1 Z1
-#define W2 Z2
-#define W3 Z3
-#define W4 Z4
-#define W5 Z5
-#define W6 Z6
-#define W7 Z7
-#define W8 Z8
-#define BIAS Z9
-#define LO Z10
-#define HI Z11
 #define EVEN Z16
 
 #define DST DI
@@ -36,18 +24,6 @@
 #define SRC SI
 #define STEP R12
 #define X0 BX
-
-// WEIGHTS9(p): the nine 3×3 weights at p broadcast into W0–W8.
-#define WEIGHTS9(p) \
-	VBROADCASTSS (p), W0   \
-	VBROADCASTSS 4(p), W1  \
-	VBROADCASTSS 8(p), W2  \
-	VBROADCASTSS 12(p), W3 \
-	VBROADCASTSS 16(p), W4 \
-	VBROADCASTSS 20(p), W5 \
-	VBROADCASTSS 24(p), W6 \
-	VBROADCASTSS 28(p), W7 \
-	VBROADCASTSS 32(p), W8
 
 // NCHUNK(n, x, k): CX = min(16, n - x), the outputs of a chunk, and k its
 // mask; clobbers DX.

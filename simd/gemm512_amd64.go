@@ -117,6 +117,7 @@ func avx512Impl(base impl) impl {
 	im.dwPlanePool = dwPlanePoolAVX512
 	im.dwChannels = dwChannelsAVX512
 	im.dwFlat = dwFlatAVX512
+	im.dwSame = dwSameAVX512
 	im.splitRows = splitRowsAVX512
 	im.compactClamp = compactClampAVX512
 	im.biasClampRows = biasClampRowsAVX512

@@ -88,6 +88,10 @@ type dwKernels struct {
 	// (resolve fills it)
 	dwFlat       func(out, in []float32, ch, h, w int, wt, bias []float32, lo, hi float32)
 	dwFlatNative bool // dwFlat is a kernel of its own (set by resolve)
+	// dwSame: DepthwiseSame3, nil where only the generic loop exists
+	// (resolve fills it)
+	dwSame       func(out, in []float32, ch, h, w int, wt, bias []float32, lo, hi float32)
+	dwSameNative bool // dwSame is a kernel of its own (set by resolve)
 }
 
 // epiKernels: the bias, residual and clamp epilogue (epilogue.go).
@@ -262,6 +266,10 @@ func (im *impl) resolve() {
 	im.dwFlatNative = im.dwFlat != nil
 	if im.dwFlat == nil {
 		im.dwFlat = dwFlatGeneric
+	}
+	im.dwSameNative = im.dwSame != nil
+	if im.dwSame == nil {
+		im.dwSame = dwFlatGeneric // the same sums
 	}
 	if im.dwChannels == nil {
 		copyRows, dwPlane := im.copyRows, im.dwPlane

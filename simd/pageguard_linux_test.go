@@ -95,6 +95,17 @@ func TestKernelsFencedByPages(t *testing.T) {
 				fill(r, wt)
 				im.dwFlat(out, in, ch, hw[0], hw[1], wt, bias, 0, 6)
 			}
+			for _, hw := range [][2]int{{7, 7}, {1, 3}, {14, 14}, {3, 16}, {4, 17}} {
+				// the row kernel's first and last taps of a row reach a
+				// float before and after it, under masks
+				const ch = 2
+				n := hw[0] * hw[1]
+				in, out := fenced(t, ch*n, atEnd), fenced(t, ch*n, !atEnd)
+				fill(r, in)
+				wt, bias := make([]float32, 9*ch), make([]float32, ch)
+				fill(r, wt)
+				im.dwSame(out, in, ch, hw[0], hw[1], wt, bias, 0, 6)
+			}
 			for _, w := range []int{14, 15, 40, 112} {
 				// the stride-2 copy into a split plane reads to the row's end
 				const ch, h = 2, 4

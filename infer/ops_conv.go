@@ -115,6 +115,7 @@ type dwPadPath struct {
 	dwPlaneK     bool // dwPad, another filter at stride 1, through simd.DepthwisePlaneK, the clamp fused
 	dwFlat       bool // dwPad's maps through simd.DepthwiseFlat3 instead, no plane
 	dwSame       bool // dwPad's maps through simd.DepthwiseSame3 instead, no plane
+	dwStride2    bool // dwPad's maps through simd.DepthwiseStride2 instead, no plane
 }
 
 // winoPath: a 3×3 stride-1 convolution by Winograd F(2×2, 3×3) (see
@@ -442,7 +443,7 @@ func (k *convKernel) prepare(threads int) error {
 		// Taps in the padding count as nothing; as zeros they would turn
 		// an infinite weight into NaN, so only finite constant weights.
 		k.dwPad = borders && k.wConst && (k.oh*k.ow <= dwPadMax || k.dwPlane3 && simd.DepthwisePlaneNative() || k.dwPlaneK) && finiteAll(k.weights)
-		k.setDWFlat()
+		k.setDWInPlace()
 		return nil
 	}
 	per := simd.PackedLen(k.mg, k.k)
@@ -517,7 +518,7 @@ func (k *convKernel) scratchLen(threads int) int {
 		}
 		return k.winoPadLen() + threads*k.winoSlot()
 	}
-	if k.dwFlat || k.dwSame {
+	if k.dwFlat || k.dwSame || k.dwStride2 {
 		return 0
 	}
 	if k.dwPad {

@@ -108,51 +108,65 @@ func (k *convKernel) setDWPlane() {
 	k.dwPlaneK = !k.dwPlane3 && k.dh == 1 && k.dw == 1 && k.sh == 1 && k.sw == 1 && clamp && simd.DepthwisePlaneKNative()
 }
 
-// setDWFlat takes the dwPad path's maps of a 3×3, stride-1 convolution
-// padded by one on every side (the output the input's size) through a
-// kernel that reads them in place, where simd has one, so that there is
-// no padded plane to copy into and read back:
+// setDWInPlace takes the dwPad path's 3×3 convolutions padded by at most
+// one on the top and left through a kernel that reads the maps in place,
+// where simd has one, so that there is no padded plane to copy into and
+// read back:
 //
-//   - small maps through simd.DepthwiseFlat3: each map one run of
+//   - at stride 1 padded by one on every side (the output the input's
+//     size), small maps through simd.DepthwiseFlat3: each map one run of
 //     vectors, each tap a masked load (a 7×7 map is four vectors, not
 //     seven). Its taps cost more (a mask each), so it takes only maps of
 //     at least 1.5 times fewer vectors than rows: on MobileNet's 1024
 //     channels of 7×7, 25 µs against 55; on 512 of 14×14 (13 vectors
 //     against 14 rows) it lost, 42 µs against 35 (AMD Zen 5);
-//   - the others through simd.DepthwiseSame3, row by row, the rows past
-//     the map's top and bottom a zero row and its columns past the ends
-//     masked lanes (faces' layers, in the network, one thread: 32
-//     channels of 112² 0.14–0.19 → 0.09–0.11 ms, 512 of 14² 40–42 → 30–32
-//     µs; AMD Zen 5).
-func (k *convKernel) setDWFlat() {
-	same := k.dwPad && k.dwPlane3 && !k.pool && k.sh == 1 && k.pt == 1 && k.pl == 1 &&
+//   - the other maps at stride 1 through simd.DepthwiseSame3, row by row,
+//     the rows past the map's top and bottom a zero row and its columns
+//     past the ends masked lanes (faces' layers, in the network, one
+//     thread: 32 channels of 112² 0.14–0.19 → 0.09–0.11 ms, 512 of 14²
+//     40–42 → 30–32 µs; AMD Zen 5);
+//   - at stride 2 through simd.DepthwiseStride2, each row's even and odd
+//     columns split in registers where they were copied into a split
+//     plane.
+func (k *convKernel) setDWInPlace() {
+	in := k.dwPad && k.dwPlane3 && !k.pool && !k.single
+	same := in && k.sh == 1 && k.pt == 1 && k.pl == 1 &&
 		k.oh == k.h && k.ow == k.w && k.dwHp == k.h+2 && k.dwWp == k.w+2
 	vecs, rowVecs := (k.h*k.w+15)/16, k.h*((k.w+15)/16)
 	k.dwFlat = same && k.h*k.w <= simd.FlatMaxMap && 3*vecs <= 2*rowVecs && simd.DepthwiseFlatNative()
-	k.dwSame = same && !k.dwFlat && !dwSameOff && k.w <= simd.SameMaxWidth && simd.DepthwiseSameNative()
-	if k.dwFlat || k.dwSame {
-		k.dwPaddedBody = k.dwFlatChannels
+	k.dwSame = same && !k.dwFlat && !dwInPlaceOff && k.w <= simd.SameMaxWidth && simd.DepthwiseSameNative()
+	k.dwStride2 = in && k.sh == 2 && k.pt <= 1 && k.pl <= 1 && 2*(k.oh-1)-k.pt < k.h && 2*(k.ow-1)-k.pl < k.w &&
+		!dwInPlaceOff && k.ow <= simd.Stride2MaxWidth && simd.DepthwiseStride2Native()
+	if k.dwFlat || k.dwSame || k.dwStride2 {
+		k.dwPaddedBody = k.dwInPlaceChannels
 	}
 }
 
-// dwSameOff turns simd.DepthwiseSame3 off (tests compare).
-var dwSameOff = false
+// dwInPlaceOff turns simd.DepthwiseSame3 and DepthwiseStride2 off (tests
+// compare).
+var dwInPlaceOff = false
 
-// dwFlatChannels computes depthwise channels [lo, hi) over batch ×
-// channels with simd.DepthwiseFlat3 or DepthwiseSame3 (see setDWFlat), a
-// call per run of one image's channels; the clamp is fused (dwPlane3).
-func (k *convKernel) dwFlatChannels(_, lo, hi int) {
+// dwInPlaceChannels computes depthwise channels [lo, hi) over batch ×
+// channels with simd.DepthwiseFlat3, DepthwiseSame3 or DepthwiseStride2
+// (see setDWInPlace), a call per run of one image's channels; the clamp
+// is fused (dwPlane3).
+func (k *convKernel) dwInPlaceChannels(_, lo, hi int) {
 	x, y := k.n.in[0].t.F, k.n.out[0].t.F
-	hw := k.h * k.w
+	hw, ohw := k.h*k.w, k.oh*k.ow
 	actLo, actHi, _ := k.act.clampBounds()
-	conv := simd.DepthwiseFlat3
-	if k.dwSame {
-		conv = simd.DepthwiseSame3
-	}
 	for i := lo; i < hi; {
 		c0 := i % k.cout
 		c1 := min(k.cout, c0+hi-i)
-		conv(y[i*hw:(i+c1-c0)*hw], x[i*hw:(i+c1-c0)*hw], c1-c0, k.h, k.w, k.weights[c0*9:c1*9], k.bias[c0:c1], actLo, actHi)
+		out, in := y[i*ohw:(i+c1-c0)*ohw], x[i*hw:(i+c1-c0)*hw]
+		wt, bias := k.weights[c0*9:c1*9], k.bias[c0:c1]
+		switch {
+		case k.dwStride2:
+			simd.DepthwiseStride2(out, in, c1-c0, k.h, k.w, k.oh, k.ow, k.pt, k.pl, wt, bias, actLo, actHi)
+		case k.dwSame:
+			simd.DepthwiseSame3(out, in, c1-c0, k.h, k.w, wt, bias, actLo, actHi)
+		default:
+			simd.DepthwiseFlat3(out, in, c1-c0, k.h, k.w, wt, bias, actLo, actHi)
+		}
 		i += c1 - c0
 	}
 }

@@ -9,11 +9,12 @@ import (
 )
 
 // dwCase is a depthwise convolution of c channels of h×w maps, two
-// images, a k×k filter padded by pad on every side at stride 1, then
-// Clip to [-0.5, 0.75] (clip) or Relu.
+// images, a k×k filter at stride s padded by pt rows and columns on the
+// top and left and pb on the bottom and right, then Clip to [-0.5, 0.75]
+// (clip) or Relu.
 type dwCase struct {
-	c, h, w, k, pad int
-	clip            bool
+	c, h, w, k, s, pt, pb int
+	clip                  bool
 }
 
 // build returns the case's model, an input and the reference output.
@@ -24,9 +25,9 @@ func (tc dwCase) build(t *testing.T) (*Model, []float32, []float32) {
 	g := newGB(13).input("x", 2, int64(tc.c), int64(tc.h), int64(tc.w)).output("y")
 	g.initF("W", []int64{int64(tc.c), 1, int64(tc.k), int64(tc.k)}, wt)
 	g.initF("B", []int64{int64(tc.c)}, bias)
-	P := int64(tc.pad)
+	T, B, S := int64(tc.pt), int64(tc.pb), int64(tc.s)
 	g.node("conv", "Conv", []string{"x", "W", "B"}, []string{"cv"}, attrInts("kernel_shape", int64(tc.k), int64(tc.k)),
-		attrInts("pads", P, P, P, P), attrInt("group", int64(tc.c)))
+		attrInts("pads", T, T, B, B), attrInts("strides", S, S), attrInt("group", int64(tc.c)))
 	if tc.clip {
 		g.initF("lo", nil, []float32{-0.5})
 		g.initF("hi", nil, []float32{0.75})
@@ -39,7 +40,7 @@ func (tc dwCase) build(t *testing.T) (*Model, []float32, []float32) {
 		t.Fatal(err)
 	}
 	x := randF(r, 2*tc.c*tc.h*tc.w)
-	want, _, _ := refConv(x, 2, tc.c, tc.h, tc.w, wt, tc.c, tc.k, tc.k, tc.c, 1, 1, tc.pad, tc.pad, tc.pad, tc.pad, 1, 1, bias)
+	want, _, _ := refConv(x, 2, tc.c, tc.h, tc.w, wt, tc.c, tc.k, tc.k, tc.c, tc.s, tc.s, tc.pt, tc.pt, tc.pb, tc.pb, 1, 1, bias)
 	for i, v := range want {
 		if tc.clip {
 			want[i] = min(max(v, -0.5), 0.75)
@@ -76,10 +77,10 @@ func (tc dwCase) run(t *testing.T, m *Model, x []float32, threads int, check fun
 // maps of one to 28 rows, at 1 and 3 threads, two images.
 func TestDepthwisePlaneKChosenAndEqual(t *testing.T) {
 	for _, tc := range []dwCase{
-		{96, 28, 28, 7, 3, false},
-		{24, 7, 7, 7, 3, true},
-		{8, 3, 3, 7, 3, false}, // fewer than four rows
-		{16, 13, 21, 5, 2, true},
+		{96, 28, 28, 7, 1, 3, 3, false},
+		{24, 7, 7, 7, 1, 3, 3, true},
+		{8, 3, 3, 7, 1, 3, 3, false}, // fewer than four rows
+		{16, 13, 21, 5, 1, 2, 2, true},
 	} {
 		m, x, want := tc.build(t)
 		for _, threads := range []int{1, 3} {
@@ -94,43 +95,53 @@ func TestDepthwisePlaneKChosenAndEqual(t *testing.T) {
 	}
 }
 
-// TestDepthwiseSameChosenAndEqual: 3×3 depthwise convolutions at stride 1
-// padded by one (MobileNet's) read their maps in place, through
+// TestDepthwiseInPlaceChosenAndEqual: 3×3 depthwise convolutions padded
+// by at most one on the top and left read their maps in place where simd
+// has the kernels: at stride 1 padded by one (MobileNet's),
 // simd.DepthwiseFlat3 on small maps of fewer vectors than rows and
-// simd.DepthwiseSame3 on the others where simd has the kernels, and give
-// the reference convolution, and bit for bit what the padded planes give,
-// on maps of one row to 112², at 1 and 3 threads, two images.
-func TestDepthwiseSameChosenAndEqual(t *testing.T) {
+// simd.DepthwiseSame3 on the others; at stride 2 (TensorFlow's "SAME"
+// padding on even maps, one at the bottom and right only; PyTorch's one
+// on every side; none) simd.DepthwiseStride2. They give the reference
+// convolution, and bit for bit what the padded planes give, on maps of
+// one row to 112², at 1 and 3 threads, two images.
+func TestDepthwiseInPlaceChosenAndEqual(t *testing.T) {
 	for _, tc := range []struct {
 		dwCase
-		flat bool // small enough for DepthwiseFlat3
+		path string // flat, same, stride2 or none
 	}{
-		{dwCase{32, 112, 112, 3, 1, true}, false},
-		{dwCase{24, 14, 14, 3, 1, false}, false},
-		{dwCase{16, 7, 7, 3, 1, true}, true},
-		{dwCase{8, 1, 40, 3, 1, false}, false},
-		{dwCase{8, 9, 17, 3, 1, true}, true},
-		{dwCase{8, 20, 33, 3, 1, false}, false},
-		{dwCase{4, 30, 3, 3, 1, false}, true},
+		{dwCase{32, 112, 112, 3, 1, 1, 1, true}, "same"},
+		{dwCase{24, 14, 14, 3, 1, 1, 1, false}, "same"},
+		{dwCase{16, 7, 7, 3, 1, 1, 1, true}, "flat"},
+		{dwCase{8, 1, 40, 3, 1, 1, 1, false}, "same"},
+		{dwCase{8, 9, 17, 3, 1, 1, 1, true}, "flat"},
+		{dwCase{8, 20, 33, 3, 1, 1, 1, false}, "same"},
+		{dwCase{4, 30, 3, 3, 1, 1, 1, false}, "flat"},
+		{dwCase{64, 112, 112, 3, 2, 0, 1, true}, "stride2"},
+		{dwCase{32, 56, 56, 3, 2, 1, 1, false}, "stride2"},
+		{dwCase{16, 7, 7, 3, 2, 1, 1, true}, "stride2"},
+		{dwCase{8, 14, 14, 3, 2, 0, 1, false}, "stride2"},
+		{dwCase{8, 15, 9, 3, 2, 0, 0, true}, ""}, // no padding: no planes to begin with
+		{dwCase{8, 1, 40, 3, 2, 1, 1, false}, "stride2"},
 	} {
 		m, x, want := tc.build(t)
 		for _, threads := range []int{1, 3} {
 			what := fmt.Sprintf("%+v, %d threads", tc.dwCase, threads)
 			got := tc.run(t, m, x, threads, func(k *convKernel) {
-				flat := tc.flat && simd.DepthwiseFlatNative()
-				same := !flat && simd.DepthwiseSameNative()
-				if k.dwFlat != flat || k.dwSame != same {
-					t.Errorf("%s: dwFlat %v dwSame %v, want %v and %v", what, k.dwFlat, k.dwSame, flat, same)
+				flat := tc.path == "flat" && simd.DepthwiseFlatNative()
+				same := tc.path == "same" && simd.DepthwiseSameNative()
+				stride2 := tc.path == "stride2" && simd.DepthwiseStride2Native()
+				if k.dwFlat != flat || k.dwSame != same || k.dwStride2 != stride2 {
+					t.Errorf("%s: dwFlat %v dwSame %v dwStride2 %v, want %v, %v and %v", what, k.dwFlat, k.dwSame, k.dwStride2, flat, same, stride2)
 				}
 			})
 			closeTo(t, what, got, want, 1e-4)
-			dwSameOff = true
+			dwInPlaceOff = true
 			planes := tc.run(t, m, x, threads, func(k *convKernel) {
-				if k.dwSame {
-					t.Errorf("%s: dwSame with dwSameOff", what)
+				if k.dwSame || k.dwStride2 {
+					t.Errorf("%s: read in place with dwInPlaceOff", what)
 				}
 			})
-			dwSameOff = false
+			dwInPlaceOff = false
 			for i := range got {
 				if got[i] != planes[i] {
 					t.Fatalf("%s: out[%d] = %v in place, %v over padded planes", what, i, got[i], planes[i])

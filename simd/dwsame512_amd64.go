@@ -8,8 +8,10 @@ package simd
 //go:noescape
 func dwSame3z(dst, src *float32, ch, h, w int, masks *uint16, vecs int, zero, wt, bias *float32, lo, hi float32)
 
-// zeroRow is the row above and below every map of dwSame3z.
-var zeroRow [SameMaxWidth]float32
+// zeroRow is the row above and below every map of dwSame3z and
+// dwStride2z: as long as the longest row they read (a stride-2 kernel's
+// last vector reads up to 34 floats past its first column).
+var zeroRow [max(SameMaxWidth, 2*Stride2MaxWidth+34)]float32
 
 func dwSameAVX512(out, in []float32, ch, h, w int, wt, bias []float32, lo, hi float32) {
 	var m [4 * SameMaxWidth / 16]uint16

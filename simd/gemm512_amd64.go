@@ -118,6 +118,7 @@ func avx512Impl(base impl) impl {
 	im.dwChannels = dwChannelsAVX512
 	im.dwFlat = dwFlatAVX512
 	im.dwSame = dwSameAVX512
+	im.dwStride2 = dwStride2AVX512
 	im.splitRows = splitRowsAVX512
 	im.compactClamp = compactClampAVX512
 	im.biasClampRows = biasClampRowsAVX512

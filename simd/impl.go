@@ -92,6 +92,10 @@ type dwKernels struct {
 	// (resolve fills it)
 	dwSame       func(out, in []float32, ch, h, w int, wt, bias []float32, lo, hi float32)
 	dwSameNative bool // dwSame is a kernel of its own (set by resolve)
+	// dwStride2: DepthwiseStride2, nil where only the generic loop exists
+	// (resolve fills it)
+	dwStride2       func(out, in []float32, ch, h, w, oh, ow, pt, pl int, wt, bias []float32, lo, hi float32)
+	dwStride2Native bool // dwStride2 is a kernel of its own (set by resolve)
 }
 
 // epiKernels: the bias, residual and clamp epilogue (epilogue.go).
@@ -270,6 +274,10 @@ func (im *impl) resolve() {
 	im.dwSameNative = im.dwSame != nil
 	if im.dwSame == nil {
 		im.dwSame = dwFlatGeneric // the same sums
+	}
+	im.dwStride2Native = im.dwStride2 != nil
+	if im.dwStride2 == nil {
+		im.dwStride2 = dwStride2Generic
 	}
 	if im.dwChannels == nil {
 		copyRows, dwPlane := im.copyRows, im.dwPlane

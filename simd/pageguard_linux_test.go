@@ -106,6 +106,17 @@ func TestKernelsFencedByPages(t *testing.T) {
 				fill(r, wt)
 				im.dwSame(out, in, ch, hw[0], hw[1], wt, bias, 0, 6)
 			}
+			for _, c := range [][4]int{{7, 7, 1, 1}, {1, 3, 0, 0}, {14, 14, 0, 0}, {4, 33, 1, 1}, {5, 32, 0, 1}} {
+				// the stride-2 kernel's loads reach past a row's ends, under masks
+				const ch = 2
+				h, w, pt, pl := c[0], c[1], c[2], c[3]
+				oh, ow := (h+pt+1-3)/2+1, (w+pl+1-3)/2+1
+				in, out := fenced(t, ch*h*w, atEnd), fenced(t, ch*oh*ow, !atEnd)
+				fill(r, in)
+				wt, bias := make([]float32, 9*ch), make([]float32, ch)
+				fill(r, wt)
+				im.dwStride2(out, in, ch, h, w, oh, ow, pt, pl, wt, bias, 0, 6)
+			}
 			for _, w := range []int{14, 15, 40, 112} {
 				// the stride-2 copy into a split plane reads to the row's end
 				const ch, h = 2, 4

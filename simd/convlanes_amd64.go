@@ -26,10 +26,31 @@ func convLanesAVX512(dst []float32, ldd int, x []float32, offs []int32, w []floa
 //go:noescape
 func transposeBiasClampz(dst *float32, ldd int, src *float32, lds, rows, cols int, bias, res *float32, lo, hi float32)
 
+// transpose16z is TransposeBiasClamp with ordered bounds over blocks of
+// 16 columns of src, transposed in registers (transpose512_amd64.s).
+//
+//go:noescape
+func transpose16z(dst *float32, ldd int, src *float32, lds, rows, blocks int, bias, res *float32, lo, hi float32)
+
+// transposeBiasClampAVX512 takes the whole blocks of 16 columns of src
+// through transpose16z and the columns after them through
+// transposeBiasClampz's gathers: resnet18's 7×7 stem at 112² (64 channels
+// of 56 pixels a row), one thread, 0.40 ms of which the gathers took a
+// fifth (AMD Zen 5).
 func transposeBiasClampAVX512(dst []float32, ldd int, src []float32, lds, rows, cols int, bias, res []float32, lo, hi float32) {
 	var r *float32
-	if res != nil {
-		r = &res[0]
+	if blocks := cols / 16; blocks > 0 {
+		if res != nil {
+			r = &res[0]
+		}
+		transpose16z(&dst[0], ldd, &src[0], lds, rows, blocks, &bias[0], r, lo, hi)
 	}
-	transposeBiasClampz(&dst[0], ldd, &src[0], lds, rows, cols, &bias[0], r, lo, hi)
+	j := cols &^ 15
+	if j == cols {
+		return
+	}
+	if res != nil {
+		r = &res[j*ldd]
+	}
+	transposeBiasClampz(&dst[j*ldd], ldd, &src[j], lds, rows, cols-j, &bias[j], r, lo, hi)
 }

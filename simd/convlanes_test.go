@@ -127,7 +127,7 @@ func BenchmarkConvLanes(b *testing.B) {
 func TestTransposeBiasClamp(t *testing.T) {
 	r := rand.New(rand.NewPCG(52, 52))
 	nan := float32(math.NaN())
-	for _, sh := range []struct{ rows, cols int }{{1, 1}, {15, 3}, {16, 32}, {17, 5}, {42, 32}, {33, 64}, {7, 70}} {
+	for _, sh := range []struct{ rows, cols int }{{1, 1}, {15, 3}, {16, 32}, {17, 5}, {42, 32}, {33, 64}, {7, 70}, {56, 64}, {3, 16}, {16, 16}, {1, 48}, {31, 17}} {
 		lds, ldd := sh.cols+5, sh.rows+3
 		src := randSlice(r, (sh.rows-1)*lds+sh.cols)
 		src[len(src)/2] = nan

@@ -2,8 +2,9 @@
 // pre-packed weights (direct, indirect through row offsets for
 // convolutions over padded planes, and with a pre-packed right operand for
 // transposed products), Winograd F(2×2, 3×3) transforms (the output one
-// also fused with a 2×2 max pool), depthwise convolution (rows, and whole
-// padded planes with the clamp, or a 2×2 max pool, fused), pooling rows
+// also fused with a 2×2 max pool), depthwise convolution (rows, whole
+// padded planes with the clamp, or a 2×2 max pool, fused, and 3×3 maps
+// read in place at strides 1 and 2), pooling rows
 // and planes, row copies and stride-2 gathers, the bias/residual/clamp
 // epilogue and vector distances. Implementations: generic Go, AVX2+FMA and AVX-512
 // (amd64, chosen by CPU features read once), NEON (arm64, with an

@@ -8,31 +8,42 @@ import (
 )
 
 // TestDepthwiseFlat3: every implementation equals, bit for bit, its own
-// CopyRows and DepthwisePlane3 over a zero-padded plane, channel by
-// channel (the generic ones where it has no flat kernel of its own), on maps from one float to FlatMaxMap, narrow, wide and square,
-// with and without a clamp.
+// CopyRows and DepthwisePlane3 over a zero-padded plane (the generic ones
+// where it has no flat kernel of its own), on maps from one float to
+// FlatMaxMap, narrow, wide and square, with and without a clamp.
 func TestDepthwiseFlat3(t *testing.T) {
-	r := rand.New(rand.NewPCG(38, 38))
+	checkSame3(t, rand.New(rand.NewPCG(38, 38)), DepthwiseFlat3, func(im *impl) bool { return im.dwFlatNative }, 4,
+		[][2]int{{1, 1}, {1, 5}, {5, 1}, {2, 2}, {3, 17}, {7, 7}, {4, 4}, {14, 14}, {5, 3}, {16, 16}, {2, 128}, {13, 19}})
+}
+
+// checkSame3 checks conv, a 3×3 stride-1 depthwise convolution padded by
+// one on every side of ch channels (DepthwiseFlat3's arguments), on every
+// implementation against its own CopyRows and DepthwisePlane3 over a
+// zero-padded plane, channel by channel (the generic ones where native
+// says it has no kernel of its own), bit for bit, on maps of h×w (hw),
+// with a clamp to [0, 6] and without; and that it writes nothing past
+// the output.
+func checkSame3(t *testing.T, r *rand.Rand, conv func(out, in []float32, ch, h, w int, wt, bias []float32, lo, hi float32), native func(*impl) bool, ch int, hw [][2]int) {
+	t.Helper()
 	inf := float32(math.Inf(1))
 	for i := range impls {
 		im := &impls[i]
 		saved := active
 		active = im
-		for _, c := range [][2]int{{1, 1}, {1, 5}, {5, 1}, {2, 2}, {3, 17}, {7, 7}, {4, 4}, {14, 14}, {5, 3}, {16, 16}, {2, 128}, {13, 19}} {
+		for _, c := range hw {
 			h, w := c[0], c[1]
 			for _, cl := range [][2]float32{{0, 6}, {-inf, inf}} {
-				const ch = 4
 				n := h * w
 				in := randSlice(r, ch*n)
 				wt, bias := randSlice(r, 9*ch), randSlice(r, ch)
 				got := make([]float32, ch*n+1)
 				got[ch*n] = 42
-				DepthwiseFlat3(got, in, ch, h, w, wt, bias, cl[0], cl[1])
+				conv(got, in, ch, h, w, wt, bias, cl[0], cl[1])
 				if got[ch*n] != 42 {
 					t.Fatalf("%s %dx%d: wrote past the output", im.name, h, w)
 				}
 				active = im
-				if !im.dwFlatNative {
+				if !native(im) {
 					active = &generic
 				}
 				wp := w + 2

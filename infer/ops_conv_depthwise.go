@@ -108,10 +108,10 @@ func (k *convKernel) setDWPlane() {
 	k.dwPlaneK = !k.dwPlane3 && k.dh == 1 && k.dw == 1 && k.sh == 1 && k.sw == 1 && clamp && simd.DepthwisePlaneKNative()
 }
 
-// setDWInPlace takes the dwPad path's 3×3 convolutions padded by at most
-// one on the top and left through a kernel that reads the maps in place,
-// where simd has one, so that there is no padded plane to copy into and
-// read back:
+// setDWInPlace takes the dwPad path's 3×3 convolutions at stride 1 padded
+// by one on every side, and at stride 2 by at most one on the top and
+// left, through a kernel that reads the maps in place, where simd has
+// one, so that there is no padded plane to copy into and read back:
 //
 //   - at stride 1 padded by one on every side (the output the input's
 //     size), small maps through simd.DepthwiseFlat3: each map one run of
@@ -133,7 +133,7 @@ func (k *convKernel) setDWInPlace() {
 	same := in && k.sh == 1 && k.pt == 1 && k.pl == 1 &&
 		k.oh == k.h && k.ow == k.w && k.dwHp == k.h+2 && k.dwWp == k.w+2
 	vecs, rowVecs := (k.h*k.w+15)/16, k.h*((k.w+15)/16)
-	k.dwFlat = same && k.h*k.w <= simd.FlatMaxMap && 3*vecs <= 2*rowVecs && simd.DepthwiseFlatNative()
+	k.dwFlat = same && !dwInPlaceOff && k.h*k.w <= simd.FlatMaxMap && 3*vecs <= 2*rowVecs && simd.DepthwiseFlatNative()
 	k.dwSame = same && !k.dwFlat && !dwInPlaceOff && k.w <= simd.SameMaxWidth && simd.DepthwiseSameNative()
 	k.dwStride2 = in && k.sh == 2 && k.pt <= 1 && k.pl <= 1 && 2*(k.oh-1)-k.pt < k.h && 2*(k.ow-1)-k.pl < k.w &&
 		!dwInPlaceOff && k.ow <= simd.Stride2MaxWidth && simd.DepthwiseStride2Native()
@@ -142,8 +142,8 @@ func (k *convKernel) setDWInPlace() {
 	}
 }
 
-// dwInPlaceOff turns simd.DepthwiseSame3 and DepthwiseStride2 off (tests
-// compare).
+// dwInPlaceOff turns the in-place kernels (simd.DepthwiseFlat3,
+// DepthwiseSame3, DepthwiseStride2) off (tests compare).
 var dwInPlaceOff = false
 
 // dwInPlaceChannels computes depthwise channels [lo, hi) over batch ×

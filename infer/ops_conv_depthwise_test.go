@@ -2,6 +2,7 @@ package infer
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -9,12 +10,13 @@ import (
 )
 
 // dwCase is a depthwise convolution of c channels of h×w maps, two
-// images, a k×k filter at stride s padded by pt rows and columns on the
-// top and left and pb on the bottom and right, then Clip to [-0.5, 0.75]
-// (clip) or Relu.
+// images, a k×k filter at stride s padded by pads (top, left, bottom,
+// right), then Clip to [-0.5, 0.75] (clip), to [NaN, 0.75] (nanLo: no
+// lower bound), or Relu.
 type dwCase struct {
-	c, h, w, k, s, pt, pb int
-	clip                  bool
+	c, h, w, k, s int
+	pads          [4]int
+	clip, nanLo   bool
 }
 
 // build returns the case's model, an input and the reference output.
@@ -25,11 +27,16 @@ func (tc dwCase) build(t *testing.T) (*Model, []float32, []float32) {
 	g := newGB(13).input("x", 2, int64(tc.c), int64(tc.h), int64(tc.w)).output("y")
 	g.initF("W", []int64{int64(tc.c), 1, int64(tc.k), int64(tc.k)}, wt)
 	g.initF("B", []int64{int64(tc.c)}, bias)
-	T, B, S := int64(tc.pt), int64(tc.pb), int64(tc.s)
+	pt, pl, pb, pr := tc.pads[0], tc.pads[1], tc.pads[2], tc.pads[3]
+	S := int64(tc.s)
 	g.node("conv", "Conv", []string{"x", "W", "B"}, []string{"cv"}, attrInts("kernel_shape", int64(tc.k), int64(tc.k)),
-		attrInts("pads", T, T, B, B), attrInts("strides", S, S), attrInt("group", int64(tc.c)))
-	if tc.clip {
-		g.initF("lo", nil, []float32{-0.5})
+		attrInts("pads", int64(pt), int64(pl), int64(pb), int64(pr)), attrInts("strides", S, S), attrInt("group", int64(tc.c)))
+	lo := float32(-0.5)
+	if tc.nanLo {
+		lo = float32(math.NaN())
+	}
+	if tc.clip || tc.nanLo {
+		g.initF("lo", nil, []float32{lo})
 		g.initF("hi", nil, []float32{0.75})
 		g.node("act", "Clip", []string{"cv", "lo", "hi"}, []string{"y"})
 	} else {
@@ -40,11 +47,14 @@ func (tc dwCase) build(t *testing.T) (*Model, []float32, []float32) {
 		t.Fatal(err)
 	}
 	x := randF(r, 2*tc.c*tc.h*tc.w)
-	want, _, _ := refConv(x, 2, tc.c, tc.h, tc.w, wt, tc.c, tc.k, tc.k, tc.c, tc.s, tc.s, tc.pt, tc.pt, tc.pb, tc.pb, 1, 1, bias)
+	want, _, _ := refConv(x, 2, tc.c, tc.h, tc.w, wt, tc.c, tc.k, tc.k, tc.c, tc.s, tc.s, pt, pl, pb, pr, 1, 1, bias)
 	for i, v := range want {
-		if tc.clip {
+		switch {
+		case tc.nanLo:
+			want[i] = min(v, 0.75)
+		case tc.clip:
 			want[i] = min(max(v, -0.5), 0.75)
-		} else {
+		default:
 			want[i] = max(v, 0)
 		}
 	}
@@ -77,10 +87,10 @@ func (tc dwCase) run(t *testing.T, m *Model, x []float32, threads int, check fun
 // maps of one to 28 rows, at 1 and 3 threads, two images.
 func TestDepthwisePlaneKChosenAndEqual(t *testing.T) {
 	for _, tc := range []dwCase{
-		{96, 28, 28, 7, 1, 3, 3, false},
-		{24, 7, 7, 7, 1, 3, 3, true},
-		{8, 3, 3, 7, 1, 3, 3, false}, // fewer than four rows
-		{16, 13, 21, 5, 1, 2, 2, true},
+		{c: 96, h: 28, w: 28, k: 7, s: 1, pads: [4]int{3, 3, 3, 3}, clip: false},
+		{c: 24, h: 7, w: 7, k: 7, s: 1, pads: [4]int{3, 3, 3, 3}, clip: true},
+		{c: 8, h: 3, w: 3, k: 7, s: 1, pads: [4]int{3, 3, 3, 3}, clip: false}, // fewer than four rows
+		{c: 16, h: 13, w: 21, k: 5, s: 1, pads: [4]int{2, 2, 2, 2}, clip: true},
 	} {
 		m, x, want := tc.build(t)
 		for _, threads := range []int{1, 3} {
@@ -95,33 +105,42 @@ func TestDepthwisePlaneKChosenAndEqual(t *testing.T) {
 	}
 }
 
-// TestDepthwiseInPlaceChosenAndEqual: 3×3 depthwise convolutions padded
-// by at most one on the top and left read their maps in place where simd
-// has the kernels: at stride 1 padded by one (MobileNet's),
-// simd.DepthwiseFlat3 on small maps of fewer vectors than rows and
-// simd.DepthwiseSame3 on the others; at stride 2 (TensorFlow's "SAME"
-// padding on even maps, one at the bottom and right only; PyTorch's one
-// on every side; none) simd.DepthwiseStride2. They give the reference
-// convolution, and bit for bit what the padded planes give, on maps of
-// one row to 112², at 1 and 3 threads, two images.
+// TestDepthwiseInPlaceChosenAndEqual: 3×3 depthwise convolutions read
+// their maps in place where simd has the kernels: at stride 1 padded by
+// one on every side (MobileNet's), simd.DepthwiseFlat3 on small maps of
+// fewer vectors than rows and simd.DepthwiseSame3 on the others; at
+// stride 2 padded by at most one on the top and left (TensorFlow's "SAME"
+// on even maps, one at the bottom and right only; PyTorch's one on every
+// side; one on the top only or the left only) simd.DepthwiseStride2.
+// They give the reference convolution, and bit for bit what the padded
+// planes give (dwInPlaceOff), on maps of one row to 112², at 1 and 3
+// threads, two images, also under a Clip with a NaN lower bound (the
+// generic loops). Other paddings keep the planes.
 func TestDepthwiseInPlaceChosenAndEqual(t *testing.T) {
+	p1, tf, none := [4]int{1, 1, 1, 1}, [4]int{0, 0, 1, 1}, [4]int{}
 	for _, tc := range []struct {
 		dwCase
-		path string // flat, same, stride2 or none
+		path string // flat, same, stride2 or "" (no padding: no planes to begin with; or the planes)
 	}{
-		{dwCase{32, 112, 112, 3, 1, 1, 1, true}, "same"},
-		{dwCase{24, 14, 14, 3, 1, 1, 1, false}, "same"},
-		{dwCase{16, 7, 7, 3, 1, 1, 1, true}, "flat"},
-		{dwCase{8, 1, 40, 3, 1, 1, 1, false}, "same"},
-		{dwCase{8, 9, 17, 3, 1, 1, 1, true}, "flat"},
-		{dwCase{8, 20, 33, 3, 1, 1, 1, false}, "same"},
-		{dwCase{4, 30, 3, 3, 1, 1, 1, false}, "flat"},
-		{dwCase{64, 112, 112, 3, 2, 0, 1, true}, "stride2"},
-		{dwCase{32, 56, 56, 3, 2, 1, 1, false}, "stride2"},
-		{dwCase{16, 7, 7, 3, 2, 1, 1, true}, "stride2"},
-		{dwCase{8, 14, 14, 3, 2, 0, 1, false}, "stride2"},
-		{dwCase{8, 15, 9, 3, 2, 0, 0, true}, ""}, // no padding: no planes to begin with
-		{dwCase{8, 1, 40, 3, 2, 1, 1, false}, "stride2"},
+		{dwCase{c: 32, h: 112, w: 112, k: 3, s: 1, pads: p1, clip: true}, "same"},
+		{dwCase{c: 24, h: 14, w: 14, k: 3, s: 1, pads: p1}, "same"},
+		{dwCase{c: 16, h: 7, w: 7, k: 3, s: 1, pads: p1, clip: true}, "flat"},
+		{dwCase{c: 8, h: 1, w: 40, k: 3, s: 1, pads: p1}, "same"},
+		{dwCase{c: 8, h: 9, w: 17, k: 3, s: 1, pads: p1, clip: true}, "flat"},
+		{dwCase{c: 8, h: 20, w: 33, k: 3, s: 1, pads: p1}, "same"},
+		{dwCase{c: 8, h: 21, w: 33, k: 3, s: 1, pads: p1, nanLo: true}, "same"},
+		{dwCase{c: 4, h: 30, w: 3, k: 3, s: 1, pads: p1}, "flat"},
+		{dwCase{c: 8, h: 20, w: 33, k: 3, s: 1, pads: [4]int{1, 1, 2, 1}, clip: true}, ""}, // not the input's size
+		{dwCase{c: 64, h: 112, w: 112, k: 3, s: 2, pads: tf, clip: true}, "stride2"},
+		{dwCase{c: 32, h: 56, w: 56, k: 3, s: 2, pads: p1}, "stride2"},
+		{dwCase{c: 16, h: 7, w: 7, k: 3, s: 2, pads: p1, clip: true}, "stride2"},
+		{dwCase{c: 8, h: 14, w: 14, k: 3, s: 2, pads: tf}, "stride2"},
+		{dwCase{c: 8, h: 15, w: 9, k: 3, s: 2, pads: none, clip: true}, ""},
+		{dwCase{c: 8, h: 1, w: 40, k: 3, s: 2, pads: p1}, "stride2"},
+		{dwCase{c: 8, h: 13, w: 18, k: 3, s: 2, pads: [4]int{1, 0, 1, 1}, clip: true}, "stride2"},
+		{dwCase{c: 8, h: 18, w: 13, k: 3, s: 2, pads: [4]int{0, 1, 0, 1}}, "stride2"},
+		{dwCase{c: 8, h: 16, w: 16, k: 3, s: 2, pads: tf, nanLo: true}, "stride2"},
+		{dwCase{c: 8, h: 16, w: 16, k: 3, s: 2, pads: [4]int{2, 2, 2, 2}, clip: true}, ""}, // past one on the top
 	} {
 		m, x, want := tc.build(t)
 		for _, threads := range []int{1, 3} {
@@ -135,13 +154,18 @@ func TestDepthwiseInPlaceChosenAndEqual(t *testing.T) {
 				}
 			})
 			closeTo(t, what, got, want, 1e-4)
-			dwInPlaceOff = true
-			planes := tc.run(t, m, x, threads, func(k *convKernel) {
-				if k.dwSame || k.dwStride2 {
-					t.Errorf("%s: read in place with dwInPlaceOff", what)
-				}
-			})
-			dwInPlaceOff = false
+			if tc.path == "" {
+				continue
+			}
+			planes := func() []float32 {
+				dwInPlaceOff = true
+				defer func() { dwInPlaceOff = false }()
+				return tc.run(t, m, x, threads, func(k *convKernel) {
+					if k.dwFlat || k.dwSame || k.dwStride2 {
+						t.Errorf("%s: dwFlat %v dwSame %v dwStride2 %v with dwInPlaceOff", what, k.dwFlat, k.dwSame, k.dwStride2)
+					}
+				})
+			}()
 			for i := range got {
 				if got[i] != planes[i] {
 					t.Fatalf("%s: out[%d] = %v in place, %v over padded planes", what, i, got[i], planes[i])

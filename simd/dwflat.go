@@ -13,11 +13,11 @@ package simd
 // most of the work: the map is taken as one run of h·w floats in vectors,
 // each tap a masked load.
 func DepthwiseFlat3(out, in []float32, ch, h, w int, wt, bias []float32, lo, hi float32) {
-	n := h * w
-	if ch <= 0 || n <= 0 {
+	if ch <= 0 || h == 0 || w == 0 {
 		return
 	}
-	if h < 1 || w < 1 || n > FlatMaxMap || len(in) < ch*n || len(out) < ch*n || len(wt) < 9*ch || len(bias) < ch {
+	if h < 0 || w < 0 || h > FlatMaxMap || w > FlatMaxMap || h*w > FlatMaxMap || !holds(len(in), ch, h, w) || !holds(len(out), ch, h, w) ||
+		len(wt) < 9*ch || len(bias) < ch {
 		panic("simd: DepthwiseFlat3 arguments out of range")
 	}
 	im := active

@@ -20,21 +20,24 @@ func TestDepthwiseFlat3(t *testing.T) {
 // one on every side of ch channels (DepthwiseFlat3's arguments), on every
 // implementation against its own CopyRows and DepthwisePlane3 over a
 // zero-padded plane, channel by channel (the generic ones where native
-// says it has no kernel of its own), bit for bit, on maps of h×w (hw),
-// with a clamp to [0, 6] and without; and that it writes nothing past
-// the output.
+// says it has no kernel of its own), bit for bit (a NaN where it has a
+// NaN), on maps of h×w (hw) holding a NaN and an infinity, with a clamp
+// to [0, 6], none, and NaN bounds (no clamp on that side: the generic
+// loops); and that it writes nothing past the output.
 func checkSame3(t *testing.T, r *rand.Rand, conv func(out, in []float32, ch, h, w int, wt, bias []float32, lo, hi float32), native func(*impl) bool, ch int, hw [][2]int) {
 	t.Helper()
-	inf := float32(math.Inf(1))
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
 	for i := range impls {
 		im := &impls[i]
 		saved := active
 		active = im
 		for _, c := range hw {
 			h, w := c[0], c[1]
-			for _, cl := range [][2]float32{{0, 6}, {-inf, inf}} {
+			for _, cl := range [][2]float32{{0, 6}, {-inf, inf}, {nan, 6}, {0, nan}} {
 				n := h * w
 				in := randSlice(r, ch*n)
+				in[r.IntN(ch*n)] = nan
+				in[r.IntN(ch*n)] = -inf
 				wt, bias := randSlice(r, 9*ch), randSlice(r, ch)
 				got := make([]float32, ch*n+1)
 				got[ch*n] = 42
@@ -54,7 +57,7 @@ func checkSame3(t *testing.T, r *rand.Rand, conv func(out, in []float32, ch, h, 
 					DepthwisePlane3(want[k*n:], h, w, plane, wp, 1, wt[9*k:], bias[k], cl[0], cl[1])
 				}
 				for j := range want {
-					if got[j] != want[j] {
+					if got[j] != want[j] && !(got[j] != got[j] && want[j] != want[j]) {
 						t.Fatalf("%s %dx%d clamp %v: out[%d] = %v, over the padded plane %v", im.name, h, w, cl, j, got[j], want[j])
 					}
 				}
@@ -70,7 +73,9 @@ func checkSame3(t *testing.T, r *rand.Rand, conv func(out, in []float32, ch, h, 
 func TestDepthwiseFlat3Args(t *testing.T) {
 	for _, c := range []struct {
 		ch, h, w, in, out int
-	}{{1, 17, 16, 272, 272}, {2, 3, 3, 17, 18}, {2, 3, 3, 18, 17}} {
+	}{{1, 17, 16, 272, 272}, {2, 3, 3, 17, 18}, {2, 3, 3, 18, 17},
+		{1, 1<<62 + 1, 4, 4, 4}, // h·w wraps to 4: the map is not in 4 floats
+		{1, -1, -1, 4, 4}} {
 		t.Run(fmt.Sprint(c), func(t *testing.T) {
 			defer func() {
 				if recover() == nil {

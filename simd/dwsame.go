@@ -10,11 +10,10 @@ package simd
 // that no padded plane is written and read back (a padded copy took half
 // as long as the convolution of faces' depthwise layers, AMD Zen 5).
 func DepthwiseSame3(out, in []float32, ch, h, w int, wt, bias []float32, lo, hi float32) {
-	n := h * w
-	if ch <= 0 || n <= 0 {
+	if ch <= 0 || h == 0 || w == 0 {
 		return
 	}
-	if h < 1 || w < 1 || w > SameMaxWidth || len(in) < ch*n || len(out) < ch*n || len(wt) < 9*ch || len(bias) < ch {
+	if h < 0 || w < 0 || w > SameMaxWidth || !holds(len(in), ch, h, w) || !holds(len(out), ch, h, w) || len(wt) < 9*ch || len(bias) < ch {
 		panic("simd: DepthwiseSame3 arguments out of range")
 	}
 	im := active
@@ -50,4 +49,10 @@ func sameMasks(m *[4 * SameMaxWidth / 16]uint16, w int) int {
 		copy(m[4*j:], taps[:])
 	}
 	return vecs
+}
+
+// holds reports whether n floats hold ch maps of h × w (all ≥ 1), without
+// the product overflowing.
+func holds(n, ch, h, w int) bool {
+	return w <= n && h <= n/w && ch <= n/(h*w)
 }

@@ -22,7 +22,9 @@ func TestDepthwiseSame3(t *testing.T) {
 func TestDepthwiseSame3Args(t *testing.T) {
 	for _, c := range []struct {
 		ch, h, w, in, out int
-	}{{1, 1, SameMaxWidth + 1, SameMaxWidth + 1, SameMaxWidth + 1}, {2, 3, 3, 17, 18}, {2, 3, 3, 18, 17}} {
+	}{{1, 1, SameMaxWidth + 1, SameMaxWidth + 1, SameMaxWidth + 1}, {2, 3, 3, 17, 18}, {2, 3, 3, 18, 17},
+		{1, 1<<62 + 1, 4, 4, 4}, // h·w wraps to 4: the map is not in 4 floats
+		{1, -1, -1, 4, 4}} {
 		t.Run(fmt.Sprint(c), func(t *testing.T) {
 			defer func() {
 				if recover() == nil {

@@ -17,8 +17,8 @@ func DepthwiseStride2(out, in []float32, ch, h, w, oh, ow, pt, pl int, wt, bias 
 	if ch <= 0 || oh <= 0 || ow <= 0 {
 		return
 	}
-	if h < 1 || w < 1 || pt < 0 || pt > 1 || pl < 0 || pl > 1 || ow > Stride2MaxWidth ||
-		2*(oh-1)-pt >= h || 2*(ow-1)-pl >= w || len(in) < ch*h*w || len(out) < ch*oh*ow || len(wt) < 9*ch || len(bias) < ch {
+	if h < 1 || w < 1 || pt < 0 || pt > 1 || pl < 0 || pl > 1 || ow > Stride2MaxWidth || !holds(len(in), ch, h, w) ||
+		2*(oh-1)-pt >= h || 2*(ow-1)-pl >= w || !holds(len(out), ch, oh, ow) || len(wt) < 9*ch || len(bias) < ch {
 		panic("simd: DepthwiseStride2 arguments out of range")
 	}
 	im := active

@@ -12,10 +12,11 @@ import (
 // channel by channel (the generic ones where it has no kernel of its
 // own), with padding on top and left of 0 or 1, one row and column of it
 // or none at the bottom and right, on maps of one float to outputs of
-// Stride2MaxWidth, with and without a clamp.
+// Stride2MaxWidth, each holding a NaN and an infinity (a NaN where the
+// reference has one), with a clamp, without, and with NaN bounds.
 func TestDepthwiseStride2(t *testing.T) {
 	r := rand.New(rand.NewPCG(40, 40))
-	inf := float32(math.Inf(1))
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
 	for i := range impls {
 		im := &impls[i]
 		saved := active
@@ -31,9 +32,11 @@ func TestDepthwiseStride2(t *testing.T) {
 					if h+pt+pe < 3 || w+pl+pe < 3 || ow > Stride2MaxWidth {
 						continue
 					}
-					for _, cl := range [][2]float32{{0, 6}, {-inf, inf}} {
+					for _, cl := range [][2]float32{{0, 6}, {-inf, inf}, {nan, 6}, {0, nan}} {
 						const ch = 3
 						in := randSlice(r, ch*h*w)
+						in[r.IntN(ch*h*w)] = nan
+						in[r.IntN(ch*h*w)] = inf
 						wt, bias := randSlice(r, 9*ch), randSlice(r, ch)
 						got := make([]float32, ch*oh*ow+1)
 						got[ch*oh*ow] = 42
@@ -55,7 +58,7 @@ func TestDepthwiseStride2(t *testing.T) {
 							DepthwisePlane3(want[k*oh*ow:], oh, ow, plane, wp, 2, wt[9*k:], bias[k], cl[0], cl[1])
 						}
 						for j := range want {
-							if got[j] != want[j] {
+							if got[j] != want[j] && !(got[j] != got[j] && want[j] != want[j]) {
 								t.Fatalf("%s: out[%d] = %v, over the padded plane %v", what, j, got[j], want[j])
 							}
 						}
@@ -80,6 +83,7 @@ func TestDepthwiseStride2Args(t *testing.T) {
 		{1, 1, 2*Stride2MaxWidth + 2, 1, Stride2MaxWidth + 1, 0, 0, 2*Stride2MaxWidth + 2, Stride2MaxWidth + 1},
 		{2, 4, 4, 2, 2, 1, 1, 31, 8},
 		{2, 4, 4, 2, 2, 1, 1, 32, 7},
+		{1, 1<<62 + 1, 4, 1, 1, 0, 0, 4, 1}, // h·w wraps to 4: the map is not in 4 floats
 	} {
 		t.Run(fmt.Sprint(c), func(t *testing.T) {
 			defer func() {

@@ -187,6 +187,9 @@ var active = &impls[len(impls)-1]
 // use resolves every implementation's nil slots and selects the best;
 // architecture files call it from init after appending theirs.
 func use() {
+	// the exported functions fall back to the generic table itself (for
+	// NaN clamp bounds), so its optional slots are filled too
+	generic.resolve()
 	for i := range impls {
 		impls[i].resolve()
 	}

@@ -99,6 +99,17 @@ func TestKernelsFencedByPages(t *testing.T) {
 				}
 				im.dwSame(out, in, ch, hw[0], hw[1], wt, bias, 0, 6)
 			}
+			for _, c := range [][2]int{{17, 32}, {16, 16}, {3, 48}, {33, 20}, {1, 16}} {
+				// the block transpose loads whole rows of 16 columns and
+				// stores whole rows of 16 pixels under masks; strides the
+				// least they may be
+				rows, cols := c[0], c[1]
+				src, dst := fenced(t, rows*cols, atEnd), fenced(t, cols*rows, !atEnd)
+				fill(r, src)
+				bias, res := make([]float32, cols), fenced(t, cols*rows, atEnd)
+				im.transposeClamp(dst, rows, src, cols, rows, cols, bias, nil, 0, 6)
+				im.transposeClamp(dst, rows, src, cols, rows, cols, bias, res, 0, 6)
+			}
 			for _, c := range [][4]int{{7, 7, 1, 1}, {1, 3, 0, 0}, {14, 14, 0, 0}, {4, 33, 1, 1}, {5, 32, 0, 1}} {
 				// the stride-2 kernel's loads reach past a row's ends, under masks
 				const ch = 2

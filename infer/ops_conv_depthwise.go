@@ -129,14 +129,14 @@ func (k *convKernel) setDWPlane() {
 //     columns split in registers where they were copied into a split
 //     plane.
 func (k *convKernel) setDWInPlace() {
-	in := k.dwPad && k.dwPlane3 && !k.pool && !k.single
+	in := !dwInPlaceOff && k.dwPad && k.dwPlane3 && !k.pool && !k.single
 	same := in && k.sh == 1 && k.pt == 1 && k.pl == 1 &&
 		k.oh == k.h && k.ow == k.w && k.dwHp == k.h+2 && k.dwWp == k.w+2
 	vecs, rowVecs := (k.h*k.w+15)/16, k.h*((k.w+15)/16)
-	k.dwFlat = same && !dwInPlaceOff && k.h*k.w <= simd.FlatMaxMap && 3*vecs <= 2*rowVecs && simd.DepthwiseFlatNative()
-	k.dwSame = same && !k.dwFlat && !dwInPlaceOff && k.w <= simd.SameMaxWidth && simd.DepthwiseSameNative()
+	k.dwFlat = same && k.h*k.w <= simd.FlatMaxMap && 3*vecs <= 2*rowVecs && simd.DepthwiseFlatNative()
+	k.dwSame = same && !k.dwFlat && k.w <= simd.SameMaxWidth && simd.DepthwiseSameNative()
 	k.dwStride2 = in && k.sh == 2 && k.pt <= 1 && k.pl <= 1 && 2*(k.oh-1)-k.pt < k.h && 2*(k.ow-1)-k.pl < k.w &&
-		!dwInPlaceOff && k.ow <= simd.Stride2MaxWidth && simd.DepthwiseStride2Native()
+		k.ow <= simd.Stride2MaxWidth && simd.DepthwiseStride2Native()
 	if k.dwFlat || k.dwSame || k.dwStride2 {
 		k.dwPaddedBody = k.dwInPlaceChannels
 	}

@@ -34,26 +34,10 @@ const FlatMaxMap = 256
 // own here (rather than the generic loop, slower than the padded planes).
 func DepthwiseFlatNative() bool { return active.dwFlatNative }
 
+// dwFlatGeneric is DepthwiseFlat3's (and DepthwiseSame3's) loop:
+// dwDirect3Generic at stride 1, padded by one, the output the map's size.
 func dwFlatGeneric(out, in []float32, ch, h, w int, wt, bias []float32, lo, hi float32) {
-	n := h * w
-	for c := 0; c < ch; c++ {
-		src, dst, k := in[c*n:(c+1)*n], out[c*n:(c+1)*n], wt[9*c:9*c+9]
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				v := bias[c]
-				for dy := 0; dy < 3; dy++ {
-					for dx := 0; dx < 3; dx++ {
-						var p float32
-						if iy, ix := y+dy-1, x+dx-1; iy >= 0 && iy < h && ix >= 0 && ix < w {
-							p = src[iy*w+ix]
-						}
-						v += k[3*dy+dx] * p
-					}
-				}
-				dst[y*w+x] = clampKeepNaN(v, lo, hi)
-			}
-		}
-	}
+	dwDirect3Generic(out, in, ch, h, w, h, w, 1, 1, 1, wt, bias, lo, hi)
 }
 
 // flatMasks fills m with the lane masks of DepthwiseFlat3's vectors of 16

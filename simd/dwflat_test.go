@@ -71,9 +71,16 @@ func checkSame3(t *testing.T, r *rand.Rand, conv func(out, in []float32, ch, h, 
 // TestDepthwiseFlat3Args: maps past FlatMaxMap and short slices panic;
 // nothing to do does nothing.
 func TestDepthwiseFlat3Args(t *testing.T) {
-	for _, c := range []struct {
-		ch, h, w, in, out int
-	}{{1, 17, 16, 272, 272}, {2, 3, 3, 17, 18}, {2, 3, 3, 18, 17},
+	checkSame3Args(t, DepthwiseFlat3, [5]int{1, 17, 16, 272, 272})
+}
+
+// checkSame3Args checks that conv (DepthwiseFlat3's arguments) panics on
+// too large a map (big: ch, h, w, len(in), len(out)), on short slices,
+// on h·w that wraps and on negative sizes, and does nothing with no
+// channels.
+func checkSame3Args(t *testing.T, conv func(out, in []float32, ch, h, w int, wt, bias []float32, lo, hi float32), big [5]int) {
+	t.Helper()
+	for _, c := range [][5]int{big, {2, 3, 3, 17, 18}, {2, 3, 3, 18, 17},
 		{1, 1<<62 + 1, 4, 4, 4}, // h·w wraps to 4: the map is not in 4 floats
 		{1, -1, -1, 4, 4}} {
 		t.Run(fmt.Sprint(c), func(t *testing.T) {
@@ -82,8 +89,9 @@ func TestDepthwiseFlat3Args(t *testing.T) {
 					t.Fatal("no panic")
 				}
 			}()
-			DepthwiseFlat3(make([]float32, c.out), make([]float32, c.in), c.ch, c.h, c.w, make([]float32, 9*c.ch), make([]float32, c.ch), 0, 6)
+			ch := c[0]
+			conv(make([]float32, c[4]), make([]float32, c[3]), ch, c[1], c[2], make([]float32, 9*ch), make([]float32, ch), 0, 6)
 		})
 	}
-	DepthwiseFlat3(nil, nil, 0, 3, 3, nil, nil, 0, 6)
+	conv(nil, nil, 0, 3, 3, nil, nil, 0, 6)
 }

@@ -1,7 +1,6 @@
 package simd
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -20,19 +19,5 @@ func TestDepthwiseSame3(t *testing.T) {
 // TestDepthwiseSame3Args: rows past SameMaxWidth and short slices panic;
 // nothing to do does nothing.
 func TestDepthwiseSame3Args(t *testing.T) {
-	for _, c := range []struct {
-		ch, h, w, in, out int
-	}{{1, 1, SameMaxWidth + 1, SameMaxWidth + 1, SameMaxWidth + 1}, {2, 3, 3, 17, 18}, {2, 3, 3, 18, 17},
-		{1, 1<<62 + 1, 4, 4, 4}, // h·w wraps to 4: the map is not in 4 floats
-		{1, -1, -1, 4, 4}} {
-		t.Run(fmt.Sprint(c), func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Fatal("no panic")
-				}
-			}()
-			DepthwiseSame3(make([]float32, c.out), make([]float32, c.in), c.ch, c.h, c.w, make([]float32, 9*c.ch), make([]float32, c.ch), 0, 6)
-		})
-	}
-	DepthwiseSame3(nil, nil, 0, 3, 3, nil, nil, 0, 6)
+	checkSame3Args(t, DepthwiseSame3, [5]int{1, 1, SameMaxWidth + 1, SameMaxWidth + 1, SameMaxWidth + 1})
 }

@@ -38,6 +38,15 @@ const Stride2MaxWidth = 512
 func DepthwiseStride2Native() bool { return active.dwStride2Native }
 
 func dwStride2Generic(out, in []float32, ch, h, w, oh, ow, pt, pl int, wt, bias []float32, lo, hi float32) {
+	dwDirect3Generic(out, in, ch, h, w, oh, ow, 2, pt, pl, wt, bias, lo, hi)
+}
+
+// dwDirect3Generic convolves ch channels of h×w maps (one after the other)
+// with their 3×3 filters at stride s, padded by pt rows on top and pl
+// columns on the left (taps outside the map read zero), into oh × ow
+// outputs each, summed from the bias in tap order and clamped: the
+// reference of the kernels that read the maps in place.
+func dwDirect3Generic(out, in []float32, ch, h, w, oh, ow, s, pt, pl int, wt, bias []float32, lo, hi float32) {
 	n, on := h*w, oh*ow
 	for c := 0; c < ch; c++ {
 		src, dst, k := in[c*n:(c+1)*n], out[c*on:(c+1)*on], wt[9*c:9*c+9]
@@ -47,7 +56,7 @@ func dwStride2Generic(out, in []float32, ch, h, w, oh, ow, pt, pl int, wt, bias 
 				for dy := 0; dy < 3; dy++ {
 					for dx := 0; dx < 3; dx++ {
 						var p float32
-						if iy, ix := 2*y+dy-pt, 2*x+dx-pl; iy >= 0 && iy < h && ix >= 0 && ix < w {
+						if iy, ix := s*y+dy-pt, s*x+dx-pl; iy >= 0 && iy < h && ix >= 0 && ix < w {
 							p = src[iy*w+ix]
 						}
 						v += k[3*dy+dx] * p

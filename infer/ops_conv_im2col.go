@@ -26,6 +26,7 @@ func (k *convKernel) pad(lo, hi int) {
 	}
 	x := k.n.in[0].t.F
 	for i := lo; i < hi; i++ {
+		k.padAhead(i, lo, hi)
 		b, c := i/k.cin, i%k.cin
 		dst := k.scratch[b*k.qlen : (b+1)*k.qlen]
 		if c == k.cin-1 {

@@ -130,6 +130,7 @@ func avx512Impl(base impl) impl {
 	im.gemmColumns = gemmColumns512
 	im.offsetsSplit = offsetsSplit512
 	im.gatherPlanes = gatherPlanesAVX512
+	im.prefetchStore = prefetchStoreAVX512
 	return im
 }
 

@@ -96,6 +96,9 @@ type dwKernels struct {
 	// (resolve fills it)
 	dwStride2       func(out, in []float32, ch, h, w, oh, ow, pt, pl int, wt, bias []float32, lo, hi float32)
 	dwStride2Native bool // dwStride2 is a kernel of its own (set by resolve)
+	// prefetchStore: PrefetchStore, nil for none (resolve fills it with
+	// the generic one, which does nothing)
+	prefetchStore func(dst []float32)
 }
 
 // epiKernels: the bias, residual and clamp epilogue (epilogue.go).
@@ -279,6 +282,9 @@ func (im *impl) resolve() {
 		im.dwSame = dwFlatGeneric // the same sums
 	}
 	im.dwStride2Native = im.dwStride2 != nil
+	if im.prefetchStore == nil {
+		im.prefetchStore = prefetchStoreGeneric
+	}
 	if im.dwStride2 == nil {
 		im.dwStride2 = dwStride2Generic
 	}

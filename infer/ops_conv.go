@@ -136,6 +136,7 @@ type winoPath struct {
 	wU          []simd.PackedA // the 16 transformed filters, cout × cin
 	wUBuf       []float32
 	wPadded     []float32 // the padded planes: the start of the scratch
+	wBand       bool      // each unit pads its own rows into its thread's slot (winoBandMin)
 	winoBody    func(c, lo, hi int)
 	winoPadBody func(lo, hi int)
 
@@ -508,13 +509,16 @@ func (k *convKernel) gemmCols() int {
 }
 
 // scratchLen: for Winograd the padded planes then V and M per thread (or
-// image); for depthwise through padded planes one plane per thread;
-// otherwise the padded input when shifted (all images), then per thread
+// image), or with bands V, M and a band per thread; for depthwise through
+// padded planes one plane per thread; otherwise the padded input when shifted (all images), then per thread
 // an im2col tile and, when shifted, a tile of output to drop columns from.
 func (k *convKernel) scratchLen(threads int) int {
 	if k.wino {
 		if k.wphased { // one V and M per image
 			return k.winoPadLen() + k.batch*k.winoSlot()
+		}
+		if k.wBand {
+			return threads * (k.winoSlot() + k.cin*k.winoBandPlane())
 		}
 		return k.winoPadLen() + threads*k.winoSlot()
 	}
@@ -563,7 +567,9 @@ func (k *convKernel) rowsEligible() bool {
 func (k *convKernel) setScratch(s []float32) {
 	k.scratch = s
 	if k.wino {
-		k.wPadded = s[:k.winoPadLen()]
+		if !k.wBand {
+			k.wPadded = s[:k.winoPadLen()]
+		}
 	}
 }
 
@@ -583,7 +589,9 @@ func (k *convKernel) run(p *workers) {
 			p.parallel(k.batch*k.wmblocks, 1, k.winoProdBody)
 			return
 		}
-		p.parallel(k.batch*k.cin, 8, k.winoPadBody)
+		if !k.wBand {
+			p.parallel(k.batch*k.cin, 8, k.winoPadBody)
+		}
 		p.parallelChunks(k.batch*k.wblocks, 1, k.winoBody)
 		return
 	}

@@ -35,7 +35,11 @@ func TestWinogradConv(t *testing.T) {
 		{1, 16, 13, 11, 24, 1, 1, 1, 1, 4, "relu"},
 		// filters past winoSharedU: phased on a map of many tiles too
 		{1, 192, 14, 14, 192, 1, 1, 1, 1, 2, "residual"},
+		// padded planes of winoBandMin or more on several threads: bands
+		{1, 32, 40, 36, 24, 1, 1, 1, 1, 2, "residual"},
+		{2, 24, 37, 35, 16, 2, 0, 1, 2, 3, "prelu"},
 	}
+	bands := 0
 	for _, tc := range cases {
 		name := fmt.Sprintf("%dx%dx%dx%d->%d pads %d%d%d%d %s threads %d", tc.n, tc.c, tc.h, tc.w, tc.co, tc.pt, tc.pl, tc.pb, tc.pr, tc.act, tc.threads)
 		t.Run(name, func(t *testing.T) {
@@ -113,7 +117,34 @@ func TestWinogradConv(t *testing.T) {
 				want[i] = float32(v)
 			}
 			closeTo(t, name, p.Output(0).F, want, 2e-5)
+			if !ck.wBand {
+				return
+			}
+			// the planes padded by channels first instead: the same
+			// sums in the same order
+			bands++
+			winoBandOff = true
+			q, err := m.Plan(Options{Threads: tc.threads, Batch: tc.n})
+			winoBandOff = false
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer q.Close()
+			if err := q.SetInput(0, x); err != nil {
+				t.Fatal(err)
+			}
+			if err := q.Run(); err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range q.Output(0).F {
+				if math.Float32bits(v) != math.Float32bits(p.Output(0).F[i]) {
+					t.Fatalf("output %d: %v with bands, %v without", i, p.Output(0).F[i], v)
+				}
+			}
 		})
+	}
+	if bands != 2 {
+		t.Errorf("%d cases padded by bands, want 2", bands)
 	}
 }
 

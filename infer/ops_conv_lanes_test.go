@@ -226,6 +226,9 @@ func TestFinish(t *testing.T) {
 		// pieces cost 20, the second's 2: its owner, done at 8, steals
 		// the first's last two (28, 48) while that owner does two (40)
 		{[]int{10, 10, 10, 10, 10, 10, 10, 10, 1, 1, 1, 1, 1, 1, 1, 1}, 2, true, 48},
+		// 21 units on 2 threads (Koch's 7×7 layer): a piece each, 10 and
+		// 11 units, where pieces of 3 made 9 and 12
+		{[]int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 2, true, 11},
 	} {
 		if got := finish(c.costs, c.threads, c.owned); got != c.want {
 			t.Errorf("finish(%v, %d, %v) = %d, want %d", c.costs, c.threads, c.owned, got, c.want)

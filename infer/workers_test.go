@@ -208,3 +208,21 @@ func TestTuneThreads(t *testing.T) {
 		}
 	}
 }
+
+// TestPieces: piecesPerThread pieces a thread, of at least grain items,
+// but a piece per grain items in loops of at most fineItems a thread.
+func TestPieces(t *testing.T) {
+	for _, c := range []struct{ total, grain, threads, want int }{
+		{21, 1, 2, 21},
+		{32, 1, 2, 32},
+		{33, 1, 2, 8},
+		{32, 8, 2, 4},
+		{1000, 1, 4, 16},
+		{1000, 200, 4, 5},
+		{3, 1, 4, 3},
+	} {
+		if got := pieces(c.total, c.grain, c.threads); got != c.want {
+			t.Errorf("pieces(%d, %d, %d) = %d, want %d", c.total, c.grain, c.threads, got, c.want)
+		}
+	}
+}

@@ -135,7 +135,7 @@ type winoPath struct {
 	wblocks     int
 	wU          []simd.PackedA // the 16 transformed filters, cout × cin
 	wUBuf       []float32
-	wPadded     []float32 // the padded planes: the start of the scratch
+	wPadded     []float32 // the padded planes: the start of the scratch (none with bands)
 	wBand       bool      // each unit pads its own rows into its thread's slot (winoBandMin)
 	winoBody    func(c, lo, hi int)
 	winoPadBody func(lo, hi int)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/edge-pi/edge/simd"
@@ -222,10 +223,14 @@ func TestFinish(t *testing.T) {
 		{[]int{6, 6, 6}, 2, true, 12},                 // one piece, then a steal
 		{[]int{5}, 4, true, 5},
 		{nil, 2, true, 0},
-		// 16 items, 8 pieces of 2: shares [0,4) and [4,8); the first's
-		// pieces cost 20, the second's 2: its owner, done at 8, steals
-		// the first's last two (28, 48) while that owner does two (40)
+		// 16 items, a piece each (fineItems): shares [0,8) and [8,16);
+		// the second's owner, done at 8, steals the first's last four
+		// (18, 28, 38, 48) while that owner does four (40)
 		{[]int{10, 10, 10, 10, 10, 10, 10, 10, 1, 1, 1, 1, 1, 1, 1, 1}, 2, true, 48},
+		// 40 items, 8 pieces of 5: shares of pieces [0,4) (cost 50 each)
+		// and [4,8) (5 each): the second's owner, done at 20, steals the
+		// first's last two (70, 120) while that owner does two (100)
+		{append(slices.Repeat([]int{10}, 20), slices.Repeat([]int{1}, 20)...), 2, true, 120},
 		// 21 units on 2 threads (Koch's 7×7 layer): a piece each, 10 and
 		// 11 units, where pieces of 3 made 9 and 12
 		{[]int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 2, true, 11},

@@ -16,6 +16,7 @@ import (
 // last tile row and column dropped), batches, the phased schedule, and a
 // NaN input; pools that are not whole 2×2 windows do not fuse.
 func TestConvMaxPoolFused(t *testing.T) {
+	bands := 0 // plans whose Winograd layer pads by bands
 	for _, tc := range []struct {
 		n, c, co, h, w, thr int
 		pool                []int64 // kernel, stride, pad, ceil
@@ -25,6 +26,7 @@ func TestConvMaxPoolFused(t *testing.T) {
 		{2, 32, 64, 17, 17, 3, []int64{2, 2, 0, 0}, true},
 		{1, 8, 16, 7, 5, 2, []int64{2, 2, 0, 0}, true},
 		{1, 16, 16, 28, 23, 2, []int64{2, 2, 0, 0}, true},
+		{1, 32, 32, 42, 38, 2, []int64{2, 2, 0, 0}, true}, // Winograd bands (225 KB of planes)
 		{1, 16, 16, 12, 12, 1, []int64{3, 2, 0, 0}, false},
 		{1, 16, 16, 12, 12, 1, []int64{2, 2, 1, 0}, false},
 		{1, 16, 16, 13, 13, 1, []int64{2, 2, 0, 1}, false},
@@ -64,6 +66,9 @@ func TestConvMaxPoolFused(t *testing.T) {
 				t.Fatal(err)
 			}
 			ck, _ := p.steps[0].k.(*convKernel)
+			if ck != nil && ck.wBand {
+				bands++
+			}
 			return append([]float32(nil), p.Output(0).F...), ck != nil && ck.pool
 		}
 		got, fused := run(false)
@@ -90,5 +95,8 @@ func TestConvMaxPoolFused(t *testing.T) {
 		if nans == 0 {
 			t.Errorf("%s: the NaN input reached no output", name)
 		}
+	}
+	if winograd() && bands == 0 {
+		t.Error("no case padded its Winograd layer by bands")
 	}
 }

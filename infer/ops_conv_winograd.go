@@ -41,7 +41,7 @@ const winoBudget = 1 << 17
 // 128 layers (1 MiB) were slower phased.
 const winoSharedU = 2 << 20
 
-// winoBandMin is the fewest bytes of padded planes for which a plan of
+// winoBandMin is the fewest bytes of padded planes (all images) for which a plan of
 // several threads has each Winograd unit pad its own rows into its
 // thread's slot (wBand) instead of all threads padding the planes first,
 // by channels, and each unit then reading its rows of every channel, half
@@ -151,7 +151,8 @@ func (k *convKernel) winoPad(lo, hi int) {
 // image (wtb tiles or fewer), all output channels. The input tiles are
 // transformed into V (16 × cin × wtb), multiplied by the 16 filter
 // matrices into M (16 × cout × wtb), and transformed back into the
-// output, bias, residual and clamp included.
+// output, bias, residual and clamp included. With bands (wBand) the unit
+// first pads the rows it reads into its thread's band.
 func (k *convKernel) winoUnits(c, lo, hi int) {
 	v, m := k.winoVM(c)
 	for u := lo; u < hi; u++ {
@@ -228,8 +229,9 @@ func (k *convKernel) winoProdPhase(lo, hi int) {
 	}
 }
 
-// winoVM returns V and M of slot i of the scratch, after the padded
-// planes: a thread's (units) or an image's (the phased schedule).
+// winoVM returns V and M of slot i of the scratch: a thread's (units) or
+// an image's (the phased schedule), after the padded planes; with bands
+// (wBand) a thread's, each followed by its band (winoBand).
 func (k *convKernel) winoVM(i int) (v, m []float32) {
 	vs, ms := k.winoStride(k.cin), k.winoStride(k.cout)
 	at := len(k.wPadded) + i*k.winoSlot()

@@ -83,7 +83,8 @@ const piecesPerThread = 4
 
 // fineItems: a loop of at most fineItems items per thread (a layer's few
 // large units) is cut into one piece per grain items, so that the
-// threads' shares differ by at most one unit. Koch's 7×7 layer at 2
+// threads' shares differ by at most one piece of grain items (one unit
+// in the loops of units, whose grain is 1). Koch's 7×7 layer at 2
 // threads, 21 units of two pooled rows, went to the threads as 9 and 12
 // units (pieces of 3); whole runs at 2 threads, both ways in one process
 // alternated (AMD Zen 5): Koch's branch 0.552 → 0.517 and 0.547 → 0.517

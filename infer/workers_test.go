@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -223,6 +224,95 @@ func TestPieces(t *testing.T) {
 	} {
 		if got := pieces(c.total, c.grain, c.threads); got != c.want {
 			t.Errorf("pieces(%d, %d, %d) = %d, want %d", c.total, c.grain, c.threads, got, c.want)
+		}
+	}
+}
+
+// TestAdaptive: the runs go the faster way, the other tried every
+// adaptEvery-th run, and follow a change of which way is faster.
+func TestAdaptive(t *testing.T) {
+	count := func(a *adaptive, runs int, solo, all time.Duration) (solos int) {
+		for range runs {
+			s := a.next()
+			d := all
+			if s {
+				d, solos = solo, solos+1
+			}
+			a.record(s, d)
+		}
+		return solos
+	}
+	var a adaptive
+	if got := count(&a, 200, 10*time.Millisecond, 5*time.Millisecond); got != 200/adaptEvery {
+		t.Errorf("all threads faster: %d of 200 runs alone, want %d", got, 200/adaptEvery)
+	}
+	// now the caller alone is faster: from the next run that tries it
+	// (the 224th), the runs go alone but for every 32nd
+	if got, want := count(&a, 200, 5*time.Millisecond, 10*time.Millisecond), 200-23-5; got != want {
+		t.Errorf("alone faster: %d of 200 runs alone, want %d", got, want)
+	}
+	// within 5% of each other: all threads
+	var b adaptive
+	if got := count(&b, 200, 98*time.Microsecond, 100*time.Microsecond); got != 200/adaptEvery {
+		t.Errorf("alone 2%% faster: %d of 200 runs alone, want %d", got, 200/adaptEvery)
+	}
+}
+
+// TestPlanSoloRun: a run of a 2-thread plan that adaptive keeps to the
+// caller posts no task and gives the same output bit for bit.
+func TestPlanSoloRun(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	g := newGB(13).input("x", 1, 16, 40, 36).output("y")
+	g.initF("W", []int64{24, 16, 3, 3}, randF(r, 24*16*9))
+	g.node("conv", "Conv", []string{"x", "W"}, []string{"c"}, attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1))
+	g.node("relu", "Relu", []string{"c"}, []string{"y"})
+	m, err := Load(g.bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.Plan(Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.SetInput(0, randF(r, 16*40*36)); err != nil {
+		t.Fatal(err)
+	}
+	posts := func() (n uint64) {
+		for _, w := range p.pool.workers {
+			n += w.seq
+		}
+		return n
+	}
+	if err := p.Run(); err != nil {
+		t.Fatal(err)
+	}
+	want := append([]float32(nil), p.Output(0).F...)
+	if posts() == 0 {
+		t.Fatal("a run with all threads posted no task")
+	}
+	p.pool.adapt.avg = [2]time.Duration{10 * time.Millisecond, time.Millisecond} // alone faster
+	before := posts()
+	clear(p.Output(0).F)
+	if err := p.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if posts() != before {
+		t.Errorf("a run alone posted %d tasks", posts()-before)
+	}
+	adaptOff = true
+	p.pool.adapt.avg = [2]time.Duration{10 * time.Millisecond, time.Millisecond}
+	err = p.Run()
+	adaptOff = false
+	if err != nil {
+		t.Fatal(err)
+	}
+	if posts() == before {
+		t.Error("with adaptOff a run went alone")
+	}
+	for i, v := range p.Output(0).F {
+		if math.Float32bits(v) != math.Float32bits(want[i]) {
+			t.Fatalf("output %d: %v alone, %v with all threads", i, v, want[i])
 		}
 	}
 }

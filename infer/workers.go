@@ -58,49 +58,70 @@ type workers struct {
 
 // adaptive chooses, run by run, whether a plan's run uses all its threads
 // or the caller's alone, by the moving averages of the runs' times each
-// way, trying the other way every adaptEvery runs. When a helper's core is
-// shared with another busy process, the helper gets its CPU in time
-// slices of milliseconds and a loop waits for a piece it took before it
-// was descheduled: resnet18_112 at 2 threads, with a spinning loop pinned
-// to the second CPU, took 8.2–10.7 ms against 7.05 on one thread (AMD Zen
-// 5). The results do not depend on it: each unit computes the same sums
-// whichever participant runs it.
+// way, trying the other way now and then: after adaptEvery runs, then
+// twice as many each time the try leaves the choice as it was, up to
+// adaptMostEvery (back to adaptEvery when it changes it). When a helper's
+// core is shared with another busy process, the helper gets its CPU in
+// time slices of milliseconds and a loop waits for a piece it took before
+// it was descheduled: resnet18_112 at 2 threads, with a spinning loop
+// pinned to the second CPU, took 8.2–10.9 ms against 7.05 on one thread
+// (AMD Zen 5). The results do not depend on it: each unit computes the
+// same sums whichever participant runs it.
 type adaptive struct {
-	runs int
-	avg  [2]time.Duration // all threads, the caller alone; 0: not timed yet
+	avg    [2]time.Duration // all threads, the caller alone; 0: not timed yet
+	every  int              // runs between tries
+	left   int              // runs before the next try
+	trying bool             // the current run tries the other way
 }
+
+// adaptEvery and adaptMostEvery bound the runs between two tries of the
+// way not in use: a try costs the difference once.
+const (
+	adaptEvery     = 32
+	adaptMostEvery = 256
+)
 
 // adaptOff keeps every run on all threads.
 var adaptOff = false
 
-// adaptEvery is how often a run tries the way not in use: 1 run in 32
-// at the other speed costs a few % of the difference.
-const adaptEvery = 32
+// solo says whether the caller alone has averaged 5% faster.
+func (a *adaptive) solo() bool { return a.avg[1] > 0 && a.avg[1]*20 < a.avg[0]*19 }
 
-// next says whether the next run is to be the caller's alone: where that
-// averaged 5% faster, but for every adaptEvery-th run, which tries the
-// other way.
-func (a *adaptive) next() (solo bool) {
-	a.runs++
-	solo = a.avg[1] > 0 && a.avg[1]*20 < a.avg[0]*19
-	if a.runs%adaptEvery == 0 {
-		solo = !solo
+// next says whether the next run is to be the caller's alone.
+func (a *adaptive) next() bool {
+	if a.every == 0 {
+		a.every, a.left = adaptEvery, adaptEvery
+	}
+	solo := a.solo()
+	if a.left--; a.left <= 0 {
+		a.trying = true
+		return !solo
 	}
 	return solo
 }
 
 // record adds a run's time d, solo or with all threads, to its average
-// (a quarter of the way each run).
+// (a quarter of the way each run; the first sets it).
 func (a *adaptive) record(solo bool, d time.Duration) {
+	before := a.solo()
 	i := 0
 	if solo {
 		i = 1
 	}
 	if a.avg[i] == 0 {
 		a.avg[i] = max(d, 1)
-		return
+	} else {
+		a.avg[i] += (d - a.avg[i]) / 4
 	}
-	a.avg[i] += (d - a.avg[i]) / 4
+	if a.trying {
+		a.trying = false
+		if a.solo() == before {
+			a.every = min(2*a.every, adaptMostEvery)
+		} else {
+			a.every = adaptEvery
+		}
+		a.left = a.every
+	}
 }
 
 // span is a run of pieces [front, back) in one word, taken from either

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -228,33 +229,54 @@ func TestPieces(t *testing.T) {
 	}
 }
 
-// TestAdaptive: the runs go the faster way, the other tried every
-// adaptEvery-th run, and follow a change of which way is faster.
+// TestAdaptive: the runs go the faster way, the other tried after 32
+// runs, then 64, 128 and every 256 while it stays slower; a change of
+// which way is faster is followed from the next try.
 func TestAdaptive(t *testing.T) {
-	count := func(a *adaptive, runs int, solo, all time.Duration) (solos int) {
-		for range runs {
+	var a adaptive
+	var solos []int // the runs alone
+	run := func(from, to int, solo, all time.Duration) {
+		for r := from; r < to; r++ {
 			s := a.next()
 			d := all
 			if s {
-				d, solos = solo, solos+1
+				d = solo
+				solos = append(solos, r)
 			}
 			a.record(s, d)
 		}
-		return solos
 	}
-	var a adaptive
-	if got := count(&a, 200, 10*time.Millisecond, 5*time.Millisecond); got != 200/adaptEvery {
-		t.Errorf("all threads faster: %d of 200 runs alone, want %d", got, 200/adaptEvery)
+	run(1, 1001, 10*time.Millisecond, 5*time.Millisecond)
+	if want := []int{32, 96, 224, 480, 736, 992}; !slices.Equal(solos, want) {
+		t.Errorf("all threads faster: runs alone %v, want %v", solos, want)
 	}
-	// now the caller alone is faster: from the next run that tries it
-	// (the 224th), the runs go alone but for every 32nd
-	if got, want := count(&a, 200, 5*time.Millisecond, 10*time.Millisecond), 200-23-5; got != want {
-		t.Errorf("alone faster: %d of 200 runs alone, want %d", got, want)
+	// now the caller alone is faster: from the next try (run 1248) the
+	// runs go alone, but for tries of all threads after 32, 64, … runs
+	solos = solos[:0]
+	run(1001, 2001, 5*time.Millisecond, 10*time.Millisecond)
+	var all []int
+	for r, i := 1001, 0; r < 2001; r++ {
+		if i < len(solos) && solos[i] == r {
+			i++
+			continue
+		}
+		all = append(all, r)
+	}
+	if len(all) < 247 || all[246] != 1247 || !slices.Equal(all[247:], []int{1280, 1344, 1472, 1728, 1984}) {
+		t.Errorf("alone faster: runs with all threads %v…", all[min(len(all), 240):])
 	}
 	// within 5% of each other: all threads
 	var b adaptive
-	if got := count(&b, 200, 98*time.Microsecond, 100*time.Microsecond); got != 200/adaptEvery {
-		t.Errorf("alone 2%% faster: %d of 200 runs alone, want %d", got, 200/adaptEvery)
+	for r := 1; r <= 100; r++ {
+		s := b.next()
+		if s && r != 32 && r != 96 {
+			t.Fatalf("alone 2%% faster: run %d alone", r)
+		}
+		d := 100 * time.Microsecond
+		if s {
+			d = 98 * time.Microsecond
+		}
+		b.record(s, d)
 	}
 }
 

@@ -60,7 +60,7 @@ type workers struct {
 // or the caller's alone, by the moving averages of the runs' times each
 // way, trying the other way now and then: after adaptEvery runs, then
 // twice as many each time the try leaves the choice as it was, up to
-// adaptMostEvery (back to adaptEvery when it changes it). When a helper's
+// adaptMostEvery (back to adaptEvery whenever the choice changes). When a helper's
 // core is shared with another busy process, the helper gets its CPU in
 // time slices of milliseconds and a loop waits for a piece it took before
 // it was descheduled: resnet18_112 at 2 threads, with a spinning loop
@@ -101,27 +101,28 @@ func (a *adaptive) next() bool {
 }
 
 // record adds a run's time d, solo or with all threads, to its average
-// (a quarter of the way each run; the first sets it).
+// (a quarter of the way each run; the first sets it, and so does a try
+// faster than the average: the way not in use keeps the average it had,
+// which a slow run just before the switch may have left too high).
 func (a *adaptive) record(solo bool, d time.Duration) {
 	before := a.solo()
 	i := 0
 	if solo {
 		i = 1
 	}
-	if a.avg[i] == 0 {
+	if a.avg[i] == 0 || a.trying && d < a.avg[i] {
 		a.avg[i] = max(d, 1)
 	} else {
 		a.avg[i] += (d - a.avg[i]) / 4
 	}
-	if a.trying {
-		a.trying = false
-		if a.solo() == before {
-			a.every = min(2*a.every, adaptMostEvery)
-		} else {
-			a.every = adaptEvery
-		}
+	switch {
+	case a.solo() != before: // the other way is taken now: try back soon
+		a.every, a.left = adaptEvery, adaptEvery
+	case a.trying:
+		a.every = min(2*a.every, adaptMostEvery)
 		a.left = a.every
 	}
+	a.trying = false
 }
 
 // span is a run of pieces [front, back) in one word, taken from either

@@ -265,6 +265,29 @@ func TestAdaptive(t *testing.T) {
 	if len(all) < 247 || all[246] != 1247 || !slices.Equal(all[247:], []int{1280, 1344, 1472, 1728, 1984}) {
 		t.Errorf("alone faster: runs with all threads %v…", all[min(len(all), 240):])
 	}
+	// a slow run with all threads (a pause: 45 ms for 5) sends the runs
+	// alone; a try of all threads 32 runs on finds them faster again
+	// and brings them back
+	var c adaptive
+	solos = solos[:0]
+	for r := 1; r <= 700; r++ {
+		s := c.next()
+		d := 5 * time.Millisecond
+		switch {
+		case s:
+			d, solos = 10*time.Millisecond, append(solos, r)
+		case r == 300:
+			d = 45 * time.Millisecond
+		}
+		c.record(s, d)
+	}
+	want := []int{32, 96, 224}
+	for r := 301; r < 332; r++ {
+		want = append(want, r)
+	}
+	if want = append(want, 364, 428, 556); !slices.Equal(solos, want) {
+		t.Errorf("after a pause: runs alone %v, want %v", solos, want)
+	}
 	// within 5% of each other: all threads
 	var b adaptive
 	for r := 1; r <= 100; r++ {

@@ -517,6 +517,17 @@ func (p *Plan) SetInput(i int, data []float32) error {
 	return nil
 }
 
+// RunsAlone is how many runs so far went on the calling goroutine alone:
+// a plan of several threads times its runs both ways and takes the faster
+// (trying the other now and then), which is one thread where another
+// process keeps the other cores busy. The results are the same either way.
+func (p *Plan) RunsAlone() int {
+	if p.pool == nil {
+		return 0
+	}
+	return p.pool.alone
+}
+
 // ArenaBytes is the size of the plan's activation memory.
 func (p *Plan) ArenaBytes() int { return 4 * (len(p.arena) + len(p.scratch)) }
 

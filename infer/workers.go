@@ -54,6 +54,7 @@ type workers struct {
 	solo     bool
 	adapt    adaptive
 	runStart time.Time
+	alone    int // runs that went on the caller alone
 }
 
 // adaptive chooses, run by run, whether a plan's run uses all its threads
@@ -289,6 +290,7 @@ func (p *workers) begin() {
 	p.solo = !adaptOff && p.adapt.next()
 	p.runStart = time.Now()
 	if p.solo {
+		p.alone++
 		return
 	}
 	p.hot.Store(true)

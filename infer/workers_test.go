@@ -345,6 +345,9 @@ func TestPlanSoloRun(t *testing.T) {
 	if posts() != before {
 		t.Errorf("a run alone posted %d tasks", posts()-before)
 	}
+	if p.RunsAlone() != 1 {
+		t.Errorf("RunsAlone %d, want 1", p.RunsAlone())
+	}
 	adaptOff = true
 	p.pool.adapt.avg = [2]time.Duration{10 * time.Millisecond, time.Millisecond}
 	err = p.Run()

@@ -30,6 +30,7 @@ type benchReport struct {
 	Threads      int         `json:"threads"`
 	ThreadsUsed  int         `json:"threads_used"` // fewer where one thread timed faster (infer.Options.TuneThreads)
 	OwnedShares  bool        `json:"owned_shares"` // each thread its own share of a layer first (false: the next piece free, faster when the plan was made)
+	RunsAlone    int         `json:"runs_alone"`   // timed runs on one thread of a plan of several: faster lately (infer.Plan.RunsAlone)
 	Warmup       int         `json:"warmup"`
 	Runs         int         `json:"runs"`
 	EvictMiB     int         `json:"evict_mib,omitempty"` // memory written between runs (cold caches)
@@ -157,6 +158,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The timed loop allocates nothing itself, so the heap's malloc count
 	// over it is the plan's (and its worker goroutines').
 	d := make([]time.Duration, r.Runs)
+	alone := p.RunsAlone()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for i := range d {
@@ -172,6 +174,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	runtime.ReadMemStats(&after)
+	r.RunsAlone = p.RunsAlone() - alone
 	r.AllocsPerRun = float64(after.Mallocs-before.Mallocs) / float64(r.Runs)
 	slices.Sort(d)
 	r.MedianMS, r.P99MS = ms(median(d)), ms(percentile(d, 99))
@@ -302,7 +305,11 @@ func printBench(w io.Writer, r *benchReport) {
 		fmt.Fprint(w, " (each takes the next piece of a layer free: faster when the plan was made)")
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "runs     %d timed, after %d warm-up\n", r.Runs, r.Warmup)
+	fmt.Fprintf(w, "runs     %d timed, after %d warm-up", r.Runs, r.Warmup)
+	if r.RunsAlone > 0 {
+		fmt.Fprintf(w, "; %d on one thread (faster lately, or a try of it)", r.RunsAlone)
+	}
+	fmt.Fprintln(w)
 	if r.EvictMiB > 0 {
 		fmt.Fprintf(w, "evict    %d MiB written before each run (cold caches)\n", r.EvictMiB)
 	}

@@ -30,6 +30,11 @@ func TestBenchJSON(t *testing.T) {
 	if r["runs"].(float64) != 50 || r["threads"].(float64) != 2 {
 		t.Errorf("runs %v, threads %v", r["runs"], r["threads"])
 	}
+	// runs alone: at most the tries (runs 32 and 96 of the 55) unless one
+	// thread was faster; never more than the timed runs
+	if a, ok := r["runs_alone"].(float64); !ok || a < 0 || a > 50 {
+		t.Errorf("runs_alone %v", r["runs_alone"])
+	}
 	// The plan allocates nothing per run; the Go runtime may, rarely, when
 	// a worker blocks (a sudog), so the bound is loose.
 	if a := r["allocs_per_run"].(float64); a >= 0.5 {

@@ -110,18 +110,26 @@ func (k *convKernel) padPhases2(lo, hi int) {
 // stride-2 layer at 112² (64 planes of 28²) at 2 threads: 42–47 → 23–27
 // µs a thread (AMD Zen 5).
 func (k *convKernel) padAhead(i, lo, hi int) {
-	if k.threads == 1 {
-		return
+	if k.threads > 1 {
+		storeAhead(i, lo, hi, k.paddedPlane)
 	}
-	at := func(i int) []float32 {
-		b, c := i/k.cin, i%k.cin
-		return k.scratch[b*k.qlen+c*k.plane:][:k.plane]
-	}
+}
+
+// paddedPlane is padded plane i (over batch × cin) of the shifted paths,
+// with its phase planes.
+func (k *convKernel) paddedPlane(i int) []float32 {
+	b, c := i/k.cin, i%k.cin
+	return k.scratch[b*k.qlen+c*k.plane:][:k.plane]
+}
+
+// storeAhead asks for plane(i+1) of a loop over planes [lo, hi), and at
+// lo for plane(i) too, for writing (simd.PrefetchStore).
+func storeAhead(i, lo, hi int, plane func(int) []float32) {
 	if i == lo {
-		simd.PrefetchStore(at(i))
+		simd.PrefetchStore(plane(i))
 	}
 	if i+1 < hi {
-		simd.PrefetchStore(at(i + 1))
+		simd.PrefetchStore(plane(i + 1))
 	}
 }
 

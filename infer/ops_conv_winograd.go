@@ -130,20 +130,24 @@ func (k *convKernel) winoSlot() int { return 16 * (k.winoStride(k.cin) + k.winoS
 // only ever read for tiles whose results are dropped.
 func (k *convKernel) winoPad(lo, hi int) {
 	x := k.n.in[0].t.F
-	plane := k.winoPlane()
-	rows, cols := min(k.h, k.whp-k.pt), min(k.w, k.wwp-k.pl)
-	at := k.pt*k.wwp + k.pl // the first input float
-	ahead := k.threads > 1  // see padAhead
-	if ahead && lo < hi {
-		simd.PrefetchStore(k.wPadded[lo*plane : (lo+1)*plane])
-	}
+	plane, hw := k.winoPlane(), k.h*k.w
+	at := func(i int) []float32 { return k.wPadded[i*plane : (i+1)*plane] }
 	for i := lo; i < hi; i++ {
-		if ahead && i+1 < hi {
-			simd.PrefetchStore(k.wPadded[(i+1)*plane : (i+2)*plane])
+		if k.threads > 1 { // see padAhead
+			storeAhead(i, lo, hi, at)
 		}
-		pl := k.wPadded[i*plane : (i+1)*plane]
-		clear(pl[:k.whp*k.wwp]) // the padding, then the inside over it
-		simd.CopyRows(pl[at:], k.wwp, x[i*k.h*k.w:(i+1)*k.h*k.w], k.w, rows, cols)
+		k.winoPadRows(at(i), x[i*hw:(i+1)*hw], 0, k.whp)
+	}
+}
+
+// winoPadRows writes padded rows [r, r+n) of input plane src into dst,
+// row 0 of dst padded row r, rows of wwp floats: zeros, then the input
+// rows and columns that fall inside (two calls a plane, not two a row).
+func (k *convKernel) winoPadRows(dst, src []float32, r, n int) {
+	clear(dst[:n*k.wwp]) // the padding, then the inside over it
+	y0, y1 := max(0, r-k.pt), min(k.h, r+n-k.pt)
+	if y1 > y0 {
+		simd.CopyRows(dst[(y0+k.pt-r)*k.wwp+k.pl:], k.wwp, src[y0*k.w:], k.w, y1-y0, min(k.w, k.wwp-k.pl))
 	}
 }
 
@@ -159,17 +163,15 @@ func (k *convKernel) winoUnits(c, lo, hi int) {
 		b, blk := u/k.wblocks, u%k.wblocks
 		r0 := blk * k.wrows
 		r1 := min(k.wth, r0+k.wrows)
+		var src []float32
+		plane := k.winoPlane()
 		if k.wBand {
-			band := k.winoBand(c)
-			k.winoPadBand(band, b, r0, r1)
-			bp := k.winoBandPlane()
-			st, vs := k.wtb+winoSlack, k.winoStride(k.cin)
-			simd.WinogradInChannels(k.cin, v, st, vs, band, bp, k.wwp, k.wtw, r1-r0, k.wtw, 2*k.wwp)
-			k.winoProducts(v, m, 0, k.cout, (r1-r0)*k.wtw)
-			k.winoOut(m, b, 0, k.cout, r0, r1)
-			continue
+			src, plane = k.winoBand(c), k.winoBandPlane()
+			k.winoPadBand(src, b, r0, r1)
+		} else {
+			src = k.winoPlanes(b, r0)
 		}
-		k.winoIn(v, b, 0, k.cin, r0, r1)
+		k.winoIn(v, src, plane, 0, k.cin, r1-r0)
 		k.winoProducts(v, m, 0, k.cout, (r1-r0)*k.wtw)
 		k.winoOut(m, b, 0, k.cout, r0, r1)
 	}
@@ -190,17 +192,12 @@ func (k *convKernel) winoBand(c int) []float32 {
 // 2·r0 + j.
 func (k *convKernel) winoPadBand(band []float32, b, r0, r1 int) {
 	x := k.n.in[0].t.F
-	bp := k.winoBandPlane()
-	n := 2*(r1-r0) + 2          // the band's rows
-	y0 := max(0, 2*r0-k.pt)     // the first input row in it
-	y1 := min(k.h, 2*r0+n-k.pt) // past the last
-	cols := min(k.w, k.wwp-k.pl)
+	bp, hw := k.winoBandPlane(), k.h*k.w
+	n := 2*(r1-r0) + 2 // the band's rows
 	for ci := 0; ci < k.cin; ci++ {
 		pl := band[ci*bp : ci*bp+n*k.wwp+2*winoSlack]
-		clear(pl)
-		if y1 > y0 {
-			simd.CopyRows(pl[(y0+k.pt-2*r0)*k.wwp+k.pl:], k.wwp, x[(b*k.cin+ci)*k.h*k.w+y0*k.w:], k.w, y1-y0, cols)
-		}
+		k.winoPadRows(pl, x[(b*k.cin+ci)*hw:(b*k.cin+ci+1)*hw], 2*r0, n)
+		clear(pl[n*k.wwp:]) // the slack
 	}
 }
 
@@ -211,7 +208,7 @@ func (k *convKernel) winoInPhase(lo, hi int) {
 	for i := lo; i < hi; i++ {
 		b, ci := i/k.cin, i%k.cin
 		v, _ := k.winoVM(b)
-		k.winoIn(v, b, ci, ci+1, 0, k.wth)
+		k.winoIn(v, k.winoPlanes(b, 0), k.winoPlane(), ci, ci+1, k.wth)
 	}
 }
 
@@ -242,12 +239,20 @@ func (k *convKernel) winoVM(i int) (v, m []float32) {
 	return slot[:16*vs], slot[16*vs:]
 }
 
-// winoIn transforms input channels [ci0, ci1) of image b, tile rows [r0,
-// r1), into V (the tiles one after another from column 0).
-func (k *convKernel) winoIn(v []float32, b, ci0, ci1, r0, r1 int) {
-	plane, st, vs := k.winoPlane(), k.wtb+winoSlack, k.winoStride(k.cin)
-	planes := k.wPadded[b*k.cin*plane : (b+1)*k.cin*plane]
-	simd.WinogradInChannels(ci1-ci0, v[ci0*st:], st, vs, planes[ci0*plane+2*r0*k.wwp:], plane, k.wwp, k.wtw, r1-r0, k.wtw, 2*k.wwp)
+// winoPlanes is image b's padded planes (winoPad) from the first padded
+// row that tile row r0 reads.
+func (k *convKernel) winoPlanes(b, r0 int) []float32 {
+	plane := k.winoPlane()
+	return k.wPadded[b*k.cin*plane+2*r0*k.wwp : (b+1)*k.cin*plane]
+}
+
+// winoIn transforms input channels [ci0, ci1) of rows tile rows into V
+// (the tiles one after another from column 0), from src: padded planes of
+// plane floats each (the shared ones or a band), from the first padded
+// row the first tile row reads.
+func (k *convKernel) winoIn(v, src []float32, plane, ci0, ci1, rows int) {
+	st, vs := k.wtb+winoSlack, k.winoStride(k.cin)
+	simd.WinogradInChannels(ci1-ci0, v[ci0*st:], st, vs, src[ci0*plane:], plane, k.wwp, k.wtw, rows, k.wtw, 2*k.wwp)
 }
 
 // winoProducts computes rows [m0, m1) of M[ξ] = U[ξ]·V[ξ] over n tiles.

@@ -69,10 +69,9 @@ type workers struct {
 // (AMD Zen 5). The results do not depend on it: each unit computes the
 // same sums whichever participant runs it.
 type adaptive struct {
-	avg    [2]time.Duration // all threads, the caller alone; 0: not timed yet
-	every  int              // runs between tries
-	left   int              // runs before the next try
-	trying bool             // the current run tries the other way
+	avg   [2]time.Duration // all threads, the caller alone; 0: not timed yet
+	every int              // runs between tries
+	left  int              // runs before the next try; 0 between next and record: this run is one
 }
 
 // adaptEvery and adaptMostEvery bound the runs between two tries of the
@@ -93,12 +92,8 @@ func (a *adaptive) next() bool {
 	if a.every == 0 {
 		a.every, a.left = adaptEvery, adaptEvery
 	}
-	solo := a.solo()
-	if a.left--; a.left <= 0 {
-		a.trying = true
-		return !solo
-	}
-	return solo
+	a.left--
+	return a.solo() != (a.left <= 0) // a try: the other way
 }
 
 // record adds a run's time d, solo or with all threads, to its average
@@ -111,7 +106,8 @@ func (a *adaptive) record(solo bool, d time.Duration) {
 	if solo {
 		i = 1
 	}
-	if a.avg[i] == 0 || a.trying && d < a.avg[i] {
+	trying := a.left <= 0
+	if a.avg[i] == 0 || trying && d < a.avg[i] {
 		a.avg[i] = max(d, 1)
 	} else {
 		a.avg[i] += (d - a.avg[i]) / 4
@@ -119,11 +115,10 @@ func (a *adaptive) record(solo bool, d time.Duration) {
 	switch {
 	case a.solo() != before: // the other way is taken now: try back soon
 		a.every, a.left = adaptEvery, adaptEvery
-	case a.trying:
+	case trying:
 		a.every = min(2*a.every, adaptMostEvery)
 		a.left = a.every
 	}
-	a.trying = false
 }
 
 // span is a run of pieces [front, back) in one word, taken from either

@@ -7,8 +7,8 @@ import (
 )
 
 // TestPrefetchStore: every table's PrefetchStore leaves every value as it
-// was, for any length and start within a line (a hint cannot be checked
-// for more; the instruction is run on every length and alignment).
+// was, for every start within a line and lengths that end inside, at and
+// past a line's end (a hint cannot be checked for more).
 func TestPrefetchStore(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	buf := make([]float32, 600)

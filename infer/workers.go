@@ -3,6 +3,7 @@ package infer
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,67 +59,104 @@ type workers struct {
 }
 
 // adaptive chooses, run by run, whether a plan's run uses all its threads
-// or the caller's alone, by the moving averages of the runs' times each
-// way, trying the other way now and then: after adaptEvery runs, then
-// twice as many each time the try leaves the choice as it was, up to
-// adaptMostEvery (back to adaptEvery whenever the choice changes). When a helper's
-// core is shared with another busy process, the helper gets its CPU in
-// time slices of milliseconds and a loop waits for a piece it took before
-// it was descheduled: resnet18_112 at 2 threads, with a spinning loop
-// pinned to the second CPU, took 8.2–10.9 ms against 7.05 on one thread
-// (AMD Zen 5). The results do not depend on it: each unit computes the
-// same sums whichever participant runs it.
+// or the caller's alone, trying the other way now and then: after
+// adaptEvery runs, then twice as many each time the try leaves the choice
+// as it was, up to adaptMostEvery (back to adaptEvery whenever the choice
+// changes). When a helper's core is shared with another busy process, the
+// helper gets its CPU in time slices of milliseconds and a loop waits for
+// a piece it took before it was descheduled: resnet18_112 at 2 threads,
+// with a spinning loop pinned to the second CPU, took 8.2–10.9 ms against
+// 7.05 on one thread (AMD Zen 5). The results do not depend on it: each
+// unit computes the same sums whichever participant runs it.
+//
+// A try is two runs the other way, judged by the second (the first also
+// moves the work's data to the other way's cores and wakes the helpers:
+// Koch's branch at 2 threads, 0.50 ms runs, took 0.65 ms just after 32
+// runs alone), and the way in use by the fastest of its last adaptRecent
+// runs: the try has to beat that by 5% to take over. When all of those
+// runs are 5% slower than the other way's last try, the other is tried at
+// once. A few slow runs (the host pausing the guest: Koch's had three
+// of 0.8–2.2 ms among its 0.5 ms runs) then change nothing; with a
+// moving average of the runs and one-run tries, 34–147 of 300 runs of
+// Koch's at 2 threads on an idle machine went alone (0.70 ms against
+// 0.50).
 type adaptive struct {
-	avg   [2]time.Duration // all threads, the caller alone; 0: not timed yet
-	every int              // runs between tries
-	left  int              // runs before the next try; 0 between next and record: this run is one
+	solo   bool                       // the way in use: the caller alone
+	recent [adaptRecent]time.Duration // its last runs (a ring; n of them)
+	n, at  int
+	since  int           // its runs since the last try
+	other  time.Duration // the other way's last try; 0: not tried yet
+	every  int           // runs between tries
+	left   int           // runs before the next try
+	trying int           // runs of the current try still to come (0: none)
 }
 
 // adaptEvery and adaptMostEvery bound the runs between two tries of the
-// way not in use: a try costs the difference once.
+// way not in use; adaptRecent is how many of the way in use's runs judge
+// it.
 const (
 	adaptEvery     = 32
 	adaptMostEvery = 256
+	adaptRecent    = 9
 )
 
 // adaptOff keeps every run on all threads.
 var adaptOff = false
 
-// solo says whether the caller alone has averaged 5% faster.
-func (a *adaptive) solo() bool { return a.avg[1] > 0 && a.avg[1]*20 < a.avg[0]*19 }
+// best is the fastest of the way in use's recent runs (0 if none).
+func (a *adaptive) best() time.Duration {
+	if a.n == 0 {
+		return 0
+	}
+	return slices.Min(a.recent[:a.n])
+}
+
+// faster says whether d is 5% faster than m.
+func faster(d, m time.Duration) bool { return d > 0 && d*20 < m*19 }
 
 // next says whether the next run is to be the caller's alone.
 func (a *adaptive) next() bool {
 	if a.every == 0 {
 		a.every, a.left = adaptEvery, adaptEvery
 	}
-	a.left--
-	return a.solo() != (a.left <= 0) // a try: the other way
+	if a.trying == 0 {
+		if a.left--; a.left <= 0 {
+			a.trying = 2
+		}
+	}
+	return a.solo != (a.trying > 0)
 }
 
-// record adds a run's time d, solo or with all threads, to its average
-// (a quarter of the way each run; the first sets it, and so does a try
-// faster than the average: the way not in use keeps the average it had,
-// which a slow run just before the switch may have left too high).
+// record takes the time d of the run next chose (solo: the caller's
+// alone).
 func (a *adaptive) record(solo bool, d time.Duration) {
-	before := a.solo()
-	i := 0
-	if solo {
-		i = 1
+	if solo != a.solo { // a run of a try
+		if a.trying--; a.trying > 0 {
+			return // its first run: the data moves
+		}
+		a.other, a.since = max(d, 1), 0
+		if faster(a.other, a.best()) {
+			a.change()
+		} else {
+			a.every = min(2*a.every, adaptMostEvery)
+			a.left = a.every
+		}
+		return
 	}
-	trying := a.left <= 0
-	if a.avg[i] == 0 || trying && d < a.avg[i] {
-		a.avg[i] = max(d, 1)
-	} else {
-		a.avg[i] += (d - a.avg[i]) / 4
+	a.recent[a.at] = max(d, 1)
+	a.at = (a.at + 1) % adaptRecent
+	a.n = min(a.n+1, adaptRecent)
+	if a.since++; a.since >= adaptRecent && a.trying == 0 && faster(a.other, a.best()) {
+		a.left = 1 // slower than the other way was: try it now
 	}
-	switch {
-	case a.solo() != before: // the other way is taken now: try back soon
-		a.every, a.left = adaptEvery, adaptEvery
-	case trying:
-		a.every = min(2*a.every, adaptMostEvery)
-		a.left = a.every
-	}
+}
+
+// change takes the other way, its last try its first run; tries of the
+// way left come after adaptEvery runs again.
+func (a *adaptive) change() {
+	a.solo = !a.solo
+	a.recent[0], a.n, a.at = a.other, 1, 1
+	a.every, a.left, a.trying = adaptEvery, adaptEvery, 0
 }
 
 // span is a run of pieces [front, back) in one word, taken from either

@@ -229,77 +229,113 @@ func TestPieces(t *testing.T) {
 	}
 }
 
-// TestAdaptive: the runs go the faster way, the other tried after 32
-// runs, then 64, 128 and every 256 while it stays slower; a change of
-// which way is faster is followed from the next try.
-func TestAdaptive(t *testing.T) {
-	var a adaptive
-	var solos []int // the runs alone
-	run := func(from, to int, solo, all time.Duration) {
-		for r := from; r < to; r++ {
-			s := a.next()
-			d := all
-			if s {
-				d = solo
-				solos = append(solos, r)
-			}
-			a.record(s, d)
+// adaptRuns runs a through runs [from, to), run r taking cost(r, solo),
+// and returns the runs that went alone.
+func adaptRuns(a *adaptive, from, to int, cost func(r int, solo bool) time.Duration) (solos []int) {
+	for r := from; r < to; r++ {
+		s := a.next()
+		if s {
+			solos = append(solos, r)
+		}
+		a.record(s, cost(r, s))
+	}
+	return solos
+}
+
+// between returns the runs [from, to) not in runs.
+func between(from, to int, runs []int) (rest []int) {
+	for r := from; r < to; r++ {
+		if !slices.Contains(runs, r) {
+			rest = append(rest, r)
 		}
 	}
-	run(1, 1001, 10*time.Millisecond, 5*time.Millisecond)
-	if want := []int{32, 96, 224, 480, 736, 992}; !slices.Equal(solos, want) {
+	return rest
+}
+
+// TestAdaptive: the runs go the faster way, the other tried (two runs,
+// the second judged) 32 runs after the start, then 64, 128 and 256 runs
+// after the last try while it stays slower; a change of which way is
+// faster is followed from the next try, or at once when the way in use
+// has been slower for nine runs; a few slow runs change nothing.
+func TestAdaptive(t *testing.T) {
+	ways := func(solo, all time.Duration) func(int, bool) time.Duration {
+		return func(_ int, s bool) time.Duration {
+			if s {
+				return solo
+			}
+			return all
+		}
+	}
+	ms := time.Millisecond
+	var a adaptive
+	solos := adaptRuns(&a, 1, 1001, ways(10*ms, 5*ms))
+	if want := []int{32, 33, 97, 98, 226, 227, 483, 484, 740, 741, 997, 998}; !slices.Equal(solos, want) {
 		t.Errorf("all threads faster: runs alone %v, want %v", solos, want)
 	}
-	// now the caller alone is faster: from the next try (run 1248) the
-	// runs go alone, but for tries of all threads after 32, 64, … runs
-	solos = solos[:0]
-	run(1001, 2001, 5*time.Millisecond, 10*time.Millisecond)
-	var all []int
-	for r, i := 1001, 0; r < 2001; r++ {
-		if i < len(solos) && solos[i] == r {
-			i++
-			continue
+	// now the caller alone is faster: from the next try (runs 1254 and
+	// 1255) the runs go alone, but for tries of all threads after 32,
+	// 64, … runs
+	solos = adaptRuns(&a, 1001, 2001, ways(5*ms, 10*ms))
+	all := between(1001, 2001, solos)
+	if want := []int{1287, 1288, 1352, 1353, 1481, 1482, 1738, 1739, 1995, 1996}; len(all) < 253 ||
+		all[252] != 1253 || !slices.Equal(all[253:], want) {
+		t.Errorf("alone faster: runs with all threads %v…, want up to 1253, then %v", all[min(len(all), 245):], want)
+	}
+	// one slow run with all threads (the guest paused: 45 ms for 5), or
+	// three, change nothing; nine in a row (a load on the helper's core)
+	// bring a try alone at once, which sends the runs alone, and a try of
+	// all threads 64 runs on, the load gone, brings them back
+	slow := func(from, to int) func(int, bool) time.Duration {
+		return func(r int, s bool) time.Duration {
+			switch {
+			case s:
+				return 10 * ms
+			case r >= from && r < to:
+				return 45 * ms
+			}
+			return 5 * ms
 		}
-		all = append(all, r)
 	}
-	if len(all) < 247 || all[246] != 1247 || !slices.Equal(all[247:], []int{1280, 1344, 1472, 1728, 1984}) {
-		t.Errorf("alone faster: runs with all threads %v…", all[min(len(all), 240):])
-	}
-	// a slow run with all threads (a pause: 45 ms for 5) sends the runs
-	// alone; a try of all threads 32 runs on finds them faster again
-	// and brings them back
-	var c adaptive
-	solos = solos[:0]
-	for r := 1; r <= 700; r++ {
-		s := c.next()
-		d := 5 * time.Millisecond
-		switch {
-		case s:
-			d, solos = 10*time.Millisecond, append(solos, r)
-		case r == 300:
-			d = 45 * time.Millisecond
+	tries := []int{32, 33, 97, 98, 226, 227, 483, 484}
+	for _, n := range []int{1, 3} {
+		var c adaptive
+		if solos := adaptRuns(&c, 1, 700, slow(300, 300+n)); !slices.Equal(solos, tries) {
+			t.Errorf("after %d slow runs: runs alone %v, want %v", n, solos, tries)
 		}
-		c.record(s, d)
 	}
-	want := []int{32, 96, 224}
-	for r := 301; r < 332; r++ {
-		want = append(want, r)
+	var d adaptive
+	want := []int{32, 33, 97, 98, 226, 227}
+	for r := 309; r < 407; r++ {
+		if r != 342 && r != 343 { // a try of all threads, the load still on
+			want = append(want, r)
+		}
 	}
-	if want = append(want, 364, 428, 556); !slices.Equal(solos, want) {
-		t.Errorf("after a pause: runs alone %v, want %v", solos, want)
+	want = append(want, 440, 441, 505, 506, 634, 635)
+	if solos := adaptRuns(&d, 1, 700, slow(300, 400)); !slices.Equal(solos, want) {
+		t.Errorf("a load from run 300 to 399: runs alone %v, want %v", solos, want)
 	}
 	// within 5% of each other: all threads
 	var b adaptive
-	for r := 1; r <= 100; r++ {
-		s := b.next()
-		if s && r != 32 && r != 96 {
-			t.Fatalf("alone 2%% faster: run %d alone", r)
+	if solos, want := adaptRuns(&b, 1, 200, ways(98*time.Microsecond, 100*time.Microsecond)), []int{32, 33, 97, 98}; !slices.Equal(solos, want) {
+		t.Errorf("alone 2%% faster: runs alone %v, want %v", solos, want)
+	}
+	// the first run of a try is not judged: slow (the data moving), the
+	// second decides
+	var e adaptive
+	first := func(r int, s bool) time.Duration {
+		switch {
+		case s && r == 32:
+			return 20 * ms
+		case s:
+			return 5 * ms
 		}
-		d := 100 * time.Microsecond
-		if s {
-			d = 98 * time.Microsecond
-		}
-		b.record(s, d)
+		return 10 * ms
+	}
+	if solos := adaptRuns(&e, 1, 40, first); !slices.Equal(solos, []int{32, 33, 34, 35, 36, 37, 38, 39}) {
+		t.Errorf("a try's slow first run: runs alone %v, want 32 on", solos)
+	}
+	if n := testing.AllocsPerRun(300, func() { e.record(e.next(), ms) }); n != 0 {
+		t.Errorf("%v allocations a run", n)
 	}
 }
 
@@ -336,7 +372,7 @@ func TestPlanSoloRun(t *testing.T) {
 	if posts() == 0 {
 		t.Fatal("a run with all threads posted no task")
 	}
-	p.pool.adapt.avg = [2]time.Duration{10 * time.Millisecond, time.Millisecond} // alone faster
+	p.pool.adapt.change() // alone
 	before := posts()
 	clear(p.Output(0).F)
 	if err := p.Run(); err != nil {
@@ -349,7 +385,6 @@ func TestPlanSoloRun(t *testing.T) {
 		t.Errorf("RunsAlone %d, want 1", p.RunsAlone())
 	}
 	adaptOff = true
-	p.pool.adapt.avg = [2]time.Duration{10 * time.Millisecond, time.Millisecond}
 	err = p.Run()
 	adaptOff = false
 	if err != nil {

@@ -139,6 +139,17 @@ bench-compare: $(PARITY) ## time edge against ONNX Runtime 1.30 and gorgonnx (ne
 	test -f bench/models/vit_b_16_224.onnx || $(PYTHON) bench/export.py bench/models
 	CGO_ENABLED=1 $(GO) -C bench run ./cmd/compare -repo $(CURDIR)
 
+# edge at two revisions against each other (A B B A …), per model and
+# thread count: how BENCHMARKS.md's per-change figures are rerun, e.g.
+# make bench-ab A=HEAD~1 B=HEAD MODELS=bench/models/resnet18_112.onnx
+A ?= HEAD~1
+B ?= .
+MODELS ?= bench/models/resnet18_112.onnx
+.PHONY: bench-ab
+bench-ab: ## time edge at revisions A and B against each other (A=HEAD~1 B=. MODELS=…)
+	test -f bench/models/resnet18_112.onnx || $(PYTHON) bench/export.py bench/models
+	$(GO) -C bench run ./cmd/ab -repo $(CURDIR) -a $(A) -b $(B) -models $(MODELS)
+
 # Ten torchvision architectures (random weights) through edge infer
 # against PyTorch, within 1e-4 (issue 20); a few minutes.
 .PHONY: torchvision-check

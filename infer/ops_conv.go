@@ -515,35 +515,35 @@ func (k *convKernel) gemmCols() int {
 func (k *convKernel) scratchLen(threads int) int {
 	if k.wino {
 		if k.wphased { // one V and M per image
-			return k.winoPadLen() + k.batch*k.winoSlot()
+			return slotsAt(k.winoPadLen()) + k.batch*slotStride(k.winoSlot())
 		}
 		if k.wBand {
-			return threads * (k.winoSlot() + k.cin*k.winoBandPlane())
+			return threads * slotStride(k.winoBandSlot())
 		}
-		return k.winoPadLen() + threads*k.winoSlot()
+		return slotsAt(k.winoPadLen()) + threads*slotStride(k.winoSlot())
 	}
 	if k.dwFlat || k.dwSame || k.dwStride2 {
 		return 0
 	}
 	if k.dwPad {
-		return threads * k.dwHp * k.dwWp
+		return threads * slotStride(k.dwHp*k.dwWp)
 	}
 	if k.tposed {
 		return k.tposedLen(threads)
 	}
 	if k.lanes && k.bandPhases {
-		return threads * (k.bandLen + k.lanesSlot())
+		return threads * slotStride(k.bandLen+k.lanesSlot())
 	}
 	if k.lanes {
-		return k.batch*k.qlen + threads*k.lanesSlot()
+		return slotsAt(k.batch*k.qlen) + threads*slotStride(k.lanesSlot())
 	}
 	if k.pointwise || k.depthwise {
 		return 0
 	}
 	if k.bandPhases {
-		return threads * (k.bandLen + k.slotLen())
+		return threads * slotStride(k.bandLen+k.slotLen())
 	}
-	return k.batch*k.qlen + threads*k.slotLen()
+	return slotsAt(k.batch*k.qlen) + threads*slotStride(k.slotLen())
 }
 
 func (k *convKernel) slotLen() int {

@@ -33,7 +33,7 @@ func (k *convKernel) dwChannels(lo, hi int) {
 func (k *convKernel) dwPadded(c, lo, hi int) {
 	x, y := k.n.in[0].t.F, k.n.out[0].t.F
 	hw, ohw, plane := k.h*k.w, k.oh*k.ow, k.dwHp*k.dwWp
-	buf := k.scratch[c*plane : (c+1)*plane]
+	buf := k.scratch[c*slotStride(plane):][:plane]
 	clear(buf)
 	rows := min(k.h, k.dwHp-k.pt) // input rows and columns inside the plane
 	cols := min(k.w, k.dwWp-k.pl)

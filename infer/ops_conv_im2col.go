@@ -59,10 +59,10 @@ func (k *convKernel) units(slot, lo, hi int) {
 	cols := k.oh * k.ow
 	var col, stage, band []float32
 	if k.bandPhases {
-		s := k.scratch[slot*(k.bandLen+k.slotLen()):]
+		s := k.scratch[slot*slotStride(k.bandLen+k.slotLen()):]
 		band, col = s[:k.bandLen], s[k.bandLen:][:k.k*k.tile]
 	} else if !k.pointwise {
-		s := k.scratch[k.batch*k.qlen+slot*k.slotLen():]
+		s := k.scratch[slotsAt(k.batch*k.qlen)+slot*slotStride(k.slotLen()):]
 		col = s[:k.k*k.tile]
 		stage = s[k.k*k.tile:]
 	}

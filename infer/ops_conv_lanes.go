@@ -166,10 +166,10 @@ func (k *convKernel) lanesUnits(c, lo, hi int) {
 	slot := k.lanesSlot()
 	var buf, band []float32
 	if k.bandPhases {
-		s := k.scratch[c*(k.bandLen+slot):]
+		s := k.scratch[c*slotStride(k.bandLen+slot):]
 		band, buf = s[:k.bandLen], s[k.bandLen:][:slot]
 	} else {
-		buf = k.scratch[k.batch*k.qlen+c*slot:][:slot]
+		buf = k.scratch[slotsAt(k.batch*k.qlen)+c*slotStride(slot):][:slot]
 	}
 	cols := k.oh * k.ow
 	groups := k.lConv.Groups

@@ -125,7 +125,7 @@ func (k *convKernel) tposedImage() int {
 func (k *convKernel) tposedLen(threads int) int {
 	l := k.batch * k.tposedImage()
 	if !k.pointwise {
-		l += threads * k.k * k.tRows
+		l = slotsAt(l) + threads*slotStride(k.k*k.tRows)
 	}
 	return l
 }
@@ -147,7 +147,7 @@ func (k *convKernel) tposedPack(slot, lo, hi int) {
 			simd.PackAT(dst, n, k.k, in[s0:], hw)
 			continue
 		}
-		col := k.scratch[k.batch*k.tposedImage()+slot*k.k*k.tRows:][:k.k*n]
+		col := k.scratch[slotsAt(k.batch*k.tposedImage())+slot*slotStride(k.k*k.tRows):][:k.k*n]
 		k.gather(in, col, t, n)
 		simd.PackAT(dst, n, k.k, col, n)
 	}

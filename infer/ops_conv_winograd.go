@@ -181,9 +181,12 @@ func (k *convKernel) winoUnits(c, lo, hi int) {
 // and the two below them, and the slack after them.
 func (k *convKernel) winoBandPlane() int { return (2*k.wrows+2)*k.wwp + 2*winoSlack }
 
+// winoBandSlot is a thread's slot with bands: V, M and the band.
+func (k *convKernel) winoBandSlot() int { return k.winoSlot() + k.cin*k.winoBandPlane() }
+
 // winoBand is thread c's band, after its V and M.
 func (k *convKernel) winoBand(c int) []float32 {
-	at := c*(k.winoSlot()+k.cin*k.winoBandPlane()) + k.winoSlot()
+	at := c*slotStride(k.winoBandSlot()) + k.winoSlot()
 	return k.scratch[at : at+k.cin*k.winoBandPlane()]
 }
 
@@ -231,9 +234,9 @@ func (k *convKernel) winoProdPhase(lo, hi int) {
 // (wBand) a thread's, each followed by its band (winoBand).
 func (k *convKernel) winoVM(i int) (v, m []float32) {
 	vs, ms := k.winoStride(k.cin), k.winoStride(k.cout)
-	at := len(k.wPadded) + i*k.winoSlot()
+	at := slotsAt(len(k.wPadded)) + i*slotStride(k.winoSlot())
 	if k.wBand {
-		at = i * (k.winoSlot() + k.cin*k.winoBandPlane())
+		at = i * slotStride(k.winoBandSlot())
 	}
 	slot := k.scratch[at : at+16*(vs+ms)]
 	return slot[:16*vs], slot[16*vs:]

@@ -201,7 +201,7 @@ func (k *convTransposeKernel) prepare(threads int) error {
 
 // scratchLen: each thread's columns of one block.
 func (k *convTransposeKernel) scratchLen(threads int) int {
-	return threads * k.mrows * k.kh * k.kw * k.h * k.w
+	return threads * slotStride(k.mrows*k.kh*k.kw*k.h*k.w)
 }
 
 func (k *convTransposeKernel) setScratch(s []float32) { k.scratch = s }
@@ -216,7 +216,7 @@ func (k *convTransposeKernel) run(p *workers) {
 func (k *convTransposeKernel) units(c, lo, hi int) {
 	x, y := k.n.in[0].t.F, k.n.out[0].t.F
 	cg, mg, taps, hw, ohw := k.cin/k.groups, k.cout/k.groups, k.kh*k.kw, k.h*k.w, k.oh*k.ow
-	col := k.scratch[c*k.mrows*taps*hw : (c+1)*k.mrows*taps*hw]
+	col := k.scratch[c*slotStride(k.mrows*taps*hw):][:k.mrows*taps*hw]
 	for u := lo; u < hi; u++ {
 		bg, blk := u/k.mblocks, u%k.mblocks
 		b, g := bg/k.groups, bg%k.groups

@@ -272,7 +272,7 @@ func (k *einsumKernel) scratchLen(threads int) int {
 	if !k.two {
 		return 0
 	}
-	return k.batch*(k.m*k.k+k.k*k.nn+k.m*k.nn) + min(threads, max(k.batch, 1))*simd.PackedLen(k.m, k.k)
+	return slotsAt(k.batch*(k.m*k.k+k.k*k.nn+k.m*k.nn)) + min(threads, max(k.batch, 1))*slotStride(simd.PackedLen(k.m, k.k))
 }
 
 func (k *einsumKernel) setScratch(s []float32) { k.scratch = s }
@@ -313,7 +313,7 @@ func (k *einsumKernel) mats() (am, bm, cm []float32) {
 func (k *einsumKernel) products(c, lo, hi int) {
 	am, bm, cm := k.mats()
 	per := simd.PackedLen(k.m, k.k)
-	buf := k.scratch[len(am)+len(bm)+len(cm)+c*per:][:per]
+	buf := k.scratch[slotsAt(len(am)+len(bm)+len(cm))+c*slotStride(per):][:per]
 	for i := lo; i < hi; i++ {
 		pa := simd.PackA(buf, k.m, k.k, am[i*k.m*k.k:], k.k)
 		simd.GemmPacked(pa, 0, k.m, k.nn, bm[i*k.k*k.nn:], k.nn, cm[i*k.m*k.nn:], k.nn)

@@ -155,7 +155,7 @@ func (k *matmulKernel) scratchLen(threads int) int {
 		if k.batches == 0 || k.n.out[0].dtype != Float32 {
 			return 0
 		}
-		return threads * simd.PackedLen(k.rb, k.kk)
+		return threads * slotStride(simd.PackedLen(k.rb, k.kk))
 	}
 	if k.rows == 1 {
 		return 0
@@ -238,7 +238,7 @@ func (k *matmulKernel) fuseBias(v *value) bool {
 // into participant c's scratch, B read in place.
 func (k *matmulKernel) blocksOf(c, lo, hi int) {
 	a, bb, y := k.n.in[0].t.F, k.n.in[1].t.F, k.n.out[0].t.F
-	buf := k.scratch[c*simd.PackedLen(k.rb, k.kk):]
+	buf := k.scratch[c*slotStride(simd.PackedLen(k.rb, k.kk)):]
 	for u := lo; u < hi; u++ {
 		bi, r0 := u/k.blocks, u%k.blocks*k.rb
 		r1 := min(k.m, r0+k.rb)

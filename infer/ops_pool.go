@@ -218,12 +218,12 @@ func (k *poolKernel) rowLen() int { return k.in[2] + k.out[2] }
 
 func (k *poolKernel) scratchLen(threads int) int {
 	if k.pad3x3s2 {
-		return threads * k.padH * k.padW
+		return threads * slotStride(k.padH*k.padW)
 	}
 	if !k.separable() {
 		return 0
 	}
-	return threads * k.rowLen()
+	return threads * slotStride(k.rowLen())
 }
 
 func (k *poolKernel) setScratch(s []float32) { k.rows = s }
@@ -238,7 +238,7 @@ func (k *poolKernel) chunk(c, lo, hi int) {
 	inPlane, outPlane := numel(k.in[:]), numel(k.out[:])
 	var padded []float32
 	if k.pad3x3s2 && k.rows != nil {
-		padded = k.rows[c*k.padH*k.padW : (c+1)*k.padH*k.padW]
+		padded = k.rows[c*slotStride(k.padH*k.padW):][:k.padH*k.padW]
 		inf := float32(math.Inf(-1))
 		for i := range padded {
 			padded[i] = inf
@@ -250,7 +250,7 @@ func (k *poolKernel) chunk(c, lo, hi int) {
 		if padded != nil {
 			k.padded3x3s2(src, dst, padded)
 		} else if k.separable() && k.rows != nil {
-			s := k.rows[c*k.rowLen() : (c+1)*k.rowLen()]
+			s := k.rows[c*slotStride(k.rowLen()):][:k.rowLen()]
 			k.planeSeparable(src, dst, s[:k.in[2]], s[k.in[2]:])
 		} else if k.dil[2] == 1 {
 			k.planeContiguous(src, dst)

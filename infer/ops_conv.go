@@ -618,6 +618,9 @@ func (k *convKernel) run(p *workers) {
 		p.parallel(k.batch*k.cin, max(1, padGrain/max(1, k.plane)), k.padBody)
 	}
 	if k.lanes {
+		for c := range k.lBand {
+			k.lBand[c] = -1
+		}
 		p.parallelChunks(k.batch*k.lBlocks*k.lConv.Groups, 1, k.lanesBody)
 		return
 	}

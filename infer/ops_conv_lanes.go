@@ -26,6 +26,7 @@ type lanesPath struct {
 	lBlocks   int // blocks of lRows rows per image
 	lConv     *simd.Lanes
 	lanesBody func(c, lo, hi int)
+	lBand     []int // with bands, participant c's: the image × block whose rows it holds (-1: none yet this run)
 }
 
 // lanesOff turns the lanes path off, lanesOn forces it where it applies
@@ -81,9 +82,16 @@ func (k *convKernel) lanesFlat() bool { return k.wp < roundUp(k.ow, simd.LanesRu
 // does), read through the band's tap offsets: resnet18_112's 7×7 stem
 // 333–344 → 314–321 µs at two threads (the shared planes were read half
 // from the other core's cache), whole runs 1–2% faster at one thread
-// (AMD Zen 5). With more input channels each of a layer's groups of 32
-// output channels pads the rows again: resnet18's stride-2 3×3 layers
-// (64 and 128 channels in, four groups) made the run 2% slower.
+// (AMD Zen 5). With more input channels, on several threads only, where
+// the shared phase planes were split by channels and each unit read half
+// of its rows from the other core: a participant keeps the block its band
+// holds from piece to piece (lBand), so that the groups of a block, one
+// after another, pad its rows once, not once a piece (which had made
+// resnet18's runs 2% slower). resnet18's stride-2 3×3 layers (64 and 128
+// channels in, four groups) at 2 threads, both plans in one process,
+// runs alternated (AMD Zen 5): resnet18_224 1.2–1.3% faster a run,
+// resnet18_112 0–0.5% (make bench-ab, whole processes: within its
+// noise, B/A 0.96–1.06); the same sums bit for bit.
 func (k *convKernel) prepareLanes(threads int) {
 	k.lFlat = k.lanesFlat()
 	k.qlen += simd.LanesRun // a row's last run reads past the planes
@@ -103,11 +111,12 @@ func (k *convKernel) prepareLanes(threads int) {
 	}
 	k.lBlocks = (k.oh + k.lRows - 1) / k.lRows
 	k.lanesBody = k.lanesUnits
-	k.bandPhases = !bandPhasesOff && k.phasePlanes && k.sh == 2 && k.cin <= 4
+	k.bandPhases = !bandPhasesOff && k.phasePlanes && k.sh == 2 && (k.cin <= 4 || threads > 1)
 	offs := k.offs
 	if k.bandPhases {
 		k.setBand(k.lRows, (k.kw-1)*k.dw/2+simd.LanesRun)
 		offs = k.bandOffs
+		k.lBand = make([]int, threads)
 	}
 	k.lConv = simd.NewLanes(k.weights, k.cout, offs)
 }
@@ -174,7 +183,11 @@ func (k *convKernel) lanesUnits(c, lo, hi int) {
 	cols := k.oh * k.ow
 	groups := k.lConv.Groups
 	var padded []float32
-	first, bt := 0, -1 // the band holds the rows of image and block bt
+	first, bt := 0, -1                  // the band holds the rows of image and block bt
+	if band != nil && k.lBand[c] >= 0 { // padded by this participant's units before, this run
+		bt = k.lBand[c]
+		padded, first = band, bt%k.lBlocks*k.lRows
+	}
 	for u := lo; u < hi; u++ {
 		g := u % groups
 		b, t := u/groups/k.lBlocks, u/groups%k.lBlocks
@@ -185,6 +198,9 @@ func (k *convKernel) lanesUnits(c, lo, hi int) {
 			// padded rows: a band is padded once for them
 			padded, first = k.unitPlanes(band, b, 0, oy0, oy1) // one group (chooseLanes)
 			bt = u / groups
+			if band != nil {
+				k.lBand[c] = bt
+			}
 		}
 		if k.lFlat {
 			k.lConv.Run(buf, ld, padded[(oy0-first)*k.wp:], g, g+1, (oy1-oy0-1)*k.wp+k.ow)

@@ -141,7 +141,8 @@ func TestRowsPoolFused(t *testing.T) {
 // every parity of top and left padding, a last unit of fewer rows, a
 // dilated filter, two images, the lanes path by rows and flat (where
 // simd has it: elsewhere those cases take neither path), one and two
-// threads.
+// threads (the lanes path pads bands of many channels on several
+// threads only).
 func TestBandPhasesEqualPlanes(t *testing.T) {
 	for _, tc := range []struct {
 		c, co, h, w, k, dil, batch int
@@ -154,7 +155,8 @@ func TestBandPhasesEqualPlanes(t *testing.T) {
 		{1, 4, 21, 129, 5, 1, 1, [4]int64{0, 2, 3, 1}},
 		{3, 64, 112, 112, 7, 1, 1, [4]int64{3, 3, 3, 3}}, // lanes: resnet18's stem at 112²
 		{3, 32, 14, 15, 5, 1, 2, [4]int64{2, 1, 2, 2}},   // lanes, flat
-		{64, 128, 28, 28, 3, 1, 1, [4]int64{1, 1, 1, 1}}, // lanes, 64 channels in: whole planes
+		{64, 128, 28, 28, 3, 1, 1, [4]int64{1, 1, 1, 1}}, // lanes, 64 channels in: bands on two threads
+		{48, 64, 21, 26, 3, 1, 2, [4]int64{1, 0, 1, 1}},  // and two images
 	} {
 		r := rand.New(rand.NewPCG(11, uint64(tc.h*tc.w)))
 		g := newGB(13).input("x", int64(tc.batch), int64(tc.c), int64(tc.h), int64(tc.w)).output("y")
@@ -176,12 +178,12 @@ func TestBandPhasesEqualPlanes(t *testing.T) {
 				bandPhasesOff = off
 				defer func() { bandPhasesOff = false }()
 				y, k := runFirstConv(t, m, threads, x)
-				return y, k.bandPhases == (k.lanes && k.cin <= 4 || !k.lanes && k.rows)
+				return y, k.bandPhases == (k.lanes && (k.cin <= 4 || threads > 1) || !k.lanes && k.rows)
 			}
 			got, banded := run(false)
 			want, _ := run(true)
 			if !banded {
-				t.Errorf("%+v: padded in bands is not (rows, or lanes with ≤ 4 channels in)", tc)
+				t.Errorf("%+v, %d threads: padded in bands is not (rows, or lanes with ≤ 4 channels in or several threads)", tc, threads)
 			}
 			for i := range want {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {

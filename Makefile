@@ -147,7 +147,7 @@ B ?= .
 MODELS ?= bench/models/resnet18_112.onnx
 .PHONY: bench-ab
 bench-ab: ## time edge at revisions A and B against each other (A=HEAD~1 B=. MODELS=…)
-	test -f bench/models/resnet18_112.onnx || $(PYTHON) bench/export.py bench/models
+	case '$(MODELS)' in *bench/models/*) test -f bench/models/resnet18_112.onnx || $(PYTHON) bench/export.py bench/models;; esac
 	$(GO) -C bench run ./cmd/ab -repo $(CURDIR) -a $(A) -b $(B) -models $(MODELS)
 
 # Ten torchvision architectures (random weights) through edge infer

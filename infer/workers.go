@@ -85,7 +85,7 @@ type adaptive struct {
 	recent [adaptRecent]time.Duration // its last runs (a ring; n of them)
 	n, at  int
 	since  int           // its runs since the last try
-	other  time.Duration // the other way's last try; 0: not tried yet
+	other  time.Duration // the other way's last try, or its fastest recent run when it was left; 0: none
 	every  int           // runs between tries
 	left   int           // runs before the next try
 	trying int           // runs of the current try still to come (0: none)
@@ -128,9 +128,13 @@ func (a *adaptive) next() bool {
 }
 
 // record takes the time d of the run next chose (solo: the caller's
-// alone).
+// alone). A run the other way outside a try (one that did not ask next:
+// adaptOff) is not counted.
 func (a *adaptive) record(solo bool, d time.Duration) {
 	if solo != a.solo { // a run of a try
+		if a.trying <= 0 {
+			return
+		}
 		if a.trying--; a.trying > 0 {
 			return // its first run: the data moves
 		}
@@ -151,11 +155,17 @@ func (a *adaptive) record(solo bool, d time.Duration) {
 	}
 }
 
-// change takes the other way, its last try its first run; tries of the
-// way left come after adaptEvery runs again.
+// change takes the other way, its last try (if any) its first run, and
+// the way left judged by the fastest of its recent runs; tries of the way
+// left come after adaptEvery runs again.
 func (a *adaptive) change() {
+	left := a.best()
 	a.solo = !a.solo
-	a.recent[0], a.n, a.at = a.other, 1, 1
+	a.n, a.at = 0, 0
+	if a.other > 0 {
+		a.recent[0], a.n, a.at = a.other, 1, 1
+	}
+	a.other = left
 	a.every, a.left, a.trying = adaptEvery, adaptEvery, 0
 }
 

@@ -334,6 +334,33 @@ func TestAdaptive(t *testing.T) {
 	if solos := adaptRuns(&e, 1, 40, first); !slices.Equal(solos, []int{32, 33, 34, 35, 36, 37, 38, 39}) {
 		t.Errorf("a try's slow first run: runs alone %v, want 32 on", solos)
 	}
+	// after a change the way left is judged by its own runs, not by the
+	// try that won: solo runs of 5 ms after a try of 4.5 bring no try of
+	// all threads (10 ms) before its turn
+	var g adaptive
+	lucky := func(r int, s bool) time.Duration {
+		switch {
+		case s && r == 32:
+			return 20 * ms
+		case s && r == 33:
+			return 4500 * time.Microsecond
+		case s:
+			return 5 * ms
+		}
+		return 10 * ms
+	}
+	if all := between(34, 100, adaptRuns(&g, 1, 100, lucky)); !slices.Equal(all, []int{65, 66}) {
+		t.Errorf("after a lucky try: runs with all threads %v, want [65 66]", all)
+	}
+	// a run the other way that next did not choose (adaptOff) is not
+	// counted: the tries come as before
+	var f adaptive
+	faster := ways(10*ms, 5*ms)
+	solos = adaptRuns(&f, 1, 11, faster)
+	f.record(true, ms)
+	if solos = append(solos, adaptRuns(&f, 11, 200, faster)...); !slices.Equal(solos, []int{32, 33, 97, 98}) {
+		t.Errorf("after a run alone outside a try: runs alone %v, want [32 33 97 98]", solos)
+	}
 	if n := testing.AllocsPerRun(300, func() { e.record(e.next(), ms) }); n != 0 {
 		t.Errorf("%v allocations a run", n)
 	}

@@ -83,6 +83,7 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	exec.Command("git", "-C", repo, "worktree", "prune").Run() // an interrupted run's worktrees
 	tmp, err := os.MkdirTemp("", "edge-ab-")
 	if err != nil {
 		return err

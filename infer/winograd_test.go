@@ -35,6 +35,9 @@ func TestWinogradConv(t *testing.T) {
 		{1, 16, 13, 11, 24, 1, 1, 1, 1, 4, "relu"},
 		// filters past winoSharedU: phased on a map of many tiles too
 		{1, 192, 14, 14, 192, 1, 1, 1, 1, 2, "residual"},
+		// filters past winoOneU, three units' tiles: phased on one thread
+		{1, 64, 13, 13, 256, 1, 1, 1, 1, 1, "relu"},
+		{2, 48, 15, 13, 192, 1, 1, 1, 1, 1, "residual"},
 		// padded planes of winoBandMin or more on several threads: bands
 		{1, 32, 40, 36, 24, 1, 1, 1, 1, 2, "residual"},
 		{2, 24, 37, 35, 16, 2, 0, 1, 2, 3, "prelu"},
@@ -89,7 +92,10 @@ func TestWinogradConv(t *testing.T) {
 			}
 			tiles := (oh + 1) / 2 * ((ow + 1) / 2)
 			big := 16*tc.c*tc.co*4 > winoSharedU
-			if want := tc.threads > 1 && (tiles/24 <= 1 || big) && tc.n*1 < 2*tc.threads; ck.wphased != want {
+			wtw := (ow + 1) / 2
+			units := ((oh+1)/2 + max(1, max(16, winoBudget/(16*(tc.c+tc.co)))/wtw) - 1) / max(1, max(16, winoBudget/(16*(tc.c+tc.co)))/wtw)
+			one := tc.threads == 1 && units > 1 && 16*tc.c*tc.co*4 > winoOneU && 16*tc.c*tiles*4 <= winoOneV
+			if want := tc.threads > 1 && (tiles/24 <= 1 || big) && tc.n*1 < 2*tc.threads || one; ck.wphased != want {
 				t.Fatalf("phased schedule %v, want %v (%d tiles, %d threads)", ck.wphased, want, tiles, tc.threads)
 			}
 			x := randF(r, tc.n*tc.c*tc.h*tc.w)

@@ -103,14 +103,7 @@ func TestLanesForcedEqual(t *testing.T) {
 		P := int64(tc.pad)
 		g.node("conv", "Conv", []string{"x", "W", "B"}, []string{"y"}, attrInts("kernel_shape", int64(tc.k), int64(tc.k)),
 			attrInts("pads", P, P, P, P), attrInts("strides", int64(tc.s), int64(tc.s)))
-		m, err := Load(g.bytes())
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := m.Plan(Options{Threads: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := mustPlan(t, g.bytes(), 2)
 		x := randF(r, tc.c*tc.h*tc.w)
 		if err := p.SetInput(0, x); err != nil {
 			t.Fatal(err)

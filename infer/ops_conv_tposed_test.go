@@ -76,14 +76,7 @@ func TestTposedGather(t *testing.T) {
 		g.node("conv", "Conv", []string{"x", "W", "B"}, []string{"y"}, attrInts("kernel_shape", int64(tc.k), int64(tc.k)),
 			attrInts("pads", int64(tc.pt), int64(tc.pl), int64(tc.pb), int64(tc.pr)), attrInts("strides", int64(tc.s), int64(tc.s)),
 			attrInts("dilations", int64(tc.d), int64(tc.d)))
-		m, err := Load(g.bytes())
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := m.Plan(Options{Threads: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := mustPlan(t, g.bytes(), 2)
 		x := randF(r, tc.c*tc.h*tc.w)
 		if err := p.SetInput(0, x); err != nil {
 			t.Fatal(err)

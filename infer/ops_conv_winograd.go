@@ -102,10 +102,11 @@ func (k *convKernel) prepareWino() {
 	k.wBand = !winoBandOff && !k.wphased && k.threads > 1 && 4*k.winoPadLen() >= winoBandMin
 	k.wtb = (k.wrows*k.wtw + 7) &^ 7
 	k.winoInBody, k.winoProdBody = k.winoInPhase, k.winoProdPhase
-	k.wmblocks = max(1, min((k.cout+3)/4, 2*k.threads))
+	blocks := 2 * k.threads          // the phased products' blocks of output channels
 	if k.threads == 1 && k.wphased { // blocks of M, and of the filters' rows, that stay in L2 with V
-		k.wmblocks = max(1, min((k.cout+3)/4, 4))
+		blocks = 4
 	}
+	k.wmblocks = max(1, min((k.cout+3)/4, blocks))
 	k.wmrows = ((k.cout+k.wmblocks-1)/k.wmblocks + 3) &^ 3
 	k.wmblocks = (k.cout + k.wmrows - 1) / k.wmrows
 	mk := k.cout * k.cin

@@ -196,14 +196,7 @@ func TestPoolFusedRelu(t *testing.T) {
 	g := newGB(13).input("x", 1, 2, 4, 4).output("y")
 	g.node("p", "MaxPool", []string{"x"}, []string{"p"}, attrInts("kernel_shape", 2, 2), attrInts("strides", 2, 2))
 	g.node("r", "Relu", []string{"p"}, []string{"y"})
-	m, err := Load(g.bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Plan(Options{Threads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := mustPlan(t, g.bytes(), 2)
 	defer p.Close()
 	if p.Steps() != 1 {
 		t.Errorf("%d steps, want 1 (Relu fused into MaxPool)", p.Steps())

@@ -374,14 +374,7 @@ func TestPlanSoloRun(t *testing.T) {
 	g.initF("W", []int64{24, 16, 3, 3}, randF(r, 24*16*9))
 	g.node("conv", "Conv", []string{"x", "W"}, []string{"c"}, attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1))
 	g.node("relu", "Relu", []string{"c"}, []string{"y"})
-	m, err := Load(g.bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := m.Plan(Options{Threads: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := mustPlan(t, g.bytes(), 2)
 	defer p.Close()
 	if err := p.SetInput(0, randF(r, 16*40*36)); err != nil {
 		t.Fatal(err)
@@ -412,7 +405,7 @@ func TestPlanSoloRun(t *testing.T) {
 		t.Errorf("RunsAlone %d, want 1", p.RunsAlone())
 	}
 	adaptOff = true
-	err = p.Run()
+	err := p.Run()
 	adaptOff = false
 	if err != nil {
 		t.Fatal(err)

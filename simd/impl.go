@@ -225,7 +225,7 @@ func (im *impl) resolve() {
 		}
 	}
 	if im.compactClamp == nil {
-		im.compactClamp = compactClampGeneric
+		im.compactClamp = compactClampWith(im.biasClamp)
 	}
 	if im.gemmBiasClamp == nil {
 		im.gemmBiasClamp = gemmBiasClampTwoPass

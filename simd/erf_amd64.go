@@ -21,3 +21,58 @@ func geluz(dst, src *float32, n int, p, q *[6]float32, c, a, h float32)
 func geluAVX512(dst, src []float32, c, a, h float32) {
 	geluz(&dst[0], &src[0], len(src), &erfP, &erfQ, c, a, h)
 }
+
+// erfTab8 is erfy's and geluy's table, 8 copies of each constant: the
+// clamps ±erfClamp and ±1, then erfP, then erfQ.
+var erfTab8 = func() (t [16][8]float32) {
+	k := [16]float32{erfClamp, -erfClamp, 1, -1}
+	copy(k[4:], erfP[:])
+	copy(k[10:], erfQ[:])
+	for i, v := range k {
+		for j := range t[i] {
+			t[i][j] = v
+		}
+	}
+	return t
+}()
+
+// erfy is Erf in AVX2 (erf_amd64.s) over n floats, a multiple of 8: the
+// AVX-512 kernel's operations in the same order, the constants read from
+// erfTab8.
+//
+//go:noescape
+func erfy(dst, src *float32, n int, tab *[16][8]float32)
+
+// geluy is GELU in AVX2 (erf_amd64.s) over n floats, a multiple of 8.
+//
+//go:noescape
+func geluy(dst, src *float32, n int, tab *[16][8]float32, c, a, h float32)
+
+// erfAVX2 is Erf by erfy, the last 1–7 floats through a vector on the
+// stack (AMD's masked stores are microcoded; dst may be src).
+func erfAVX2(dst, src []float32) {
+	n := len(src) &^ 7
+	if n > 0 {
+		erfy(&dst[0], &src[0], n, &erfTab8)
+	}
+	if r := len(src) - n; r > 0 {
+		var v [8]float32
+		copy(v[:], src[n:])
+		erfy(&v[0], &v[0], 8, &erfTab8)
+		copy(dst[n:], v[:r])
+	}
+}
+
+// geluAVX2 is GELU by geluy, the last 1–7 floats as erfAVX2's.
+func geluAVX2(dst, src []float32, c, a, h float32) {
+	n := len(src) &^ 7
+	if n > 0 {
+		geluy(&dst[0], &src[0], n, &erfTab8, c, a, h)
+	}
+	if r := len(src) - n; r > 0 {
+		var v [8]float32
+		copy(v[:], src[n:])
+		geluy(&v[0], &v[0], 8, &erfTab8, c, a, h)
+		copy(dst[n:], v[:r])
+	}
+}

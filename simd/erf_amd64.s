@@ -108,3 +108,85 @@ gloop:
 	JG        gloop
 	VZEROUPPER
 	RET
+
+// ERFY_CLAMPS loads the clamps ±3.92 and ±1 of the table at AX into
+// Y8–Y11 (registers: a clamp keeps a NaN only as VMINPS's second source).
+#define ERFY_CLAMPS \
+	VMOVUPS 0(AX), Y8   \
+	VMOVUPS 32(AX), Y9  \
+	VMOVUPS 64(AX), Y10 \
+	VMOVUPS 96(AX), Y11
+
+// ERFY computes erf of Y0 into Y2 as ERF does, in ymm registers: there
+// are too few of them for the coefficients, which are read from the table
+// at AX (erfTab8: the clamps, then P's and Q's coefficients, 8 copies
+// each); the clamps are in Y8–Y11 (ERFY_CLAMPS).
+#define ERFY \
+	VMINPS      Y0, Y8, Y0      \
+	VMAXPS      Y0, Y9, Y0      \
+	VMULPS      Y0, Y0, Y1      \
+	VMOVUPS     288(AX), Y2     \
+	VMOVUPS     480(AX), Y3     \
+	VFMADD213PS 256(AX), Y1, Y2 \
+	VFMADD213PS 448(AX), Y1, Y3 \
+	VFMADD213PS 224(AX), Y1, Y2 \
+	VFMADD213PS 416(AX), Y1, Y3 \
+	VFMADD213PS 192(AX), Y1, Y2 \
+	VFMADD213PS 384(AX), Y1, Y3 \
+	VFMADD213PS 160(AX), Y1, Y2 \
+	VFMADD213PS 352(AX), Y1, Y3 \
+	VFMADD213PS 128(AX), Y1, Y2 \
+	VFMADD213PS 320(AX), Y1, Y3 \
+	VMULPS      Y2, Y0, Y2      \
+	VDIVPS      Y3, Y2, Y2      \
+	VMINPS      Y2, Y10, Y2     \
+	VMAXPS      Y2, Y11, Y2
+
+// erfy: Erf in AVX2, 8 floats a turn (ERFY); n is a multiple of 8.
+//
+// func erfy(dst, src *float32, n int, tab *[16][8]float32)
+TEXT ·erfy(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ tab+24(FP), AX
+	ERFY_CLAMPS
+
+yloop:
+	VMOVUPS (SI), Y0
+	ERFY
+	VMOVUPS Y2, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JG      yloop
+	VZEROUPPER
+	RET
+
+// geluy: GELU in AVX2 as geluz, 8 floats a turn; n is a multiple of 8.
+//
+// func geluy(dst, src *float32, n int, tab *[16][8]float32, c, a, h float32)
+TEXT ·geluy(SB), NOSPLIT, $0-44
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	MOVQ         tab+24(FP), AX
+	ERFY_CLAMPS
+	VBROADCASTSS c+32(FP), Y13
+	VBROADCASTSS a+36(FP), Y14
+	VBROADCASTSS h+40(FP), Y15
+
+gyloop:
+	VMOVUPS (SI), Y12
+	VDIVPS  Y13, Y12, Y0
+	ERFY
+	VADDPS  Y14, Y2, Y2
+	VMULPS  Y2, Y12, Y2
+	VMULPS  Y15, Y2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JG      gyloop
+	VZEROUPPER
+	RET

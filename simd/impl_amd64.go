@@ -67,8 +67,10 @@ func init() {
 			meanPlanes: meanPlanesAVX2Slices,
 		},
 		distKernels: distKernels{
-			l2:  l2AVX2,
-			dot: dotAVX2,
+			l2:   l2AVX2,
+			dot:  dotAVX2,
+			erf:  erfAVX2,
+			gelu: geluAVX2,
 		},
 	})
 	if hasAVX512 {

@@ -50,6 +50,7 @@ func init() {
 		dwKernels: dwKernels{
 			dw:          depthwiseAVX2,
 			dwPlane:     dwPlaneWith(depthwiseAVX2, biasClampAVX2),
+			dwPlaneK:    dwPlaneKAVX2,
 			copyRows:    copyRowsGeneric,
 			stridedRows: stridedRowsGeneric,
 		},

@@ -48,11 +48,12 @@ func init() {
 			winoOutPool: winoOutPoolAVX2,
 		},
 		dwKernels: dwKernels{
-			dw:          depthwiseAVX2,
-			dwPlane:     dwPlaneWith(depthwiseAVX2, biasClampAVX2),
-			dwPlaneK:    dwPlaneKAVX2,
-			copyRows:    copyRowsGeneric,
-			stridedRows: stridedRowsGeneric,
+			dw:            depthwiseAVX2,
+			dwPlane:       dwPlaneAVX2,
+			dwPlaneNative: true,
+			dwPlaneK:      dwPlaneKAVX2,
+			copyRows:      copyRowsGeneric,
+			stridedRows:   stridedRowsGeneric,
 		},
 		epiKernels: epiKernels{
 			biasClamp:    biasClampAVX2,

@@ -32,6 +32,7 @@ const (
 
 	packMinPanels = 4 // fewer A panels read B straight from memory, unpacked
 	gemvMaxN      = 4 // up to this many columns are matrix-vector products
+	gemvTailAVX2  = 4 // and up to this many after whole strips
 )
 
 // gemm4x24, gemm4x16 and gemm4x8 compute 4×24, 4×16 and 4×8 tiles of C for
@@ -150,6 +151,16 @@ func gemmAVX2Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int, 
 			gemvAVX2(a, r0, r1, b[j:], ldb, c[j:], ldc)
 		}
 		return
+	}
+	if t := n % nrAVX2; t > 0 && t <= gemvTailAVX2 {
+		// the last 1–4 columns after whole strips: matrix-vector products
+		// (a masked 4×8 tile computed 8 lanes for them: faces' 7×7
+		// pointwise layers, 49 columns, spent a fifth of their time on
+		// the last one)
+		for j := n - t; j < n; j++ {
+			gemvAVX2(a, r0, r1, b[j:], ldb, c[j:], ldc)
+		}
+		n -= t
 	}
 	packed := &buf[(8-int(uintptr(unsafe.Pointer(&buf[0]))/4)&7)&7] // 32-byte aligned
 	kb := kBlocks(k, kcAVX2)                                        // K blocks of equal size

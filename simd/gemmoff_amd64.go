@@ -42,6 +42,18 @@ func gemmOffAVX2(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []f
 		gemmOffGather(a, r0, r1, n, b, offs, col, c, ldc)
 		return
 	}
+	if t := n % nrAVX2; t > 0 && t <= gemvTailAVX2 {
+		// the last 1–4 columns as gemmAVX2 does them (matrix-vector
+		// products), from a copy in col
+		j0 := n - t
+		for p := 0; p < k; p++ {
+			copy(col[p*t:(p+1)*t], b[int(offs[p])+j0:][:t])
+		}
+		for j := 0; j < t; j++ {
+			gemvAVX2(a, r0, r1, col[j:], t, c[j0+j:], ldc)
+		}
+		n = j0
+	}
 	if n%8 == 0 { // no strip is gathered: no buffer
 		gemmOffAVX2Buf(nil, a, r0, r1, n, b, offs, c, ldc)
 		return

@@ -16,3 +16,17 @@ func biasAddClampAVX2(x, r []float32, bias, lo, hi float32)
 //
 //go:noescape
 func preluAVX2(x []float32, slope float32)
+
+// compactClampy is CompactBiasClamp with ordered bounds in AVX2
+// (epilogue_amd64.s): the runs of kept columns walked in the kernel, each
+// added to and clamped on its way to dst. It returns the floats written.
+//
+//go:noescape
+func compactClampy(dst, src *float32, n, ox0, ow, wp int, bias, lo, hi float32) int
+
+// compactClampAVX2 is CompactBiasClamp by compactClampy (CompactBiasClamp
+// checked dst's room): squeezenet1_1's stem went through CompactRows,
+// its closure a run, and BiasClamp, a third of the layer.
+func compactClampAVX2(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float32) int {
+	return compactClampy(&dst[0], &src[0], n, ox0, ow, wp, bias, lo, hi)
+}

@@ -188,3 +188,88 @@ prelu1:
 preludone:
 	VZEROUPPER
 	RET
+
+// compactClampy is CompactBiasClamp (epilogue.go) in one pass: it walks
+// the runs of kept columns as compactRuns does (j in src, d in dst, ox the
+// column of j in its row) and writes each run's bias-added, clamped floats
+// to dst: vectors of 8, then a last vector ending at the run's end (the
+// run of 8 or more: it rewrites some with the same values), or a run
+// shorter than 8 float by float. Every load and store stays inside its
+// run: nothing is read past src's n floats nor written past the run.
+//
+// func compactClampy(dst, src *float32, n, ox0, ow, wp int, bias, lo, hi float32) int
+TEXT ·compactClampy(SB), NOSPLIT, $0-72
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	MOVQ         ox0+24(FP), R8
+	MOVQ         ow+32(FP), R9
+	MOVQ         wp+40(FP), R10
+	VBROADCASTSS bias+48(FP), BIAS
+	VBROADCASTSS lo+52(FP), LO
+	VBROADCASTSS hi+56(FP), HI
+	XORQ         R11, R11            // j
+	XORQ         R12, R12            // d
+
+crun:
+	CMPQ R11, CX
+	JGE  cdone
+	CMPQ R8, R9
+	JLT  cseg
+	MOVQ R10, DX                     // dropped columns up to the next row
+	SUBQ R8, DX
+	ADDQ DX, R11
+	XORQ R8, R8
+	JMP  crun
+
+cseg:
+	MOVQ    R9, BX                   // seg = min(ow-ox, n-j)
+	SUBQ    R8, BX
+	MOVQ    CX, DX
+	SUBQ    R11, DX
+	CMPQ    DX, BX
+	CMOVQLT DX, BX
+	LEAQ    (SI)(R11*4), AX          // the run in src
+	LEAQ    (DI)(R12*4), DX          // and in dst
+	ADDQ    BX, R11
+	ADDQ    BX, R12
+	ADDQ    BX, R8
+	CMPQ    BX, $8
+	JLT     cshort
+
+cvec:
+	VADDPS  (AX), BIAS, Y0
+	CLAMP(Y0)
+	VMOVUPS Y0, (DX)
+	ADDQ    $32, AX
+	ADDQ    $32, DX
+	SUBQ    $8, BX
+	CMPQ    BX, $8
+	JGE     cvec
+	TESTQ   BX, BX
+	JZ      crun
+	SUBQ    $8, BX                   // back up 8-seg%8 floats: the run's last vector
+	SHLQ    $2, BX
+	ADDQ    BX, AX
+	ADDQ    BX, DX
+	VADDPS  (AX), BIAS, Y0
+	CLAMP(Y0)
+	VMOVUPS Y0, (DX)
+	JMP     crun
+
+cshort:
+	VMOVSS (AX), X0
+	VADDSS X13, X0, X0
+	VMAXSS X0, X14, X0
+	VMINSS X0, X15, X0
+	VMOVSS X0, (DX)
+	ADDQ   $4, AX
+	ADDQ   $4, DX
+	DECQ   BX
+	JNZ    cshort
+	JMP    crun
+
+cdone:
+	MOVQ       R12, ret+64(FP)
+	VZEROUPPER
+	RET

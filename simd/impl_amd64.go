@@ -59,6 +59,7 @@ func init() {
 			biasClamp:    biasClampAVX2,
 			prelu:        preluAVX2,
 			biasAddClamp: biasAddClampAVX2,
+			compactClamp: compactClampAVX2,
 		},
 		poolKernels: poolKernels{
 			maxRows:    maxRowsAVX2,

@@ -53,7 +53,7 @@ func init() {
 			dwPlaneNative: true,
 			dwPlaneK:      dwPlaneKAVX2,
 			copyRows:      copyRowsGeneric,
-			stridedRows:   stridedRowsGeneric,
+			stridedRows:   stridedRowsAVX2,
 		},
 		epiKernels: epiKernels{
 			biasClamp:    biasClampAVX2,

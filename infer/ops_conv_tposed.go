@@ -31,6 +31,10 @@ const tposedGain = 1.15
 
 func roundUp(x, q int) int { return (x + q - 1) / q * q }
 
+// tposedNative says whether simd has what the transposed path needs to
+// pay: a packed right operand of its own layout and a transposing kernel.
+func tposedNative() bool { return simd.PackedBNative() && simd.TransposeNative() }
+
 // tposedOff turns the transposed path off (tests compare with it).
 var tposedOff = false
 
@@ -41,7 +45,7 @@ var tposedOff = false
 // cost(cout), Winograd (where it applies) 16 products of cout × cin ×
 // cost(tiles), plus a third for its transforms.
 func (k *convKernel) chooseTposed() bool {
-	if tposedOff || k.pool || k.groups != 1 || k.depthwise || k.single || !k.wConst || !simd.PackedBNative() {
+	if tposedOff || k.pool || k.groups != 1 || k.depthwise || k.single || !k.wConst || !tposedNative() {
 		return false
 	}
 	n := k.oh * k.ow

@@ -5,12 +5,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/edge-pi/edge/simd"
 )
 
 // TestTposedChosenAndEqual: deep convolutions on small maps take the
-// transposed path where simd packs B natively (and not elsewhere), and
+// transposed path where simd has its kernels (tposedNative; not
+// elsewhere), and
 // give what the other paths give, with a fused ReLU and residual Add.
 func TestTposedChosenAndEqual(t *testing.T) {
 	for _, tc := range []struct {
@@ -45,8 +44,8 @@ func TestTposedChosenAndEqual(t *testing.T) {
 		}
 		got, chosen := run(false)
 		want, _ := run(true)
-		if chosen != (tc.want && simd.PackedBNative()) {
-			t.Errorf("%+v: transposed %v, want %v (simd packs B natively: %v)", tc, chosen, tc.want, simd.PackedBNative())
+		if chosen != (tc.want && tposedNative()) {
+			t.Errorf("%+v: transposed %v, want %v (simd has the transposed path's kernels: %v)", tc, chosen, tc.want, tposedNative())
 		}
 		for i := range want {
 			if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*(1+math.Abs(float64(want[i]))) {
@@ -84,8 +83,8 @@ func TestTposedGather(t *testing.T) {
 		if err := p.Run(); err != nil {
 			t.Fatal(err)
 		}
-		if chosen := p.steps[0].k.(*convKernel).tposed; chosen != simd.PackedBNative() {
-			t.Errorf("%+v: transposed %v, want %v", tc, chosen, simd.PackedBNative())
+		if chosen := p.steps[0].k.(*convKernel).tposed; chosen != tposedNative() {
+			t.Errorf("%+v: transposed %v, want %v", tc, chosen, tposedNative())
 		}
 		want, _, _ := refConv(x, 1, tc.c, tc.h, tc.w, wt, tc.co, tc.k, tc.k, 1, tc.s, tc.s, tc.pt, tc.pl, tc.pb, tc.pr, tc.d, tc.d, bias)
 		closeTo(t, "transposed", p.Output(0).F, want, 1e-5)
@@ -125,7 +124,7 @@ func TestTposedThreadsAndBatch(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer p.Close()
-			if chosen := p.steps[0].k.(*convKernel).tposed; chosen != (!off && simd.PackedBNative()) {
+			if chosen := p.steps[0].k.(*convKernel).tposed; chosen != (!off && tposedNative()) {
 				t.Fatalf("threads %d: transposed %v", threads, chosen)
 			}
 			if err := p.SetInput(0, x); err != nil {

@@ -44,10 +44,11 @@ type gemmKernels struct {
 	lanesNative bool // convLanes is a kernel of its own (set by resolve)
 	// transposeClamp: TransposeBiasClamp with ordered bounds; nil for the
 	// loop in Go (resolve fills it)
-	transposeClamp func(dst []float32, ldd int, src []float32, lds, rows, cols int, bias, res []float32, lo, hi float32)
-	colQuantum     int             // columns per vector of the GEMM kernels
-	gemmColumns    func(n int) int // nil: n rounded up to colQuantum
-	offsetsSplit   func(n int) int // GemmOffsetsSplit; nil: 0
+	transposeClamp  func(dst []float32, ldd int, src []float32, lds, rows, cols int, bias, res []float32, lo, hi float32)
+	transposeNative bool            // transposeClamp is a kernel of its own (set by resolve)
+	colQuantum      int             // columns per vector of the GEMM kernels
+	gemmColumns     func(n int) int // nil: n rounded up to colQuantum
+	offsetsSplit    func(n int) int // GemmOffsetsSplit; nil: 0
 	// gatherPlanes: GatherPlanes; nil for the loop in Go (resolve fills it)
 	gatherPlanes func(dst, src []float32, hw, channels int, idx []int32, n int)
 }
@@ -230,6 +231,7 @@ func (im *impl) resolve() {
 	if im.gemmBiasClamp == nil {
 		im.gemmBiasClamp = gemmBiasClampTwoPass
 	}
+	im.transposeNative = im.transposeClamp != nil
 	if im.transposeClamp == nil {
 		im.transposeClamp = transposeBiasClampGeneric
 	}

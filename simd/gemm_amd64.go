@@ -32,7 +32,7 @@ const (
 
 	packMinPanels = 4 // fewer A panels read B straight from memory, unpacked
 	gemvMaxN      = 4 // up to this many columns are matrix-vector products
-	gemvTailAVX2  = 4 // and up to this many after whole strips
+	gemvTailAVX2  = 2 // and up to this many after whole strips (see gemmAVX2Buf)
 )
 
 // gemm4x24, gemm4x16 and gemm4x8 compute 4×24, 4×16 and 4×8 tiles of C for
@@ -153,10 +153,12 @@ func gemmAVX2Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int, 
 		return
 	}
 	if t := n % nrAVX2; t > 0 && t <= gemvTailAVX2 {
-		// the last 1–4 columns after whole strips: matrix-vector products
-		// (a masked 4×8 tile computed 8 lanes for them: faces' 7×7
+		// the last 1–2 columns after whole strips: matrix-vector products
+		// (a masked 4×8 tile computes 8 lanes for them: faces' 7×7
 		// pointwise layers, 49 columns, spent a fifth of their time on
-		// the last one)
+		// the last one). Each reads all of A once, where the strips read
+		// a row block of it from L2: the last 4 of faces' 14×14 tiles of
+		// 52 columns (512 × 512) were 2–5% slower by matrix-vector products.
 		for j := n - t; j < n; j++ {
 			gemvAVX2(a, r0, r1, b[j:], ldb, c[j:], ldc)
 		}

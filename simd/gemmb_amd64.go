@@ -28,7 +28,7 @@ func bCutAVX2(n, j int) int { return j / nrAVX2 * nrAVX2 }
 
 // gemvColsB is how many of a packed B's n columns gemmBAVX2 takes by
 // matrix-vector products, as gemmAVX2 does: all of them up to gemvMaxN,
-// else the 1–4 after whole strips.
+// else the 1–2 after whole strips.
 func gemvColsB(n int) int {
 	if n <= gemvMaxN {
 		return n

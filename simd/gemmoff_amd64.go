@@ -43,7 +43,7 @@ func gemmOffAVX2(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []f
 		return
 	}
 	if t := n % nrAVX2; t > 0 && t <= gemvTailAVX2 {
-		// the last 1–4 columns as gemmAVX2 does them (matrix-vector
+		// the last 1–2 columns as gemmAVX2 does them (matrix-vector
 		// products), from a copy in col
 		j0 := n - t
 		for p := 0; p < k; p++ {

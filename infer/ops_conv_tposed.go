@@ -35,8 +35,9 @@ func roundUp(x, q int) int { return (x + q - 1) / q * q }
 // pay: a packed right operand of its own layout and a transposing kernel.
 func tposedNative() bool { return simd.PackedBNative() && simd.TransposeNative() }
 
-// tposedOff turns the transposed path off (tests compare with it).
-var tposedOff = false
+// tposedOff turns the transposed path off (tests compare with it);
+// tposedOn forces it where it applies (tests exercise it).
+var tposedOff, tposedOn = false, false
 
 // chooseTposed decides the transposed path by what each product costs
 // the GEMM (simd.GemmColumns: columns rounded up to the kernels' vectors,
@@ -49,7 +50,13 @@ func (k *convKernel) chooseTposed() bool {
 		return false
 	}
 	n := k.oh * k.ow
-	if n > tposedMaxCols || n < 4 || k.k < tposedMinDepth || k.cout < tposedMinDepth {
+	if n > tposedMaxCols || n < 4 {
+		return false
+	}
+	if tposedOn {
+		return true
+	}
+	if k.k < tposedMinDepth || k.cout < tposedMinDepth {
 		return false
 	}
 	cols := n

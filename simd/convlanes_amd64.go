@@ -54,3 +54,40 @@ func transposeBiasClampAVX512(dst []float32, ldd int, src []float32, lds, rows, 
 	}
 	transposeBiasClampz(&dst[j*ldd], ldd, &src[j], lds, rows, cols-j, &bias[j], r, lo, hi)
 }
+
+// transpose8y is TransposeBiasClamp with ordered bounds over nrb blocks
+// of 8 rows going down 8 columns of src, in AVX2 (convlanes_amd64.s);
+// res nil for none.
+//
+//go:noescape
+func transpose8y(dst *float32, ldd int, src *float32, lds, nrb int, bias, res *float32, lo, hi float32)
+
+// transposeBiasClampAVX2 takes the whole blocks of 8 × 8 through
+// transpose8y, each 8 columns of src a call, and the rows and columns
+// past them through the loop in Go.
+func transposeBiasClampAVX2(dst []float32, ldd int, src []float32, lds, rows, cols int, bias, res []float32, lo, hi float32) {
+	rb, cb := rows/8, cols/8
+	if rb > 0 {
+		for j := 0; j < cb*8; j += 8 {
+			var r *float32
+			if res != nil {
+				r = &res[j*ldd]
+			}
+			transpose8y(&dst[j*ldd], ldd, &src[j], lds, rb, &bias[j], r, lo, hi)
+		}
+	}
+	if i := rb * 8; i < rows { // the last rows of src, all columns
+		var r []float32
+		if res != nil {
+			r = res[i:]
+		}
+		transposeBiasClampGeneric(dst[i:], ldd, src[i*lds:], lds, rows-i, cols, bias, r, lo, hi)
+	}
+	if j := cb * 8; j < cols && rb > 0 { // the last columns, down the whole blocks' rows
+		var r []float32
+		if res != nil {
+			r = res[j*ldd:]
+		}
+		transposeBiasClampGeneric(dst[j*ldd:], ldd, src[j:], lds, rb*8, cols-j, bias[j:], r, lo, hi)
+	}
+}

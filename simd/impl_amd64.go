@@ -36,12 +36,13 @@ func init() {
 			packAT: func(dst []float32, m, k int, at []float32, ldat int) {
 				packATPanels(dst, m, k, at, ldat, mrAVX2)
 			},
-			packedBLen:    packedBLenAVX2,
-			packB:         packBAVX2,
-			gemmB:         gemmBAVX2,
-			bCut:          bCutAVX2,
-			packedBNative: true,
-			colQuantum:    8,
+			packedBLen:     packedBLenAVX2,
+			packB:          packBAVX2,
+			gemmB:          gemmBAVX2,
+			bCut:           bCutAVX2,
+			packedBNative:  true,
+			transposeClamp: transposeBiasClampAVX2,
+			colQuantum:     8,
 		},
 		winoKernels: winoKernels{
 			winoNative:  true,

@@ -73,10 +73,11 @@ func init() {
 			meanPlanes: meanPlanesAVX2Slices,
 		},
 		distKernels: distKernels{
-			l2:   l2AVX2,
-			dot:  dotAVX2,
-			erf:  erfAVX2,
-			gelu: geluAVX2,
+			l2:      l2AVX2,
+			dot:     dotAVX2,
+			erf:     erfAVX2,
+			gelu:    geluAVX2,
+			softmax: softmaxAVX2,
 		},
 	})
 	if hasAVX512 {

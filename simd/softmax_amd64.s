@@ -111,3 +111,135 @@ scale:
 	JG        scale
 	VZEROUPPER
 	RET
+
+// softmaxy is SoftmaxRow in AVX2, softmaxz's three passes in ymm: the
+// maximum (the lanes past the row the maximum so far, by a blend), then
+// y = exp(x − m) and their sum, then y·(1/sum), 8 floats at a time and
+// the last 1–7 by masked loads and a masked store (one a pass). The constants are read
+// from the table at AX (expTab8: 8 copies each). exp as exp32 in float32:
+// below −87.33 zero (the lanes compared first, then x − m raised to it so
+// that 2^k stays a normal float, built in the exponent bits), k =
+// round(x·log2e) to even, r = (x − k·ln2hi) − k·ln2lo by FMAs, the series
+// to r⁶/6! by FMAs. A NaN stays NaN through the series.
+//
+// func softmaxy(y, x *float32, n int, tab *[14][8]float32, mask *int32)
+#define EXPY(v, e) \
+	VCMPPS       $1, 160(AX), v, Y5 \
+	VMOVUPS      160(AX), Y6        \
+	VMAXPS       v, Y6, v           \
+	VMULPS       32(AX), v, Y1      \
+	VROUNDPS     $0, Y1, Y1         \
+	VMOVAPS      v, Y2              \
+	VFNMADD231PS 64(AX), Y1, Y2     \
+	VFNMADD231PS 96(AX), Y1, Y2     \
+	VMOVUPS      384(AX), e         \
+	VFMADD213PS  352(AX), Y2, e     \
+	VFMADD213PS  320(AX), Y2, e     \
+	VFMADD213PS  288(AX), Y2, e     \
+	VFMADD213PS  256(AX), Y2, e     \
+	VFMADD213PS  224(AX), Y2, e     \
+	VFMADD213PS  192(AX), Y2, e     \
+	VCVTPS2DQ    Y1, Y4             \
+	VPADDD       416(AX), Y4, Y4    \
+	VPSLLD       $23, Y4, Y4        \
+	VMULPS       Y4, e, e           \
+	VANDNPS      e, Y5, e
+
+TEXT ·softmaxy(SB), NOSPLIT, $0-40
+	MOVQ    tab+24(FP), AX
+	MOVQ    mask+32(FP), DX
+	VMOVDQU (DX), Y13
+	MOVQ    n+16(FP), R8
+	ANDQ    $7, R8               // the tail's floats
+	MOVQ    n+16(FP), R9
+	SHRQ    $3, R9               // whole vectors
+
+	MOVQ    x+8(FP), SI
+	VMOVUPS (AX), Y15            // the maximum, from −Inf
+	MOVQ    R9, CX
+	TESTQ   CX, CX
+	JZ      ymaxtail
+
+ymax:
+	VMAXPS (SI), Y15, Y15
+	ADDQ   $32, SI
+	DECQ   CX
+	JNZ    ymax
+
+ymaxtail:
+	TESTQ      R8, R8
+	JZ         ymaxdone
+	VMASKMOVPS (SI), Y13, Y0
+	VBLENDVPS  Y13, Y0, Y15, Y0  // the tail's lanes, the maximum so far past it
+	VMAXPS     Y0, Y15, Y15
+
+ymaxdone:
+	VEXTRACTF128 $1, Y15, X0
+	VMAXPS       X0, X15, X15
+	VPERMILPS    $0x4e, X15, X0
+	VMAXPS       X0, X15, X15
+	VPERMILPS    $0xb1, X15, X0
+	VMAXPS       X0, X15, X15
+	VBROADCASTSS X15, Y15
+
+	MOVQ   x+8(FP), SI
+	MOVQ   y+0(FP), DI
+	VXORPS Y14, Y14, Y14         // the sum
+	MOVQ   R9, CX
+	TESTQ  CX, CX
+	JZ     yexptail
+
+yexp:
+	VMOVUPS (SI), Y0
+	VSUBPS  Y15, Y0, Y0
+	EXPY(Y0, Y3)
+	VMOVUPS Y3, (DI)
+	VADDPS  Y3, Y14, Y14
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     yexp
+
+yexptail:
+	TESTQ      R8, R8
+	JZ         yexpdone
+	VMASKMOVPS (SI), Y13, Y0
+	VSUBPS     Y15, Y0, Y0
+	EXPY(Y0, Y3)
+	VANDPS     Y13, Y3, Y3       // nothing past the row in the sum
+	VMASKMOVPS Y3, Y13, (DI)
+	VADDPS     Y3, Y14, Y14
+
+yexpdone:
+	VEXTRACTF128 $1, Y14, X0
+	VADDPS       X0, X14, X14
+	VPERMILPS    $0x4e, X14, X0
+	VADDPS       X0, X14, X14
+	VPERMILPS    $0xb1, X14, X0
+	VADDPS       X0, X14, X14
+	VBROADCASTSS X14, Y14
+	VMOVUPS      128(AX), Y0
+	VDIVPS       Y14, Y0, Y14    // 1/sum
+
+	MOVQ  y+0(FP), DI
+	MOVQ  R9, CX
+	TESTQ CX, CX
+	JZ    yscaletail
+
+yscale:
+	VMULPS  (DI), Y14, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     yscale
+
+yscaletail:
+	TESTQ      R8, R8
+	JZ         ydone
+	VMASKMOVPS (DI), Y13, Y0
+	VMULPS     Y0, Y14, Y0
+	VMASKMOVPS Y0, Y13, (DI)
+
+ydone:
+	VZEROUPPER
+	RET

@@ -1,7 +1,5 @@
 package simd
 
-import "math"
-
 // DepthwisePlane3 convolves one channel with a 3×3 filter w (row-major)
 // over the zero-padded plane p, whose rows are wp floats apart and which
 // holds every tap (the padding already in it; (oh-1)·s+3 rows), at stride s (1 or 2) in
@@ -73,20 +71,6 @@ func clampKeepNaN(v, lo, hi float32) float32 {
 		v = hi
 	}
 	return v
-}
-
-// dwPlaneWith is DepthwisePlane3 through an implementation's depthwise
-// kernel (the plane as an unpadded image whose taps are all inside) and
-// its bias-and-clamp pass.
-func dwPlaneWith(dw func(p *DWConv, in, w []float32, bias float32, out []float32), clamp func(x []float32, bias, lo, hi float32)) func(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32) {
-	return func(out []float32, oh, ow int, p []float32, wp, s int, w []float32, bias, lo, hi float32) {
-		c := DWConv{H: (oh-1)*s + 3, W: wp, OH: oh, OW: ow, KH: 3, KW: 3, StrideH: s, StrideW: s, DilH: 1, DilW: 1}
-		out = out[:oh*ow]
-		dw(&c, p, w, bias, out)
-		if !math.IsInf(float64(lo), -1) || !math.IsInf(float64(hi), 1) {
-			clamp(out, 0, lo, hi)
-		}
-	}
 }
 
 // StridedRows copies every s-th float of rows of src: dst[i·ldd+j] =

@@ -55,7 +55,7 @@ func init() {
 			dwPlane:       dwPlaneAVX2,
 			dwPlaneNative: true,
 			dwPlaneK:      dwPlaneKAVX2,
-			copyRows:      copyRowsGeneric,
+			copyRows:      copyRowsAVX2,
 			stridedRows:   stridedRowsAVX2,
 		},
 		epiKernels: epiKernels{

@@ -19,3 +19,15 @@ func stridedRowsAVX2(dst []float32, ldd int, src []float32, lds, rows, n, s int)
 	}
 	stride2Rowsy(&dst[0], ldd, &src[0], lds, rows, n)
 }
+
+// copyRowsy is CopyRows in AVX2 (stride2rows_amd64.s), rows and cols ≥ 1.
+//
+//go:noescape
+func copyRowsy(dst *float32, ldd int, src *float32, lds, rows, cols int)
+
+// copyRowsAVX2 is CopyRows by copyRowsy (CopyRows checked the lengths):
+// the depthwise padded planes' rows, where a call of copy a row was as
+// much as the plane's kernel on 14×14 maps.
+func copyRowsAVX2(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	copyRowsy(&dst[0], ldd, &src[0], lds, rows, cols)
+}

@@ -46,3 +46,74 @@ stail:
 	JNZ   srow
 	VZEROUPPER
 	RET
+
+// copyRowsy is CopyRows in AVX2: per row, vectors of 8 floats, then a
+// last vector ending at the row's last column (rewriting some with the
+// same values); rows of 4–7 columns as two 4-float moves (at 0 and at
+// cols-4), of 1–3 float by float (VEX scalars, as above). Nothing is read
+// or written outside the rows' cols floats.
+//
+// func copyRowsy(dst *float32, ldd int, src *float32, lds, rows, cols int)
+TEXT ·copyRowsy(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R9
+	SHLQ $2, R9
+	MOVQ rows+32(FP), R10
+	MOVQ cols+40(FP), R11
+	LEAQ -8(R11), R12          // the last vector's first column
+	CMPQ R11, $8
+	JLT  cnarrow
+
+crow:
+	XORQ BX, BX
+
+cvec:
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, (DI)(BX*4)
+	ADDQ    $8, BX
+	CMPQ    BX, R12
+	JLT     cvec
+	VMOVUPS (SI)(R12*4), Y0
+	VMOVUPS Y0, (DI)(R12*4)
+	ADDQ    R8, DI
+	ADDQ    R9, SI
+	DECQ    R10
+	JNZ     crow
+	VZEROUPPER
+	RET
+
+cnarrow:
+	CMPQ R11, $4
+	JLT  ctiny
+	LEAQ -4(R11), R12
+
+cquad:
+	VMOVUPS (SI), X0
+	VMOVUPS (SI)(R12*4), X1
+	VMOVUPS X0, (DI)
+	VMOVUPS X1, (DI)(R12*4)
+	ADDQ    R8, DI
+	ADDQ    R9, SI
+	DECQ    R10
+	JNZ     cquad
+	VZEROUPPER
+	RET
+
+ctiny:
+	XORQ BX, BX
+
+cone:
+	VMOVSS (SI)(BX*4), X0
+	VMOVSS X0, (DI)(BX*4)
+	INCQ   BX
+	CMPQ   BX, R11
+	JLT    cone
+	ADDQ   R8, DI
+	ADDQ   R9, SI
+	DECQ   R10
+	JNZ    ctiny
+	VZEROUPPER
+	RET

@@ -1,5 +1,7 @@
 package simd
 
+import "unsafe"
+
 // DepthwisePlane3 convolves one channel with a 3×3 filter w (row-major)
 // over the zero-padded plane p, whose rows are wp floats apart and which
 // holds every tap (the padding already in it; (oh-1)·s+3 rows), at stride s (1 or 2) in
@@ -29,7 +31,8 @@ func DepthwisePlane3(out []float32, oh, ow int, p []float32, wp, s int, w []floa
 func DepthwisePlaneNative() bool { return active.dwPlaneNative }
 
 // CopyRows copies rows × cols floats from src (rows lds apart) to dst (rows
-// ldd apart): an image's rows into the interior of a padded plane.
+// ldd apart): an image's rows into the interior of a padded plane. Where
+// dst and src overlap, it copies as copy does, a row at a time in order.
 func CopyRows(dst []float32, ldd int, src []float32, lds, rows, cols int) {
 	if rows <= 0 || cols <= 0 {
 		return
@@ -37,7 +40,22 @@ func CopyRows(dst []float32, ldd int, src []float32, lds, rows, cols int) {
 	if ldd < cols || lds < cols || len(dst) < (rows-1)*ldd+cols || len(src) < (rows-1)*lds+cols {
 		panic("simd: CopyRows arguments out of range")
 	}
+	if overlap(dst[:(rows-1)*ldd+cols], src[:(rows-1)*lds+cols]) {
+		// as copy would, row by row (the kernels' vectors would read
+		// floats they have written)
+		copyRowsGeneric(dst, ldd, src, lds, rows, cols)
+		return
+	}
 	active.copyRows(dst, ldd, src, lds, rows, cols)
+}
+
+// overlap says whether a and b share memory.
+func overlap(a, b []float32) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	a0, b0 := uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&b[0]))
+	return a0 < b0+4*uintptr(len(b)) && b0 < a0+4*uintptr(len(a))
 }
 
 func copyRowsGeneric(dst []float32, ldd int, src []float32, lds, rows, cols int) {
@@ -80,7 +98,7 @@ func StridedRows(dst []float32, ldd int, src []float32, lds, rows, n, s int) {
 	if rows <= 0 || n <= 0 {
 		return
 	}
-	if s < 1 || ldd < n || len(dst) < (rows-1)*ldd+n || len(src) < (rows-1)*lds+s*(n-1)+1 {
+	if s < 1 || ldd < n || lds < 0 || len(dst) < (rows-1)*ldd+n || len(src) < (rows-1)*lds+s*(n-1)+1 {
 		panic("simd: StridedRows arguments out of range")
 	}
 	active.stridedRows(dst, ldd, src, lds, rows, n, s)

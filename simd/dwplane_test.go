@@ -379,3 +379,57 @@ func TestBiasClampRows(t *testing.T) {
 		active = saved
 	}
 }
+
+// TestRowsInPlace: CompactBiasClamp with dst the same memory as src (a
+// tile compacted in place: every kept column moves down or stays) and
+// CopyRows between overlapping rows give what the generic loops give, in
+// every implementation (AVX2's last vector of a run, and the vectors of a
+// row, would re-read floats already written); StridedRows refuses a
+// negative row stride, which would read before src.
+func TestRowsInPlace(t *testing.T) {
+	r := rand.New(rand.NewPCG(39, 39))
+	for i := range impls {
+		im := &impls[i]
+		saved := active
+		active = im
+		for _, c := range []struct{ n, ox0, ow, wp int }{{13, 0, 13, 14}, {40, 3, 17, 19}, {100, 0, 55, 56}, {9, 0, 9, 10}} {
+			src := randSlice(r, c.n)
+			want := make([]float32, c.n)
+			nw := compactClampGeneric(want, src, c.n, c.ox0, c.ow, c.wp, 1, -100, 100)
+			got := append([]float32(nil), src...)
+			ng := CompactBiasClamp(got, got, c.n, c.ox0, c.ow, c.wp, 1, -100, 100)
+			if ng != nw {
+				t.Fatalf("%s %+v in place: wrote %d, want %d", im.name, c, ng, nw)
+			}
+			for j := 0; j < nw; j++ {
+				if got[j] != want[j] {
+					t.Fatalf("%s %+v in place: dst[%d] = %v, want %v", im.name, c, j, got[j], want[j])
+				}
+			}
+		}
+		for _, cols := range []int{3, 7, 9, 20} {
+			for _, shift := range []int{1, 5, -3} {
+				buf := randSlice(r, 4*cols+40)
+				want := append([]float32(nil), buf...)
+				// overlapping: rows cols+2 apart, shifted by less than a
+				// vector; the reference a memmove a row, in order
+				d, s := 20, 20+shift
+				copyRowsGeneric(want[d:], cols+2, want[s:], cols+2, 3, cols)
+				CopyRows(buf[d:], cols+2, buf[s:], cols+2, 3, cols)
+				for j := range buf {
+					if buf[j] != want[j] {
+						t.Fatalf("%s overlapping CopyRows cols=%d shift=%d: [%d] = %v, want %v", im.name, cols, shift, j, buf[j], want[j])
+					}
+				}
+			}
+		}
+		active = saved
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("StridedRows with a negative source stride did not panic")
+		}
+	}()
+	big := make([]float32, 64)
+	StridedRows(make([]float32, 2), 1, big[32:33], -8, 2, 1, 2)
+}

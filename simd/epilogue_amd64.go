@@ -26,7 +26,15 @@ func compactClampy(dst, src *float32, n, ox0, ow, wp int, bias, lo, hi float32) 
 
 // compactClampAVX2 is CompactBiasClamp by compactClampy (CompactBiasClamp
 // checked dst's room): squeezenet1_1's stem went through CompactRows,
-// its closure a run, and BiasClamp, a third of the layer.
+// its closure a run, and BiasClamp, a third of the layer. compactClampy's
+// last vector of a run re-reads floats that, in place, it has already
+// written: where dst and src overlap, CompactRows (a memmove a run) then
+// BiasClamp.
 func compactClampAVX2(dst, src []float32, n, ox0, ow, wp int, bias, lo, hi float32) int {
+	if overlap(dst, src[:n]) {
+		return compactClampOverlapAVX2(dst, src, n, ox0, ow, wp, bias, lo, hi)
+	}
 	return compactClampy(&dst[0], &src[0], n, ox0, ow, wp, bias, lo, hi)
 }
+
+var compactClampOverlapAVX2 = compactClampWith(biasClampAVX2)

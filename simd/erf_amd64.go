@@ -28,13 +28,19 @@ var erfTab8 = func() (t [16][8]float32) {
 	k := [16]float32{erfClamp, -erfClamp, 1, -1}
 	copy(k[4:], erfP[:])
 	copy(k[10:], erfQ[:])
+	splat8(t[:], k[:])
+	return t
+}()
+
+// splat8 fills row i of t with 8 copies of k[i]: the tables the AVX2
+// kernels read their constants from, a vector each.
+func splat8(t [][8]float32, k []float32) {
 	for i, v := range k {
 		for j := range t[i] {
 			t[i][j] = v
 		}
 	}
-	return t
-}()
+}
 
 // erfy is Erf in AVX2 (erf_amd64.s) over n floats, a multiple of 8: the
 // AVX-512 kernel's operations in the same order, the constants read from

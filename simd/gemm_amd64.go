@@ -32,7 +32,7 @@ const (
 
 	packMinPanels = 4 // fewer A panels read B straight from memory, unpacked
 	gemvMaxN      = 4 // up to this many columns are matrix-vector products
-	gemvTailAVX2  = 2 // and up to this many after whole strips (see gemmAVX2Buf)
+	gemvTailAVX2  = 2 // and up to this many after whole strips (gemvTail)
 )
 
 // gemm4x24, gemm4x16 and gemm4x8 compute 4×24, 4×16 and 4×8 tiles of C for
@@ -114,6 +114,20 @@ const (
 // (see inPlaceMaxK512).
 const inPlaceMaxKAVX2 = 64
 
+// gemvTail is how many of a product's n columns (more than gemvMaxN) the
+// AVX2 drivers take by matrix-vector products after whole strips: the
+// last 1–2 (a masked 4×8 tile computes 8 lanes for them: faces' 7×7
+// pointwise layers, 49 columns, spent a fifth of their time on the last
+// one). Each reads all of A once, where the strips read a row block of it
+// from L2: the last 4 of faces' 14×14 tiles of 52 columns (512 × 512)
+// were 2–5% slower by matrix-vector products.
+func gemvTail(n int) int {
+	if t := n % nrAVX2; t <= gemvTailAVX2 {
+		return t
+	}
+	return 0
+}
+
 // kBlocks is the size of equal K blocks of at most kc.
 func kBlocks(k, kc int) int {
 	nk := max(1, (k+kc-1)/kc)
@@ -152,13 +166,7 @@ func gemmAVX2Buf(buf []float32, a PackedA, r0, r1, n int, b []float32, ldb int, 
 		}
 		return
 	}
-	if t := n % nrAVX2; t > 0 && t <= gemvTailAVX2 {
-		// the last 1–2 columns after whole strips: matrix-vector products
-		// (a masked 4×8 tile computes 8 lanes for them: faces' 7×7
-		// pointwise layers, 49 columns, spent a fifth of their time on
-		// the last one). Each reads all of A once, where the strips read
-		// a row block of it from L2: the last 4 of faces' 14×14 tiles of
-		// 52 columns (512 × 512) were 2–5% slower by matrix-vector products.
+	if t := gemvTail(n); t > 0 {
 		for j := n - t; j < n; j++ {
 			gemvAVX2(a, r0, r1, b[j:], ldb, c[j:], ldc)
 		}

@@ -28,15 +28,12 @@ func bCutAVX2(n, j int) int { return j / nrAVX2 * nrAVX2 }
 
 // gemvColsB is how many of a packed B's n columns gemmBAVX2 takes by
 // matrix-vector products, as gemmAVX2 does: all of them up to gemvMaxN,
-// else the 1–2 after whole strips.
+// else gemvTail's.
 func gemvColsB(n int) int {
 	if n <= gemvMaxN {
 		return n
 	}
-	if t := n % nrAVX2; t <= gemvTailAVX2 {
-		return t
-	}
-	return 0
+	return gemvTail(n)
 }
 
 // gemmBAVX2 is GemmPackedBCols: gemmAVX2Buf's loops over the packed

@@ -42,8 +42,8 @@ func gemmOffAVX2(a PackedA, r0, r1, n int, b []float32, offs []int32, col, c []f
 		gemmOffGather(a, r0, r1, n, b, offs, col, c, ldc)
 		return
 	}
-	if t := n % nrAVX2; t > 0 && t <= gemvTailAVX2 {
-		// the last 1–2 columns as gemmAVX2 does them (matrix-vector
+	if t := gemvTail(n); t > 0 {
+		// the last columns as gemmAVX2 takes them (matrix-vector
 		// products), from a copy in col
 		j0 := n - t
 		for p := 0; p < k; p++ {

@@ -23,11 +23,7 @@ var expTab8 = func() (t [14][8]float32) {
 	k := [14]float32{float32(math.Inf(-1)), expLog2e, expLn2Hi, expLn2Lo, 1, -87.33}
 	copy(k[6:], expC[:])
 	k[13] = math.Float32frombits(127)
-	for i, v := range k {
-		for j := range t[i] {
-			t[i][j] = v
-		}
-	}
+	splat8(t[:], k[:])
 	return t
 }()
 

@@ -112,17 +112,19 @@ scale:
 	VZEROUPPER
 	RET
 
-// softmaxy is SoftmaxRow in AVX2, softmaxz's three passes in ymm: the
-// maximum (the lanes past the row the maximum so far, by a blend), then
-// y = exp(x − m) and their sum, then y·(1/sum), 8 floats at a time and
-// the last 1–7 by masked loads and a masked store (one a pass). The constants are read
-// from the table at AX (expTab8: 8 copies each). exp as exp32 in float32:
-// below −87.33 zero (the lanes compared first, then x − m raised to it so
-// that 2^k stays a normal float, built in the exponent bits), k =
-// round(x·log2e) to even, r = (x − k·ln2hi) − k·ln2lo by FMAs, the series
-// to r⁶/6! by FMAs. A NaN stays NaN through the series.
-//
-// func softmaxy(y, x *float32, n int, tab *[14][8]float32, mask *int32)
+// HREDUCEY folds the 8 lanes of y (x its low half) with op into every
+// lane of y, Y0 its scratch: HREDUCE's ymm form.
+#define HREDUCEY(op, y, x) \
+	VEXTRACTF128 $1, y, X0 \
+	op           X0, x, x  \
+	VPERMILPS    $0x4e, x, X0 \
+	op           X0, x, x  \
+	VPERMILPS    $0xb1, x, X0 \
+	op           X0, x, x  \
+	VBROADCASTSS x, y
+
+// EXPY sets e to exp(v) as softmaxy does it (below), v raised to −87.33;
+// Y1, Y2 and Y4–Y6 its scratch, the table at AX.
 #define EXPY(v, e) \
 	VCMPPS       $1, 160(AX), v, Y5 \
 	VMOVUPS      160(AX), Y6        \
@@ -145,6 +147,18 @@ scale:
 	VMULPS       Y4, e, e           \
 	VANDNPS      e, Y5, e
 
+// softmaxy is SoftmaxRow in AVX2, softmaxz's three passes in ymm: the
+// maximum (the lanes past the row the maximum so far, by a blend), then
+// y = exp(x − m) and their sum, then y·(1/sum), 8 floats at a time and
+// the last 1–7 by masked loads and a masked store (one a pass). The
+// constants are read from the table at AX (expTab8: 8 copies each). exp
+// (EXPY) as exp32 in float32: below −87.33 zero (the lanes compared first,
+// then x − m raised to it so that 2^k stays a normal float, built in the
+// exponent bits), k = round(x·log2e) to even, r = (x − k·ln2hi) − k·ln2lo
+// by FMAs, the series to r⁶/6! by FMAs. A NaN stays NaN through the
+// series.
+//
+// func softmaxy(y, x *float32, n int, tab *[14][8]float32, mask *int32)
 TEXT ·softmaxy(SB), NOSPLIT, $0-40
 	MOVQ    tab+24(FP), AX
 	MOVQ    mask+32(FP), DX
@@ -174,13 +188,7 @@ ymaxtail:
 	VMAXPS     Y0, Y15, Y15
 
 ymaxdone:
-	VEXTRACTF128 $1, Y15, X0
-	VMAXPS       X0, X15, X15
-	VPERMILPS    $0x4e, X15, X0
-	VMAXPS       X0, X15, X15
-	VPERMILPS    $0xb1, X15, X0
-	VMAXPS       X0, X15, X15
-	VBROADCASTSS X15, Y15
+	HREDUCEY(VMAXPS, Y15, X15)
 
 	MOVQ   x+8(FP), SI
 	MOVQ   y+0(FP), DI
@@ -211,13 +219,7 @@ yexptail:
 	VADDPS     Y3, Y14, Y14
 
 yexpdone:
-	VEXTRACTF128 $1, Y14, X0
-	VADDPS       X0, X14, X14
-	VPERMILPS    $0x4e, X14, X0
-	VADDPS       X0, X14, X14
-	VPERMILPS    $0xb1, X14, X0
-	VADDPS       X0, X14, X14
-	VBROADCASTSS X14, Y14
+	HREDUCEY(VADDPS, Y14, X14)
 	VMOVUPS      128(AX), Y0
 	VDIVPS       Y14, Y0, Y14    // 1/sum
 
